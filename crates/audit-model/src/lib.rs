@@ -1,0 +1,24 @@
+//! The Vonage Audit API's wire model, shared by the app and the proxy.
+//!
+//! - [`event`]: an audit event and the event-type list;
+//! - [`page`]: the HAL list page and the error bodies;
+//! - [`query`]: the events query with its validation and query string;
+//! - [`time`]: ISO-8601 parsing and display;
+//! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
+//!   account), and the JSON Lines reader.
+//!
+//! No I/O lives here: everything is plain data and functions, tested natively.
+
+pub mod event;
+pub mod page;
+pub mod query;
+pub mod store;
+pub mod time;
+
+pub use event::{AuditEvent, EventType, EventTypesResponse, UserId};
+pub use page::{ApiErrorBody, EventsPage, PageInfo};
+pub use query::{EventQuery, QueryError};
+pub use store::EventStore;
+
+/// The collection path, the same upstream and at the proxy.
+pub const EVENTS_PATH: &str = "/beta/audit/events";

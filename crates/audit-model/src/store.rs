@@ -1,0 +1,382 @@
+//! An in-memory event store that answers [`EventQuery`]s exactly as the API does: filter by type,
+//! time range and search text, newest first, paged, with HAL links.
+//!
+//! The demo account serves from it; an export opened offline can use the same code, so both give
+//! the same answer for the same filters.
+
+use std::collections::HashMap;
+
+use memchr::memmem;
+use serde_json::Value;
+
+use crate::event::{AuditEvent, EventLinks, Link};
+use crate::page::{Embedded, EventsPage, PageInfo, PageLinks};
+use crate::query::{unescape_search_text, EventQuery, QueryError};
+use crate::time::Timestamp;
+
+/// Events kept oldest first (so appending new events is cheap), with indexes for the filters.
+#[derive(Debug, Default, Clone)]
+pub struct EventStore {
+    events: Vec<AuditEvent>,
+    /// `created_at` of each event, ascending; unparseable times sort as the oldest.
+    times: Vec<Timestamp>,
+    /// Lower-cased keys and scalar values of each event, for the search filter.
+    haystacks: Vec<Box<str>>,
+    /// Positions of each event type's events, ascending.
+    by_type: HashMap<String, Vec<u32>>,
+    by_id: HashMap<String, u32>,
+}
+
+/// The matching events of one page and the total across pages.
+#[derive(Debug)]
+pub struct QueryResult<'a> {
+    /// Events matching the filters, on all pages.
+    pub total: usize,
+    /// This page's events, newest first.
+    pub events: Vec<&'a AuditEvent>,
+}
+
+fn collect_text(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                out.push_str(k);
+                out.push('\n');
+                collect_text(v, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_text(v, out)),
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+        }
+        Value::Null => {}
+        other => {
+            out.push_str(&other.to_string());
+            out.push('\n');
+        }
+    }
+}
+
+fn haystack(ev: &AuditEvent) -> Box<str> {
+    let mut text = String::new();
+    if let Ok(v) = serde_json::to_value(ev) {
+        collect_text(&v, &mut text);
+    }
+    text.to_lowercase().into_boxed_str()
+}
+
+impl EventStore {
+    /// Builds a store from events in any order.
+    pub fn new(mut events: Vec<AuditEvent>) -> Self {
+        let mut keyed: Vec<(Timestamp, AuditEvent)> = events
+            .drain(..)
+            .map(|e| (e.timestamp().unwrap_or(Timestamp::MIN), e))
+            .collect();
+        // Stable, so events with the same time keep their given order.
+        keyed.sort_by_key(|(t, _)| *t);
+        let mut store = EventStore::default();
+        for (t, e) in keyed {
+            store.append(t, e);
+        }
+        store
+    }
+
+    fn append(&mut self, t: Timestamp, ev: AuditEvent) {
+        let pos = self.events.len() as u32;
+        self.by_type.entry(ev.event_type.clone()).or_default().push(pos);
+        if !ev.id.is_empty() {
+            self.by_id.insert(ev.id.clone(), pos);
+        }
+        self.haystacks.push(haystack(&ev));
+        self.times.push(t);
+        self.events.push(ev);
+    }
+
+    /// Adds an event that happened now or later than every stored one (the live-tail case);
+    /// an older one rebuilds the indexes.
+    pub fn push(&mut self, ev: AuditEvent) {
+        let t = ev.timestamp().unwrap_or(Timestamp::MIN);
+        if self.times.last().is_none_or(|&last| last <= t) {
+            self.append(t, ev);
+        } else {
+            let mut all = std::mem::take(&mut self.events);
+            all.push(ev);
+            *self = EventStore::new(all);
+        }
+    }
+
+    /// Number of events.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether the store is empty.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The event with this id.
+    pub fn get(&self, id: &str) -> Option<&AuditEvent> {
+        self.by_id.get(id).map(|&i| &self.events[i as usize])
+    }
+
+    /// All events, oldest first.
+    pub fn events(&self) -> &[AuditEvent] {
+        &self.events
+    }
+
+    /// The event types present, with the description the events carry, sorted by name.
+    pub fn event_types(&self) -> Vec<(String, Option<String>)> {
+        let mut out: Vec<_> = self
+            .by_type
+            .iter()
+            .map(|(name, positions)| {
+                let desc = positions
+                    .first()
+                    .and_then(|&i| self.events[i as usize].event_type_description.clone());
+                (name.clone(), desc)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Runs a query: validates it, filters, orders newest first and cuts out the page.
+    pub fn query(&self, q: &EventQuery) -> Result<QueryResult<'_>, QueryError> {
+        let range = q.validate()?;
+        let lo = range.from.map_or(0, |f| self.times.partition_point(|&t| t < f));
+        let hi = range.to.map_or(self.times.len(), |to| self.times.partition_point(|&t| t <= to));
+        let hi = hi.max(lo);
+
+        // Candidate positions, ascending.
+        let mut candidates: Vec<u32> = if q.event_types.is_empty() {
+            (lo as u32..hi as u32).collect()
+        } else {
+            let mut merged = Vec::new();
+            for t in &q.event_types {
+                if let Some(list) = self.by_type.get(t) {
+                    let a = list.partition_point(|&p| (p as usize) < lo);
+                    let b = list.partition_point(|&p| (p as usize) < hi);
+                    merged.extend_from_slice(&list[a..b]);
+                }
+            }
+            merged.sort_unstable();
+            merged.dedup();
+            merged
+        };
+
+        if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
+            let needle = unescape_search_text(text).to_lowercase();
+            let finder = memmem::Finder::new(needle.as_bytes());
+            candidates.retain(|&p| finder.find(self.haystacks[p as usize].as_bytes()).is_some());
+        }
+
+        let total = candidates.len();
+        let skip = (q.page as usize - 1).saturating_mul(q.size as usize);
+        let events = candidates
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(q.size as usize)
+            .map(|&p| &self.events[p as usize])
+            .collect();
+        Ok(QueryResult { total, events })
+    }
+
+    /// Runs a query and shapes the answer as the API's HAL page, with links under `base_url`
+    /// (e.g. `http://127.0.0.1:8787`).
+    pub fn page(&self, q: &EventQuery, base_url: &str) -> Result<EventsPage, QueryError> {
+        let result = self.query(q)?;
+        Ok(build_page(q, result.total, result.events.into_iter().cloned().collect(), base_url))
+    }
+}
+
+/// Shapes a page of events as the API does, links and all.
+pub fn build_page(q: &EventQuery, total: usize, mut events: Vec<AuditEvent>, base_url: &str) -> EventsPage {
+    let size = u64::from(q.size);
+    let total = total as u64;
+    let total_pages = total.div_ceil(size);
+    let number = u64::from(q.page);
+    let collection = format!("{base_url}/beta/audit/events");
+    let link = |page: u64| {
+        Some(Link {
+            href: format!("{collection}?{}", q.at_page(page as u32).to_query_string()),
+        })
+    };
+    let links = PageLinks {
+        self_: link(number),
+        first: link(1),
+        prev: (number > 1 && total_pages > 0).then(|| link((number - 1).min(total_pages))).flatten(),
+        next: (number < total_pages).then(|| link(number + 1)).flatten(),
+        last: link(total_pages.max(1)),
+    };
+    for ev in &mut events {
+        if ev.links.is_none() && !ev.id.is_empty() {
+            ev.links = Some(EventLinks {
+                self_: Some(Link {
+                    href: format!("{collection}/{}", ev.id),
+                }),
+            });
+        }
+    }
+    EventsPage {
+        embedded: (!events.is_empty()).then_some(Embedded { events }),
+        links,
+        page: Some(PageInfo {
+            size,
+            total_elements: total,
+            total_pages,
+            number,
+        }),
+    }
+}
+
+/// A JSON Lines line that is not an event.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LineError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// Reads JSON Lines: one event object per line, blank lines skipped. Returns the good events and
+/// an error for each bad line, so a caller can refuse the file or load what is good.
+pub fn parse_jsonl(text: &str) -> (Vec<AuditEvent>, Vec<LineError>) {
+    let mut events = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let err = |message: String| LineError { line: i + 1, message };
+        match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(_)) => match serde_json::from_str::<AuditEvent>(line) {
+                Ok(ev) if ev.id.is_empty() => errors.push(err("the event has no \"id\"".into())),
+                Ok(ev) if ev.timestamp().is_none() => errors.push(err(format!(
+                    "\"created_at\" {:?} is not an ISO-8601 date-time",
+                    ev.created_at
+                ))),
+                Ok(ev) => events.push(ev),
+                Err(e) => errors.push(err(format!("not an audit event: {e}"))),
+            },
+            Ok(_) => errors.push(err("expected a JSON object".into())),
+            Err(e) => errors.push(err(format!("malformed JSON: {e}"))),
+        }
+    }
+    (events, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::format_api;
+
+    fn ev(i: usize, t: &str, ty: &str, ctx: Value) -> AuditEvent {
+        AuditEvent {
+            id: format!("00000000-0000-4000-8000-{i:012}"),
+            event_type: ty.into(),
+            created_at: t.into(),
+            context: Some(ctx),
+            ..Default::default()
+        }
+    }
+
+    fn sample() -> EventStore {
+        // 50 events, one an hour from 2024-05-01T00:00, types alternating.
+        let base = crate::time::parse_api_timestamp("2024-05-01T00:00:00").expect("t");
+        let events = (0..50)
+            .map(|i| {
+                let ty = if i % 2 == 0 { "USER_LOGIN" } else { "APP_CREATE" };
+                ev(i, &format_api(base + i as i64 * 3_600_000), ty, serde_json::json!({"n": i, "name": format!("App {i}")}))
+            })
+            .rev() // given out of order on purpose
+            .collect();
+        EventStore::new(events)
+    }
+
+    fn q(qs: &str) -> EventQuery {
+        EventQuery::parse_valid(qs).expect("valid")
+    }
+
+    #[test]
+    fn newest_first_and_paged() {
+        let s = sample();
+        let r = s.query(&q("size=20&page=1")).expect("ok");
+        assert_eq!(r.total, 50);
+        assert_eq!(r.events.len(), 20);
+        assert!(r.events[0].id.ends_with("000000000049"));
+        let last = s.query(&q("size=20&page=3")).expect("ok");
+        assert_eq!(last.events.len(), 10);
+        assert!(last.events[9].id.ends_with("000000000000"));
+        assert!(s.query(&q("size=20&page=4")).expect("ok").events.is_empty());
+    }
+
+    #[test]
+    fn filters_combine() {
+        let s = sample();
+        assert_eq!(s.query(&q("event_type=USER_LOGIN")).expect("ok").total, 25);
+        assert_eq!(s.query(&q("event_type=USER_LOGIN,APP_CREATE")).expect("ok").total, 50);
+        assert_eq!(s.query(&q("event_type=NOPE")).expect("ok").total, 0);
+        // 00:00 to 09:00 inclusive = 10 events; 5 of them logins.
+        let r = s
+            .query(&q("date_from=2024-05-01T00:00:00&date_to=2024-05-01T09:00:00&event_type=USER_LOGIN"))
+            .expect("ok");
+        assert_eq!(r.total, 5);
+        // Date-only "to" covers the whole day: 24 events on May 1.
+        assert_eq!(s.query(&q("date_to=2024-05-01")).expect("ok").total, 24);
+        assert_eq!(s.query(&q("search_text=app+4")).expect("ok").total, 11); // 4, 40..49
+        assert_eq!(s.query(&q("search_text=APP+4&event_type=USER_LOGIN")).expect("ok").total, 6);
+    }
+
+    #[test]
+    fn invalid_queries_are_refused() {
+        let s = sample();
+        let bad = EventQuery { size: 0, ..Default::default() };
+        assert!(s.query(&bad).is_err());
+    }
+
+    #[test]
+    fn hal_page_links() {
+        let s = sample();
+        let p = s.page(&q("size=20&page=2&event_type=APP_CREATE"), "http://h").expect("ok");
+        let info = p.info();
+        assert_eq!((info.total_elements, info.total_pages, info.number, info.size), (25, 2, 2, 20));
+        assert!(p.links.next.is_none());
+        let prev = p.links.prev.clone().expect("prev").href;
+        assert_eq!(prev, "http://h/beta/audit/events?event_type=APP_CREATE&page=1&size=20");
+        assert!(p.links.last.as_ref().expect("last").href.contains("page=2"));
+        let ev = &p.events()[0];
+        assert!(ev.links.as_ref().expect("links").self_.as_ref().expect("self").href.ends_with(&ev.id));
+        let empty = s.page(&q("event_type=NOPE"), "http://h").expect("ok");
+        assert!(empty.embedded.is_none());
+        let json = serde_json::to_value(&empty).expect("json");
+        assert!(json.get("_embedded").is_none());
+    }
+
+    #[test]
+    fn get_and_push() {
+        let mut s = sample();
+        assert!(s.get("00000000-0000-4000-8000-000000000007").is_some());
+        s.push(ev(99, "2030-01-01T00:00:00", "NEW_TYPE", Value::Null));
+        let r = s.query(&q("size=1")).expect("ok");
+        assert_eq!(r.events[0].event_type, "NEW_TYPE");
+        s.push(ev(98, "2000-01-01T00:00:00", "OLD", Value::Null));
+        assert_eq!(s.len(), 52);
+        assert!(s.get("00000000-0000-4000-8000-000000000098").is_some());
+        assert_eq!(s.query(&q("event_type=OLD")).expect("ok").total, 1);
+    }
+
+    #[test]
+    fn jsonl_reports_bad_lines_by_number() {
+        let text = "{\"id\":\"a\",\"created_at\":\"2024-01-01T00:00:00\"}\n\nnot json\n[1]\n{\"id\":\"b\",\"created_at\":\"soon\"}\n{\"created_at\":\"2024-01-01T00:00:00\"}\n";
+        let (events, errors) = parse_jsonl(text);
+        assert_eq!(events.len(), 1);
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6]);
+        assert!(errors[0].to_string().starts_with("line 3: malformed JSON"));
+    }
+}
