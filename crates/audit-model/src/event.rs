@@ -176,7 +176,10 @@ pub struct EventTypesResponse {
 }
 
 /// Decodes the event-types call's answer: a 204 or an empty body means an empty list.
-pub fn decode_event_types(status: u16, body: &[u8]) -> Result<EventTypesResponse, serde_json::Error> {
+pub fn decode_event_types(
+    status: u16,
+    body: &[u8],
+) -> Result<EventTypesResponse, serde_json::Error> {
     if status == 204 || body.iter().all(u8::is_ascii_whitespace) {
         return Ok(EventTypesResponse::default());
     }
@@ -209,7 +212,9 @@ mod tests {
     #[test]
     fn context_summary_is_one_line_and_bounded() {
         let ev = AuditEvent {
-            context: Some(serde_json::json!({"msisdn":"447000123456","country":"GB","nested":{"a":{"b":1}}})),
+            context: Some(
+                serde_json::json!({"msisdn":"447000123456","country":"GB","nested":{"a":{"b":1}}}),
+            ),
             ..Default::default()
         };
         let s = ev.context_summary(200);
@@ -226,10 +231,19 @@ mod tests {
 
     #[test]
     fn event_types_204_is_empty() {
-        assert!(decode_event_types(204, b"").expect("ok").event_types.is_empty());
-        assert!(decode_event_types(200, b"  ").expect("ok").event_types.is_empty());
-        let r = decode_event_types(200, br#"{"eventTypes":[{"type":"A","description":"d"},{"type":"B"}]}"#)
-            .expect("ok");
+        assert!(decode_event_types(204, b"")
+            .expect("ok")
+            .event_types
+            .is_empty());
+        assert!(decode_event_types(200, b"  ")
+            .expect("ok")
+            .event_types
+            .is_empty());
+        let r = decode_event_types(
+            200,
+            br#"{"eventTypes":[{"type":"A","description":"d"},{"type":"B"}]}"#,
+        )
+        .expect("ok");
         assert_eq!(r.event_types.len(), 2);
         assert_eq!(r.event_types[1].description, None);
     }

@@ -9,6 +9,7 @@
 //!
 //! No I/O lives here: everything is plain data and functions, tested natively.
 
+pub mod catalog;
 pub mod event;
 pub mod page;
 pub mod query;

@@ -184,14 +184,20 @@ mod tests {
         .expect("decodes");
         assert_eq!(
             p.info(),
-            PageInfo { size: 30, total_elements: 120, total_pages: 4, number: 2 }
+            PageInfo {
+                size: 30,
+                total_elements: 120,
+                total_pages: 4,
+                number: 2
+            }
         );
     }
 
     #[test]
     fn missing_page_info_is_derived() {
         let p: EventsPage =
-            serde_json::from_str(r#"{"_embedded":{"events":[{"id":"a"},{"id":"b"}]}}"#).expect("ok");
+            serde_json::from_str(r#"{"_embedded":{"events":[{"id":"a"},{"id":"b"}]}}"#)
+                .expect("ok");
         assert_eq!(p.info().total_elements, 2);
         assert_eq!(p.info().total_pages, 1);
     }

@@ -186,8 +186,18 @@ impl EventQuery {
                 "date_from" => q.date_from = nonempty(),
                 "date_to" => q.date_to = nonempty(),
                 "search_text" => q.search_text = Some(v.to_string()).filter(|s| !s.is_empty()),
-                "page" => q.page = v.trim().parse().map_err(|_| QueryError::Page(v.to_string()))?,
-                "size" => q.size = v.trim().parse().map_err(|_| QueryError::Size(v.to_string()))?,
+                "page" => {
+                    q.page = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| QueryError::Page(v.to_string()))?
+                }
+                "size" => {
+                    q.size = v
+                        .trim()
+                        .parse()
+                        .map_err(|_| QueryError::Size(v.to_string()))?
+                }
                 other => ignored.push(other.to_string()),
             }
         }
@@ -269,7 +279,14 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for q in [full(), EventQuery::default(), EventQuery { page: 7, ..Default::default() }] {
+        for q in [
+            full(),
+            EventQuery::default(),
+            EventQuery {
+                page: 7,
+                ..Default::default()
+            },
+        ] {
             for qs in [q.to_query_string(), q.to_compact_query_string()] {
                 let (back, ignored) = EventQuery::parse(&qs).expect("parses");
                 assert_eq!(back, q, "{qs}");
@@ -303,11 +320,18 @@ mod tests {
 
     #[test]
     fn dates_are_checked() {
-        let e = EventQuery::parse_valid("date_from=2024-06-01&date_to=2024-05-01").expect_err("reversed");
+        let e = EventQuery::parse_valid("date_from=2024-06-01&date_to=2024-05-01")
+            .expect_err("reversed");
         assert!(matches!(e, QueryError::RangeReversed { .. }));
         assert!(e.to_string().contains("after"));
         let e = EventQuery::parse_valid("date_from=last+tuesday").expect_err("bad");
-        assert!(matches!(e, QueryError::Date { field: "date_from", .. }));
+        assert!(matches!(
+            e,
+            QueryError::Date {
+                field: "date_from",
+                ..
+            }
+        ));
         // The same day as both ends is a whole day, not an empty range.
         let r = EventQuery::parse_valid("date_from=2024-05-01&date_to=2024-05-01")
             .expect("ok")

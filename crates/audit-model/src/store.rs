@@ -84,7 +84,10 @@ impl EventStore {
 
     fn append(&mut self, t: Timestamp, ev: AuditEvent) {
         let pos = self.events.len() as u32;
-        self.by_type.entry(ev.event_type.clone()).or_default().push(pos);
+        self.by_type
+            .entry(ev.event_type.clone())
+            .or_default()
+            .push(pos);
         if !ev.id.is_empty() {
             self.by_id.insert(ev.id.clone(), pos);
         }
@@ -145,8 +148,12 @@ impl EventStore {
     /// Runs a query: validates it, filters, orders newest first and cuts out the page.
     pub fn query(&self, q: &EventQuery) -> Result<QueryResult<'_>, QueryError> {
         let range = q.validate()?;
-        let lo = range.from.map_or(0, |f| self.times.partition_point(|&t| t < f));
-        let hi = range.to.map_or(self.times.len(), |to| self.times.partition_point(|&t| t <= to));
+        let lo = range
+            .from
+            .map_or(0, |f| self.times.partition_point(|&t| t < f));
+        let hi = range.to.map_or(self.times.len(), |to| {
+            self.times.partition_point(|&t| t <= to)
+        });
         let hi = hi.max(lo);
 
         // Candidate positions, ascending.
@@ -188,17 +195,27 @@ impl EventStore {
     /// (e.g. `http://127.0.0.1:8787`).
     pub fn page(&self, q: &EventQuery, base_url: &str) -> Result<EventsPage, QueryError> {
         let result = self.query(q)?;
-        Ok(build_page(q, result.total, result.events.into_iter().cloned().collect(), base_url))
+        Ok(build_page(
+            q,
+            result.total,
+            result.events.into_iter().cloned().collect(),
+            base_url,
+        ))
     }
 }
 
 /// Shapes a page of events as the API does, links and all.
-pub fn build_page(q: &EventQuery, total: usize, mut events: Vec<AuditEvent>, base_url: &str) -> EventsPage {
+pub fn build_page(
+    q: &EventQuery,
+    total: usize,
+    mut events: Vec<AuditEvent>,
+    base_url: &str,
+) -> EventsPage {
     let size = u64::from(q.size);
     let total = total as u64;
     let total_pages = total.div_ceil(size);
     let number = u64::from(q.page);
-    let collection = format!("{base_url}/beta/audit/events");
+    let collection = format!("{base_url}{}", crate::EVENTS_PATH);
     let link = |page: u64| {
         Some(Link {
             href: format!("{collection}?{}", q.at_page(page as u32).to_query_string()),
@@ -207,18 +224,14 @@ pub fn build_page(q: &EventQuery, total: usize, mut events: Vec<AuditEvent>, bas
     let links = PageLinks {
         self_: link(number),
         first: link(1),
-        prev: (number > 1 && total_pages > 0).then(|| link((number - 1).min(total_pages))).flatten(),
+        prev: (number > 1 && total_pages > 0)
+            .then(|| link((number - 1).min(total_pages)))
+            .flatten(),
         next: (number < total_pages).then(|| link(number + 1)).flatten(),
         last: link(total_pages.max(1)),
     };
     for ev in &mut events {
-        if ev.links.is_none() && !ev.id.is_empty() {
-            ev.links = Some(EventLinks {
-                self_: Some(Link {
-                    href: format!("{collection}/{}", ev.id),
-                }),
-            });
-        }
+        add_self_link(ev, base_url);
     }
     EventsPage {
         embedded: (!events.is_empty()).then_some(Embedded { events }),
@@ -229,6 +242,17 @@ pub fn build_page(q: &EventQuery, total: usize, mut events: Vec<AuditEvent>, bas
             total_pages,
             number,
         }),
+    }
+}
+
+/// Gives an event its `_links.self`, as the API does, unless it has links already.
+pub fn add_self_link(ev: &mut AuditEvent, base_url: &str) {
+    if ev.links.is_none() && !ev.id.is_empty() {
+        ev.links = Some(EventLinks {
+            self_: Some(Link {
+                href: format!("{base_url}{}/{}", crate::EVENTS_PATH, ev.id),
+            }),
+        });
     }
 }
 
@@ -252,7 +276,10 @@ pub fn parse_jsonl(text: &str) -> (Vec<AuditEvent>, Vec<LineError>) {
         if line.is_empty() {
             continue;
         }
-        let err = |message: String| LineError { line: i + 1, message };
+        let err = |message: String| LineError {
+            line: i + 1,
+            message,
+        };
         match serde_json::from_str::<Value>(line) {
             Ok(Value::Object(_)) => match serde_json::from_str::<AuditEvent>(line) {
                 Ok(ev) if ev.id.is_empty() => errors.push(err("the event has no \"id\"".into())),
@@ -290,8 +317,17 @@ mod tests {
         let base = crate::time::parse_api_timestamp("2024-05-01T00:00:00").expect("t");
         let events = (0..50)
             .map(|i| {
-                let ty = if i % 2 == 0 { "USER_LOGIN" } else { "APP_CREATE" };
-                ev(i, &format_api(base + i as i64 * 3_600_000), ty, serde_json::json!({"n": i, "name": format!("App {i}")}))
+                let ty = if i % 2 == 0 {
+                    "USER_LOGIN"
+                } else {
+                    "APP_CREATE"
+                };
+                ev(
+                    i,
+                    &format_api(base + i as i64 * 3_600_000),
+                    ty,
+                    serde_json::json!({"n": i, "name": format!("App {i}")}),
+                )
             })
             .rev() // given out of order on purpose
             .collect();
@@ -319,38 +355,74 @@ mod tests {
     fn filters_combine() {
         let s = sample();
         assert_eq!(s.query(&q("event_type=USER_LOGIN")).expect("ok").total, 25);
-        assert_eq!(s.query(&q("event_type=USER_LOGIN,APP_CREATE")).expect("ok").total, 50);
+        assert_eq!(
+            s.query(&q("event_type=USER_LOGIN,APP_CREATE"))
+                .expect("ok")
+                .total,
+            50
+        );
         assert_eq!(s.query(&q("event_type=NOPE")).expect("ok").total, 0);
         // 00:00 to 09:00 inclusive = 10 events; 5 of them logins.
         let r = s
-            .query(&q("date_from=2024-05-01T00:00:00&date_to=2024-05-01T09:00:00&event_type=USER_LOGIN"))
+            .query(&q(
+                "date_from=2024-05-01T00:00:00&date_to=2024-05-01T09:00:00&event_type=USER_LOGIN",
+            ))
             .expect("ok");
         assert_eq!(r.total, 5);
         // Date-only "to" covers the whole day: 24 events on May 1.
         assert_eq!(s.query(&q("date_to=2024-05-01")).expect("ok").total, 24);
         assert_eq!(s.query(&q("search_text=app+4")).expect("ok").total, 11); // 4, 40..49
-        assert_eq!(s.query(&q("search_text=APP+4&event_type=USER_LOGIN")).expect("ok").total, 6);
+        assert_eq!(
+            s.query(&q("search_text=APP+4&event_type=USER_LOGIN"))
+                .expect("ok")
+                .total,
+            6
+        );
     }
 
     #[test]
     fn invalid_queries_are_refused() {
         let s = sample();
-        let bad = EventQuery { size: 0, ..Default::default() };
+        let bad = EventQuery {
+            size: 0,
+            ..Default::default()
+        };
         assert!(s.query(&bad).is_err());
     }
 
     #[test]
     fn hal_page_links() {
         let s = sample();
-        let p = s.page(&q("size=20&page=2&event_type=APP_CREATE"), "http://h").expect("ok");
+        let p = s
+            .page(&q("size=20&page=2&event_type=APP_CREATE"), "http://h")
+            .expect("ok");
         let info = p.info();
-        assert_eq!((info.total_elements, info.total_pages, info.number, info.size), (25, 2, 2, 20));
+        assert_eq!(
+            (
+                info.total_elements,
+                info.total_pages,
+                info.number,
+                info.size
+            ),
+            (25, 2, 2, 20)
+        );
         assert!(p.links.next.is_none());
         let prev = p.links.prev.clone().expect("prev").href;
-        assert_eq!(prev, "http://h/beta/audit/events?event_type=APP_CREATE&page=1&size=20");
+        assert_eq!(
+            prev,
+            "http://h/beta/audit/events?event_type=APP_CREATE&page=1&size=20"
+        );
         assert!(p.links.last.as_ref().expect("last").href.contains("page=2"));
         let ev = &p.events()[0];
-        assert!(ev.links.as_ref().expect("links").self_.as_ref().expect("self").href.ends_with(&ev.id));
+        assert!(ev
+            .links
+            .as_ref()
+            .expect("links")
+            .self_
+            .as_ref()
+            .expect("self")
+            .href
+            .ends_with(&ev.id));
         let empty = s.page(&q("event_type=NOPE"), "http://h").expect("ok");
         assert!(empty.embedded.is_none());
         let json = serde_json::to_value(&empty).expect("json");

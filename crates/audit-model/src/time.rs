@@ -100,7 +100,10 @@ mod tests {
     #[test]
     fn api_timestamps_without_zone_are_utc() {
         assert_eq!(parse_api_timestamp("2024-05-01T12:00:00"), Ok(NOON));
-        assert_eq!(parse_api_timestamp("2024-05-01T12:00:00.250"), Ok(NOON + 250));
+        assert_eq!(
+            parse_api_timestamp("2024-05-01T12:00:00.250"),
+            Ok(NOON + 250)
+        );
         assert_eq!(parse_api_timestamp("2024-05-01T12:00"), Ok(NOON));
         assert_eq!(parse_api_timestamp("2024-05-01 12:00:00"), Ok(NOON));
     }
@@ -122,7 +125,15 @@ mod tests {
 
     #[test]
     fn malformed_dates_are_rejected() {
-        for bad in ["", "yesterday", "2024-13-01", "2024-02-30", "2024-05-01T25:00:00", "01/05/2024", "2024-05-01T12:00:00+99:00"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2024-13-01",
+            "2024-02-30",
+            "2024-05-01T25:00:00",
+            "01/05/2024",
+            "2024-05-01T12:00:00+99:00",
+        ] {
             assert!(parse_api_timestamp(bad).is_err(), "{bad} should fail");
         }
     }
@@ -130,7 +141,10 @@ mod tests {
     #[test]
     fn formatting_round_trips() {
         assert_eq!(format_api(NOON), "2024-05-01T12:00:00");
-        assert_eq!(parse_api_timestamp(&format_api(NOON + 7_000)), Ok(NOON + 7_000));
+        assert_eq!(
+            parse_api_timestamp(&format_api(NOON + 7_000)),
+            Ok(NOON + 7_000)
+        );
         assert_eq!(format_display(NOON, 120), "2024-05-01 14:00:00");
         assert_eq!(format_display(NOON, -330), "2024-05-01 06:30:00");
         assert_eq!(format_offset(0), "UTC");

@@ -7,7 +7,10 @@ use serde_json::{Map, Value};
 use serde_yaml::Value as Yaml;
 
 fn spec() -> Yaml {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vonage-audit-api.yml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/vonage-audit-api.yml"
+    );
     let text = std::fs::read_to_string(path).expect("the API definition sits in ../shared");
     serde_yaml::from_str(&text).expect("valid YAML")
 }
@@ -37,7 +40,11 @@ fn example(spec: &Yaml, node: &Yaml) -> Value {
         }
         return Value::Object(obj);
     }
-    if let Some(first) = node.get("enum").and_then(Yaml::as_sequence).and_then(|s| s.first()) {
+    if let Some(first) = node
+        .get("enum")
+        .and_then(Yaml::as_sequence)
+        .and_then(|s| s.first())
+    {
         return serde_json::to_value(first).expect("enum");
     }
     Value::Null
@@ -56,11 +63,21 @@ fn audit_event_example_decodes_and_keeps_every_field() {
     assert_eq!(ev.id, "aaaaaaaa-bbbb-cccc-dddd-0123456789ab");
     assert_eq!(ev.event_type, "APP_CREATE");
     assert_eq!(ev.user_email.as_deref(), Some("user@example.org"));
-    assert_eq!(ev.user_id.as_ref().map(ToString::to_string).as_deref(), Some("1234567"));
+    assert_eq!(
+        ev.user_id.as_ref().map(ToString::to_string).as_deref(),
+        Some("1234567")
+    );
     assert_eq!(ev.source.as_deref(), Some("CD"));
     assert_eq!(ev.source_country.as_deref(), Some("GB"));
-    assert_eq!(ev.timestamp(), Some(1_530_704_492_000), "2018-07-04T11:41:32 taken as UTC");
-    assert_eq!(ev.context.as_ref().expect("context")["created"]["answer_url"]["method"], "GET");
+    assert_eq!(
+        ev.timestamp(),
+        Some(1_530_704_492_000),
+        "2018-07-04T11:41:32 taken as UTC"
+    );
+    assert_eq!(
+        ev.context.as_ref().expect("context")["created"]["answer_url"]["method"],
+        "GET"
+    );
     // Lossless: re-encoding gives back the same JSON.
     assert_eq!(serde_json::to_value(&ev).expect("encodes"), json);
 }
@@ -71,7 +88,15 @@ fn list_page_example_decodes() {
     let page: EventsPage = serde_json::from_value(json).expect("decodes");
     assert_eq!(page.events().len(), 1);
     let info = page.info();
-    assert_eq!((info.size, info.total_elements, info.total_pages, info.number), (100, 120, 2, 1));
+    assert_eq!(
+        (
+            info.size,
+            info.total_elements,
+            info.total_pages,
+            info.number
+        ),
+        (100, 120, 2, 1)
+    );
     assert_eq!(
         page.links.next.expect("next").href,
         "http://api.nexmo.com/beta/audit/events?page=2&size=30"
@@ -84,7 +109,10 @@ fn event_types_example_decodes() {
     let json = schema_example("AuditEventTypesResp");
     let types: EventTypesResponse = serde_json::from_value(json).expect("decodes");
     assert_eq!(types.event_types[0].name, "APP_CREATE");
-    assert_eq!(types.event_types[0].description.as_deref(), Some("Application created."));
+    assert_eq!(
+        types.event_types[0].description.as_deref(),
+        Some("Application created.")
+    );
 }
 
 #[test]
@@ -111,9 +139,30 @@ fn every_documented_event_type_is_a_valid_filter() {
         .as_sequence()
         .expect("enum");
     assert!(types.len() >= 27);
-    let list: Vec<String> = types.iter().map(|t| t.as_str().expect("str").to_string()).collect();
-    let q = audit_model::EventQuery { event_types: list.clone(), ..Default::default() };
+    let list: Vec<String> = types
+        .iter()
+        .map(|t| t.as_str().expect("str").to_string())
+        .collect();
+    let q = audit_model::EventQuery {
+        event_types: list.clone(),
+        ..Default::default()
+    };
     q.validate().expect("every documented type is accepted");
     let (back, _) = audit_model::EventQuery::parse(&q.to_query_string()).expect("parses");
     assert_eq!(back.event_types, list);
+}
+
+#[test]
+fn catalog_covers_the_definition_enum() {
+    let spec = spec();
+    for t in spec["components"]["schemas"]["EventTypes"]["enum"]
+        .as_sequence()
+        .expect("enum")
+    {
+        let t = t.as_str().expect("str");
+        assert!(
+            audit_model::catalog::describe(t).is_some(),
+            "{t} missing from the catalog"
+        );
+    }
 }

@@ -1,0 +1,90 @@
+//! Command-line and environment configuration.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// A CORS relay for the Vonage Audit API, so a browser app can call it. It relays only the three
+/// Audit API calls to its one upstream; it is not a general proxy. With --demo it answers from a
+/// built-in synthetic account instead (credentials: demo / demo).
+#[derive(Debug, Clone, Parser)]
+#[command(name = "audit-proxy", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on. Keep it on loopback unless a reverse proxy with TLS is in front.
+    #[arg(long, env = "AUDIT_PROXY_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+
+    /// The one upstream API base URL. Requests go only here; no client can choose another target.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_UPSTREAM",
+        default_value = "https://api.nexmo.com"
+    )]
+    pub upstream: String,
+
+    /// Browser origin allowed to call the proxy (exact match, scheme://host[:port]). Repeat the
+    /// flag, or give a comma list in the environment variable. Never a wildcard.
+    #[arg(
+        long = "allow-origin",
+        env = "AUDIT_PROXY_ALLOW_ORIGIN",
+        value_delimiter = ',',
+        default_values_t = vec!["http://127.0.0.1:8080".to_string(), "http://localhost:8080".to_string()]
+    )]
+    pub allow_origins: Vec<String>,
+
+    /// Seconds a whole request may take before the proxy answers 504.
+    #[arg(long, env = "AUDIT_PROXY_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Seconds to wait for the upstream (connect and response) before answering 504.
+    #[arg(long, env = "AUDIT_PROXY_UPSTREAM_TIMEOUT", default_value_t = 20)]
+    pub upstream_timeout_secs: u64,
+
+    /// Requests handled at once; more are refused with 503 rather than queued without bound.
+    #[arg(long, env = "AUDIT_PROXY_MAX_CONCURRENCY", default_value_t = 512)]
+    pub max_concurrency: usize,
+
+    /// Largest upstream response body relayed, in bytes; a larger one becomes a 502.
+    #[arg(long, env = "AUDIT_PROXY_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Serve the built-in demo account instead of relaying (key "demo", secret "demo").
+    #[arg(long, env = "AUDIT_PROXY_DEMO")]
+    pub demo: bool,
+
+    /// Seed of the generated demo account; the same seed gives the same events.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_SEED", default_value_t = 42)]
+    pub demo_seed: u64,
+
+    /// Number of generated demo events, spread over the 90 days before now.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_EVENTS", default_value_t = 5000)]
+    pub demo_events: usize,
+
+    /// Load the demo account from a JSON Lines file (one API event object per line) instead of
+    /// generating it. A malformed line stops start-up with its line number.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_DATA")]
+    pub demo_data: Option<PathBuf>,
+
+    /// The demo account's "now", ISO-8601 (default: the current time). Tests pin it.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_NOW", hide = true)]
+    pub demo_now: Option<String>,
+}
+
+impl Config {
+    /// Whole-request bound.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+
+    /// Upstream bound.
+    pub fn upstream_timeout(&self) -> Duration {
+        Duration::from_secs(self.upstream_timeout_secs.max(1))
+    }
+
+    /// A configuration for tests: defaults, no flags read.
+    pub fn for_tests() -> Self {
+        Config::parse_from(["audit-proxy"])
+    }
+}

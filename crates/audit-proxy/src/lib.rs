@@ -1,0 +1,221 @@
+//! `audit-proxy`: relays the three Vonage Audit API calls to one upstream and adds CORS, or with
+//! `--demo` answers them from a built-in synthetic account.
+//!
+//! How a request flows: the outer layers mark `Authorization` as sensitive (so tracing never
+//! prints it), log, and tell a CORS preflight from the real `OPTIONS` event-types call; the CORS
+//! layer answers preflights and grants only configured origins; the one handler classifies the
+//! request ([`classify`]), validates and rebuilds its query, and hands it to the backend — the
+//! upstream client ([`relay`]) or the demo account ([`demo`]).
+
+pub mod classify;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod relay;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use axum::Router;
+use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, TraceLayer};
+
+use classify::{classify, Call, Reject};
+use config::Config;
+use demo::Demo;
+use error::ProxyError;
+use relay::Upstream;
+
+/// Where answers come from.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// The real API.
+    Relay(Upstream),
+    /// The built-in demo account.
+    Demo(Arc<Demo>),
+}
+
+/// Shared state of the handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    backend: Backend,
+    permits: Arc<Semaphore>,
+}
+
+impl AppState {
+    /// State over a backend, with at most `max_concurrency` requests in flight.
+    pub fn new(backend: Backend, max_concurrency: usize) -> Self {
+        Self {
+            backend,
+            permits: Arc::new(Semaphore::new(max_concurrency.max(1))),
+        }
+    }
+}
+
+/// Marks the real event-types call, which reaches the handler disguised as GET (see
+/// [`split_options`]).
+#[derive(Debug, Clone, Copy)]
+struct EventTypesCall;
+
+/// tower-http's CORS layer treats *every* OPTIONS request as a preflight. The Audit API uses
+/// OPTIONS for a real call, so an OPTIONS without `Access-Control-Request-Method` is passed through
+/// the CORS layer as a GET carrying a marker, which the handler turns back into the event-types
+/// call. CORS headers are then added exactly as for any other actual request.
+async fn split_options(mut req: Request, next: Next) -> Response<Body> {
+    if req.method() == Method::OPTIONS
+        && !req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        req.extensions_mut().insert(EventTypesCall);
+        *req.method_mut() = Method::GET;
+    }
+    next.run(req).await
+}
+
+async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
+    let method = if req.extensions().get::<EventTypesCall>().is_some() {
+        Method::OPTIONS
+    } else {
+        req.method().clone()
+    };
+    let call = match classify(&method, req.uri().path()) {
+        Ok(call) => call,
+        Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
+        Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
+    };
+    if call == Call::Health {
+        return (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        )
+            .into_response();
+    }
+    let Ok(_permit) = state.permits.try_acquire() else {
+        return ProxyError::Busy.into_response();
+    };
+    match respond(&state.backend, call, req).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            tracing::debug!(status = %e.status(), "refused: {e}");
+            e.into_response()
+        }
+    }
+}
+
+async fn respond(
+    backend: &Backend,
+    call: Call,
+    req: Request,
+) -> Result<Response<Body>, ProxyError> {
+    // The query string sent on is rebuilt from validated parameters; unknown ones are dropped.
+    let query = match call {
+        Call::ListEvents => {
+            let (q, ignored) = audit_model::EventQuery::parse(req.uri().query().unwrap_or(""))?;
+            q.validate()?;
+            if !ignored.is_empty() {
+                tracing::debug!(?ignored, "dropped unknown query parameters");
+            }
+            q.to_query_string()
+        }
+        _ => String::new(),
+    };
+    match backend {
+        Backend::Relay(upstream) => upstream.send(call, &query, req.headers()).await,
+        Backend::Demo(demo) => {
+            let body = demo.answer(call, &query, req.headers())?;
+            Ok(Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap_or_default())
+        }
+    }
+}
+
+/// The CORS policy: exact origins only, never a wildcard, no credentials mode (the app sends
+/// `Authorization` explicitly, which needs no cookies).
+pub fn cors(origins: &[String]) -> CorsLayer {
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter(|o| o.as_str() != "*")
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(list))
+        .allow_methods([Method::GET, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::ACCEPT])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The whole service: allow-list handler, CORS, limits and logging.
+pub fn app(state: AppState, config: &Config) -> Router {
+    Router::new().fallback(handle).with_state(state).layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new([
+                header::AUTHORIZATION,
+                header::COOKIE,
+            ]))
+            // Headers go into the span at debug level; Authorization shows as "Sensitive".
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(DefaultMakeSpan::new().include_headers(true)),
+            )
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::GATEWAY_TIMEOUT,
+                config.request_timeout(),
+            ))
+            .layer(middleware::from_fn(split_options))
+            .layer(cors(&config.allow_origins))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            )),
+    )
+}
+
+/// Builds the backend the configuration asks for.
+pub fn backend(config: &Config) -> Result<Backend, Box<dyn std::error::Error + Send + Sync>> {
+    if !config.demo {
+        let upstream = Upstream::new(
+            &config.upstream,
+            config.upstream_timeout(),
+            config.max_body_bytes,
+        )?;
+        return Ok(Backend::Relay(upstream));
+    }
+    let base = format!("http://{}", config.listen);
+    let demo = match &config.demo_data {
+        Some(path) => Demo::load(path, base)?,
+        None => {
+            let now = match &config.demo_now {
+                Some(s) => audit_model::time::parse_api_timestamp(s)?,
+                None => now_millis(),
+            };
+            let spec = demo::DemoSpec {
+                seed: config.demo_seed,
+                events: config.demo_events,
+                now,
+            };
+            Demo::new(audit_model::EventStore::new(demo::generate(spec)), base)
+        }
+    };
+    Ok(Backend::Demo(Arc::new(demo)))
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

@@ -1,0 +1,115 @@
+//! Relaying the allowed calls to the one upstream.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
+
+use crate::classify::Call;
+use crate::error::ProxyError;
+
+/// Request headers passed upstream. Everything else (cookies, hop-by-hop, X-Forwarded-*, Host,
+/// Origin) is dropped.
+const FORWARDED_REQUEST: [header::HeaderName; 2] = [header::AUTHORIZATION, header::ACCEPT];
+/// Response headers passed back. The status and body always are; no other upstream header is
+/// copied (no Set-Cookie, no hop-by-hop, no WWW-Authenticate that would make a browser prompt).
+const FORWARDED_RESPONSE: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
+
+/// The HTTP client to the upstream, built once so connections are pooled and reused.
+#[derive(Debug, Clone)]
+pub struct Upstream {
+    client: reqwest::Client,
+    base: String,
+    timeout: Duration,
+    max_body: usize,
+}
+
+impl Upstream {
+    /// A client for `base` (e.g. `https://api.nexmo.com`) that never follows redirects.
+    pub fn new(base: &str, timeout: Duration, max_body: usize) -> Result<Self, reqwest::Error> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .timeout(timeout)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .user_agent(concat!("audit-proxy/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            client,
+            base: base.trim_end_matches('/').to_string(),
+            timeout,
+            max_body,
+        })
+    }
+
+    /// The upstream URL for a call: always the base, a fixed path and a query string that the
+    /// caller rebuilt from validated parameters.
+    pub fn url(&self, call: Call, query: &str) -> String {
+        let mut url = format!("{}{}", self.base, audit_model::EVENTS_PATH);
+        if let Call::GetEvent(id) = call {
+            url.push('/');
+            url.push_str(&id.hyphenated().to_string());
+        }
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        url
+    }
+
+    /// Sends one allowed call and relays the answer: status, JSON body and a few safe headers.
+    pub async fn send(
+        &self,
+        call: Call,
+        query: &str,
+        headers: &HeaderMap,
+    ) -> Result<Response<Body>, ProxyError> {
+        let method = match call {
+            Call::EventTypes => Method::OPTIONS,
+            _ => Method::GET,
+        };
+        let mut req = self.client.request(method, self.url(call, query));
+        for name in FORWARDED_REQUEST {
+            if let Some(v) = headers.get(&name) {
+                req = req.header(name, v.clone());
+            }
+        }
+        let mut resp = req.send().await.map_err(|e| self.map_error(&e))?;
+        if resp
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            return Err(ProxyError::UpstreamTooLarge);
+        }
+        let status =
+            StatusCode::from_u16(resp.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let mut out = Response::builder().status(status);
+        for name in FORWARDED_RESPONSE {
+            if let Some(v) = resp.headers().get(name.as_str()) {
+                if let Ok(v) = HeaderValue::from_bytes(v.as_bytes()) {
+                    out = out.header(name, v);
+                }
+            }
+        }
+        // Read with a cap: a body without Content-Length must not grow without bound.
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(&e))? {
+            if body.len() + chunk.len() > self.max_body {
+                return Err(ProxyError::UpstreamTooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        out.body(Body::from(body))
+            .map_err(|_| ProxyError::UpstreamUnreachable)
+    }
+
+    fn map_error(&self, e: &reqwest::Error) -> ProxyError {
+        // The error names the URL (no credentials in it) and the cause; the client gets neither.
+        tracing::warn!(error = %e, "upstream request failed");
+        if e.is_timeout() {
+            ProxyError::UpstreamTimeout(self.timeout.as_secs())
+        } else {
+            ProxyError::UpstreamUnreachable
+        }
+    }
+}
