@@ -448,7 +448,11 @@ mod tests {
         }
         for e in &events {
             let t = e.timestamp().expect("parses");
-            assert!((NOW - DAYS * DAY - DAY..NOW).contains(&t), "{}", e.created_at);
+            assert!(
+                (NOW - DAYS * DAY - DAY..NOW).contains(&t),
+                "{}",
+                e.created_at
+            );
             assert!(Uuid::try_parse(&e.id).is_ok());
         }
         let ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();

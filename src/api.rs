@@ -1,0 +1,279 @@
+//! The one place that knows the API's URLs and talks to it. Every call goes to the configured
+//! proxy, with the credentials in the `Authorization` header, never in the URL.
+
+use audit_model::{ApiErrorBody, AuditEvent, EventQuery, EventTypesResponse, EventsPage};
+use base64::Engine;
+use gloo_net::http::{Method, RequestBuilder};
+use serde::de::DeserializeOwned;
+use web_sys::AbortSignal;
+
+use crate::util::sleep_ms;
+
+/// How often a 429 or 503 is retried before the error is shown.
+pub const MAX_RETRIES: u32 = 3;
+/// Longest wait honoured from a `Retry-After` header, in seconds.
+pub const MAX_RETRY_AFTER_SECS: u32 = 30;
+
+/// An API key and secret.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Credentials {
+    /// The API key (not secret; shown in the UI).
+    pub key: String,
+    /// The API secret.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The secret never reaches a log line, not even a debug print.
+        f.debug_struct("Credentials")
+            .field("key", &self.key)
+            .field("secret", &"***")
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// The HTTP Basic `Authorization` header value.
+    pub fn authorization(&self) -> String {
+        let raw = format!("{}:{}", self.key, self.secret);
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(raw)
+        )
+    }
+}
+
+/// Where the API is and who is calling it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    /// Proxy base URL, without a trailing slash, e.g. `http://127.0.0.1:8787`.
+    pub base: String,
+    /// The signed-in account.
+    pub credentials: Credentials,
+}
+
+/// What went wrong with a call, in terms a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// No HTTP answer: the proxy is down, the URL is wrong, or CORS refused the answer.
+    #[error("Could not reach the proxy at {url}. Check that it is running and that the API URL in Settings is right (a browser also reports this when the proxy refuses this page's origin).")]
+    Unreachable {
+        /// The proxy base URL.
+        url: String,
+    },
+    /// An HTTP error status with the API's (or proxy's) explanation.
+    #[error("{}", http_message(*status, body))]
+    Http {
+        /// The status code.
+        status: u16,
+        /// The decoded error body.
+        body: ApiErrorBody,
+    },
+    /// The answer was not the JSON the API defines.
+    #[error("The proxy answered with something that is not an Audit API response ({0}). Check the API URL in Settings, then retry.")]
+    Malformed(String),
+    /// The request was cancelled because a newer one replaced it.
+    #[error("cancelled")]
+    Aborted,
+}
+
+fn http_message(status: u16, body: &ApiErrorBody) -> String {
+    let detail = body.text();
+    match status {
+        400 => format!("The API refused these filters: {detail}. Change them and apply again."),
+        401 => format!("The API key or secret was rejected ({detail}). Sign in again."),
+        403 => format!(
+            "This account may not read audit events ({detail}). Check the key's permissions."
+        ),
+        404 => format!("Not found: {detail}."),
+        429 => "The API is rate-limiting requests. Wait a moment, then retry.".to_string(),
+        502..=504 => format!(
+            "The proxy could not get an answer from the Audit API ({detail}). Retry in a moment."
+        ),
+        _ => format!(
+            "The API answered with an error (HTTP {status}: {detail}). Retry, or check the proxy."
+        ),
+    }
+}
+
+impl ApiError {
+    /// The HTTP status, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Http { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether signing in again is the remedy.
+    pub fn needs_sign_in(&self) -> bool {
+        self.status() == Some(401)
+    }
+}
+
+/// Decodes a `Retry-After` value in seconds (the HTTP-date form is treated as one second).
+pub fn retry_after_secs(value: Option<&str>) -> u32 {
+    value
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(1)
+        .clamp(1, MAX_RETRY_AFTER_SECS)
+}
+
+/// Wait before retry number `attempt` (0-based): Retry-After when given, else 1 s, 2 s, 4 s.
+pub fn backoff_ms(attempt: u32, retry_after: Option<&str>) -> u32 {
+    match retry_after {
+        Some(v) => retry_after_secs(Some(v)) * 1000,
+        None => 1000 << attempt.min(4),
+    }
+}
+
+impl Client {
+    fn url(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.base, path_and_query)
+    }
+
+    /// Sends one request, retrying 429 and 503 a bounded number of times, and decodes the JSON.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Option<T>, ApiError> {
+        let url = self.url(path_and_query);
+        let mut attempt = 0;
+        loop {
+            let response = RequestBuilder::new(&url)
+                .method(method.clone())
+                .header("Authorization", &self.credentials.authorization())
+                .header("Accept", "application/json")
+                .abort_signal(signal)
+                .send()
+                .await;
+            let response = match response {
+                Ok(r) => r,
+                Err(_) if signal.is_some_and(AbortSignal::aborted) => {
+                    return Err(ApiError::Aborted)
+                }
+                Err(_) => {
+                    return Err(ApiError::Unreachable {
+                        url: self.base.clone(),
+                    })
+                }
+            };
+            let status = response.status();
+            let retry_after = response.headers().get("retry-after");
+            let text = match response.text().await {
+                Ok(t) => t,
+                Err(_) if signal.is_some_and(AbortSignal::aborted) => {
+                    return Err(ApiError::Aborted)
+                }
+                Err(e) => {
+                    return Err(ApiError::Malformed(format!(
+                        "the body could not be read: {e}"
+                    )))
+                }
+            };
+            if matches!(status, 429 | 503) && attempt < MAX_RETRIES {
+                sleep_ms(backoff_ms(attempt, retry_after.as_deref())).await;
+                if signal.is_some_and(AbortSignal::aborted) {
+                    return Err(ApiError::Aborted);
+                }
+                attempt += 1;
+                continue;
+            }
+            if !(200..300).contains(&status) {
+                return Err(ApiError::Http {
+                    status,
+                    body: ApiErrorBody::from_response(status, text.as_bytes()),
+                });
+            }
+            if status == 204 || text.trim().is_empty() {
+                return Ok(None);
+            }
+            return serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| ApiError::Malformed(e.to_string()));
+        }
+    }
+
+    /// `OPTIONS /beta/audit/events`: the event types. A 204 means an empty list.
+    pub async fn event_types(
+        &self,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EventTypesResponse, ApiError> {
+        let body = self
+            .send::<EventTypesResponse>(Method::OPTIONS, audit_model::EVENTS_PATH, signal)
+            .await?;
+        Ok(body.unwrap_or_default())
+    }
+
+    /// `GET /beta/audit/events?…`: one page of events.
+    pub async fn events(
+        &self,
+        query: &EventQuery,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EventsPage, ApiError> {
+        let path = format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string());
+        let body = self.send::<EventsPage>(Method::GET, &path, signal).await?;
+        body.ok_or_else(|| ApiError::Malformed("empty body".into()))
+    }
+
+    /// `GET /beta/audit/events/{id}`: one event.
+    pub async fn event(
+        &self,
+        id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<AuditEvent, ApiError> {
+        let path = format!(
+            "{}/{}",
+            audit_model::EVENTS_PATH,
+            js_sys::encode_uri_component(id)
+        );
+        let body = self.send::<AuditEvent>(Method::GET, &path, signal).await?;
+        body.ok_or_else(|| ApiError::Malformed("empty body".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_header_and_debug_hides_the_secret() {
+        let c = Credentials {
+            key: "demo".into(),
+            secret: "demo".into(),
+        };
+        assert_eq!(c.authorization(), "Basic ZGVtbzpkZW1v");
+        let c = Credentials {
+            key: "k".into(),
+            secret: "s3cret".into(),
+        };
+        assert!(!format!("{c:?}").contains("s3cret"));
+        assert!(format!("{c:?}").contains("***"));
+    }
+
+    #[test]
+    fn retry_waits() {
+        assert_eq!(backoff_ms(0, None), 1000);
+        assert_eq!(backoff_ms(2, None), 4000);
+        assert_eq!(backoff_ms(0, Some("3")), 3000);
+        assert_eq!(backoff_ms(0, Some("9999")), 30_000);
+        assert_eq!(backoff_ms(0, Some("Wed, 21 Oct 2015 07:28:00 GMT")), 1000);
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let e = ApiError::Http {
+            status: 401,
+            body: ApiErrorBody::from_response(401, b"{}"),
+        };
+        assert!(e.to_string().contains("Sign in again"));
+        assert!(e.needs_sign_in());
+        let e = ApiError::Unreachable {
+            url: "http://127.0.0.1:9".into(),
+        };
+        assert!(e.to_string().contains("http://127.0.0.1:9"));
+    }
+}

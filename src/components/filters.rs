@@ -1,0 +1,237 @@
+//! Filter controls: event types, date range with presets and zone switch, search text.
+//! Nothing is sent until Apply, and invalid input is reported inline.
+
+use audit_model::query::{escape_search_text, unescape_search_text};
+use audit_model::time::format_offset;
+use audit_model::{EventQuery, EventType};
+use leptos::prelude::*;
+
+use crate::logic::{from_input, to_input, Preset};
+use crate::session::Session;
+use crate::util::now_ms;
+
+/// The filter form. It mirrors `query` (the URL) and calls `on_apply` with a validated query.
+#[component]
+pub fn Filters(
+    /// The query in the URL.
+    #[prop(into)]
+    query: Signal<EventQuery>,
+    /// Event types from the API (`None` while loading).
+    #[prop(into)]
+    types: Signal<Option<Result<Vec<EventType>, String>>>,
+    /// Receives the new query (page 1) when the form is applied.
+    on_apply: Callback<EventQuery>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let selected = RwSignal::new(Vec::<String>::new());
+    let type_search = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let preset = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let offset = move |ts: i64| session.offset_at(ts);
+
+    // The form follows the URL: a reload, back/forward or a shared link restores it.
+    Effect::new(move |_| {
+        let q = query.get();
+        let utc = session.utc.get();
+        let off = move |ts: i64| {
+            if utc {
+                0
+            } else {
+                crate::util::local_offset_minutes(ts)
+            }
+        };
+        selected.set(q.event_types.clone());
+        from.set(
+            q.date_from
+                .as_deref()
+                .map(|d| to_input(d, off))
+                .unwrap_or_default(),
+        );
+        to.set(
+            q.date_to
+                .as_deref()
+                .map(|d| to_input(d, off))
+                .unwrap_or_default(),
+        );
+        search.set(
+            q.search_text
+                .as_deref()
+                .map(unescape_search_text)
+                .unwrap_or_default(),
+        );
+        preset.set(String::new());
+        error.set(None);
+    });
+
+    let build = move || -> Result<EventQuery, String> {
+        let date_from =
+            from_input(&from.get_untracked(), offset).map_err(|e| format!("From: {e}"))?;
+        let date_to = from_input(&to.get_untracked(), offset).map_err(|e| format!("To: {e}"))?;
+        let raw = search.get_untracked();
+        let q = EventQuery {
+            event_types: selected.get_untracked(),
+            date_from,
+            date_to,
+            search_text: (!raw.trim().is_empty()).then(|| escape_search_text(&raw)),
+            page: 1,
+            size: query.get_untracked().size,
+        };
+        q.validate().map_err(|e| e.to_string())?;
+        Ok(q)
+    };
+
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match build() {
+            Ok(q) => {
+                error.set(None);
+                on_apply.run(q);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let reset = move |_| {
+        error.set(None);
+        on_apply.run(EventQuery {
+            size: query.get_untracked().size,
+            ..Default::default()
+        });
+    };
+    let choose_preset = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        preset.set(key.clone());
+        if let Some(p) = Preset::from_key(&key) {
+            let (f, t) = p.range(now_ms());
+            from.set(to_input(&f, offset));
+            to.set(to_input(&t, offset));
+        }
+    };
+    let switch_zone = move |utc: bool| {
+        // Keep what is typed: convert the inputs from the old zone to the new one.
+        let f = from_input(&from.get_untracked(), offset);
+        let t = from_input(&to.get_untracked(), offset);
+        session.set_utc(utc);
+        if let Ok(f) = f {
+            from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
+        }
+        if let Ok(t) = t {
+            to.set(t.map(|d| to_input(&d, offset)).unwrap_or_default());
+        }
+    };
+    let zone_label = move || {
+        if session.utc.get() {
+            "UTC".to_string()
+        } else {
+            format!(
+                "local time, {}",
+                format_offset(crate::util::local_offset_minutes(now_ms()))
+            )
+        }
+    };
+
+    let toggle_type = move |name: String, on: bool| {
+        selected.update(|s| {
+            s.retain(|t| *t != name);
+            if on {
+                s.push(name);
+                s.sort();
+            }
+        });
+    };
+
+    view! {
+        <form class="filters card" on:submit=apply data-testid="filters" aria-label="Filters">
+            <fieldset class="types">
+                <legend>"Event types"</legend>
+                <details class="dropdown" data-testid="type-filter">
+                    <summary data-testid="type-summary">
+                        {move || match selected.with(Vec::len) {
+                            0 => "All event types".to_string(),
+                            1 => selected.with(|s| s[0].clone()),
+                            n => format!("{n} event types"),
+                        }}
+                    </summary>
+                    <div class="dropdown-panel">
+                        <label for="type-search" class="sr-only">"Search event types"</label>
+                        <input id="type-search" data-testid="type-search" type="search" placeholder="Type to search…"
+                            prop:value=move || type_search.get() on:input=move |ev| type_search.set(event_target_value(&ev))/>
+                        <ul class="options" data-testid="type-options">
+                            {move || match types.get() {
+                                None => view! { <li class="muted">"Loading event types…"</li> }.into_any(),
+                                Some(Err(e)) => view! { <li class="error">{format!("Event types could not be loaded: {e}")}</li> }.into_any(),
+                                Some(Ok(list)) => {
+                                    let needle = type_search.get().to_lowercase();
+                                    // Types selected in the URL but unknown to the API still show.
+                                    let mut all: Vec<(String, String)> = list
+                                        .iter()
+                                        .map(|t| (t.name.clone(), t.description.clone().unwrap_or_default()))
+                                        .collect();
+                                    for s in selected.get_untracked() {
+                                        if !all.iter().any(|(n, _)| *n == s) {
+                                            all.push((s.clone(), audit_model::catalog::describe(&s).unwrap_or("").to_string()));
+                                        }
+                                    }
+                                    all.into_iter()
+                                        .filter(|(n, d)| needle.is_empty() || n.to_lowercase().contains(&needle) || d.to_lowercase().contains(&needle))
+                                        .map(|(name, desc)| {
+                                            let id = format!("type-{name}");
+                                            let checked_name = name.clone();
+                                            let toggled_name = name.clone();
+                                            view! {
+                                                <li>
+                                                    <label class="check" for=id.clone()>
+                                                        <input type="checkbox" id=id.clone() data-testid=format!("type-option-{name}")
+                                                            prop:checked=move || selected.with(|s| s.contains(&checked_name))
+                                                            on:change=move |ev| toggle_type(toggled_name.clone(), event_target_checked(&ev))/>
+                                                        <span class="type-name">{name}</span>
+                                                        <span class="muted small">{desc}</span>
+                                                    </label>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()
+                                        .into_any()
+                                }
+                            }}
+                        </ul>
+                        <button type="button" class="link" data-testid="types-clear" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+                    </div>
+                </details>
+            </fieldset>
+            <fieldset class="dates">
+                <legend>"Time range (" <span data-testid="zone-label">{zone_label}</span> ")"</legend>
+                <label for="preset">"Preset"</label>
+                <select id="preset" data-testid="preset" on:change=choose_preset prop:value=move || preset.get()>
+                    <option value="">"Custom"</option>
+                    {Preset::ALL.into_iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                </select>
+                <label for="date-from">"From"</label>
+                <input id="date-from" data-testid="date-from" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
+                    prop:value=move || from.get() on:input=move |ev| { from.set(event_target_value(&ev)); preset.set(String::new()); }/>
+                <label for="date-to">"To"</label>
+                <input id="date-to" data-testid="date-to" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
+                    prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(String::new()); }/>
+                <div class="zone" role="radiogroup" aria-label="Time zone">
+                    <label class="check"><input type="radio" name="zone" data-testid="zone-utc" prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid="zone-local" prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>
+                </div>
+            </fieldset>
+            <fieldset class="search">
+                <legend>"Search"</legend>
+                <label for="search-text" class="sr-only">"Search text"</label>
+                <input id="search-text" data-testid="search-text" type="search" placeholder="Text anywhere in the event"
+                    prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+            </fieldset>
+            <div class="actions">
+                <button type="submit" class="primary" data-testid="apply">"Apply"</button>
+                <button type="button" data-testid="reset" on:click=reset>"Reset"</button>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert" data-testid="filter-error">{move || error.get()}</p>
+            </Show>
+        </form>
+    }
+}

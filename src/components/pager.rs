@@ -1,0 +1,63 @@
+//! Paging controls driven by the API's page metadata and links.
+
+use audit_model::{EventQuery, EventsPage};
+use leptos::prelude::*;
+
+use crate::logic::{clamp_page, last_page, showing};
+
+/// First / previous / next / last, a page to jump to, and the page size.
+#[component]
+pub fn Pager(
+    /// The page last received.
+    #[prop(into)]
+    page: Signal<Option<EventsPage>>,
+    /// The query in the URL.
+    #[prop(into)]
+    query: Signal<EventQuery>,
+    /// Moves to another query (page or size changed).
+    on_go: Callback<EventQuery>,
+) -> impl IntoView {
+    let info = move || page.with(|p| p.as_ref().map(EventsPage::info).unwrap_or_default());
+    let rows = move || page.with(|p| p.as_ref().map_or(0, |p| p.events().len()));
+    let current = move || query.with(|q| q.page);
+    let has_prev =
+        move || page.with(|p| p.as_ref().is_some_and(|p| p.links.prev.is_some())) || current() > 1;
+    let has_next = move || page.with(|p| p.as_ref().is_some_and(|p| p.links.next.is_some()));
+    let go = move |n: u32| on_go.run(query.get_untracked().at_page(n.max(1)));
+    let jump = RwSignal::new(String::new());
+
+    view! {
+        <nav class="pager" aria-label="Pages" data-testid="pager">
+            <span data-testid="showing" aria-live="polite">{move || showing(&info(), rows())}</span>
+            <div class="buttons">
+                <button type="button" data-testid="first" disabled=move || { current() <= 1 } on:click=move |_| go(1)>"« First"</button>
+                <button type="button" data-testid="prev" disabled=move || !has_prev() on:click=move |_| go(current().saturating_sub(1))>"‹ Previous"</button>
+                <span data-testid="page-of">{move || format!("Page {} of {}", current(), last_page(&info()))}</span>
+                <button type="button" data-testid="next" disabled=move || !has_next() on:click=move |_| go(current() + 1)>"Next ›"</button>
+                <button type="button" data-testid="last" disabled=move || { current() >= last_page(&info()) }
+                    on:click=move |_| go(last_page(&info()))>"Last »"</button>
+            </div>
+            <form class="jump" on:submit=move |ev| {
+                ev.prevent_default();
+                if let Ok(n) = jump.get_untracked().trim().parse::<u32>() {
+                    go(clamp_page(n, &info()));
+                    jump.set(String::new());
+                }
+            }>
+                <label for="jump-page">"Go to page"</label>
+                <input id="jump-page" data-testid="jump-page" type="number" min="1" inputmode="numeric"
+                    prop:value=move || jump.get() on:input=move |ev| jump.set(event_target_value(&ev))/>
+                <button type="submit" data-testid="jump-go">"Go"</button>
+            </form>
+            <label for="page-size">"Per page"</label>
+            <select id="page-size" data-testid="page-size" prop:value=move || query.with(|q| q.size.to_string())
+                on:change=move |ev| {
+                    if let Ok(size) = event_target_value(&ev).parse::<u32>() {
+                        on_go.run(EventQuery { size, page: 1, ..query.get_untracked() });
+                    }
+                }>
+                {[10u32, 30, 50, 100].into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+            </select>
+        </nav>
+    }
+}

@@ -1,0 +1,79 @@
+//! Audit Events Viewer: a Leptos client-side app for the Vonage Audit API.
+//!
+//! - [`api`]: the typed client (the only code that builds API URLs);
+//! - [`session`]: configuration, credentials and display settings, as context;
+//! - [`logic`]: page arithmetic, presets, time conversions (plain tests);
+//! - [`routes`]: one page per file; [`components`]: the pieces pages share.
+
+pub mod api;
+pub mod components;
+pub mod logic;
+pub mod routes;
+pub mod session;
+pub mod util;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use routes::detail::DetailPage;
+use routes::events::EventsPage;
+use routes::settings::SettingsPage;
+use routes::signin::RequireSignIn;
+use session::{load_config, normalize_base, Session};
+
+/// The whole app: loads config.json, then routes.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::restore();
+    provide_context(session);
+    let ready = RwSignal::new(false);
+    let config_error = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        match load_config().await {
+            Ok(cfg) => {
+                if let Some(base) = cfg.api_base_url.filter(|b| !b.trim().is_empty()) {
+                    session.config_base.set(normalize_base(&base));
+                }
+            }
+            Err(e) => config_error.set(Some(e)),
+        }
+        ready.set(true);
+    });
+    let base = util::base_path();
+
+    view! {
+        <Router base=base>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Audit Events Viewer"</A>
+                <nav aria-label="Main">
+                    <A href="/settings">"Settings"</A>
+                    <Show when=move || session.credentials.with(Option::is_some)>
+                        <span class="account" data-testid="account">
+                            "Account " {move || session.credentials.get().map(|c| c.key).unwrap_or_default()}
+                        </span>
+                        <button type="button" class="link" data-testid="sign-out" on:click=move |_| session.sign_out()>
+                            "Sign out"
+                        </button>
+                    </Show>
+                </nav>
+            </header>
+            <Show when=move || config_error.get().is_some()>
+                <p class="banner warn" role="status">
+                    {move || config_error.get().unwrap_or_default()}
+                    " Using " {move || session.api_base()} "; change it in Settings."
+                </p>
+            </Show>
+            <main id="main">
+                <Show when=move || ready.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    <Routes fallback=|| view! { <p>"This page does not exist. " <A href="/">"Go to the events"</A></p> }>
+                        <Route path=path!("/") view=|| view! { <RequireSignIn><EventsPage/></RequireSignIn> }/>
+                        <Route path=path!("/events/:id") view=|| view! { <RequireSignIn><DetailPage/></RequireSignIn> }/>
+                        <Route path=path!("/settings") view=SettingsPage/>
+                    </Routes>
+                </Show>
+            </main>
+        </Router>
+    }
+}

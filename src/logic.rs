@@ -1,0 +1,215 @@
+//! View logic kept out of components so it has plain tests: page arithmetic, number and time
+//! formatting, date presets and the conversion between form fields and query dates.
+
+use audit_model::time::{format_api, format_display, parse_api_timestamp, Timestamp};
+use audit_model::PageInfo;
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "Showing 31–60 of 1,234", from the API's page metadata and the rows actually received.
+pub fn showing(info: &PageInfo, rows: usize) -> String {
+    if info.total_elements == 0 || rows == 0 {
+        return format!("Showing 0 of {}", thousands(info.total_elements));
+    }
+    let size = info.size.max(1);
+    let first = (info.number.max(1) - 1) * size + 1;
+    let last = first + rows as u64 - 1;
+    format!(
+        "Showing {}–{} of {}",
+        thousands(first),
+        thousands(last),
+        thousands(info.total_elements)
+    )
+}
+
+/// The last page number for the metadata (at least 1).
+pub fn last_page(info: &PageInfo) -> u32 {
+    info.total_pages.clamp(1, u64::from(u32::MAX)) as u32
+}
+
+/// The page to show for a requested one: within 1..=last.
+pub fn clamp_page(requested: u32, info: &PageInfo) -> u32 {
+    requested.clamp(1, last_page(info))
+}
+
+/// A time-range preset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    /// The last hour.
+    Hour,
+    /// The last 24 hours.
+    Day,
+    /// The last 7 days.
+    Week,
+    /// The last 30 days.
+    Month,
+    /// The last 90 days.
+    Quarter,
+}
+
+impl Preset {
+    /// All presets, in menu order.
+    pub const ALL: [Preset; 5] = [
+        Preset::Hour,
+        Preset::Day,
+        Preset::Week,
+        Preset::Month,
+        Preset::Quarter,
+    ];
+
+    /// The menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Preset::Hour => "Last hour",
+            Preset::Day => "Last 24 hours",
+            Preset::Week => "Last 7 days",
+            Preset::Month => "Last 30 days",
+            Preset::Quarter => "Last 90 days",
+        }
+    }
+
+    /// The value used in forms and tests.
+    pub fn key(self) -> &'static str {
+        match self {
+            Preset::Hour => "1h",
+            Preset::Day => "24h",
+            Preset::Week => "7d",
+            Preset::Month => "30d",
+            Preset::Quarter => "90d",
+        }
+    }
+
+    /// Parses [`key`](Self::key).
+    pub fn from_key(key: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.key() == key)
+    }
+
+    /// Length in milliseconds.
+    pub fn millis(self) -> i64 {
+        const H: i64 = 3_600_000;
+        match self {
+            Preset::Hour => H,
+            Preset::Day => 24 * H,
+            Preset::Week => 7 * 24 * H,
+            Preset::Month => 30 * 24 * H,
+            Preset::Quarter => 90 * 24 * H,
+        }
+    }
+
+    /// `(date_from, date_to)` as API strings (UTC) for this preset ending at `now`.
+    pub fn range(self, now: Timestamp) -> (String, String) {
+        // Whole seconds, so the URL stays short and the range is reproducible.
+        let now = now - now.rem_euclid(1000);
+        (format_api(now - self.millis()), format_api(now))
+    }
+}
+
+/// The value of a `datetime-local` input for a query date, in the display zone
+/// (`offset_minutes` east of UTC): `2024-05-01T14:00:00`.
+pub fn to_input(query_date: &str, offset_minutes: impl Fn(Timestamp) -> i32) -> String {
+    match parse_api_timestamp(query_date) {
+        Ok(ts) => format_display(ts, offset_minutes(ts)).replace(' ', "T"),
+        Err(_) => query_date.to_string(),
+    }
+}
+
+/// A `datetime-local` input value (in the display zone) to a query date (UTC, API format).
+/// Empty input means no bound.
+pub fn from_input(
+    value: &str,
+    offset_minutes: impl Fn(Timestamp) -> i32,
+) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let as_if_utc = parse_api_timestamp(value).map_err(|e| e.to_string())?;
+    // The wall-clock time is in the display zone; the offset is looked up at that moment.
+    let ts = as_if_utc - i64::from(offset_minutes(as_if_utc)) * 60_000;
+    Ok(Some(format_api(ts)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(number: u64, size: u64, total: u64) -> PageInfo {
+        PageInfo {
+            size,
+            total_elements: total,
+            total_pages: total.div_ceil(size),
+            number,
+        }
+    }
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1234), "1,234");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn showing_ranges() {
+        assert_eq!(showing(&info(2, 30, 1234), 30), "Showing 31–60 of 1,234");
+        assert_eq!(
+            showing(&info(42, 30, 1234), 4),
+            "Showing 1,231–1,234 of 1,234"
+        );
+        assert_eq!(showing(&info(1, 30, 0), 0), "Showing 0 of 0");
+    }
+
+    #[test]
+    fn page_limits() {
+        assert_eq!(last_page(&info(1, 30, 0)), 1);
+        assert_eq!(last_page(&info(1, 30, 61)), 3);
+        assert_eq!(clamp_page(0, &info(1, 30, 61)), 1);
+        assert_eq!(clamp_page(9, &info(1, 30, 61)), 3);
+    }
+
+    #[test]
+    fn presets() {
+        let now = 1_714_564_800_123; // 2024-05-01T12:00:00.123Z
+        assert_eq!(
+            Preset::Day.range(now),
+            (
+                "2024-04-30T12:00:00".to_string(),
+                "2024-05-01T12:00:00".to_string()
+            )
+        );
+        assert_eq!(Preset::from_key("7d"), Some(Preset::Week));
+        assert_eq!(Preset::from_key("nope"), None);
+    }
+
+    #[test]
+    fn inputs_convert_between_zones() {
+        let plus2 = |_| 120;
+        assert_eq!(
+            to_input("2024-05-01T12:00:00", plus2),
+            "2024-05-01T14:00:00"
+        );
+        assert_eq!(
+            from_input("2024-05-01T14:00", plus2),
+            Ok(Some("2024-05-01T12:00:00".to_string()))
+        );
+        assert_eq!(from_input("", plus2), Ok(None));
+        assert!(from_input("2024-13-01T00:00", plus2).is_err());
+        let utc = |_| 0;
+        assert_eq!(
+            from_input(&to_input("2024-05-01T12:00:00", utc), utc),
+            Ok(Some("2024-05-01T12:00:00".to_string()))
+        );
+    }
+}

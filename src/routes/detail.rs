@@ -1,0 +1,147 @@
+//! One event, fetched with the single-event call so the page can be reloaded and shared.
+
+use audit_model::time::{format_display, format_offset};
+use audit_model::{AuditEvent, EventQuery};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+
+use crate::api::ApiError;
+use crate::components::error::ErrorBanner;
+use crate::components::json_tree::JsonTree;
+use crate::routes::events::list_href;
+use crate::session::Session;
+use crate::util::copy_text;
+
+/// The event detail page.
+#[component]
+pub fn DetailPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let location = use_location();
+    let navigate = use_navigate();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
+    let event = RwSignal::new(None::<AuditEvent>);
+    let error = RwSignal::new(None::<ApiError>);
+    let retry = RwSignal::new(0u32);
+    let copied = RwSignal::new(None::<&'static str>);
+
+    Effect::new(move |_| {
+        retry.track();
+        let id = id.get();
+        let Some(client) = session.client() else {
+            return;
+        };
+        spawn_local(async move {
+            match client.event(&id, None).await {
+                Ok(ev) => {
+                    error.set(None);
+                    event.set(Some(ev));
+                }
+                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+
+    // The list this event was opened from travels in the query string.
+    let back_href = move || {
+        let q = EventQuery::parse(&location.search.get())
+            .map(|(q, _)| q)
+            .unwrap_or_default();
+        list_href(&q)
+    };
+    let back = move || {
+        let history = web_sys::window().and_then(|w| w.history().ok());
+        match history {
+            // Going back in history restores the list exactly, scroll position included.
+            Some(h) if session.opened_from_list.get_untracked() => {
+                session.opened_from_list.set(false);
+                let _ = h.back();
+            }
+            _ => navigate(&back_href(), Default::default()),
+        }
+    };
+    let back_click = back.clone();
+    let on_keydown = move |e: leptos::ev::KeyboardEvent| {
+        if e.key() == "Escape" {
+            back();
+        }
+    };
+
+    let copy = move |what: &'static str| {
+        let Some(ev) = event.get_untracked() else {
+            return;
+        };
+        let text = if what == "json" {
+            serde_json::to_string_pretty(&ev).unwrap_or_default()
+        } else {
+            ev.id.clone()
+        };
+        spawn_local(async move {
+            if copy_text(&text).await {
+                copied.set(Some(if what == "json" {
+                    "JSON copied"
+                } else {
+                    "ID copied"
+                }));
+            } else {
+                copied.set(Some("Copying was refused by the browser"));
+            }
+        });
+    };
+
+    let field = |label: &'static str, testid: &'static str, value: String| {
+        view! { <dt>{label}</dt><dd data-testid=testid>{value}</dd> }
+    };
+
+    view! {
+        <section class="detail" on:keydown=on_keydown tabindex="-1" data-testid="detail">
+            <div class="detail-head">
+                <a href=move || format!("{}{}", crate::util::base_path(), back_href()) data-testid="back"
+                    on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
+                <div class="actions">
+                    <button type="button" data-testid="copy-json" on:click=move |_| copy("json")>"Copy JSON"</button>
+                    <button type="button" data-testid="copy-id" on:click=move |_| copy("id")>"Copy ID"</button>
+                    <span role="status" class="muted small" data-testid="copied">{move || copied.get()}</span>
+                </div>
+            </div>
+            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            {move || event.get().map(|ev| {
+                let ts = ev.timestamp();
+                let time = match ts {
+                    Some(t) => {
+                        let off = session.offset_at(t);
+                        format!("{} ({})", format_display(t, off), format_offset(off))
+                    }
+                    None => ev.created_at.clone(),
+                };
+                let description = ev.event_type_description.clone()
+                    .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
+                    .unwrap_or_default();
+                let extra = (!ev.extra.is_empty()).then(|| serde_json::to_value(&ev.extra).unwrap_or_default());
+                view! {
+                    <h1 data-testid="detail-type">{ev.event_type.clone()}</h1>
+                    <p class="muted" data-testid="detail-description">{description}</p>
+                    <dl class="fields card">
+                        {field("Event ID", "detail-id", ev.id.clone())}
+                        {field("Time", "detail-time", time)}
+                        {field("Recorded as", "detail-created-at", ev.created_at.clone())}
+                        {field("User email", "detail-email", ev.user_email.clone().unwrap_or_default())}
+                        {field("User ID", "detail-user-id", ev.user_id.as_ref().map(ToString::to_string).unwrap_or_default())}
+                        {field("Account (API key)", "detail-account", ev.account_id.clone().unwrap_or_default())}
+                        {field("Source", "detail-source", format!("{} {}", ev.source.clone().unwrap_or_default(), ev.source_description.clone().map(|d| format!("({d})")).unwrap_or_default()))}
+                        {field("Source IP", "detail-ip", ev.source_ip.clone().unwrap_or_default())}
+                        {field("Country", "detail-country", ev.source_country.clone().unwrap_or_default())}
+                    </dl>
+                    <h2>"Context"</h2>
+                    {match ev.context.clone() {
+                        Some(ctx) => view! { <JsonTree value=ctx/> }.into_any(),
+                        None => view! { <p class="muted">"No context recorded."</p> }.into_any(),
+                    }}
+                    {extra.map(|x| view! { <h2>"Other fields"</h2> <JsonTree value=x/> })}
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,173 @@
+//! The events list: filters, table and pager, all driven by the URL's query string.
+
+use std::collections::HashMap;
+
+use audit_model::{EventQuery, EventsPage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_location, use_navigate};
+
+use crate::api::ApiError;
+use crate::components::error::ErrorBanner;
+use crate::components::filters::Filters;
+use crate::components::pager::Pager;
+use crate::components::table::EventsTable;
+use crate::session::Session;
+
+/// The app path of the list for a query: `/?…`, or `/` when nothing is set.
+pub fn list_href(q: &EventQuery) -> String {
+    let qs = q.to_compact_query_string();
+    if qs.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/?{qs}")
+    }
+}
+
+/// The list page.
+#[component]
+pub fn EventsPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let navigate = use_navigate();
+
+    // The URL is the single source of truth for what is shown.
+    let parsed = Memo::new(move |_| {
+        let search = location.search.get();
+        EventQuery::parse(&search).and_then(|(q, _)| q.validate().map(|_| q))
+    });
+    let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
+
+    let page = RwSignal::new(None::<EventsPage>);
+    let loading = RwSignal::new(true);
+    let error = RwSignal::new(None::<ApiError>);
+    let retry = RwSignal::new(0u32);
+    let generation = StoredValue::new(0u64);
+    let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
+
+    // Event types load once per account, in parallel with the first page.
+    let types = LocalResource::new(move || {
+        let client = session.client();
+        async move {
+            match client {
+                Some(c) => c
+                    .event_types(None)
+                    .await
+                    .map(|r| r.event_types)
+                    .map_err(|e| e.to_string()),
+                None => Ok(Vec::new()),
+            }
+        }
+    });
+    let types_signal = Signal::derive(move || types.get());
+    let descriptions = Signal::derive(move || {
+        types
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                list.into_iter()
+                    .filter_map(|t| Some((t.name, t.description?)))
+                    .collect()
+            })
+            .unwrap_or_else(HashMap::new)
+    });
+
+    // Each new query cancels the one in flight; a late answer to an old query is ignored.
+    Effect::new(move |_| {
+        retry.track();
+        let Some(client) = session.client() else {
+            return;
+        };
+        let q = match parsed.get() {
+            Ok(q) => q,
+            Err(e) => {
+                loading.set(false);
+                error.set(Some(ApiError::Http {
+                    status: 400,
+                    body: audit_model::ApiErrorBody::new(
+                        400,
+                        "Bad Request",
+                        format!("the address has an invalid filter: {e}"),
+                    ),
+                }));
+                return;
+            }
+        };
+        if let Some(c) = in_flight.get_value() {
+            c.abort();
+        }
+        let controller = web_sys::AbortController::new().ok();
+        let signal = controller.as_ref().map(web_sys::AbortController::signal);
+        in_flight.set_value(controller);
+        let mine = generation.get_value() + 1;
+        generation.set_value(mine);
+        loading.set(true);
+        spawn_local(async move {
+            let result = client.events(&q, signal.as_ref()).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            loading.set(false);
+            match result {
+                Ok(p) => {
+                    error.set(None);
+                    page.set(Some(p));
+                }
+                Err(ApiError::Aborted) => {}
+                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    on_cleanup(move || {
+        if let Some(c) = in_flight.get_value() {
+            c.abort();
+        }
+    });
+
+    let rows = Signal::derive(move || {
+        page.with(|p| p.as_ref().map(|p| p.events().to_vec()).unwrap_or_default())
+    });
+    let navigate_detail = use_navigate();
+    let open = Callback::new(move |id: String| {
+        let qs = query.get_untracked().to_compact_query_string();
+        let suffix = if qs.is_empty() {
+            String::new()
+        } else {
+            format!("?{qs}")
+        };
+        session.opened_from_list.set(true);
+        navigate_detail(&format!("/events/{id}{suffix}"), Default::default());
+    });
+    let empty = move || {
+        !loading.get()
+            && error.with(Option::is_none)
+            && page.with(|p| p.as_ref().is_some_and(|p| p.events().is_empty()))
+    };
+
+    view! {
+        <section class="events-page">
+            <h1 class="sr-only">"Audit events"</h1>
+            <Filters query=query types=types_signal on_apply=go/>
+            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <Pager page=page query=query on_go=go/>
+            <Show when=move || loading.get() && page.with(Option::is_none)>
+                <p class="muted" data-testid="loading">"Loading events…"</p>
+            </Show>
+            <Show when=move || loading.get() && page.with(Option::is_some)>
+                <p class="sr-only" role="status" data-testid="refreshing">"Loading…"</p>
+            </Show>
+            <Show when=empty>
+                <div class="empty card" data-testid="empty">
+                    <p>"No events match these filters."</p>
+                    <button type="button" data-testid="empty-reset"
+                        on:click=move |_| go.run(EventQuery { size: query.get_untracked().size, ..Default::default() })>
+                        "Reset filters"
+                    </button>
+                </div>
+            </Show>
+            <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open/>
+        </section>
+    }
+}

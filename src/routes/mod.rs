@@ -1,0 +1,6 @@
+//! One page per file.
+
+pub mod detail;
+pub mod events;
+pub mod settings;
+pub mod signin;

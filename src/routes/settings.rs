@@ -1,0 +1,117 @@
+//! Settings: where the API (the proxy) is, and a connection test.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{ApiError, Client, Credentials};
+use crate::session::Session;
+
+/// What a connection test found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// Reached, credentials accepted.
+    Ok(usize),
+    /// Reached, credentials refused.
+    Rejected,
+    /// Reached (without CORS), but the browser may not read its answers: the origin is not allowed.
+    Cors,
+    /// Nothing answered.
+    Unreachable,
+    /// Reached, but answered with another error.
+    Other(String),
+}
+
+/// Tests a base URL: the event-types call, then on a network failure an opaque `no-cors`
+/// request to tell "not running" from "refuses this origin".
+pub async fn probe(base: String, credentials: Option<Credentials>) -> Probe {
+    let client = Client {
+        base: base.clone(),
+        credentials: credentials.unwrap_or_default(),
+    };
+    match client.event_types(None).await {
+        Ok(t) => Probe::Ok(t.event_types.len()),
+        Err(ApiError::Http { status: 401, .. }) => Probe::Rejected,
+        Err(ApiError::Unreachable { .. }) => {
+            let init = web_sys::RequestInit::new();
+            init.set_mode(web_sys::RequestMode::NoCors);
+            let Some(window) = web_sys::window() else {
+                return Probe::Unreachable;
+            };
+            let url = format!("{base}/healthz");
+            let promise = window.fetch_with_str_and_init(&url, &init);
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => Probe::Cors,
+                Err(_) => Probe::Unreachable,
+            }
+        }
+        Err(e) => Probe::Other(e.to_string()),
+    }
+}
+
+/// The Settings page.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let draft = RwSignal::new(session.api_base());
+    let result = RwSignal::new(None::<Probe>);
+    let testing = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+
+    let test = move |_| {
+        let base = crate::session::normalize_base(&draft.get_untracked());
+        testing.set(true);
+        result.set(None);
+        let creds = session.credentials.get_untracked();
+        spawn_local(async move {
+            let r = probe(base, creds).await;
+            testing.set(false);
+            result.set(Some(r));
+        });
+    };
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    let origin_for_msg = origin.clone();
+    let message = move || {
+        result.get().map(|r| match r {
+            Probe::Ok(n) => format!("OK: the proxy answered and the credentials work ({n} event types)."),
+            Probe::Rejected => "The proxy answered, but the credentials were rejected (or you are not signed in).".to_string(),
+            Probe::Cors => format!("The proxy is running but refuses this page's origin ({origin_for_msg}). Start it with --allow-origin {origin_for_msg}."),
+            Probe::Unreachable => "Nothing answered at that URL. Is the proxy running, and is the URL right?".to_string(),
+            Probe::Other(e) => e,
+        })
+    };
+
+    view! {
+        <section class="settings card">
+            <h1>"Settings"</h1>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                session.set_override(Some(draft.get_untracked()));
+                saved.set(true);
+            }>
+                <label for="api-base">"API base URL (the proxy)"</label>
+                <input id="api-base" data-testid="api-base" type="url" spellcheck="false"
+                    prop:value=move || draft.get() on:input=move |ev| { draft.set(event_target_value(&ev)); saved.set(false); }/>
+                <p class="muted small">
+                    "From config.json: " <code data-testid="config-base">{move || session.config_base.get()}</code>
+                    ". A value saved here overrides it in this browser."
+                </p>
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
+                    <button type="button" data-testid="test-connection" on:click=test disabled=move || testing.get()>
+                        {move || if testing.get() { "Testing…" } else { "Test connection" }}
+                    </button>
+                    <button type="button" data-testid="use-config" on:click=move |_| {
+                        session.set_override(None);
+                        draft.set(session.config_base.get_untracked());
+                        saved.set(true);
+                    }>"Use config.json"</button>
+                </div>
+                <Show when=move || saved.get()><p role="status" data-testid="saved">"Saved."</p></Show>
+                <p role="status" data-testid="connection-result">{message}</p>
+            </form>
+            <p class="muted small">"This page's origin is " <code>{origin}</code> "; the proxy must allow it (--allow-origin)."</p>
+        </section>
+    }
+}

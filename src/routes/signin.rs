@@ -1,0 +1,124 @@
+//! Sign-in: API key and secret, checked with the event-types call before they are kept.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{ApiError, Client, Credentials};
+use crate::session::Session;
+
+/// Shows its children when signed in, the sign-in form otherwise. The URL does not change, so
+/// after signing in (again) the same view appears.
+#[component]
+pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <Show when=move || session.credentials.with(Option::is_some) fallback=|| view! { <SignIn/> }>
+            {children()}
+        </Show>
+    }
+}
+
+/// The sign-in form.
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let key = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let show_secret = RwSignal::new(false);
+    let remember = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let credentials = Credentials {
+            key: key.get_untracked().trim().to_string(),
+            secret: secret.get_untracked(),
+        };
+        if credentials.key.is_empty() || credentials.secret.is_empty() {
+            error.set(Some("Enter both the API key and the API secret.".into()));
+            return;
+        }
+        let client = Client {
+            base: session.api_base(),
+            credentials: credentials.clone(),
+        };
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let result = client.event_types(None).await;
+            busy.set(false);
+            match result {
+                Ok(_) => session.sign_in(credentials, remember.get_untracked()),
+                Err(e @ ApiError::Http { status: 401, .. }) => {
+                    secret.set(String::new());
+                    error.set(Some(format!(
+                        "The API key or secret was rejected. Check them and try again. ({})",
+                        match &e {
+                            ApiError::Http { body, .. } => body.text(),
+                            _ => String::new(),
+                        }
+                    )));
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+
+    view! {
+        <section class="signin card" aria-labelledby="signin-title">
+            <h1 id="signin-title">"Sign in"</h1>
+            <Show when=move || session.notice.get().is_some()>
+                <p class="banner warn" role="status" data-testid="signin-notice">{move || session.notice.get()}</p>
+            </Show>
+            <form on:submit=submit data-testid="signin-form">
+                <label for="api-key">"API key"</label>
+                <input id="api-key" name="api-key" data-testid="api-key" autocomplete="username" spellcheck="false"
+                    prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
+                <label for="api-secret">"API secret"</label>
+                <div class="row">
+                    <input id="api-secret" name="api-secret" data-testid="api-secret" autocomplete="current-password"
+                        spellcheck="false"
+                        type=move || if show_secret.get() { "text" } else { "password" }
+                        prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))/>
+                    <button type="button" data-testid="toggle-secret" aria-controls="api-secret"
+                        aria-pressed=move || show_secret.get().to_string()
+                        on:click=move |_| show_secret.update(|s| *s = !*s)>
+                        {move || if show_secret.get() { "Hide" } else { "Show" }}
+                    </button>
+                </div>
+                <label class="check">
+                    <input type="checkbox" data-testid="remember" prop:checked=move || remember.get()
+                        on:change=move |ev| remember.set(event_target_checked(&ev))/>
+                    "Remember on this device"
+                </label>
+                <Show when=move || remember.get()>
+                    <p class="warn small" data-testid="remember-warning">
+                        "The key and secret will be stored in this browser's local storage, readable by anyone who uses this browser profile, until you sign out. Do this only on a device you alone use."
+                    </p>
+                </Show>
+                <Show when=move || error.get().is_some()>
+                    <p class="error" role="alert" data-testid="signin-error">{move || error.get()}</p>
+                </Show>
+                <div class="actions">
+                    <button type="submit" class="primary" data-testid="sign-in" disabled=move || busy.get()>
+                        {move || if busy.get() { "Checking…" } else { "Sign in" }}
+                    </button>
+                    <button type="button" data-testid="try-demo" on:click=move |_| {
+                        key.set("demo".into());
+                        secret.set("demo".into());
+                    }>"Try the demo"</button>
+                </div>
+            </form>
+            <aside class="note" data-testid="credentials-note">
+                <h2>"Where your credentials go"</h2>
+                <p>
+                    "The key and secret are sent only to the configured proxy, "
+                    <code data-testid="proxy-url">{move || session.api_base()}</code>
+                    ", in the Authorization header of each request. That proxy sees them and passes them to the Vonage API. Run your own proxy (audit-proxy) rather than trusting someone else's, and use a dedicated API secret that you can revoke."
+                </p>
+                <p>"They are kept for this browser tab only unless you choose to remember them, and never put in a URL."</p>
+            </aside>
+        </section>
+    }
+}

@@ -1,0 +1,167 @@
+//! App-wide state: where the API is (config.json, Settings override), who is signed in, and the
+//! display time zone. Provided as context by [`crate::App`].
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{Client, Credentials};
+use crate::util::{load, remove, save, Store};
+
+const CREDENTIALS_KEY: &str = "audit-viewer.credentials";
+const API_BASE_KEY: &str = "audit-viewer.api-base";
+const UTC_KEY: &str = "audit-viewer.utc";
+/// Used when config.json cannot be read.
+pub const FALLBACK_API_BASE: &str = "http://127.0.0.1:8787";
+
+/// `config.json`, served beside index.html so a static host can point the app at its proxy
+/// without a rebuild.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AppConfig {
+    /// Base URL of the proxy (or any CORS-enabled endpoint serving the Audit API paths).
+    pub api_base_url: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredCredentials {
+    key: String,
+    secret: String,
+}
+
+/// Trims and drops a trailing slash, so paths can be appended.
+pub fn normalize_base(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+/// Shared state; cheap to copy (signals only).
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The API base from config.json.
+    pub config_base: RwSignal<String>,
+    /// The Settings override, if any (remembered in localStorage).
+    pub override_base: RwSignal<Option<String>>,
+    /// Signed-in credentials.
+    pub credentials: RwSignal<Option<Credentials>>,
+    /// Show and enter times in UTC (true) or the browser's zone (false); remembered.
+    pub utc: RwSignal<bool>,
+    /// Why the sign-in form is shown again (a 401 mid-session keeps the view behind it).
+    pub notice: RwSignal<Option<String>>,
+    /// The detail view was opened from the list in this tab, so Back can use history.
+    pub opened_from_list: RwSignal<bool>,
+}
+
+impl Session {
+    /// Restores what the browser remembers.
+    pub fn restore() -> Self {
+        let stored =
+            load(Store::Session, CREDENTIALS_KEY).or_else(|| load(Store::Local, CREDENTIALS_KEY));
+        let credentials = stored
+            .and_then(|s| serde_json::from_str::<StoredCredentials>(&s).ok())
+            .map(|c| Credentials {
+                key: c.key,
+                secret: c.secret,
+            });
+        Session {
+            config_base: RwSignal::new(FALLBACK_API_BASE.to_string()),
+            override_base: RwSignal::new(
+                load(Store::Local, API_BASE_KEY).filter(|s| !s.is_empty()),
+            ),
+            credentials: RwSignal::new(credentials),
+            utc: RwSignal::new(load(Store::Local, UTC_KEY).as_deref() != Some("false")),
+            notice: RwSignal::new(None),
+            opened_from_list: RwSignal::new(false),
+        }
+    }
+
+    /// The API base in effect.
+    pub fn api_base(&self) -> String {
+        self.override_base
+            .get()
+            .unwrap_or_else(|| self.config_base.get())
+    }
+
+    /// A client for the signed-in account (tracks the signals it reads).
+    pub fn client(&self) -> Option<Client> {
+        let credentials = self.credentials.get()?;
+        Some(Client {
+            base: self.api_base(),
+            credentials,
+        })
+    }
+
+    /// Signs in: keeps the credentials for this tab, or on this device when `remember`.
+    pub fn sign_in(&self, credentials: Credentials, remember: bool) {
+        let json = serde_json::to_string(&StoredCredentials {
+            key: credentials.key.clone(),
+            secret: credentials.secret.clone(),
+        })
+        .unwrap_or_default();
+        remove(Store::Session, CREDENTIALS_KEY);
+        remove(Store::Local, CREDENTIALS_KEY);
+        save(
+            if remember {
+                Store::Local
+            } else {
+                Store::Session
+            },
+            CREDENTIALS_KEY,
+            &json,
+        );
+        self.notice.set(None);
+        self.credentials.set(Some(credentials));
+    }
+
+    /// Forgets the credentials everywhere.
+    pub fn sign_out(&self) {
+        remove(Store::Session, CREDENTIALS_KEY);
+        remove(Store::Local, CREDENTIALS_KEY);
+        self.credentials.set(None);
+    }
+
+    /// A 401 mid-session: back to the sign-in form (the URL, and so the view, stays).
+    pub fn expire(&self, message: String) {
+        self.sign_out();
+        self.notice.set(Some(message));
+    }
+
+    /// Sets or clears the Settings override.
+    pub fn set_override(&self, base: Option<String>) {
+        let base = base.map(|b| normalize_base(&b)).filter(|b| !b.is_empty());
+        match &base {
+            Some(b) => save(Store::Local, API_BASE_KEY, b),
+            None => remove(Store::Local, API_BASE_KEY),
+        }
+        self.override_base.set(base);
+    }
+
+    /// Switches the display zone and remembers it.
+    pub fn set_utc(&self, utc: bool) {
+        save(Store::Local, UTC_KEY, if utc { "true" } else { "false" });
+        self.utc.set(utc);
+    }
+
+    /// Minutes east of UTC for displaying a moment (0 in UTC mode).
+    pub fn offset_at(&self, ts: i64) -> i32 {
+        if self.utc.get() {
+            0
+        } else {
+            crate::util::local_offset_minutes(ts)
+        }
+    }
+}
+
+/// Reads config.json (relative to the document's base URL). Missing or broken: the fallback.
+pub async fn load_config() -> Result<AppConfig, String> {
+    let resp = gloo_net::http::Request::get("config.json")
+        .send()
+        .await
+        .map_err(|e| format!("config.json could not be loaded: {e}"))?;
+    if !resp.ok() {
+        return Err(format!(
+            "config.json could not be loaded (HTTP {})",
+            resp.status()
+        ));
+    }
+    resp.json::<AppConfig>()
+        .await
+        .map_err(|e| format!("config.json is not valid: {e}"))
+}

@@ -1,0 +1,93 @@
+//! Small browser helpers: time, timers, storage.
+
+use wasm_bindgen::JsCast;
+
+/// Milliseconds since the epoch, from the browser clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// The browser's UTC offset at a moment, in minutes east of UTC (DST-aware).
+pub fn local_offset_minutes(at_ms: i64) -> i32 {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    -(d.get_timezone_offset() as i32)
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep_ms(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Which store a value lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// This tab only; gone when it closes.
+    Session,
+    /// This browser, until removed.
+    Local,
+}
+
+fn storage(which: Store) -> Option<web_sys::Storage> {
+    let w = web_sys::window()?;
+    match which {
+        Store::Session => w.session_storage().ok().flatten(),
+        Store::Local => w.local_storage().ok().flatten(),
+    }
+}
+
+/// Reads a stored string.
+pub fn load(which: Store, key: &str) -> Option<String> {
+    storage(which)?.get_item(key).ok().flatten()
+}
+
+/// Stores a string (silently skipped when storage is unavailable, e.g. private mode quotas).
+pub fn save(which: Store, key: &str, value: &str) {
+    if let Some(s) = storage(which) {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Removes a stored string.
+pub fn remove(which: Store, key: &str) {
+    if let Some(s) = storage(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Copies text to the clipboard.
+pub async fn copy_text(text: &str) -> bool {
+    let Some(w) = web_sys::window() else {
+        return false;
+    };
+    let promise = w.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// The path part of the document's base URL without a trailing slash: "" at the root, or
+/// "/sub" when the app is served under a sub-path (trunk's `--public-url` writes `<base href>`).
+pub fn base_path() -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    let path = web_sys::Url::new(&href)
+        .map(|u| u.pathname())
+        .unwrap_or_default();
+    path.trim_end_matches('/').to_string()
+}
+
+/// Focuses an element by id, if present.
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -1,0 +1,144 @@
+//! Component tests in headless Chromium (wasm-bindgen-test): components mounted alone, asserted
+//! on the DOM they produce.
+#![cfg(target_arch = "wasm32")]
+
+use audit_model::{AuditEvent, EventQuery, EventsPage};
+use audit_viewer::components::json_tree::JsonTree;
+use audit_viewer::components::pager::Pager;
+use audit_viewer::components::table::EventsTable;
+use audit_viewer::session::Session;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn container() -> web_sys::HtmlElement {
+    let doc = web_sys::window()
+        .expect("window")
+        .document()
+        .expect("document");
+    let div = doc.create_element("div").expect("div");
+    doc.body()
+        .expect("body")
+        .append_child(&div)
+        .expect("append");
+    div.dyn_into().expect("html element")
+}
+
+const HOSTILE: &str = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
+
+fn hostile_event() -> AuditEvent {
+    serde_json::from_value(serde_json::json!({
+        "id": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+        "event_type": "<b>NEW</b>",
+        "created_at": "2024-05-01T12:00:00",
+        "user_email": HOSTILE,
+        "user_id": 7,
+        "source": "CD",
+        "source_description": "Customer Dashboard",
+        "source_ip": "192.0.2.1",
+        "source_country": "GB",
+        "context": {"<k>": HOSTILE, "nested": {"deep": [1, true, null]}}
+    }))
+    .expect("event")
+}
+
+#[wasm_bindgen_test]
+async fn json_tree_renders_values_as_text_and_folds() {
+    let el = container();
+    let value = hostile_event().context.expect("context");
+    let _handle = leptos::mount::mount_to(el.clone(), move || view! { <JsonTree value=value/> });
+    leptos::task::tick().await;
+    let text = el.text_content().unwrap_or_default();
+    // Strings appear as JSON literals, escapes and all: shown, never interpreted.
+    let literal = serde_json::to_string(HOSTILE).expect("json");
+    assert!(text.contains(&literal), "shown literally: {text}");
+    assert!(text.contains("\"<k>\""));
+    assert_eq!(
+        el.query_selector_all("script, img")
+            .expect("query")
+            .length(),
+        0
+    );
+    assert!(
+        el.query_selector_all("details").expect("query").length() >= 2,
+        "objects fold"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn table_shows_every_column_as_text() {
+    let el = container();
+    let rows = vec![hostile_event()];
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(Session::restore());
+        let rows = Signal::derive(move || rows.clone());
+        view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false) on_open=Callback::new(|_: String| {})/> }
+    });
+    leptos::task::tick().await;
+    let row = el
+        .query_selector("[data-testid=event-row]")
+        .expect("query")
+        .expect("row");
+    let text = row.text_content().unwrap_or_default();
+    assert!(text.contains("<b>NEW</b>"));
+    assert!(text.contains(HOSTILE));
+    assert!(
+        text.contains("192.0.2.1") && text.contains("GB") && text.contains("Customer Dashboard")
+    );
+    assert_eq!(
+        el.query_selector_all("script, img, b")
+            .expect("query")
+            .length(),
+        0
+    );
+    let js_marker =
+        js_sys::Reflect::get(&web_sys::window().expect("w"), &"__pwned".into()).expect("get");
+    assert!(js_marker.is_undefined(), "no payload ran");
+}
+
+#[wasm_bindgen_test]
+async fn pager_reflects_page_metadata() {
+    let el = container();
+    let page: EventsPage = serde_json::from_value(serde_json::json!({
+        "_embedded": {"events": (0..30).map(|i| serde_json::json!({"id": format!("id-{i}")})).collect::<Vec<_>>()},
+        "_links": {"prev": {"href": "x"}, "next": {"href": "y"}},
+        "page": {"size": 30, "totalElements": 1234, "totalPages": 42, "number": 2}
+    }))
+    .expect("page");
+    let went = RwSignal::new(None::<EventQuery>);
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        let q = EventQuery {
+            page: 2,
+            ..Default::default()
+        };
+        view! { <Pager page=Signal::derive(move || Some(page.clone())) query=Signal::derive(move || q.clone()) on_go=Callback::new(move |q| went.set(Some(q)))/> }
+    });
+    leptos::task::tick().await;
+    let showing = el
+        .query_selector("[data-testid=showing]")
+        .expect("q")
+        .expect("el")
+        .text_content()
+        .unwrap_or_default();
+    assert_eq!(showing, "Showing 31–60 of 1,234");
+    let next: web_sys::HtmlElement = el
+        .query_selector("[data-testid=next]")
+        .expect("q")
+        .expect("el")
+        .dyn_into()
+        .expect("html");
+    next.click();
+    leptos::task::tick().await;
+    assert_eq!(went.get_untracked().map(|q| q.page), Some(3));
+    let last: web_sys::HtmlElement = el
+        .query_selector("[data-testid=last]")
+        .expect("q")
+        .expect("el")
+        .dyn_into()
+        .expect("html");
+    last.click();
+    leptos::task::tick().await;
+    assert_eq!(went.get_untracked().map(|q| q.page), Some(42));
+}
