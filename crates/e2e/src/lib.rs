@@ -1,1 +1,364 @@
+//! Harness for browser end-to-end tests.
+//!
+//! Each test gets its own stack on loopback: the built app (`dist/`, from `trunk build`) served
+//! by a static server on one port, `audit-proxy` (in-process, demo or relay) on another — so
+//! every API call is cross-origin, as in production — and a headless Chromium driven through
+//! chromedriver. Elements are found by `data-testid`.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use axum::routing::get;
+use axum::Router;
+use clap::Parser;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// How long a wait for the page may take before the test fails.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The built app; `E2E_DIST` overrides.
+pub fn dist() -> PathBuf {
+    let dir = std::env::var_os("E2E_DIST").map_or_else(|| root().join("dist"), PathBuf::from);
+    assert!(
+        dir.join("index.html").exists(),
+        "{} has no index.html: build the app first (scripts/test.sh does: trunk build --release)",
+        dir.display()
+    );
+    dir
+}
+
+async fn listener() -> (TcpListener, SocketAddr) {
+    let l = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let a = l.local_addr().expect("addr");
+    (l, a)
+}
+
+/// Options for a stack.
+#[derive(Debug, Clone, Default)]
+pub struct StackOptions {
+    /// Extra `audit-proxy` flags (`--demo` is added unless `relay_to` is set).
+    pub proxy_args: Vec<String>,
+    /// Serve the app under this sub-path (e.g. "/sub"); the build must match (`E2E_DIST_SUB`).
+    pub sub_path: Option<String>,
+    /// config.json's API base; default: the proxy.
+    pub api_base: Option<String>,
+}
+
+/// The app and the proxy, running.
+pub struct Stack {
+    /// Where the app is served, e.g. `http://127.0.0.1:41234` (plus the sub-path, if any).
+    pub app_url: String,
+    /// Where the proxy listens.
+    pub proxy_url: String,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Stack {
+    /// Starts the demo proxy and the static server.
+    pub async fn start(opts: StackOptions) -> Stack {
+        let (app_l, app_addr) = listener().await;
+        let (proxy_l, proxy_addr) = listener().await;
+        let proxy_url = format!("http://{proxy_addr}");
+        let app_origin = format!("http://{app_addr}");
+
+        let mut args = vec![
+            "audit-proxy".to_string(),
+            "--listen".into(),
+            proxy_addr.to_string(),
+        ];
+        args.extend(["--allow-origin".into(), app_origin.clone()]);
+        if !opts.proxy_args.iter().any(|a| a == "--upstream") {
+            args.push("--demo".into());
+        }
+        args.extend(opts.proxy_args.iter().cloned());
+        let config = audit_proxy::config::Config::parse_from(args);
+        let backend = audit_proxy::backend(&config).expect("proxy backend");
+        let proxy = audit_proxy::app(
+            audit_proxy::AppState::new(backend, config.max_concurrency),
+            &config,
+        );
+        let proxy_task = tokio::spawn(async move {
+            let _ = axum::serve(proxy_l, proxy).await;
+        });
+
+        let dir = match &opts.sub_path {
+            Some(_) => std::env::var_os("E2E_DIST_SUB")
+                .map_or_else(|| root().join("dist-sub"), PathBuf::from),
+            None => dist(),
+        };
+        let api_base = opts.api_base.clone().unwrap_or_else(|| proxy_url.clone());
+        let config_json = json!({ "api_base_url": api_base }).to_string();
+        // Unknown paths fall back to index.html, as the README tells static hosts to do.
+        let files = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
+        let app = Router::new().route(
+            "/config.json",
+            get(move || {
+                let body = config_json.clone();
+                async move { ([("content-type", "application/json")], body) }
+            }),
+        );
+        let (app, prefix) = match &opts.sub_path {
+            Some(p) => (
+                app.route(&format!("{p}/config.json"), get({
+                    let body = json!({ "api_base_url": opts.api_base.clone().unwrap_or_else(|| proxy_url.clone()) }).to_string();
+                    move || {
+                        let body = body.clone();
+                        async move { ([("content-type", "application/json")], body) }
+                    }
+                }))
+                .nest_service(p, files),
+                p.clone(),
+            ),
+            None => (app.fallback_service(files), String::new()),
+        };
+        let app_task = tokio::spawn(async move {
+            let _ = axum::serve(app_l, app).await;
+        });
+        Stack {
+            app_url: format!("{app_origin}{prefix}"),
+            proxy_url,
+            tasks: vec![proxy_task, app_task],
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A headless Chromium session through its own chromedriver.
+pub struct Browser {
+    /// The WebDriver client.
+    pub client: Client,
+    driver: Child,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free loopback port and opens a session.
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let driver = Command::new(&driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {driver_bin}: {e} (scripts/setup.sh installs chromium-driver)")
+            });
+        let chrome = std::env::var("CHROME_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chrome,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                ],
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => panic!("WebDriver session failed: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Browser { client, driver }
+    }
+
+    /// Closes the session and stops chromedriver (and with it Chromium).
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill().await;
+    }
+}
+
+/// Runs a browser test and always closes the browser, even when the test panics.
+pub async fn with_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start().await;
+    let outcome = tokio::spawn(test(browser.client.clone())).await;
+    if outcome.is_err() {
+        // Keep a screenshot of the failure for the CI log folder.
+        if let Ok(png) = browser.client.screenshot().await {
+            let dir = root().join("e2e-artifacts");
+            let _ = std::fs::create_dir_all(&dir);
+            let name = format!("failure-{}.png", std::process::id());
+            let _ = std::fs::write(dir.join(name), png);
+        }
+    }
+    browser.close().await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+/// `[data-testid="…"]`.
+pub fn tid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+/// Waits for an element by test id.
+pub async fn find(c: &Client, id: &str) -> Element {
+    let sel = tid(id);
+    wait_until(c, &format!("element {id}"), || async {
+        c.find(Locator::Css(&sel)).await.ok()
+    })
+    .await
+}
+
+/// All elements with a test id (possibly none).
+pub async fn find_all(c: &Client, id: &str) -> Vec<Element> {
+    c.find_all(Locator::Css(&tid(id))).await.unwrap_or_default()
+}
+
+/// Polls `probe` until it returns `Some`, or fails the test after [`WAIT`].
+pub async fn wait_until<T, F, Fut>(_c: &Client, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the element's text satisfies `pred`, and returns it.
+pub async fn wait_text(c: &Client, id: &str, pred: impl Fn(&str) -> bool) -> String {
+    let sel = tid(id);
+    let mut last = String::new();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(el) = c.find(Locator::Css(&sel)).await {
+            if let Ok(t) = el.text().await {
+                if pred(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for text of {id}; last: {last:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs JavaScript and returns its value.
+pub async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.expect("script runs")
+}
+
+/// The texts of the table rows' cells with the given test id.
+pub async fn column(c: &Client, cell: &str) -> Vec<String> {
+    let v = js(
+        c,
+        &format!("return Array.from(document.querySelectorAll('[data-testid=\"{cell}\"]')).map(e => e.textContent)"),
+    )
+    .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+/// Types into an input, replacing its value.
+pub async fn type_into(c: &Client, id: &str, text: &str) {
+    let el = find(c, id).await;
+    el.clear().await.expect("clear");
+    if !text.is_empty() {
+        el.send_keys(text).await.expect("type");
+    }
+}
+
+/// Clicks an element by test id.
+pub async fn click(c: &Client, id: &str) {
+    find(c, id)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+}
+
+/// The current URL's path and query, relative to the app root.
+pub async fn location(c: &Client) -> String {
+    let u = c.current_url().await.expect("url");
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}
+
+/// Signs in with the demo credentials from the sign-in screen and waits for the table.
+pub async fn sign_in_demo(c: &Client) {
+    click(c, "try-demo").await;
+    click(c, "sign-in").await;
+    wait_rows(c).await;
+}
+
+/// Waits until the table has rows and nothing is loading, and returns the row count.
+pub async fn wait_rows(c: &Client) -> usize {
+    wait_until(c, "rows loaded", || async {
+        let v = js(
+            c,
+            "const busy = document.querySelector('.table-wrap.stale'); \
+             const n = document.querySelectorAll('[data-testid=\"event-row\"]').length; \
+             return busy ? -1 : n;",
+        )
+        .await;
+        v.as_i64().filter(|n| *n > 0).map(|n| n as usize)
+    })
+    .await
+}
+
+/// Waits until loading has finished (rows or not).
+pub async fn wait_idle(c: &Client) {
+    wait_until(c, "loading finished", || async {
+        let v = js(c, "return !document.querySelector('.table-wrap.stale') && !!document.querySelector('[data-testid=\"events-table\"]');").await;
+        v.as_bool().filter(|b| *b)
+    })
+    .await;
+}
