@@ -1,0 +1,14 @@
+# Sourced by the other scripts: where the locally installed tools are, and how trunk must behave.
+# shellcheck shell=bash
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+TOOLS="$ROOT/.tools"
+export PATH="$TOOLS/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# trunk uses wasm-bindgen and wasm-opt from PATH and never downloads anything.
+export TRUNK_OFFLINE=true
+export TRUNK_SKIP_VERSION_CHECK=true
+TRUNK_VERSION=0.21.14
+BINARYEN_VERSION=132.0.0
+# The wasm-bindgen CLI must match the crate in Cargo.lock exactly.
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+export TRUNK_VERSION BINARYEN_VERSION WASM_BINDGEN_VERSION

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, skipping whatever is already present:
+# the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm's
+# binaryen: Debian's crashes the app), and with --browser Debian's chromium and chromium-driver.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+browser=false
+[ "${1:-}" = "--browser" ] && browser=true
+
+step() { printf '\n== %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
+  step "cargo install trunk $TRUNK_VERSION (about 10 minutes the first time)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: its lockfile pins a webpki-roots release the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
+  step "npm install binaryen@$BINARYEN_VERSION (wasm-opt)"
+  mkdir -p "$TOOLS"
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
+fi
+
+if $browser && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
+  step "apt-get install chromium chromium-driver"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium chromium-driver
+fi
+
+# Trunk.toml sets offline = true, so cargo must have every crate already.
+cargo fetch --quiet

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, native tests (model, proxy, app logic), wasm component
+# tests in headless Chromium, and browser end-to-end tests against the release build.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh --browser
+
+# Every test runner's output is also kept, to print one total at the end.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+exec > >(tee "$log") 2>&1
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (native and wasm)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
+
+step "native tests"
+cargo test --workspace --exclude e2e
+
+step "wasm component tests (headless Chromium)"
+CHROMEDRIVER="$(command -v chromedriver)" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test --target wasm32-unknown-unknown --test web
+
+step "release build (root and a sub-path)"
+trunk build --release
+trunk build --release --public-url /sub/ --dist dist-sub
+cp dist/index.html dist/404.html
+
+step "browser end-to-end tests (headless Chromium via chromedriver)"
+E2E_DIST="$ROOT/dist" E2E_DIST_SUB="$ROOT/dist-sub" cargo test -p e2e --tests -- --test-threads=2
+
+printf '\n== summary\n'
+awk '/^test result: ok\./ { sub(/;/, "", $4); p += $4 } END { printf "tests: %d passed, 0 failed\n", p }' "$log"
