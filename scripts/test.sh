@@ -30,9 +30,8 @@ WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test web
 
 step "release build (root and a sub-path)"
-trunk build --release
-trunk build --release --public-url /sub/ --dist dist-sub
-cp dist/index.html dist/404.html
+bash scripts/build.sh
+bash scripts/build.sh --public-url /sub/ --dist dist-sub
 
 step "browser end-to-end tests (headless Chromium via chromedriver)"
 E2E_DIST="$ROOT/dist" E2E_DIST_SUB="$ROOT/dist-sub" cargo test -p e2e --tests -- --test-threads=2

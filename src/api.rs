@@ -13,6 +13,8 @@ use crate::util::sleep_ms;
 pub const MAX_RETRIES: u32 = 3;
 /// Longest wait honoured from a `Retry-After` header, in seconds.
 pub const MAX_RETRY_AFTER_SECS: u32 = 30;
+/// Longest a single request may take in the browser (the proxy's own bound is 30 s).
+pub const REQUEST_TIMEOUT_MS: u32 = 40_000;
 
 /// An API key and secret.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -73,6 +75,12 @@ pub enum ApiError {
     /// The answer was not the JSON the API defines.
     #[error("The proxy answered with something that is not an Audit API response ({0}). Check the API URL in Settings, then retry.")]
     Malformed(String),
+    /// No answer within [`REQUEST_TIMEOUT_MS`].
+    #[error("The proxy at {url} did not answer in time. Retry; if it keeps happening, narrow the filters or check the proxy.")]
+    Timeout {
+        /// The proxy base URL.
+        url: String,
+    },
     /// The request was cancelled because a newer one replaced it.
     #[error("cancelled")]
     Aborted,

@@ -4,18 +4,7 @@
 use audit_model::time::{format_api, format_display, parse_api_timestamp, Timestamp};
 use audit_model::PageInfo;
 
-/// `1234567` → `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use audit_model::page::thousands;
 
 /// "Showing 31–60 of 1,234", from the API's page metadata and the rows actually received.
 pub fn showing(info: &PageInfo, rows: usize) -> String {
@@ -115,16 +104,16 @@ impl Preset {
     }
 }
 
-/// The value of a `datetime-local` input for a query date, in the display zone
-/// (`offset_minutes` east of UTC): `2024-05-01T14:00:00`.
+/// The value of a date input for a query date, in the display zone (`offset_minutes` east of
+/// UTC): `2024-05-01 14:00:00`.
 pub fn to_input(query_date: &str, offset_minutes: impl Fn(Timestamp) -> i32) -> String {
     match parse_api_timestamp(query_date) {
-        Ok(ts) => format_display(ts, offset_minutes(ts)).replace(' ', "T"),
+        Ok(ts) => format_display(ts, offset_minutes(ts)),
         Err(_) => query_date.to_string(),
     }
 }
 
-/// A `datetime-local` input value (in the display zone) to a query date (UTC, API format).
+/// A date input value (in the display zone) to a query date (UTC, API format).
 /// Empty input means no bound.
 pub fn from_input(
     value: &str,
@@ -198,7 +187,7 @@ mod tests {
         let plus2 = |_| 120;
         assert_eq!(
             to_input("2024-05-01T12:00:00", plus2),
-            "2024-05-01T14:00:00"
+            "2024-05-01 14:00:00"
         );
         assert_eq!(
             from_input("2024-05-01T14:00", plus2),

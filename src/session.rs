@@ -47,6 +47,10 @@ pub struct Session {
     pub notice: RwSignal<Option<String>>,
     /// The detail view was opened from the list in this tab, so Back can use history.
     pub opened_from_list: RwSignal<bool>,
+    /// The last list page shown, by its query string, so returning to it shows rows at once.
+    pub last_list: StoredValue<Option<(String, audit_model::EventsPage)>>,
+    /// Scroll positions of list views left for a detail view, by query string.
+    pub scroll: StoredValue<std::collections::HashMap<String, f64>>,
 }
 
 impl Session {
@@ -69,6 +73,8 @@ impl Session {
             utc: RwSignal::new(load(Store::Local, UTC_KEY).as_deref() != Some("false")),
             notice: RwSignal::new(None),
             opened_from_list: RwSignal::new(false),
+            last_list: StoredValue::new(None),
+            scroll: StoredValue::new(Default::default()),
         }
     }
 
@@ -110,10 +116,11 @@ impl Session {
         self.credentials.set(Some(credentials));
     }
 
-    /// Forgets the credentials everywhere.
+    /// Forgets the credentials everywhere, and what was shown with them.
     pub fn sign_out(&self) {
         remove(Store::Session, CREDENTIALS_KEY);
         remove(Store::Local, CREDENTIALS_KEY);
+        self.last_list.set_value(None);
         self.credentials.set(None);
     }
 

@@ -31,6 +31,8 @@ pub fn Filters(
     let preset = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let offset = move |ts: i64| session.offset_at(ts);
+    // The preset last applied, with the date_from it produced, so the menu still names it.
+    let applied_preset = StoredValue::new(None::<(String, String)>);
 
     // The form follows the URL: a reload, back/forward or a shared link restores it.
     Effect::new(move |_| {
@@ -62,7 +64,11 @@ pub fn Filters(
                 .map(unescape_search_text)
                 .unwrap_or_default(),
         );
-        preset.set(String::new());
+        let named = applied_preset
+            .get_value()
+            .filter(|(from, _)| q.date_from.as_deref() == Some(from.as_str()))
+            .map(|(_, key)| key);
+        preset.set(named.unwrap_or_default());
         error.set(None);
     });
 
@@ -88,6 +94,13 @@ pub fn Filters(
         match build() {
             Ok(q) => {
                 error.set(None);
+                let key = preset.get_untracked();
+                applied_preset.set_value(
+                    q.date_from
+                        .clone()
+                        .filter(|_| !key.is_empty())
+                        .map(|f| (f, key)),
+                );
                 on_apply.run(q);
             }
             Err(e) => error.set(Some(e)),

@@ -37,6 +37,8 @@ pub fn DetailPage() -> impl IntoView {
                 Ok(ev) => {
                     error.set(None);
                     event.set(Some(ev));
+                    // Move focus to the heading so keyboard and screen-reader users land on it.
+                    request_animation_frame(|| crate::util::focus("detail-heading"));
                 }
                 Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
                 Err(e) => error.set(Some(e)),
@@ -63,11 +65,13 @@ pub fn DetailPage() -> impl IntoView {
         }
     };
     let back_click = back.clone();
-    let on_keydown = move |e: leptos::ev::KeyboardEvent| {
+    // Esc closes the detail view wherever the focus is.
+    let esc = window_event_listener(leptos::ev::keydown, move |e| {
         if e.key() == "Escape" {
             back();
         }
-    };
+    });
+    on_cleanup(move || esc.remove());
 
     let copy = move |what: &'static str| {
         let Some(ev) = event.get_untracked() else {
@@ -96,7 +100,7 @@ pub fn DetailPage() -> impl IntoView {
     };
 
     view! {
-        <section class="detail" on:keydown=on_keydown tabindex="-1" data-testid="detail">
+        <section class="detail" data-testid="detail">
             <div class="detail-head">
                 <a href=move || format!("{}{}", crate::util::base_path(), back_href()) data-testid="back"
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
@@ -121,7 +125,7 @@ pub fn DetailPage() -> impl IntoView {
                     .unwrap_or_default();
                 let extra = (!ev.extra.is_empty()).then(|| serde_json::to_value(&ev.extra).unwrap_or_default());
                 view! {
-                    <h1 data-testid="detail-type">{ev.event_type.clone()}</h1>
+                    <h1 id="detail-heading" tabindex="-1" data-testid="detail-type">{ev.event_type.clone()}</h1>
                     <p class="muted" data-testid="detail-description">{description}</p>
                     <dl class="fields card">
                         {field("Event ID", "detail-id", ev.id.clone())}

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use audit_model::{EventQuery, EventsPage};
+use audit_model::EventQuery;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate};
@@ -24,6 +24,20 @@ pub fn list_href(q: &EventQuery) -> String {
     }
 }
 
+/// Puts the window back where it was when this list view was left for a detail view.
+fn restore_scroll(session: Session, search: &str) {
+    let mut saved = None;
+    session.scroll.update_value(|m| saved = m.remove(search));
+    if let Some(y) = saved {
+        // After this render: the rows must be in the DOM for the page to be tall enough.
+        request_animation_frame(move || {
+            if let Some(w) = web_sys::window() {
+                w.scroll_to_with_x_and_y(0.0, y);
+            }
+        });
+    }
+}
+
 /// The list page.
 #[component]
 pub fn EventsPage() -> impl IntoView {
@@ -39,7 +53,16 @@ pub fn EventsPage() -> impl IntoView {
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
     let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
 
-    let page = RwSignal::new(None::<EventsPage>);
+    // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
+    let cached = session
+        .last_list
+        .get_value()
+        .filter(|(search, _)| *search == location.search.get_untracked())
+        .map(|(_, p)| p);
+    let page = RwSignal::new(cached);
+    if page.with_untracked(Option::is_some) {
+        restore_scroll(session, &location.search.get_untracked());
+    }
     let loading = RwSignal::new(true);
     let error = RwSignal::new(None::<ApiError>);
     let retry = RwSignal::new(0u32);
@@ -112,7 +135,11 @@ pub fn EventsPage() -> impl IntoView {
             match result {
                 Ok(p) => {
                     error.set(None);
+                    session
+                        .last_list
+                        .set_value(Some((location.search.get_untracked(), p.clone())));
                     page.set(Some(p));
+                    restore_scroll(session, &location.search.get_untracked());
                 }
                 Err(ApiError::Aborted) => {}
                 Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
@@ -138,6 +165,12 @@ pub fn EventsPage() -> impl IntoView {
             format!("?{qs}")
         };
         session.opened_from_list.set(true);
+        let y = web_sys::window()
+            .and_then(|w| w.scroll_y().ok())
+            .unwrap_or(0.0);
+        session.scroll.update_value(|m| {
+            m.insert(location.search.get_untracked(), y);
+        });
         navigate_detail(&format!("/events/{id}{suffix}"), Default::default());
     });
     let empty = move || {

@@ -67,6 +67,14 @@ pub struct Config {
     #[arg(long, env = "AUDIT_PROXY_DEMO_DATA")]
     pub demo_data: Option<PathBuf>,
 
+    /// Testing aid: delay answers by this many milliseconds (see --fault-latency-match).
+    #[arg(long, env = "AUDIT_PROXY_FAULT_LATENCY_MS", default_value_t = 0)]
+    pub fault_latency_ms: u64,
+
+    /// Testing aid: delay only requests whose query string contains this text.
+    #[arg(long, env = "AUDIT_PROXY_FAULT_LATENCY_MATCH")]
+    pub fault_latency_match: Option<String>,
+
     /// The demo account's "now", ISO-8601 (default: the current time). Tests pin it.
     #[arg(long, env = "AUDIT_PROXY_DEMO_NOW", hide = true)]
     pub demo_now: Option<String>,

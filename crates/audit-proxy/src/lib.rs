@@ -45,11 +45,39 @@ pub enum Backend {
     Demo(Arc<Demo>),
 }
 
+/// Injected faults, for testing how clients cope.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// Delay before answering.
+    pub latency: Duration,
+    /// Only delay requests whose query string contains this.
+    pub latency_match: Option<String>,
+}
+
+impl Faults {
+    /// The faults a configuration asks for.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            latency: Duration::from_millis(config.fault_latency_ms),
+            latency_match: config.fault_latency_match.clone().filter(|m| !m.is_empty()),
+        }
+    }
+
+    fn delay_for(&self, query: &str) -> Option<Duration> {
+        let applies = self
+            .latency_match
+            .as_deref()
+            .is_none_or(|m| query.contains(m));
+        (!self.latency.is_zero() && applies).then_some(self.latency)
+    }
+}
+
 /// Shared state of the handler.
 #[derive(Debug, Clone)]
 pub struct AppState {
     backend: Backend,
     permits: Arc<Semaphore>,
+    faults: Arc<Faults>,
 }
 
 impl AppState {
@@ -58,7 +86,14 @@ impl AppState {
         Self {
             backend,
             permits: Arc::new(Semaphore::new(max_concurrency.max(1))),
+            faults: Arc::default(),
         }
+    }
+
+    /// The same state with injected faults.
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = Arc::new(faults);
+        self
     }
 }
 
@@ -104,6 +139,9 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
+    if let Some(delay) = state.faults.delay_for(req.uri().query().unwrap_or("")) {
+        tokio::time::sleep(delay).await;
+    }
     match respond(&state.backend, call, req).await {
         Ok(resp) => resp,
         Err(e) => {
@@ -183,6 +221,16 @@ pub fn app(state: AppState, config: &Config) -> Router {
                 HeaderValue::from_static("no-store"),
             )),
     )
+}
+
+/// The whole proxy as the configuration describes it: backend, limits, faults and middleware.
+pub fn service(
+    config: &Config,
+) -> Result<(Router, Backend), Box<dyn std::error::Error + Send + Sync>> {
+    let backend = backend(config)?;
+    let state = AppState::new(backend.clone(), config.max_concurrency)
+        .with_faults(Faults::from_config(config));
+    Ok((app(state, config), backend))
 }
 
 /// Builds the backend the configuration asks for.

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use audit_proxy::config::Config;
-use audit_proxy::{app, backend, AppState, Backend};
+use audit_proxy::{service, Backend};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
@@ -17,7 +17,7 @@ async fn main() -> ExitCode {
         )
         .init();
 
-    let backend = match backend(&config) {
+    let (router, backend) = match service(&config) {
         Ok(b) => b,
         Err(e) => {
             tracing::error!("cannot start: {e}");
@@ -34,7 +34,6 @@ async fn main() -> ExitCode {
             tracing::info!(upstream = %config.upstream, "relaying to the Audit API")
         }
     }
-    let router = app(AppState::new(backend, config.max_concurrency), &config);
     let listener = match tokio::net::TcpListener::bind(config.listen).await {
         Ok(l) => l,
         Err(e) => {

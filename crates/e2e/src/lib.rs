@@ -56,6 +56,8 @@ pub struct StackOptions {
     pub sub_path: Option<String>,
     /// config.json's API base; default: the proxy.
     pub api_base: Option<String>,
+    /// The origin the proxy allows; default: the app's own.
+    pub allow_origin: Option<String>,
 }
 
 /// The app and the proxy, running.
@@ -65,6 +67,7 @@ pub struct Stack {
     /// Where the proxy listens.
     pub proxy_url: String,
     tasks: Vec<tokio::task::JoinHandle<()>>,
+    stop_proxy: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 impl Drop for Stack {
@@ -88,19 +91,25 @@ impl Stack {
             "--listen".into(),
             proxy_addr.to_string(),
         ];
-        args.extend(["--allow-origin".into(), app_origin.clone()]);
+        args.extend([
+            "--allow-origin".into(),
+            opts.allow_origin
+                .clone()
+                .unwrap_or_else(|| app_origin.clone()),
+        ]);
         if !opts.proxy_args.iter().any(|a| a == "--upstream") {
             args.push("--demo".into());
         }
         args.extend(opts.proxy_args.iter().cloned());
         let config = audit_proxy::config::Config::parse_from(args);
-        let backend = audit_proxy::backend(&config).expect("proxy backend");
-        let proxy = audit_proxy::app(
-            audit_proxy::AppState::new(backend, config.max_concurrency),
-            &config,
-        );
+        let (proxy, _) = audit_proxy::service(&config).expect("proxy");
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let proxy_task = tokio::spawn(async move {
-            let _ = axum::serve(proxy_l, proxy).await;
+            let _ = axum::serve(proxy_l, proxy)
+                .with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                })
+                .await;
         });
 
         let dir = match &opts.sub_path {
@@ -140,6 +149,24 @@ impl Stack {
             app_url: format!("{app_origin}{prefix}"),
             proxy_url,
             tasks: vec![proxy_task, app_task],
+            stop_proxy: Some(stop_tx),
+        }
+    }
+
+    /// Stops the proxy (closing its idle connections), so the app finds it unreachable.
+    pub async fn stop_proxy(&mut self) {
+        if let Some(tx) = self.stop_proxy.take() {
+            let _ = tx.send(());
+        }
+        let url = format!("{}/healthz", self.proxy_url);
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/healthz")
+            .to_string();
+        let deadline = Instant::now() + WAIT;
+        while tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            assert!(Instant::now() < deadline, "proxy did not stop");
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 }
@@ -288,6 +315,25 @@ pub async fn wait_text(c: &Client, id: &str, pred: impl Fn(&str) -> bool) -> Str
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Calls the API from the page (same origin rules as the app) with the demo credentials and
+/// returns the JSON answer: a cross-check of what the app shows.
+pub async fn api_json(c: &Client, url: &str) -> Value {
+    let script = "const [url, done] = arguments; \
+        fetch(url, {headers: {Authorization: 'Basic ZGVtbzpkZW1v'}}) \
+          .then(r => r.json()).then(done, e => done({error: String(e)}));";
+    c.execute_async(script, vec![json!(url)])
+        .await
+        .expect("fetch runs")
+}
+
+/// `page.totalElements` of a list query, asked of the API directly.
+pub async fn api_total(c: &Client, proxy: &str, query: &str) -> u64 {
+    let v = api_json(c, &format!("{proxy}/beta/audit/events?{query}")).await;
+    v["page"]["totalElements"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no total in {v}"))
 }
 
 /// Runs JavaScript and returns its value.

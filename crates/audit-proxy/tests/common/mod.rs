@@ -136,9 +136,7 @@ pub fn demo_router(extra: &[&str]) -> Router {
         "2026-01-01T12:00:00",
     ];
     args.extend_from_slice(extra);
-    let cfg = config(&args);
-    let backend = audit_proxy::backend(&cfg).expect("demo");
-    app(AppState::new(backend, cfg.max_concurrency), &cfg)
+    audit_proxy::service(&config(&args)).expect("demo").0
 }
 
 pub const DEMO_AUTH: &str = "Basic ZGVtbzpkZW1v"; // demo:demo

@@ -1,0 +1,620 @@
+//! The viewer as a person uses it, in headless Chromium against `audit-proxy --demo`.
+
+use std::time::Duration;
+
+use audit_model::page::thousands;
+use e2e::*;
+use fantoccini::key::Key;
+use fantoccini::Locator;
+
+/// Starts a demo stack and a browser at the app, signed in.
+macro_rules! signed_in {
+    ($stack:ident, $c:ident, $proxy:ident, $opts:expr, $body:block) => {{
+        let $stack = Stack::start($opts).await;
+        let app = $stack.app_url.clone();
+        let $proxy = $stack.proxy_url.clone();
+        with_browser(move |$c| async move {
+            let _ = &$proxy;
+            $c.goto(&app).await.expect("open app");
+            sign_in_demo(&$c).await;
+            $body
+        })
+        .await;
+        drop($stack);
+    }};
+}
+
+async fn value(c: &fantoccini::Client, id: &str) -> String {
+    find(c, id)
+        .await
+        .prop("value")
+        .await
+        .expect("prop")
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("password"));
+        click(&c, "try-demo").await;
+        assert_eq!(value(&c, "api-key").await, "demo");
+        click(&c, "toggle-secret").await;
+        assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("text"));
+        click(&c, "sign-in").await;
+        wait_rows(&c).await;
+        let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
+        assert!(stored[0].as_str().is_some_and(|s| s.contains("demo")), "kept in sessionStorage: {stored}");
+        assert!(stored[1].is_null(), "not in localStorage unless asked");
+        assert!(!location(&c).await.contains("demo"), "credentials never in the URL");
+
+        c.refresh().await.expect("reload");
+        wait_rows(&c).await;
+        click(&c, "sign-out").await;
+        find(&c, "signin-form").await;
+        let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
+        assert!(stored[0].is_null() && stored[1].is_null(), "sign out clears both: {stored}");
+
+        // Remember on this device: localStorage, after a plain warning.
+        click(&c, "try-demo").await;
+        click(&c, "remember").await;
+        let warning = find(&c, "remember-warning").await.text().await.expect("text");
+        assert!(warning.contains("local storage"));
+        click(&c, "sign-in").await;
+        wait_rows(&c).await;
+        let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
+        assert!(stored[0].is_null() && stored[1].as_str().is_some(), "remembered: {stored}");
+        click(&c, "sign-out").await;
+        let stored = js(&c, "return localStorage.getItem('audit-viewer.credentials')").await;
+        assert!(stored.is_null());
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_and_the_key_stays() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        type_into(&c, "api-key", "demo").await;
+        type_into(&c, "api-secret", "not-the-secret").await;
+        click(&c, "sign-in").await;
+        let msg = wait_text(&c, "signin-error", |t| !t.is_empty()).await;
+        assert!(msg.contains("rejected"), "{msg}");
+        assert_eq!(value(&c, "api-key").await, "demo");
+        assert_eq!(
+            value(&c, "api-secret").await,
+            "",
+            "the wrong secret is cleared"
+        );
+        assert!(find_all(&c, "events-table").await.is_empty());
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn filtering_by_two_event_types() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "type-summary").await;
+        type_into(&c, "type-search", "login").await;
+        let visible = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-option-\"]')).map(e => e.dataset.testid)").await;
+        assert_eq!(
+            visible,
+            serde_json::json!(["type-option-USER_LOGIN"]),
+            "typing narrows the list"
+        );
+        click(&c, "type-option-USER_LOGIN").await;
+        type_into(&c, "type-search", "application created").await;
+        click(&c, "type-option-APP_CREATE").await;
+        assert_eq!(
+            find(&c, "type-summary").await.text().await.expect("t"),
+            "2 event types"
+        );
+        click(&c, "apply").await;
+        wait_until(&c, "URL has the types", || async {
+            location(&c)
+                .await
+                .contains("event_type=APP_CREATE%2CUSER_LOGIN")
+                .then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
+        let types = column(&c, "cell-type").await;
+        assert!(
+            types.iter().all(|t| t == "USER_LOGIN" || t == "APP_CREATE"),
+            "{types:?}"
+        );
+        let both = api_total(&c, &proxy, "event_type=USER_LOGIN,APP_CREATE&size=1").await;
+        let logins = api_total(&c, &proxy, "event_type=USER_LOGIN&size=1").await;
+        let apps = api_total(&c, &proxy, "event_type=APP_CREATE&size=1").await;
+        assert_eq!(both, logins + apps);
+        let showing = wait_text(&c, "showing", |t| t.ends_with(&thousands(both))).await;
+        assert!(showing.starts_with("Showing 1–30 of"));
+        let title = js(
+            &c,
+            "return document.querySelector('[data-testid=\"cell-type\"]').title",
+        )
+        .await;
+        assert!(
+            title
+                .as_str()
+                .is_some_and(|t| t.contains("login") || t.contains("created")),
+            "description on hover: {title}"
+        );
+    });
+}
+
+#[tokio::test]
+async fn a_date_preset_limits_the_range() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "zone-utc").await;
+        find(&c, "preset")
+            .await
+            .select_by_value("24h")
+            .await
+            .expect("select");
+        let from = value(&c, "date-from").await;
+        let to = value(&c, "date-to").await;
+        assert!(
+            !from.is_empty() && !to.is_empty() && from < to,
+            "{from} .. {to}"
+        );
+        click(&c, "apply").await;
+        wait_until(&c, "URL has the range", || async {
+            let l = location(&c).await;
+            (l.contains("date_from=") && l.contains("date_to=")).then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
+        let from_api = from.replace(' ', "T");
+        assert_eq!(
+            value(&c, "preset").await,
+            "24h",
+            "the applied preset stays named"
+        );
+        let times = column(&c, "cell-time").await;
+        for t in &times {
+            let t = t.replace(' ', "T");
+            assert!(
+                t >= from_api && t <= to.replace(' ', "T"),
+                "{t} outside {from} .. {to}"
+            );
+        }
+        let l = location(&c).await;
+        let qs = l
+            .split_once('?')
+            .map(|(_, q)| q.to_string())
+            .unwrap_or_default();
+        let expected = api_total(&c, &proxy, &qs).await;
+        assert!(expected > 0 && expected < 5000);
+        wait_text(&c, "showing", |t| {
+            t.ends_with(&format!("of {}", thousands(expected)))
+        })
+        .await;
+        assert_eq!(find(&c, "zone-label").await.text().await.expect("t"), "UTC");
+    });
+}
+
+#[tokio::test]
+async fn search_finds_the_planted_login_burst() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        type_into(&c, "search-text", "198.51.100.77").await;
+        find(&c, "search-text")
+            .await
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .expect("enter");
+        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        assert!(location(&c).await.contains("search_text=198.51.100.77"));
+        let countries = column(&c, "cell-country").await;
+        assert_eq!(countries.len(), 14);
+        assert!(countries.iter().all(|c| c == "BR"));
+
+        // Quotes and braces are escaped as the API requires, and the search still works.
+        type_into(&c, "search-text", "\"{no such}\"").await;
+        click(&c, "apply").await;
+        let empty = find(&c, "empty").await.text().await.expect("t");
+        assert!(empty.contains("No events match these filters"));
+        assert!(location(&c)
+            .await
+            .contains("search_text=%5C%22%5C%7Bno+such%5C%7D%5C%22"));
+        click(&c, "empty-reset").await;
+        wait_text(&c, "showing", |t| t.ends_with("of 5,000")).await;
+        assert_eq!(value(&c, "search-text").await, "");
+    });
+}
+
+#[tokio::test]
+async fn paging_to_the_last_page_and_back_and_changing_size() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "last").await;
+        wait_text(&c, "showing", |t| t == "Showing 4,981–5,000 of 5,000").await;
+        assert_eq!(
+            find(&c, "page-of").await.text().await.expect("t"),
+            "Page 167 of 167"
+        );
+        assert!(location(&c).await.contains("page=167"));
+        assert_eq!(wait_rows(&c).await, 20);
+        assert!(!find(&c, "next").await.is_enabled().await.expect("enabled"));
+        click(&c, "prev").await;
+        wait_text(&c, "page-of", |t| t == "Page 166 of 167").await;
+        click(&c, "first").await;
+        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
+
+        type_into(&c, "jump-page", "10").await;
+        click(&c, "jump-go").await;
+        wait_text(&c, "showing", |t| t == "Showing 271–300 of 5,000").await;
+
+        find(&c, "page-size")
+            .await
+            .select_by_value("100")
+            .await
+            .expect("select");
+        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+        assert_eq!(wait_rows(&c).await, 100);
+        assert_eq!(
+            find(&c, "page-of").await.text().await.expect("t"),
+            "Page 1 of 50"
+        );
+        assert!(location(&c).await.contains("size=100"));
+        c.refresh().await.expect("reload");
+        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+    });
+}
+
+#[tokio::test]
+async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "next").await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        let list_url = location(&c).await;
+        js(&c, "window.scrollTo(0, 400)").await;
+        let rows = find_all(&c, "event-row").await;
+        let id = rows[5].attr("data-id").await.expect("attr").expect("id");
+        // Keyboard: focus the row and press Enter.
+        js(
+            &c,
+            "document.querySelectorAll('[data-testid=\"event-row\"]')[5].focus()",
+        )
+        .await;
+        c.active_element()
+            .await
+            .expect("active")
+            .send_keys(&Key::Enter.to_string())
+            .await
+            .expect("enter");
+        let shown = wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        assert_eq!(shown, id);
+        let url = location(&c).await;
+        assert!(url.starts_with(&format!("/events/{id}")), "{url}");
+        for field in [
+            "detail-time",
+            "detail-email",
+            "detail-user-id",
+            "detail-source",
+            "detail-ip",
+            "detail-country",
+            "detail-account",
+        ] {
+            assert!(
+                !find(&c, field)
+                    .await
+                    .text()
+                    .await
+                    .expect("t")
+                    .trim()
+                    .is_empty(),
+                "{field} shown"
+            );
+        }
+        find(&c, "json-tree").await;
+        let api = api_json(&c, &format!("{proxy}/beta/audit/events/{id}")).await;
+        assert_eq!(
+            find(&c, "detail-type").await.text().await.expect("t"),
+            api["event_type"].as_str().expect("type")
+        );
+
+        // A deep link survives a reload.
+        c.refresh().await.expect("reload");
+        assert_eq!(wait_text(&c, "detail-id", |t| !t.is_empty()).await, id);
+
+        // Back returns to the same list and page.
+        click(&c, "back").await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        assert_eq!(location(&c).await, list_url);
+
+        // Click opens too; Esc closes, and the scroll position comes back.
+        js(&c, "window.scrollTo(0, 400)").await;
+        let y_before = js(&c, "return window.scrollY").await.as_f64().expect("y");
+        find_all(&c, "event-row").await[3]
+            .click()
+            .await
+            .expect("click");
+        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        c.active_element()
+            .await
+            .expect("active")
+            .send_keys(&Key::Escape.to_string())
+            .await
+            .expect("esc");
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        let y_after = wait_until(&c, "scroll restored", || async {
+            let y = js(&c, "return window.scrollY")
+                .await
+                .as_f64()
+                .unwrap_or(0.0);
+            (y > 0.0).then_some(y)
+        })
+        .await;
+        assert!(
+            (y_after - y_before).abs() < 2.0,
+            "scroll {y_before} → {y_after}"
+        );
+    });
+}
+
+#[tokio::test]
+async fn back_and_forward_move_between_views() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        type_into(&c, "search-text", "USER_LOGOUT").await;
+        click(&c, "apply").await;
+        let filtered = wait_text(&c, "showing", |t| {
+            !t.ends_with("of 5,000") && t.starts_with("Showing 1–")
+        })
+        .await;
+        click(&c, "next").await;
+        wait_text(&c, "page-of", |t| t.starts_with("Page 2 of")).await;
+        c.back().await.expect("back");
+        wait_text(&c, "showing", |t| t == filtered).await;
+        assert_eq!(value(&c, "search-text").await, "USER_LOGOUT");
+        c.back().await.expect("back");
+        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
+        assert_eq!(
+            value(&c, "search-text").await,
+            "",
+            "the form follows the URL"
+        );
+        c.forward().await.expect("forward");
+        wait_text(&c, "showing", |t| t == filtered).await;
+        assert_eq!(value(&c, "search-text").await, "USER_LOGOUT");
+    });
+}
+
+#[tokio::test]
+async fn invalid_dates_get_an_inline_message_and_send_nothing() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        let before = location(&c).await;
+        let requests = || async {
+            js(&c, "return performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?')).length").await
+        };
+        let n_before = requests().await;
+        type_into(&c, "date-from", "2024-13-45").await;
+        click(&c, "apply").await;
+        let msg = wait_text(&c, "filter-error", |t| !t.is_empty()).await;
+        assert!(msg.contains("From") && msg.contains("ISO-8601"), "{msg}");
+        type_into(&c, "date-from", "2025-06-02 00:00").await;
+        type_into(&c, "date-to", "2025-06-01 00:00").await;
+        click(&c, "apply").await;
+        wait_text(&c, "filter-error", |t| t.contains("after")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(location(&c).await, before);
+        assert_eq!(requests().await, n_before, "nothing was sent");
+    });
+}
+
+#[tokio::test]
+async fn a_slow_answer_never_overwrites_a_newer_query() {
+    let opts = StackOptions {
+        proxy_args: vec![
+            "--fault-latency-ms".into(),
+            "2500".into(),
+            "--fault-latency-match".into(),
+            "slowpoke".into(),
+        ],
+        ..Default::default()
+    };
+    signed_in!(stack, c, proxy, opts, {
+        type_into(&c, "search-text", "slowpoke").await;
+        click(&c, "apply").await;
+
+        // While it loads, the old rows stay, dimmed.
+        wait_until(&c, "dimmed rows", || async {
+            js(&c, "return !!document.querySelector('.table-wrap.stale') && document.querySelectorAll('[data-testid=\"event-row\"]').length").await
+                .as_u64()
+                .filter(|n| *n == 30)
+        })
+        .await;
+        type_into(&c, "search-text", "198.51.100.77").await;
+        click(&c, "apply").await;
+        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        tokio::time::sleep(Duration::from_millis(3000)).await;
+        assert_eq!(
+            find(&c, "showing").await.text().await.expect("t"),
+            "Showing 1–14 of 14"
+        );
+        assert_eq!(column(&c, "cell-country").await.len(), 14);
+        assert!(find_all(&c, "error-banner").await.is_empty());
+    });
+}
+
+#[tokio::test]
+async fn the_proxy_going_down_is_explained_and_the_view_kept() {
+    let mut stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    let browser = Browser::start().await;
+    let c = browser.client.clone();
+    let result = tokio::spawn({
+        let c = c.clone();
+        async move {
+            c.goto(&app).await.expect("open");
+            sign_in_demo(&c).await;
+            type_into(&c, "search-text", "USER_LOGIN").await;
+            click(&c, "apply").await;
+            wait_text(&c, "showing", |t| !t.ends_with("of 5,000")).await;
+        }
+    })
+    .await;
+    if result.is_ok() {
+        stack.stop_proxy().await;
+        let result2 = tokio::spawn({
+            let c = c.clone();
+            async move {
+                click(&c, "next").await;
+                let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+                assert!(
+                    msg.contains("Could not reach the proxy") && msg.contains(&proxy),
+                    "{msg}"
+                );
+                assert_eq!(value(&c, "search-text").await, "USER_LOGIN", "filters kept");
+                assert!(!find_all(&c, "event-row").await.is_empty(), "rows kept");
+                find(&c, "retry").await;
+            }
+        })
+        .await;
+        browser.close().await;
+        if let Err(e) = result2 {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    } else {
+        browser.close().await;
+        if let Err(e) = result {
+            std::panic::resume_unwind(e.into_panic());
+        }
+    }
+}
+
+#[tokio::test]
+async fn signing_in_to_a_proxy_that_is_not_there_names_it() {
+    let dead = format!(
+        "http://127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("b")
+            .local_addr()
+            .expect("a")
+            .port()
+    );
+    let stack = Stack::start(StackOptions {
+        api_base: Some(dead.clone()),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        click(&c, "try-demo").await;
+        click(&c, "sign-in").await;
+        let msg = wait_text(&c, "signin-error", |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("Could not reach the proxy") && msg.contains(&dead),
+            "{msg}"
+        );
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn settings_test_connection_tells_the_failures_apart() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let refusing = Stack::start(StackOptions {
+        allow_origin: Some("http://elsewhere.example".into()),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    let refusing_url = refusing.proxy_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        c.find(Locator::LinkText("Settings"))
+            .await
+            .expect("link")
+            .click()
+            .await
+            .expect("click");
+        assert_eq!(value(&c, "api-base").await, proxy);
+        let dead = "http://127.0.0.1:9";
+        for (url, expect) in [
+            (proxy.as_str(), "OK"),
+            (refusing_url.as_str(), "refuses this page's origin"),
+            (dead, "Nothing answered"),
+        ] {
+            type_into(&c, "api-base", url).await;
+            click(&c, "test-connection").await;
+            let msg = wait_text(&c, "connection-result", |t| !t.is_empty()).await;
+            assert!(msg.contains(expect), "{url}: {msg}");
+        }
+        // Saving an override is remembered and used.
+        type_into(&c, "api-base", dead).await;
+        click(&c, "save-settings").await;
+        c.refresh().await.expect("reload");
+        assert_eq!(value(&c, "api-base").await, dead);
+        click(&c, "use-config").await;
+        assert_eq!(value(&c, "api-base").await, proxy);
+    })
+    .await;
+    drop(refusing);
+    drop(stack);
+}
+
+#[tokio::test]
+async fn a_401_mid_session_returns_to_sign_in_and_then_to_the_same_view() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "next").await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        let url = location(&c).await;
+        // The secret is revoked while the tab is open.
+        js(&c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'revoked'}))").await;
+        c.refresh().await.expect("reload");
+        let notice = wait_text(&c, "signin-notice", |t| !t.is_empty()).await;
+        assert!(notice.contains("Sign in again"), "{notice}");
+        assert_eq!(location(&c).await, url, "the view is kept");
+        sign_in_demo(&c).await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+    });
+}
+
+#[tokio::test]
+async fn deep_links_work_under_a_sub_path() {
+    let stack = Stack::start(StackOptions {
+        sub_path: Some("/sub".into()),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&format!("{app}/")).await.expect("open");
+        sign_in_demo(&c).await;
+        click(&c, "next").await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        let list = location(&c).await;
+        assert!(
+            list.starts_with("/sub?") || list.starts_with("/sub/?"),
+            "{list}"
+        );
+        c.refresh().await.expect("reload the list");
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        find_all(&c, "event-row").await[0]
+            .click()
+            .await
+            .expect("click");
+        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        let url = location(&c).await;
+        assert!(url.starts_with("/sub/events/"), "{url}");
+        c.refresh().await.expect("reload");
+        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        click(&c, "back").await;
+        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        assert!(location(&c).await.starts_with("/sub"));
+    })
+    .await;
+    drop(stack);
+}
