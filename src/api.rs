@@ -75,6 +75,12 @@ pub enum ApiError {
     /// The answer was not the JSON the API defines.
     #[error("The proxy answered with something that is not an Audit API response ({0}). Check the API URL in Settings, then retry.")]
     Malformed(String),
+    /// The answer started but the connection broke before it ended.
+    #[error("The connection to the proxy at {url} broke before the answer was complete. Retry.")]
+    Interrupted {
+        /// The proxy base URL.
+        url: String,
+    },
     /// No answer within [`REQUEST_TIMEOUT_MS`].
     #[error("The proxy at {url} did not answer in time. Retry; if it keeps happening, narrow the filters or check the proxy.")]
     Timeout {
@@ -176,10 +182,10 @@ impl Client {
                 Err(_) if signal.is_some_and(AbortSignal::aborted) => {
                     return Err(ApiError::Aborted)
                 }
-                Err(e) => {
-                    return Err(ApiError::Malformed(format!(
-                        "the body could not be read: {e}"
-                    )))
+                Err(_) => {
+                    return Err(ApiError::Interrupted {
+                        url: self.base.clone(),
+                    })
                 }
             };
             if matches!(status, 429 | 503) && attempt < MAX_RETRIES {

@@ -20,7 +20,7 @@ pub fn ErrorBanner(
                 <span data-testid="error-message">{move || error.get().map(|e| e.to_string())}</span>
                 " "
                 <button type="button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
-                <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_)))>
+                <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>
                     " " <A href="/settings">"Check the API URL in Settings"</A>
                 </Show>
             </div>

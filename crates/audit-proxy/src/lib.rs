@@ -11,6 +11,7 @@ pub mod classify;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod faults;
 pub mod relay;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ use classify::{classify, Call, Reject};
 use config::Config;
 use demo::Demo;
 use error::ProxyError;
+pub use faults::Faults;
 use relay::Upstream;
 
 /// Where answers come from.
@@ -43,33 +45,6 @@ pub enum Backend {
     Relay(Upstream),
     /// The built-in demo account.
     Demo(Arc<Demo>),
-}
-
-/// Injected faults, for testing how clients cope.
-#[derive(Debug, Clone, Default)]
-pub struct Faults {
-    /// Delay before answering.
-    pub latency: Duration,
-    /// Only delay requests whose query string contains this.
-    pub latency_match: Option<String>,
-}
-
-impl Faults {
-    /// The faults a configuration asks for.
-    pub fn from_config(config: &Config) -> Self {
-        Self {
-            latency: Duration::from_millis(config.fault_latency_ms),
-            latency_match: config.fault_latency_match.clone().filter(|m| !m.is_empty()),
-        }
-    }
-
-    fn delay_for(&self, query: &str) -> Option<Duration> {
-        let applies = self
-            .latency_match
-            .as_deref()
-            .is_none_or(|m| query.contains(m));
-        (!self.latency.is_zero() && applies).then_some(self.latency)
-    }
 }
 
 /// Shared state of the handler.
@@ -139,11 +114,24 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
-    if let Some(delay) = state.faults.delay_for(req.uri().query().unwrap_or("")) {
+    let raw_query = req.uri().query().unwrap_or("").to_string();
+    if let Some(delay) = state.faults.delay_for(&raw_query) {
         tokio::time::sleep(delay).await;
     }
+    let fault = state.faults.pick(&raw_query);
+    if let Some(resp) = fault.and_then(|f| state.faults.status_response(f)) {
+        return resp;
+    }
     match respond(&state.backend, call, req).await {
-        Ok(resp) => resp,
+        Ok(resp) => match fault {
+            Some(kind) => {
+                let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                    .await
+                    .unwrap_or_default();
+                faults::break_body(kind, body.to_vec())
+            }
+            None => resp,
+        },
         Err(e) => {
             tracing::debug!(status = %e.status(), "refused: {e}");
             e.into_response()

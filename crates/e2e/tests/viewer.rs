@@ -414,7 +414,7 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
         proxy_args: vec![
             "--fault-latency-ms".into(),
             "2500".into(),
-            "--fault-latency-match".into(),
+            "--fault-match".into(),
             "slowpoke".into(),
         ],
         ..Default::default()

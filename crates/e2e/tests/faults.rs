@@ -1,0 +1,106 @@
+//! Faults injected by the demo proxy (`--fault …`): the app says what happened, keeps the
+//! user's filters and place, retries 429/503 as promised, and recovers when the fault clears.
+
+use std::time::Instant;
+
+use e2e::*;
+
+const MATCH: &str = "198.51.100.77";
+
+fn faulty(kind: &str, count: u32) -> StackOptions {
+    StackOptions {
+        proxy_args: [
+            "--fault",
+            kind,
+            "--fault-count",
+            &count.to_string(),
+            "--fault-match",
+            MATCH,
+        ]
+        .map(String::from)
+        .to_vec(),
+        ..Default::default()
+    }
+}
+
+async fn search_for_burst(c: &fantoccini::Client) {
+    type_into(c, "search-text", MATCH).await;
+    click(c, "apply").await;
+}
+
+#[tokio::test]
+async fn rate_limits_are_retried_honouring_retry_after() {
+    let stack = Stack::start(faulty("429", 2)).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let start = Instant::now();
+        search_for_burst(&c).await;
+        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        let took = start.elapsed();
+        assert!(
+            took.as_millis() >= 1900,
+            "two waits of Retry-After: 1 s each, took {took:?}"
+        );
+        assert!(
+            find_all(&c, "error-banner").await.is_empty(),
+            "retried silently"
+        );
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn each_fault_is_explained_the_view_kept_and_retry_recovers() {
+    // (fault, failures before it clears, what the message must say)
+    let cases = [
+        ("429", 4, "rate-limiting"),
+        ("503", 4, "could not get an answer"),
+        ("500", 1, "HTTP 500"),
+        ("403", 1, "may not read audit events"),
+        ("malformed", 1, "not an Audit API response"),
+        ("truncated", 1, "not an Audit API response"),
+        ("drop", 1, "connection to the proxy"),
+    ];
+    for (kind, count, expected) in cases {
+        let stack = Stack::start(faulty(kind, count)).await;
+        let app = stack.app_url.clone();
+        with_browser(move |c| async move {
+            c.goto(&app).await.expect("open");
+            sign_in_demo(&c).await;
+            click(&c, "next").await;
+            wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+            search_for_burst(&c).await;
+            let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+            assert!(msg.contains(expected), "{kind}: {msg}");
+            assert_eq!(
+                find(&c, "search-text")
+                    .await
+                    .prop("value")
+                    .await
+                    .expect("prop")
+                    .as_deref(),
+                Some(MATCH),
+                "{kind}: the filter is kept"
+            );
+            assert!(
+                location(&c).await.contains("search_text=198.51.100.77"),
+                "{kind}: the URL is kept"
+            );
+            assert!(
+                !find_all(&c, "event-row").await.is_empty(),
+                "{kind}: the previous rows stay"
+            );
+            click(&c, "retry").await;
+            wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+            assert!(
+                find_all(&c, "error-banner").await.is_empty(),
+                "{kind}: recovered"
+            );
+        })
+        .await;
+        drop(stack);
+    }
+}
