@@ -81,6 +81,23 @@ pub fn base_path() -> String {
     path.trim_end_matches('/').to_string()
 }
 
+thread_local! {
+    static MARKED: std::cell::RefCell<std::collections::HashSet<&'static str>> = Default::default();
+}
+
+/// Sets a Performance API mark once per page load, after the next frame is laid out, so
+/// benchmarks can read "navigation → first rows" from `performance.getEntriesByName`.
+pub fn mark_once(name: &'static str) {
+    if !MARKED.with(|m| m.borrow_mut().insert(name)) {
+        return;
+    }
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+            let _ = p.mark(name);
+        }
+    });
+}
+
 /// Focuses an element by id, if present.
 pub fn focus(id: &str) {
     if let Some(el) = web_sys::window()

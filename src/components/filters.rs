@@ -30,6 +30,7 @@ pub fn Filters(
     let search = RwSignal::new(String::new());
     let preset = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
+    let types_open = RwSignal::new(false);
     let offset = move |ts: i64| session.offset_at(ts);
     // The preset last applied, with the date_from it produced, so the menu still names it.
     let applied_preset = StoredValue::new(None::<(String, String)>);
@@ -91,6 +92,7 @@ pub fn Filters(
 
     let apply = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        types_open.set(false);
         match build() {
             Ok(q) => {
                 error.set(None);
@@ -159,7 +161,9 @@ pub fn Filters(
         <form class="filters card" on:submit=apply data-testid="filters" aria-label="Filters">
             <fieldset class="types">
                 <legend>"Event types"</legend>
-                <details class="dropdown" data-testid="type-filter">
+                <details class="dropdown" data-testid="type-filter" prop:open=move || types_open.get()
+                    on:toggle=move |ev| types_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
+                    on:keydown=move |ev| if ev.key() == "Escape" { types_open.set(false); }>
                     <summary data-testid="type-summary">
                         {move || match selected.with(Vec::len) {
                             0 => "All event types".to_string(),

@@ -140,6 +140,7 @@ pub fn EventsPage() -> impl IntoView {
                         .set_value(Some((location.search.get_untracked(), p.clone())));
                     page.set(Some(p));
                     restore_scroll(session, &location.search.get_untracked());
+                    crate::util::mark_once("audit:first-rows");
                 }
                 Err(ApiError::Aborted) => {}
                 Err(e) if e.needs_sign_in() => session.expire(e.to_string()),

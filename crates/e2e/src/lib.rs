@@ -5,6 +5,8 @@
 //! every API call is cross-origin, as in production — and a headless Chromium driven through
 //! chromedriver. Elements are found by `data-testid`.
 
+pub mod hostile;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;

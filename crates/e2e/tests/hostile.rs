@@ -1,0 +1,98 @@
+//! Hostile data in every string field: nothing runs, everything is shown literally — in the
+//! table, the detail view and the filters.
+
+use std::time::Duration;
+
+use e2e::hostile::{payloads, MARKER};
+use e2e::*;
+
+async fn assert_nothing_ran(c: &fantoccini::Client, where_: &str) {
+    let v = js(c, &format!(
+        "return {{ marker: window.{MARKER} === undefined, csp: (window.__csp || []).length, \
+          elements: document.querySelectorAll('#main script, #main img, #main iframe, #main svg, #main object, #main embed, #main style, #main form button[formaction]').length }}"
+    ))
+    .await;
+    assert_eq!(v["marker"], true, "{where_}: a payload ran");
+    assert_eq!(
+        v["csp"], 0,
+        "{where_}: something tried to run and was blocked by the CSP"
+    );
+    assert_eq!(v["elements"], 0, "{where_}: API data became markup");
+}
+
+const WATCH_CSP: &str = "document.addEventListener('securitypolicyviolation', e => { window.__csp = (window.__csp || []).concat([e.violatedDirective]); });";
+
+#[tokio::test]
+async fn payloads_in_every_field_never_run_and_show_literally() {
+    let list = payloads();
+    assert!(list.len() >= 50, "{} payloads", list.len());
+    let dir = std::env::temp_dir().join(format!("hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("hostile.jsonl");
+    std::fs::write(&file, hostile::jsonl()).expect("write");
+    let stack = Stack::start(StackOptions {
+        proxy_args: vec!["--demo-data".into(), file.display().to_string()],
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    let n = list.len();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        js(&c, WATCH_CSP).await;
+        sign_in_demo(&c).await;
+        c.goto(&format!("{app}/?size=100")).await.expect("open list");
+        js(&c, WATCH_CSP).await;
+        let rows = wait_rows(&c).await;
+        assert_eq!(rows, n);
+        assert_nothing_ran(&c, "table").await;
+
+        // Every payload appears literally in its row.
+        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => [r.dataset.id, r.querySelector('[data-testid=\"cell-user\"] div').textContent, r.querySelector('[data-testid=\"cell-type\"]').textContent, r.querySelector('[data-testid=\"cell-ip\"]').textContent])").await;
+        for row in shown.as_array().expect("rows") {
+            let id = row[0].as_str().expect("id");
+            let i: usize = id.rsplit('-').next().expect("n").parse().expect("index");
+            for col in 1..=3 {
+                assert_eq!(row[col].as_str(), Some(list[i].as_str()), "row {i} column {col}");
+            }
+        }
+
+        // The detail view of every event.
+        for (i, p) in list.iter().enumerate() {
+            let id = format!("00000000-0000-4000-8000-{i:012}");
+            c.goto(&format!("{app}/events/{id}")).await.expect("open detail");
+            js(&c, WATCH_CSP).await;
+            let email = wait_text(&c, "detail-email", |t| !t.is_empty()).await;
+            let exact = js(&c, "return document.querySelector('[data-testid=\"detail-email\"]').textContent").await;
+            assert_eq!(exact.as_str(), Some(p.as_str()), "detail {i}: {email:.60}");
+            let tree = find(&c, "json-tree").await.text().await.expect("tree");
+            assert!(!tree.is_empty());
+            assert_nothing_ran(&c, &format!("detail {i}")).await;
+        }
+
+        // The filters: hostile event types are listed as text; searching for payloads runs nothing.
+        c.goto(&app).await.expect("open");
+        js(&c, WATCH_CSP).await;
+        wait_rows(&c).await;
+        click(&c, "type-summary").await;
+        let options = wait_until(&c, "type options", || async {
+            let v = js(&c, "return document.querySelectorAll('[data-testid^=\"type-option-\"]').length").await;
+            v.as_u64().filter(|n| *n as usize >= list.len())
+        })
+        .await;
+        assert!(options as usize >= list.len());
+        type_into(&c, "type-search", "<script>").await;
+        assert_nothing_ran(&c, "type search").await;
+        click(&c, "type-summary").await;
+        for p in list.iter().take(12) {
+            type_into(&c, "search-text", &p.chars().take(200).collect::<String>()).await;
+            click(&c, "apply").await;
+            tokio::time::sleep(Duration::from_millis(150)).await;
+            wait_idle(&c).await;
+            assert_nothing_ran(&c, &format!("search {p:.40}")).await;
+        }
+    })
+    .await;
+    drop(stack);
+    let _ = std::fs::remove_dir_all(dir);
+}
