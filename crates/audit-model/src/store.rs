@@ -20,8 +20,10 @@ pub struct EventStore {
     events: Vec<AuditEvent>,
     /// `created_at` of each event, ascending; unparseable times sort as the oldest.
     times: Vec<Timestamp>,
-    /// Lower-cased keys and scalar values of each event, for the search filter.
-    haystacks: Vec<Box<str>>,
+    /// Lower-cased keys and scalar values of every event, one after another (event `i` is
+    /// `text[text_ends[i-1]..text_ends[i]]`): the search filter scans this once with SIMD.
+    text: Vec<u8>,
+    text_ends: Vec<usize>,
     /// Positions of each event type's events, ascending.
     by_type: HashMap<String, Vec<u32>>,
     by_id: HashMap<String, u32>,
@@ -58,12 +60,15 @@ fn collect_text(v: &Value, out: &mut String) {
     }
 }
 
-fn haystack(ev: &AuditEvent) -> Box<str> {
+fn haystack(ev: &AuditEvent) -> String {
     let mut text = String::new();
     if let Ok(v) = serde_json::to_value(ev) {
         collect_text(&v, &mut text);
     }
-    text.to_lowercase().into_boxed_str()
+    // A separator no needle contains keeps a match from spanning two events.
+    let mut lower = text.to_lowercase();
+    lower.push('\0');
+    lower
 }
 
 impl EventStore {
@@ -91,7 +96,8 @@ impl EventStore {
         if !ev.id.is_empty() {
             self.by_id.insert(ev.id.clone(), pos);
         }
-        self.haystacks.push(haystack(&ev));
+        self.text.extend_from_slice(haystack(&ev).as_bytes());
+        self.text_ends.push(self.text.len());
         self.times.push(t);
         self.events.push(ev);
     }
@@ -175,8 +181,14 @@ impl EventStore {
 
         if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
             let needle = unescape_search_text(text).to_lowercase();
-            let finder = memmem::Finder::new(needle.as_bytes());
-            candidates.retain(|&p| finder.find(self.haystacks[p as usize].as_bytes()).is_some());
+            if candidates.len() * 8 < self.len() {
+                // Few candidates: look inside each one's text only.
+                let finder = memmem::Finder::new(needle.as_bytes());
+                candidates.retain(|&p| finder.find(self.event_text(p as usize)).is_some());
+            } else {
+                let hits = self.search(&needle);
+                candidates.retain(|p| hits.binary_search(p).is_ok());
+            }
         }
 
         let total = candidates.len();
@@ -189,6 +201,29 @@ impl EventStore {
             .map(|&p| &self.events[p as usize])
             .collect();
         Ok(QueryResult { total, events })
+    }
+
+    fn event_text(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.text_ends[i - 1] };
+        &self.text[start..self.text_ends[i]]
+    }
+
+    /// Positions (ascending) of the events whose text contains `needle` (already lower-cased).
+    fn search(&self, needle: &str) -> Vec<u32> {
+        let mut hits = Vec::new();
+        if needle.contains('\0') {
+            return hits;
+        }
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let mut from = 0;
+        while let Some(offset) = finder.find(&self.text[from..]) {
+            let at = from + offset;
+            // The event holding this byte; then continue after its end.
+            let event = self.text_ends.partition_point(|&end| end <= at);
+            hits.push(event as u32);
+            from = self.text_ends[event];
+        }
+        hits
     }
 
     /// Runs a query and shapes the answer as the API's HAL page, with links under `base_url`
@@ -377,6 +412,39 @@ mod tests {
                 .expect("ok")
                 .total,
             6
+        );
+    }
+
+    #[test]
+    fn both_search_strategies_agree_with_brute_force() {
+        let base = crate::time::parse_api_timestamp("2024-05-01T00:00:00").expect("t");
+        let events: Vec<_> = (0..400)
+            .map(|i| {
+                let ty = if i % 40 == 0 { "RARE" } else { "COMMON" };
+                ev(
+                    i,
+                    &format_api(base + i as i64 * 60_000),
+                    ty,
+                    serde_json::json!({"word": format!("w{}", i % 7)}),
+                )
+            })
+            .collect();
+        let s = EventStore::new(events.clone());
+        for (qs, ty) in [
+            ("search_text=W3", None),
+            ("search_text=W3&event_type=RARE", Some("RARE")),
+        ] {
+            let expected = events
+                .iter()
+                .filter(|e| ty.is_none_or(|t| e.event_type == t))
+                .filter(|e| e.context.as_ref().is_some_and(|c| c["word"] == "w3"))
+                .count();
+            assert_eq!(s.query(&q(qs)).expect("ok").total, expected, "{qs}");
+        }
+        // A match never spans two events' text.
+        assert_eq!(
+            s.query(&q("search_text=w3%0Acontext")).expect("ok").total,
+            0
         );
     }
 

@@ -43,7 +43,7 @@ pub struct Config {
     pub upstream_timeout_secs: u64,
 
     /// Requests handled at once; more are refused with 503 rather than queued without bound.
-    #[arg(long, env = "AUDIT_PROXY_MAX_CONCURRENCY", default_value_t = 512)]
+    #[arg(long, env = "AUDIT_PROXY_MAX_CONCURRENCY", default_value_t = 2048)]
     pub max_concurrency: usize,
 
     /// Largest upstream response body relayed, in bytes; a larger one becomes a 502.
