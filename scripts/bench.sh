@@ -1,24 +1,112 @@
 #!/usr/bin/env bash
-# Benchmarks (figures, not pass/fail tests): bundle size, cold load in Chromium, demo store.
+# The benchmark command: builds in release mode and prints every figure with its budget and a
+# pass/fail mark. Comparisons are measured side by side in this one run. Loopback only.
+#   bash scripts/bench.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh --browser
-bash scripts/build.sh >/dev/null
+if ! command -v wrk >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk
+fi
+if [ ! -x "$TOOLS/node_modules/.bin/lcp" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" local-cors-proxy@1.1.0
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n 8192 || true
 
-printf '\n== bundle (dist/, release)\n'
-printf '%-10s %12s %12s\n' file raw gzip-9
-total_raw=0; total_gz=0
-for ext in wasm js css; do
-  f=$(ls dist/*."$ext" | grep -v 404 | head -n1)
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-10s %12d %12d\n' "$ext" "$raw" "$gz"
+results=()
+verdict() { # name value budget-text pass(0/1)
+  local mark=PASS
+  [ "$4" = 1 ] || mark=FAIL
+  results+=("$(printf '%-34s %-28s %-22s %s' "$1" "$2" "$3" "$mark")")
+}
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }' && echo 1 || echo 0; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }' && echo 1 || echo 0; }
+
+printf '\n== 1. bundle: the app and a hello-world Leptos CSR app, both release builds\n'
+bash scripts/build.sh >/dev/null 2>&1
+(cd crates/hello-world && trunk build --release >/dev/null 2>&1)
+sizes() { # dir → "raw gzip" summed over wasm, js, css
+  local raw=0 gz=0 f
+  for f in "$1"/*.wasm "$1"/*.js "$1"/*.css; do
+    [ -f "$f" ] || continue
+    raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9 -c "$f" | wc -c)))
+  done
+  echo "$raw $gz"
+}
+printf '%-24s %12s %12s\n' file raw gzip-9
+for f in dist/*.wasm dist/*.js dist/*.css target/hello-dist/*.wasm target/hello-dist/*.js; do
+  printf '%-24s %12d %12d\n' "$(basename "$(dirname "$f")")/$(basename "$f" | cut -c1-14)" "$(stat -c %s "$f")" "$(gzip -9 -c "$f" | wc -c)"
 done
-printf '%-10s %12d %12d\n' total "$total_raw" "$total_gz"
+read -r app_raw app_gz <<<"$(sizes dist)"
+read -r hello_raw hello_gz <<<"$(sizes target/hello-dist)"
+ratio=$(awk -v a="$app_gz" -v b="$hello_gz" 'BEGIN { printf "%.2f", a / b }')
+printf 'total: app %d B raw / %d B gzip; hello-world %d B raw / %d B gzip; gzip ratio %s\n' \
+  "$app_raw" "$app_gz" "$hello_raw" "$hello_gz" "$ratio"
+verdict "bundle gzip vs hello-world" "${ratio}× ($app_gz B)" "≤ 1.5×" "$(le "$ratio" 1.5)"
 
-printf '\n== cold load (headless Chromium, loopback, demo proxy)\n'
-cargo run --quiet --release -p e2e --example first_table
+printf '\n== 2. cold load: navigation → 100 rows (headless Chromium, demo proxy)\n'
+cold=$(cargo run --quiet --release -p e2e --example first_table -- 15 100)
+echo "$cold"
+cold_ms=$(echo "$cold" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+verdict "cold load to 100 rows (median)" "${cold_ms} ms" "≤ 250 ms" "$(le "$cold_ms" 250)"
 
-printf '\n== demo store (100,000 events)\n'
-cargo run --quiet --release -p audit-proxy --example demo_query_bench
+printf '\n== 3. page switch: response → 100 rows laid out\n'
+switch=$(cargo run --quiet --release -p e2e --example page_switch -- 20)
+echo "$switch"
+switch_ms=$(echo "$switch" | sed -E 's/.*median ([0-9.]+) ms.*/\1/')
+verdict "page switch (median)" "${switch_ms} ms" "≤ 16 ms" "$(le "$switch_ms" 16)"
+
+printf '\n== 4. proxy overhead: wrk, 50 connections, 10 s each, same fake upstream\n'
+cargo build --quiet --release -p audit-proxy --bin audit-proxy --example fake_upstream
+./target/release/examples/fake_upstream 127.0.0.1:9797 >/dev/null &
+up=$!
+RUST_LOG=warn ./target/release/audit-proxy --listen 127.0.0.1:9798 --upstream http://127.0.0.1:9797 >/dev/null 2>&1 &
+px=$!
+"$TOOLS/node_modules/.bin/lcp" --proxyUrl http://127.0.0.1:9797 --port 9799 >/dev/null 2>&1 &
+node=$!
+trap 'kill $up $px $node 2>/dev/null || true' EXIT
+for port in 9797 9798 9799; do
+  for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+done
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 } printf "%.3f", v }'; }
+run_wrk() { # url → "rps p50ms p99ms errors"
+  local out
+  out=$(wrk -t2 -c50 -d10s --latency -H 'Authorization: Basic a2V5OnNlY3JldA==' "$1")
+  local rps p50 p99 err
+  rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
+  p50=$(echo "$out" | awk '$1 == "50%" { print $2 }' | to_ms)
+  p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
+  err=$(echo "$out" | awk '/Socket errors/ { gsub(/,/, ""); s = $4 + $6 + $8 + $10 } /Non-2xx/ { n = $4 } END { print s + n + 0 }')
+  echo "$rps $p50 $p99 $err"
+}
+path="/beta/audit/events?size=30"
+read -r d_rps d_p50 d_p99 d_err <<<"$(run_wrk "http://127.0.0.1:9797$path")"
+read -r p_rps p_p50 p_p99 p_err <<<"$(run_wrk "http://127.0.0.1:9798$path")"
+read -r n_rps n_p50 n_p99 n_err <<<"$(run_wrk "http://127.0.0.1:9799/proxy$path")"
+printf '%-26s %12s %10s %10s %8s\n' target req/s p50-ms p99-ms errors
+printf '%-26s %12s %10s %10s %8s\n' "direct (fake upstream)" "$d_rps" "$d_p50" "$d_p99" "$d_err"
+printf '%-26s %12s %10s %10s %8s\n' "audit-proxy" "$p_rps" "$p_p50" "$p_p99" "$p_err"
+printf '%-26s %12s %10s %10s %8s\n' "local-cors-proxy (Node)" "$n_rps" "$n_p50" "$n_p99" "$n_err"
+thr=$(awk -v a="$p_rps" -v b="$d_rps" 'BEGIN { printf "%.2f", a / b }')
+added=$(awk -v a="$p_p99" -v b="$d_p99" 'BEGIN { printf "%.2f", a - b }')
+vs_node=$(awk -v a="$p_rps" -v b="$n_rps" 'BEGIN { printf "%.1f", a / b }')
+verdict "proxied/direct throughput" "${thr}" "≥ 0.8" "$(ge "$thr" 0.8)"
+verdict "added p99 latency" "${added} ms" "≤ 1 ms" "$(le "$added" 1)"
+verdict "audit-proxy vs Node proxy req/s" "${vs_node}×" "≥ 3×" "$(ge "$vs_node" 3)"
+
+printf '\n== 4b. proxy memory at 1,000 connections (wrk, 10 s)\n'
+wrk -t2 -c1000 -d10s --timeout 10s -H 'Authorization: Basic a2V5OnNlY3JldA==' "http://127.0.0.1:9798$path" | grep -E "Requests/sec|errors|Non-2xx" || true
+rss_mb=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$px/status")
+verdict "proxy peak RSS, 1,000 connections" "${rss_mb} MB" "≤ 30 MB" "$(le "$rss_mb" 30)"
+
+printf '\n== 5. demo API: filtered, paged queries over 100,000 events\n'
+demo=$(cargo run --quiet --release -p audit-proxy --example demo_query_bench)
+echo "$demo"
+worst=$(echo "$demo" | awk 'NR > 2 { v = $(NF-2); if (v ~ /µs$/) { sub(/µs/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } if (v > m) m = v } END { printf "%.2f", m }')
+verdict "demo query p50 (slowest shape)" "${worst} ms" "≤ 5 ms" "$(le "$worst" 5)"
+
+printf '\n== summary\n'
+printf '%-34s %-28s %-22s %s\n' figure measured budget result
+printf '%s\n' "${results[@]}"

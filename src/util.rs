@@ -81,6 +81,32 @@ pub fn base_path() -> String {
     path.trim_end_matches('/').to_string()
 }
 
+/// Sets a Performance API mark now.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+/// After the next frame's DOM work (a forced layout inside the animation frame), marks
+/// `audit:list-rendered` and measures `audit:page-switch` from the last `audit:list-response`.
+pub fn measure_page_switch() {
+    leptos::prelude::request_animation_frame(|| {
+        let Some(w) = web_sys::window() else { return };
+        if let Some(body) = w.document().and_then(|d| d.body()) {
+            let _ = body.offset_height();
+        }
+        if let Some(p) = w.performance() {
+            let _ = p.mark("audit:list-rendered");
+            let _ = p.measure_with_start_mark_and_end_mark(
+                "audit:page-switch",
+                "audit:list-response",
+                "audit:list-rendered",
+            );
+        }
+    });
+}
+
 thread_local! {
     static MARKED: std::cell::RefCell<std::collections::HashSet<&'static str>> = Default::default();
 }

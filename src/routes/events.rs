@@ -141,6 +141,7 @@ pub fn EventsPage() -> impl IntoView {
                     page.set(Some(p));
                     restore_scroll(session, &location.search.get_untracked());
                     crate::util::mark_once("audit:first-rows");
+                    crate::util::measure_page_switch();
                 }
                 Err(ApiError::Aborted) => {}
                 Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
