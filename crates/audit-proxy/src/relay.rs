@@ -15,10 +15,16 @@ const FORWARDED_REQUEST: [header::HeaderName; 2] = [header::AUTHORIZATION, heade
 /// copied (no Set-Cookie, no hop-by-hop, no WWW-Authenticate that would make a browser prompt).
 const FORWARDED_RESPONSE: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
 
+/// Requests sent to the upstream at once.
+const UPSTREAM_CONCURRENCY: usize = 64;
+
 /// The HTTP client to the upstream, built once so connections are pooled and reused.
 #[derive(Debug, Clone)]
 pub struct Upstream {
     client: reqwest::Client,
+    /// Requests in flight to the upstream; the rest wait their turn, which bounds the number of
+    /// upstream connections (and their buffers) however many clients are connected.
+    in_flight: std::sync::Arc<tokio::sync::Semaphore>,
     base: String,
     timeout: Duration,
     max_body: usize,
@@ -32,10 +38,12 @@ impl Upstream {
             .connect_timeout(timeout)
             .timeout(timeout)
             .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64)
             .user_agent(concat!("audit-proxy/", env!("CARGO_PKG_VERSION")))
             .build()?;
         Ok(Self {
             client,
+            in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(UPSTREAM_CONCURRENCY)),
             base: base.trim_end_matches('/').to_string(),
             timeout,
             max_body,
@@ -74,6 +82,11 @@ impl Upstream {
                 req = req.header(name, v.clone());
             }
         }
+        let _turn = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|_| ProxyError::UpstreamUnreachable)?;
         let mut resp = req.send().await.map_err(|e| self.map_error(&e))?;
         if resp
             .content_length()
@@ -91,7 +104,13 @@ impl Upstream {
                 }
             }
         }
-        // Read with a cap: a body without Content-Length must not grow without bound.
+        if resp.content_length().is_some() {
+            // Known length within the cap: stream it through without holding it in memory.
+            return out
+                .body(Body::from_stream(resp.bytes_stream()))
+                .map_err(|_| ProxyError::UpstreamUnreachable);
+        }
+        // Unknown length: read with a cap, so the body cannot grow without bound.
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(&e))? {
             if body.len() + chunk.len() > self.max_body {
