@@ -7,9 +7,11 @@
 
 pub mod api;
 pub mod components;
+pub mod export;
 pub mod logic;
 pub mod routes;
 pub mod session;
+pub mod source;
 pub mod util;
 
 use leptos::prelude::*;
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
                 </p>
             </Show>
             <main id="main">
+                <components::open_file::OfflineBanner/>
                 <Show when=move || ready.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
                     <Routes fallback=|| view! { <p>"This page does not exist. " <A href="/">"Go to the events"</A></p> }>
                         <Route path=path!("/") view=|| view! { <RequireSignIn><EventsPage/></RequireSignIn> }/>

@@ -51,6 +51,8 @@ pub struct Session {
     pub last_list: StoredValue<Option<(String, audit_model::EventsPage)>>,
     /// Scroll positions of list views left for a detail view, by query string.
     pub scroll: StoredValue<std::collections::HashMap<String, f64>>,
+    /// A JSON Lines export opened offline; while set, it is the source of events.
+    pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
 }
 
 impl Session {
@@ -75,6 +77,7 @@ impl Session {
             opened_from_list: RwSignal::new(false),
             last_list: StoredValue::new(None),
             scroll: StoredValue::new(Default::default()),
+            offline: RwSignal::new(None),
         }
     }
 
@@ -92,6 +95,26 @@ impl Session {
             base: self.api_base(),
             credentials,
         })
+    }
+
+    /// Where events come from now: an open file first, else the signed-in account.
+    pub fn source(&self) -> Option<crate::source::Source> {
+        if let Some(file) = self.offline.get() {
+            return Some(crate::source::Source::File(file));
+        }
+        self.client().map(crate::source::Source::Api)
+    }
+
+    /// Opens a file offline (forgetting the list shown before).
+    pub fn open_file(&self, file: crate::source::OfflineFile) {
+        self.last_list.set_value(None);
+        self.offline.set(Some(std::sync::Arc::new(file)));
+    }
+
+    /// Closes the offline file.
+    pub fn close_file(&self) {
+        self.last_list.set_value(None);
+        self.offline.set(None);
     }
 
     /// Signs in: keeps the credentials for this tab, or on this device when `remember`.

@@ -1,7 +1,9 @@
 //! Pieces the pages share.
 
 pub mod error;
+pub mod export;
 pub mod filters;
 pub mod json_tree;
+pub mod open_file;
 pub mod pager;
 pub mod table;

@@ -22,6 +22,9 @@ pub fn EventsTable(
     stale: Signal<bool>,
     /// Opens an event by id.
     on_open: Callback<String>,
+    /// Ids of rows to highlight as new (live tail).
+    #[prop(into, optional)]
+    highlight: Signal<std::collections::HashSet<String>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
@@ -68,7 +71,8 @@ pub fn EventsTable(
                             let source_code = ev.source.clone().unwrap_or_default();
                             let summary = ev.context_summary(140);
                             view! {
-                                <tr tabindex="0" data-testid="event-row" data-id=id
+                                <tr tabindex="0" data-testid="event-row" data-id=id.clone()
+                                    class:new={ let id = id.clone(); move || highlight.with(|h| h.contains(&id)) }
                                     on:click=move |_| on_open.run(open_id.clone())
                                     on:keydown=move |e| if e.key() == "Enter" { on_open.run(key_id.clone()) }>
                                     <td class="nowrap" data-testid="cell-time">{time}</td>

@@ -29,7 +29,7 @@ pub fn DetailPage() -> impl IntoView {
     Effect::new(move |_| {
         retry.track();
         let id = id.get();
-        let Some(client) = session.client() else {
+        let Some(client) = session.source() else {
             return;
         };
         spawn_local(async move {

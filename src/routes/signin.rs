@@ -12,7 +12,10 @@ use crate::session::Session;
 pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
     view! {
-        <Show when=move || session.credentials.with(Option::is_some) fallback=|| view! { <SignIn/> }>
+        <Show
+            when=move || session.credentials.with(Option::is_some) || session.offline.with(Option::is_some)
+            fallback=|| view! { <SignIn/> }
+        >
             {children()}
         </Show>
     }
@@ -110,6 +113,11 @@ pub fn SignIn() -> impl IntoView {
                     }>"Try the demo"</button>
                 </div>
             </form>
+            <aside class="note">
+                <h2>"Or open an export"</h2>
+                <p>"A JSON Lines export from this viewer opens here without network or credentials."</p>
+                <crate::components::open_file::OpenFile/>
+            </aside>
             <aside class="note" data-testid="credentials-note">
                 <h2>"Where your credentials go"</h2>
                 <p>

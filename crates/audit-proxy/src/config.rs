@@ -128,6 +128,10 @@ pub struct Config {
     )]
     pub fault_retry_after: u64,
 
+    /// Add a new demo event every this many milliseconds (0: never), to watch live tail work.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_LIVE_EVERY_MS", default_value_t = 0)]
+    pub demo_live_every_ms: u64,
+
     /// The demo account's "now", ISO-8601 (default: the current time). Tests pin it.
     #[arg(long, env = "AUDIT_PROXY_DEMO_NOW", hide = true)]
     pub demo_now: Option<String>,

@@ -216,6 +216,19 @@ pub fn service(
     config: &Config,
 ) -> Result<(Router, Backend), Box<dyn std::error::Error + Send + Sync>> {
     let backend = backend(config)?;
+    if let (Backend::Demo(demo), every) = (&backend, config.demo_live_every_ms) {
+        if every > 0 {
+            let (demo, seed) = (demo.clone(), config.demo_seed);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_millis(every));
+                tick.tick().await;
+                for n in 0u64.. {
+                    tick.tick().await;
+                    demo.push(demo::live_event(seed, n, now_millis()));
+                }
+            });
+        }
+    }
     let state = AppState::new(backend.clone(), config.max_concurrency)
         .with_faults(Faults::from_config(config));
     Ok((app(state, config), backend))

@@ -191,6 +191,11 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver on a free loopback port and opens a session.
     pub async fn start() -> Browser {
+        Self::start_with_downloads(None).await
+    }
+
+    /// Like [`start`](Self::start), saving downloads into `dir` without asking.
+    pub async fn start_with_downloads(dir: Option<&std::path::Path>) -> Browser {
         let port = free_port();
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let driver = Command::new(&driver_bin)
@@ -213,6 +218,10 @@ impl Browser {
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
                 ],
+                "prefs": {
+                    "download.default_directory": dir.map(|d| d.display().to_string()).unwrap_or_default(),
+                    "download.prompt_for_download": false,
+                },
             }),
         );
         let url = format!("http://127.0.0.1:{port}");
@@ -245,7 +254,16 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let browser = Browser::start().await;
+    with_browser_downloading(None, test).await;
+}
+
+/// [`with_browser`], saving downloads into `dir`.
+pub async fn with_browser_downloading<F, Fut>(dir: Option<&std::path::Path>, test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let browser = Browser::start_with_downloads(dir).await;
     let outcome = tokio::spawn(test(browser.client.clone())).await;
     if outcome.is_err() {
         // Keep a screenshot of the failure for the CI log folder.

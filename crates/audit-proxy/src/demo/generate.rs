@@ -340,6 +340,20 @@ pub mod patterns {
     pub const WHITELIST_DAYS_AGO: i64 = 2;
 }
 
+/// One routine event happening at `now`, for a demo account that grows while it is watched
+/// (`--demo-live-every-ms`). `n` numbers the events so each is different.
+pub fn live_event(seed: u64, n: u64, now: Timestamp) -> AuditEvent {
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        now,
+        apps: Vec::new(),
+    };
+    let user = g.pick(USERS);
+    let t = g.routine_type();
+    let ip = *g.pick(user.ips);
+    g.event(t, user, now, ip, user.country)
+}
+
 /// Generates the account. Every documented event type occurs at least once.
 pub fn generate(spec: DemoSpec) -> Vec<AuditEvent> {
     let mut g = Gen {

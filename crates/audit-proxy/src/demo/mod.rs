@@ -11,7 +11,7 @@ use audit_model::{EventQuery, EventType, EventTypesResponse};
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 
-pub use generate::{generate, DemoSpec};
+pub use generate::{generate, live_event, DemoSpec};
 
 use crate::classify::Call;
 use crate::error::ProxyError;
@@ -98,6 +98,14 @@ impl Demo {
             });
         }
         Ok(Self::new(EventStore::new(events), base_url))
+    }
+
+    /// Adds an event (the live demo's new arrivals).
+    pub fn push(&self, ev: audit_model::AuditEvent) {
+        self.store
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ev);
     }
 
     /// Number of events in the account.

@@ -1,0 +1,254 @@
+//! Evidence in and out: export every matching event (CSV and JSON Lines) compared event by event
+//! with the API, cancel, re-open an export offline, a malformed line, and live tail.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use e2e::*;
+use serde_json::Value;
+
+fn download_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("e2e-dl-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+/// Waits for one finished download in `dir` and returns its path.
+async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == ext))
+            .collect();
+        if let Some(p) = done.into_iter().next() {
+            return p;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no .{ext} download in {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Every event the API returns for `query`, page by page.
+async fn api_all(c: &fantoccini::Client, proxy: &str, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let v = api_json(
+            c,
+            &format!("{proxy}/beta/audit/events?{query}&size=100&page={page}"),
+        )
+        .await;
+        let Some(events) = v["_embedded"]["events"].as_array() else {
+            break;
+        };
+        out.extend(events.iter().cloned());
+        if v["_links"].get("next").is_none() {
+            break;
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn export_both_formats_event_by_event_then_reopen_offline() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    let dir = download_dir("export");
+    let dl = dir.clone();
+    with_browser_downloading(Some(&dir), move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        // A filtered set of a few thousand events, with the end of the range fixed.
+        let query = "event_type=USER_LOGIN%2CUSER_LOGOUT%2CUSER_PRODUCT_SEARCH&date_to=2100-01-01";
+        c.goto(&format!("{app}/?{query}")).await.expect("filtered");
+        wait_rows(&c).await;
+        let expected = api_all(&c, &proxy, query).await;
+        assert!(expected.len() > 2000, "several thousand: {}", expected.len());
+        let label = find(&c, "export").await.text().await.expect("text");
+        assert_eq!(label, format!("Export all {}", audit_model::page::thousands(expected.len() as u64)));
+
+        // JSON Lines: every line is the API's event, in order.
+        find(&c, "export-format").await.select_by_value("jsonl").await.expect("format");
+        click(&c, "export").await;
+        let done = wait_text(&c, "export-done", |t| !t.is_empty()).await;
+        assert!(done.contains(&audit_model::page::thousands(expected.len() as u64)), "{done}");
+        let file = downloaded(&dl, "jsonl").await;
+        let name = file.file_name().expect("name").to_string_lossy().to_string();
+        assert!(name.starts_with("audit-events_user_login+user_logout+user_product_search_"), "{name}");
+        let text = std::fs::read_to_string(&file).expect("read");
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
+        assert_eq!(lines.len(), expected.len());
+        for (got, want) in lines.iter().zip(&expected) {
+            assert_eq!(got, want, "event {}", want["id"]);
+        }
+
+        // CSV: one row per event, same ids in the same order, quoted and neutralised by a CSV writer.
+        find(&c, "export-format").await.select_by_value("csv").await.expect("format");
+        click(&c, "export").await;
+        let csv_file = downloaded(&dl, "csv").await;
+        let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
+        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
+        assert_eq!(header[0], "time_utc");
+        assert_eq!(header[9], "id");
+        let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+        assert_eq!(rows.len(), expected.len());
+        for (row, want) in rows.iter().zip(&expected) {
+            assert_eq!(&row[9], want["id"].as_str().expect("id"));
+            assert_eq!(&row[1], want["event_type"].as_str().expect("type"));
+            assert_eq!(&row[3], want["user_email"].as_str().expect("email"));
+            let ctx: Value = serde_json::from_str(&row[10]).expect("context JSON");
+            assert_eq!(ctx, want["context"]);
+        }
+
+        // Re-open the JSON Lines export offline: no credentials, same counts and rows.
+        let logins_api = api_total(&c, &proxy, "event_type=USER_LOGIN&date_to=2100-01-01&size=1").await;
+        click(&c, "sign-out").await;
+        find(&c, "open-file").await.send_keys(&file.display().to_string()).await.expect("choose file");
+        let banner = wait_text(&c, "offline-banner", |t| !t.is_empty()).await;
+        assert!(banner.contains(&name) && banner.contains(&audit_model::page::thousands(expected.len() as u64)), "{banner}");
+        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(expected.len() as u64)))).await;
+        let first_ids: Vec<String> = serde_json::from_value(
+            js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => r.dataset.id)").await,
+        )
+        .expect("ids");
+        let want_ids: Vec<String> = expected.iter().take(30).map(|e| e["id"].as_str().expect("id").to_string()).collect();
+        assert_eq!(first_ids, want_ids, "same rows, same order");
+        // The same filter gives the same count as the API.
+        click(&c, "type-summary").await;
+        click(&c, "type-option-USER_LOGIN").await;
+        click(&c, "type-summary").await;
+        click(&c, "apply").await;
+        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))).await;
+        // The detail view works offline too.
+        find_all(&c, "event-row").await[0].click().await.expect("open");
+        assert_eq!(wait_text(&c, "detail-type", |t| !t.is_empty()).await, "USER_LOGIN");
+        click(&c, "close-file").await;
+        find(&c, "signin-form").await;
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(dir);
+    drop(stack);
+}
+
+#[tokio::test]
+async fn cancel_stops_an_export_and_saves_nothing() {
+    let stack = Stack::start(StackOptions {
+        proxy_args: ["--fault-latency-ms", "400", "--fault-match", "size=100"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    let dir = download_dir("cancel");
+    let dl = dir.clone();
+    with_browser_downloading(Some(&dir), move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        click(&c, "export").await;
+        let status = wait_text(&c, "export-status", |t| {
+            t.starts_with("Page ") && !t.starts_with("Page 0")
+        })
+        .await;
+        assert!(status.contains("of 5,000 events"), "{status}");
+        let progress = find(&c, "export-progress").await;
+        assert!(progress.attr("value").await.expect("attr").is_some());
+        click(&c, "export-cancel").await;
+        let msg = wait_text(&c, "export-error", |t| !t.is_empty()).await;
+        assert!(msg.contains("cancelled"), "{msg}");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let files: Vec<_> = std::fs::read_dir(&dl).expect("dir").collect();
+        assert!(files.is_empty(), "nothing downloaded");
+        // The view is untouched and a new export can start.
+        assert!(find(&c, "export")
+            .await
+            .is_enabled()
+            .await
+            .expect("enabled"));
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(dir);
+    drop(stack);
+}
+
+#[tokio::test]
+async fn a_malformed_line_is_reported_by_number_and_the_rest_loads() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let path = std::env::temp_dir().join(format!("offline-{}.jsonl", std::process::id()));
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!(
+            "{{\"id\":\"00000000-0000-4000-8000-{i:012}\",\"event_type\":\"APP_CREATE\",\"created_at\":\"2025-01-01T00:{:02}:00\",\"user_email\":\"u{i}@x.example\"}}\n",
+            i % 60
+        ));
+        if i == 2 {
+            text.push_str("{this is not json\n");
+        }
+    }
+    std::fs::write(&path, text).expect("write");
+    let file = path.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        find(&c, "open-file")
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose");
+        let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
+        assert!(
+            errors.contains("1 line(s)") && errors.contains("line 4"),
+            "{errors}"
+        );
+        wait_text(&c, "showing", |t| t == "Showing 1–30 of 40").await;
+    })
+    .await;
+    let _ = std::fs::remove_file(path);
+    drop(stack);
+}
+
+#[tokio::test]
+async fn live_tail_picks_up_new_events() {
+    let stack = Stack::start(StackOptions {
+        proxy_args: ["--demo-live-every-ms", "600"].map(String::from).to_vec(),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        type_into(&c, "live-every", "1").await;
+        click(&c, "zone-utc").await; // moves focus so the interval's change event fires
+        click(&c, "live").await;
+        let count = wait_text(&c, "live-count", |t| !t.starts_with("0 ")).await;
+        assert!(count.ends_with("new since live started"), "{count}");
+        let highlighted = wait_until(&c, "a highlighted row", || async {
+            js(&c, "return document.querySelectorAll('tr.new').length")
+                .await
+                .as_u64()
+                .filter(|n| *n > 0)
+        })
+        .await;
+        assert!(highlighted >= 1);
+        // An end date in the past stops it.
+        type_into(&c, "date-to", "2020-01-01 00:00:00").await;
+        click(&c, "apply").await;
+        let note = wait_text(&c, "live-note", |t| !t.is_empty()).await;
+        assert!(note.contains("past"), "{note}");
+        assert!(!find(&c, "live")
+            .await
+            .is_selected()
+            .await
+            .expect("selected"));
+    })
+    .await;
+    drop(stack);
+}

@@ -1,0 +1,122 @@
+//! The Export control: format, progress with an estimate, Cancel, and the download.
+
+use audit_model::EventQuery;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::ApiError;
+use crate::export::{eta_secs, export_query, file_name, run, Format, Progress, CONFIRM_ABOVE};
+use crate::logic::thousands;
+use crate::session::Session;
+
+/// Exports every event matching `query` (not just the page shown).
+#[component]
+pub fn ExportControl(
+    /// The filters in the URL.
+    #[prop(into)]
+    query: Signal<EventQuery>,
+    /// How many events match (from the page metadata), for the confirmation.
+    #[prop(into)]
+    total: Signal<u64>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let format = RwSignal::new(Format::Csv);
+    let running = RwSignal::new(false);
+    let progress = RwSignal::new(Progress::default());
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let controller = StoredValue::new_local(None::<web_sys::AbortController>);
+
+    let start = move |_| {
+        let Some(source) = session.source() else {
+            return;
+        };
+        let n = total.get_untracked();
+        if n > CONFIRM_ABOVE {
+            let ok = web_sys::window()
+                .and_then(|w| {
+                    w.confirm_with_message(&format!(
+                        "Export about {} events? This fetches {} pages.",
+                        thousands(n),
+                        n.div_ceil(100)
+                    ))
+                    .ok()
+                })
+                .unwrap_or(false);
+            if !ok {
+                return;
+            }
+        }
+        let q = export_query(&query.get_untracked(), crate::util::now_ms());
+        let fmt = format.get_untracked();
+        let name = file_name(&q, fmt);
+        let Ok(c) = web_sys::AbortController::new() else {
+            return;
+        };
+        let signal = c.signal();
+        controller.set_value(Some(c));
+        running.set(true);
+        outcome.set(None);
+        progress.set(Progress::default());
+        spawn_local(async move {
+            let result = run::export(source, q, fmt, progress, signal).await;
+            running.set(false);
+            controller.set_value(None);
+            outcome.set(Some(match result {
+                Ok(blob) => {
+                    run::download(&blob, &name);
+                    let p = progress.get_untracked();
+                    Ok(format!(
+                        "Exported {} events to {name}",
+                        thousands(p.events_done)
+                    ))
+                }
+                Err(ApiError::Aborted) => Err("Export cancelled; nothing was saved.".to_string()),
+                Err(e) => Err(format!("Export failed: {e}")),
+            }));
+        });
+    };
+    let cancel = move |_| {
+        if let Some(c) = controller.get_value() {
+            c.abort();
+        }
+    };
+    let status = move || {
+        let p = progress.get();
+        let eta = eta_secs(p.events_done, p.events_total, p.elapsed_ms)
+            .map(|s| format!(" · about {s} s left"))
+            .unwrap_or_default();
+        format!(
+            "Page {} of {} · {} of {} events{eta}",
+            p.pages_done,
+            p.pages_total.max(1),
+            thousands(p.events_done),
+            thousands(p.events_total)
+        )
+    };
+
+    view! {
+        <div class="export" data-testid="export-control">
+            <label for="export-format">"Export"</label>
+            <select id="export-format" data-testid="export-format" disabled=move || running.get()
+                on:change=move |ev| format.set(if event_target_value(&ev) == "jsonl" { Format::Jsonl } else { Format::Csv })>
+                <option value="csv">"CSV"</option>
+                <option value="jsonl">"JSON Lines"</option>
+            </select>
+            <Show when=move || !running.get()
+                fallback=move || view! {
+                    <progress data-testid="export-progress" max=move || progress.get().events_total.max(1).to_string()
+                        value=move || progress.get().events_done.to_string()></progress>
+                    <span class="small" data-testid="export-status" aria-live="polite">{status}</span>
+                    <button type="button" data-testid="export-cancel" on:click=cancel>"Cancel"</button>
+                }>
+                <button type="button" data-testid="export" on:click=start>
+                    {move || format!("Export all {}", thousands(total.get()))}
+                </button>
+            </Show>
+            {move || outcome.get().map(|o| match o {
+                Ok(msg) => view! { <span role="status" class="small" data-testid="export-done">{msg}</span> }.into_any(),
+                Err(msg) => view! { <span role="alert" class="small error" data-testid="export-error">{msg}</span> }.into_any(),
+            })}
+        </div>
+    }
+}

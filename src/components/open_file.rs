@@ -1,0 +1,102 @@
+//! Opening a JSON Lines export offline: a file picker and a drop zone.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::session::Session;
+use crate::source::OfflineFile;
+
+async fn read(file: web_sys::File) -> Result<OfflineFile, String> {
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| format!("{} could not be read", file.name()))?;
+    let text = text.as_string().unwrap_or_default();
+    Ok(OfflineFile::parse(file.name(), &text))
+}
+
+/// A button that opens a file, and a zone that takes a dropped one.
+#[component]
+pub fn OpenFile() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    let error = RwSignal::new(None::<String>);
+    let dragging = RwSignal::new(false);
+    let open = Callback::new(move |file: web_sys::File| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match read(file).await {
+                Ok(f) => {
+                    error.set(None);
+                    session.open_file(f);
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    let on_change = move |ev: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            open.run(file);
+        }
+        input.set_value("");
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            open.run(file);
+        }
+    };
+    view! {
+        <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
+            on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+            on:dragleave=move |_| dragging.set(false)
+            on:drop=on_drop>
+            <label for="open-file" class="button">"Open file…"</label>
+            <input id="open-file" class="file-input" data-testid="open-file" type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
+                on:change=on_change/>
+            <span class="muted small">" or drop a .jsonl export here"</span>
+        </div>
+        <Show when=move || error.get().is_some()>
+            <p class="error" role="alert">{move || error.get()}</p>
+        </Show>
+    }
+}
+
+/// The banner shown while a file is open: its name, event count, bad lines, and Close.
+#[component]
+pub fn OfflineBanner() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let navigate = use_navigate();
+    view! {
+        {move || session.offline.get().map(|f| {
+            let navigate = navigate.clone();
+            let bad: Vec<String> = f.errors.iter().take(5).map(ToString::to_string).collect();
+            let more = f.errors.len().saturating_sub(5);
+            view! {
+                <div class="banner warn" role="status" data-testid="offline-banner">
+                    <strong>"Offline: "</strong>
+                    <span data-testid="offline-name">{f.name.clone()}</span>
+                    {format!(" — {} events, read in this browser; nothing is sent anywhere. ", crate::logic::thousands(f.store.len() as u64))}
+                    <button type="button" data-testid="close-file" on:click=move |_| {
+                        session.close_file();
+                        navigate("/", Default::default());
+                    }>"Close file"</button>
+                    <Show when={let n = f.errors.len(); move || n > 0}>
+                        <div class="error" data-testid="offline-errors">
+                            {format!("{} line(s) could not be read and were skipped:", f.errors.len())}
+                            <ul>{bad.clone().into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}</ul>
+                            {(more > 0).then(|| format!("…and {more} more"))}
+                        </div>
+                    </Show>
+                </div>
+            }
+        })}
+    }
+}

@@ -1,0 +1,482 @@
+//! Exporting every event that matches the filters, as CSV or JSON Lines.
+//!
+//! Pages are fetched at the largest size with a few in flight, written in order as they arrive
+//! into Blob parts (the browser may keep those out of the JS heap), and the run can be cancelled
+//! at once through one abort signal. The end of the range is pinned when the export starts, so
+//! events arriving meanwhile cannot shift pages and duplicate rows.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use audit_model::query::MAX_SIZE;
+use audit_model::time::format_api;
+use audit_model::{AuditEvent, EventQuery};
+
+/// Pages requested at once.
+pub const IN_FLIGHT: usize = 4;
+/// Exports larger than this ask for confirmation first.
+pub const CONFIRM_ABOVE: u64 = 20_000;
+
+/// The file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Comma-separated values with a fixed header.
+    Csv,
+    /// One API event object per line.
+    Jsonl,
+}
+
+impl Format {
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+        }
+    }
+
+    /// MIME type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Format::Csv => "text/csv;charset=utf-8",
+            Format::Jsonl => "application/x-ndjson",
+        }
+    }
+}
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: [&str; 11] = [
+    "time_utc",
+    "event_type",
+    "description",
+    "user_email",
+    "user_id",
+    "source",
+    "source_description",
+    "source_ip",
+    "source_country",
+    "id",
+    "context_json",
+];
+
+/// Makes a cell safe to open in a spreadsheet: one that starts like a formula gets a leading
+/// apostrophe, so it is shown as text instead of being evaluated.
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+fn csv_record(ev: &AuditEvent) -> [String; 11] {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    [
+        ev.created_at.clone(),
+        ev.event_type.clone(),
+        s(&ev.event_type_description),
+        s(&ev.user_email),
+        ev.user_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        s(&ev.source),
+        s(&ev.source_description),
+        s(&ev.source_ip),
+        s(&ev.source_country),
+        ev.id.clone(),
+        ev.context
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+    ]
+}
+
+/// The CSV text for a run of events (with the header line first when asked).
+pub fn csv_chunk(events: &[AuditEvent], header: bool) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    if header {
+        let _ = w.write_record(CSV_COLUMNS);
+    }
+    for ev in events {
+        let record = csv_record(ev);
+        let _ = w.write_record(record.iter().map(|c| neutralize(c).into_owned()));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The JSON Lines text for a run of events: each event exactly as decoded (unknown fields kept).
+pub fn jsonl_chunk(events: &[AuditEvent]) -> String {
+    let mut out = String::new();
+    for ev in events {
+        if let Ok(line) = serde_json::to_string(ev) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The query an export runs: the user's filters, the largest page, the end pinned to `now`
+/// unless the user set one.
+pub fn export_query(q: &EventQuery, now_ms: i64) -> EventQuery {
+    EventQuery {
+        page: 1,
+        size: MAX_SIZE,
+        date_to: q
+            .date_to
+            .clone()
+            .or_else(|| Some(format_api(now_ms - now_ms.rem_euclid(1000)))),
+        ..q.clone()
+    }
+}
+
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string()
+}
+
+/// A file name that says what is inside: types (or "all-types"), search, and the range.
+pub fn file_name(q: &EventQuery, format: Format) -> String {
+    let types = match q.event_types.len() {
+        0 => "all-types".to_string(),
+        1..=3 => q.event_types.join("+").to_lowercase(),
+        n => format!("{n}-types"),
+    };
+    let mut parts = vec!["audit-events".to_string(), types];
+    if let Some(s) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
+        let s: String = audit_model::query::unescape_search_text(s)
+            .chars()
+            .take(24)
+            .collect();
+        parts.push(format!("search-{}", slug(&s)));
+    }
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .map(|d| slug(&d.replace(':', "")))
+            .unwrap_or_default()
+    };
+    parts.push(format!(
+        "{}_to_{}",
+        if q.date_from.is_some() {
+            day(&q.date_from)
+        } else {
+            "start".into()
+        },
+        if q.date_to.is_some() {
+            day(&q.date_to)
+        } else {
+            "now".into()
+        }
+    ));
+    format!("{}.{}", parts.join("_"), format.extension())
+}
+
+/// Seconds left, from the pace so far.
+pub fn eta_secs(done: u64, total: u64, elapsed_ms: f64) -> Option<u64> {
+    (done > 0 && total > done)
+        .then(|| ((elapsed_ms / done as f64) * (total - done) as f64 / 1000.0).ceil() as u64)
+}
+
+/// Collects chunks that finish in any order and hands them on in page order.
+#[derive(Debug, Default)]
+pub struct Reorder {
+    next: u32,
+    waiting: BTreeMap<u32, String>,
+}
+
+impl Reorder {
+    /// Starts expecting page `first`.
+    pub fn starting_at(first: u32) -> Self {
+        Reorder {
+            next: first,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    /// Takes page `page`'s chunk and returns every chunk now ready, in order.
+    pub fn push(&mut self, page: u32, chunk: String) -> Vec<String> {
+        self.waiting.insert(page, chunk);
+        let mut ready = Vec::new();
+        while let Some(c) = self.waiting.remove(&self.next) {
+            ready.push(c);
+            self.next += 1;
+        }
+        ready
+    }
+}
+
+/// Shared progress of a running export.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Progress {
+    /// Pages written.
+    pub pages_done: u32,
+    /// Pages in all.
+    pub pages_total: u32,
+    /// Events written.
+    pub events_done: u64,
+    /// Events in all.
+    pub events_total: u64,
+    /// Milliseconds since the start.
+    pub elapsed_ms: f64,
+}
+
+/// The browser side: fetching, Blob parts, download.
+pub mod run {
+    use super::*;
+    use crate::api::ApiError;
+    use crate::source::Source;
+    use leptos::prelude::*;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    fn blob_of(text: &str, mime: &str) -> Option<web_sys::Blob> {
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(mime);
+        web_sys::Blob::new_with_str_sequence_and_options(
+            &js_sys::Array::of1(&JsValue::from_str(text)),
+            &opts,
+        )
+        .ok()
+    }
+
+    fn chunk(format: Format, events: &[AuditEvent], header: bool) -> String {
+        match format {
+            Format::Csv => csv_chunk(events, header),
+            Format::Jsonl => jsonl_chunk(events),
+        }
+    }
+
+    /// Fetches every page of `q` (already an [`export_query`]) and returns the file as a Blob.
+    pub async fn export(
+        source: Source,
+        q: EventQuery,
+        format: Format,
+        progress: RwSignal<Progress>,
+        signal: web_sys::AbortSignal,
+    ) -> Result<web_sys::Blob, ApiError> {
+        let started = js_sys::Date::now();
+        let first = source.events(&q, Some(&signal)).await?;
+        let info = first.info();
+        let pages_total = info.total_pages.max(1) as u32;
+        let parts = js_sys::Array::new();
+        let push_part = |text: String| {
+            if let Some(b) = blob_of(&text, format.mime()) {
+                parts.push(&b);
+            }
+        };
+        push_part(chunk(format, first.events(), true));
+        let set = move |pages: u32, events: u64| {
+            progress.set(Progress {
+                pages_done: pages,
+                pages_total,
+                events_done: events,
+                events_total: info.total_elements,
+                elapsed_ms: js_sys::Date::now() - started,
+            })
+        };
+        let written = Rc::new(RefCell::new((1u32, first.events().len() as u64)));
+        set(1, first.events().len() as u64);
+
+        let next_page = Rc::new(RefCell::new(2u32));
+        let reorder = Rc::new(RefCell::new(Reorder::starting_at(2)));
+        let failure = Rc::new(RefCell::new(None::<ApiError>));
+        let workers = (0..IN_FLIGHT).map(|_| {
+            let (source, q, signal) = (source.clone(), q.clone(), signal.clone());
+            let (next_page, reorder, failure, written, parts) = (
+                next_page.clone(),
+                reorder.clone(),
+                failure.clone(),
+                written.clone(),
+                parts.clone(),
+            );
+            async move {
+                loop {
+                    if failure.borrow().is_some() || signal.aborted() {
+                        return;
+                    }
+                    let page = {
+                        let mut n = next_page.borrow_mut();
+                        let p = *n;
+                        *n += 1;
+                        p
+                    };
+                    if page > pages_total {
+                        return;
+                    }
+                    match source.events(&q.at_page(page), Some(&signal)).await {
+                        Ok(p) => {
+                            let n = p.events().len() as u64;
+                            let text = chunk(format, p.events(), false);
+                            for ready in reorder.borrow_mut().push(page, text) {
+                                if let Some(b) = blob_of(&ready, format.mime()) {
+                                    parts.push(&b);
+                                }
+                            }
+                            let (pages, events) = {
+                                let mut w = written.borrow_mut();
+                                w.0 += 1;
+                                w.1 += n;
+                                *w
+                            };
+                            set(pages, events);
+                        }
+                        Err(e) => {
+                            failure.borrow_mut().get_or_insert(e);
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        futures_util::future::join_all(workers).await;
+        if signal.aborted() {
+            return Err(ApiError::Aborted);
+        }
+        if let Some(e) = failure.borrow_mut().take() {
+            return Err(e);
+        }
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(format.mime());
+        web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)
+            .map_err(|_| ApiError::Malformed("the browser could not assemble the file".into()))
+    }
+
+    /// Hands a Blob to the browser as a download.
+    pub fn download(blob: &web_sys::Blob, name: &str) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(blob) else {
+            return;
+        };
+        if let Ok(a) = doc.create_element("a") {
+            if let Ok(a) = a.dyn_into::<web_sys::HtmlAnchorElement>() {
+                a.set_href(&url);
+                a.set_download(name);
+                a.click();
+            }
+        }
+        // Revoke later: the download needs the URL a moment longer than the click.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(60),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: &str, email: &str) -> AuditEvent {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "event_type": "USER_LOGIN", "created_at": "2024-05-01T12:00:00",
+            "user_email": email, "user_id": 7, "context": {"a": "b,\"c\"\nd"}, "new_field": 1
+        }))
+        .expect("event")
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        for bad in ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralize(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(neutralize("alice@example.org"), "alice@example.org");
+        assert_eq!(neutralize(""), "");
+    }
+
+    #[test]
+    fn csv_quotes_and_keeps_columns_stable() {
+        let text = csv_chunk(
+            &[ev("a", "=HYPERLINK(\"http://x\")"), ev("b", "bob@x")],
+            true,
+        );
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            r.headers().expect("header").iter().collect::<Vec<_>>(),
+            CSV_COLUMNS
+        );
+        let rows: Vec<csv::StringRecord> = r.records().collect::<Result<_, _>>().expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(&rows[0][3], "'=HYPERLINK(\"http://x\")");
+        assert_eq!(
+            &rows[1][10], r#"{"a":"b,\"c\"\nd"}"#,
+            "context JSON survives quoting"
+        );
+        assert_eq!(&rows[1][4], "7");
+    }
+
+    #[test]
+    fn jsonl_keeps_unknown_fields() {
+        let text = jsonl_chunk(&[ev("a", "x")]);
+        let v: serde_json::Value = serde_json::from_str(text.trim()).expect("json");
+        assert_eq!(v["new_field"], 1);
+        assert!(text.ends_with('\n'));
+    }
+
+    #[test]
+    fn export_pins_the_end_and_uses_full_pages() {
+        let q = EventQuery {
+            page: 7,
+            size: 10,
+            ..Default::default()
+        };
+        let e = export_query(&q, 1_714_564_800_500);
+        assert_eq!((e.page, e.size), (1, 100));
+        assert_eq!(e.date_to.as_deref(), Some("2024-05-01T12:00:00"));
+        let q = EventQuery {
+            date_to: Some("2024-01-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(export_query(&q, 0).date_to.as_deref(), Some("2024-01-01"));
+    }
+
+    #[test]
+    fn file_names_say_what_is_inside() {
+        let q = EventQuery {
+            event_types: vec!["USER_LOGIN".into(), "APP_CREATE".into()],
+            date_from: Some("2024-05-01T00:00:00".into()),
+            date_to: Some("2024-05-31T23:59:59".into()),
+            search_text: Some("198.51.100.77".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            file_name(&q, Format::Csv),
+            "audit-events_user_login+app_create_search-198-51-100-77_2024-05-01T000000_to_2024-05-31T235959.csv"
+        );
+        assert_eq!(
+            file_name(&EventQuery::default(), Format::Jsonl),
+            "audit-events_all-types_start_to_now.jsonl"
+        );
+    }
+
+    #[test]
+    fn reorder_hands_on_in_page_order() {
+        let mut r = Reorder::starting_at(2);
+        assert!(r.push(3, "c".into()).is_empty());
+        assert!(r.push(5, "e".into()).is_empty());
+        assert_eq!(r.push(2, "b".into()), ["b", "c"]);
+        assert_eq!(r.push(4, "d".into()), ["d", "e"]);
+    }
+
+    #[test]
+    fn eta_from_pace() {
+        assert_eq!(eta_secs(10, 30, 2000.0), Some(4));
+        assert_eq!(eta_secs(0, 30, 2000.0), None);
+        assert_eq!(eta_secs(30, 30, 2000.0), None);
+    }
+}

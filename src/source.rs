@@ -1,0 +1,130 @@
+//! Where events come from: the API through the proxy, or a JSON Lines file opened offline. Both
+//! answer the same three questions, and a file is filtered and paged by the same store code as
+//! the demo account, so the same filters give the same answer.
+
+use std::sync::Arc;
+
+use audit_model::store::{add_self_link, parse_jsonl, EventStore, LineError};
+use audit_model::{ApiErrorBody, AuditEvent, EventQuery, EventType, EventsPage};
+use web_sys::AbortSignal;
+
+use crate::api::{ApiError, Client};
+
+/// An export file loaded into the browser.
+#[derive(Debug)]
+pub struct OfflineFile {
+    /// The file's name.
+    pub name: String,
+    /// Its events, indexed.
+    pub store: EventStore,
+    /// Lines that were not events, with their numbers.
+    pub errors: Vec<LineError>,
+}
+
+impl OfflineFile {
+    /// Parses JSON Lines; bad lines are kept as errors, good lines load.
+    pub fn parse(name: String, text: &str) -> Self {
+        let (events, errors) = parse_jsonl(text);
+        OfflineFile {
+            name,
+            store: EventStore::new(events),
+            errors,
+        }
+    }
+}
+
+/// A source of events.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// The Audit API through the configured proxy.
+    Api(Client),
+    /// A file opened in the browser.
+    File(Arc<OfflineFile>),
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Source::Api(a), Source::Api(b)) => a == b,
+            (Source::File(a), Source::File(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+const LOCAL_BASE: &str = "file:";
+
+fn bad_query(e: audit_model::QueryError) -> ApiError {
+    ApiError::Http {
+        status: 400,
+        body: ApiErrorBody::new(400, "Bad Request", e.to_string()),
+    }
+}
+
+impl Source {
+    /// One page of events.
+    pub async fn events(
+        &self,
+        q: &EventQuery,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EventsPage, ApiError> {
+        match self {
+            Source::Api(c) => c.events(q, signal).await,
+            Source::File(f) => f.store.page(q, LOCAL_BASE).map_err(bad_query),
+        }
+    }
+
+    /// One event.
+    pub async fn event(
+        &self,
+        id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<AuditEvent, ApiError> {
+        match self {
+            Source::Api(c) => c.event(id, signal).await,
+            Source::File(f) => {
+                let mut ev = f.store.get(id).cloned().ok_or_else(|| ApiError::Http {
+                    status: 404,
+                    body: ApiErrorBody::new(
+                        404,
+                        "Not Found",
+                        format!("Event with provided id: {id} was not found in this file"),
+                    ),
+                })?;
+                add_self_link(&mut ev, LOCAL_BASE);
+                Ok(ev)
+            }
+        }
+    }
+
+    /// The event types: from the API, or those in the file with the documented ones.
+    pub async fn event_types(
+        &self,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<EventType>, ApiError> {
+        match self {
+            Source::Api(c) => Ok(c.event_types(signal).await?.event_types),
+            Source::File(f) => {
+                let mut list: Vec<EventType> = audit_model::catalog::EVENT_TYPES
+                    .iter()
+                    .map(|(t, d)| EventType {
+                        name: (*t).into(),
+                        description: Some((*d).into()),
+                    })
+                    .collect();
+                for (name, description) in f.store.event_types() {
+                    if !list.iter().any(|t| t.name == name) {
+                        list.push(EventType { name, description });
+                    }
+                }
+                list.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(list)
+            }
+        }
+    }
+
+    /// Whether this is a file opened offline.
+    pub fn is_file(&self) -> bool {
+        matches!(self, Source::File(_))
+    }
+}
