@@ -107,6 +107,9 @@ echo "$demo"
 worst=$(echo "$demo" | awk 'NR > 2 { v = $(NF-2); if (v ~ /µs$/) { sub(/µs/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) } if (v > m) m = v } END { printf "%.2f", m }')
 verdict "demo query p50 (slowest shape)" "${worst} ms" "≤ 5 ms" "$(le "$worst" 5)"
 
+printf '\n== 6. export: 10,000 events, 50 ms simulated latency per page\n'
+cargo run --quiet --release -p e2e --example export_bench -- 50
+
 printf '\n== summary\n'
 printf '%-34s %-28s %-22s %s\n' figure measured budget result
 printf '%s\n' "${results[@]}"
