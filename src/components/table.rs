@@ -43,6 +43,12 @@ pub fn EventsTable(
                     </tr>
                 </thead>
                 <tbody>
+                    // Rows are plain text once built; a zone switch or the descriptions arriving
+                    // rebuilds them, which keeps a page switch to building 100 static rows.
+                    {move || {
+                    let utc = session.utc.get();
+                    let descriptions = descriptions.get();
+                    view! {
                     <For each=move || rows.get() key=|e| e.id.clone() let:ev>
                         {
                             let id = ev.id.clone();
@@ -50,21 +56,19 @@ pub fn EventsTable(
                             let key_id = id.clone();
                             let ts = ev.timestamp();
                             let raw_time = ev.created_at.clone();
-                            let time = move || match ts {
-                                Some(t) => format_display(t, session.offset_at(t)),
-                                None => raw_time.clone(),
+                            let time = match ts {
+                                Some(t) => format_display(t, if utc { 0 } else { crate::util::local_offset_minutes(t) }),
+                                None => raw_time,
                             };
                             let ty = ev.event_type.clone();
                             let ty_title = {
                                 let ty = ty.clone();
-                                let own = ev.event_type_description.clone();
-                                move || {
-                                    descriptions
-                                        .with(|d| d.get(&ty).cloned())
-                                        .or_else(|| own.clone())
-                                        .or_else(|| audit_model::catalog::describe(&ty).map(str::to_string))
-                                        .unwrap_or_else(|| "Event type not in the API's list".to_string())
-                                }
+                                descriptions
+                                    .get(&ty)
+                                    .cloned()
+                                    .or_else(|| ev.event_type_description.clone())
+                                    .or_else(|| audit_model::catalog::describe(&ty).map(str::to_string))
+                                    .unwrap_or_else(|| "Event type not in the API's list".to_string())
                             };
                             let user_id = ev.user_id.as_ref().map(ToString::to_string).unwrap_or_default();
                             let source = ev.source_description.clone().or(ev.source.clone()).unwrap_or_default();
@@ -89,6 +93,8 @@ pub fn EventsTable(
                             }
                         }
                     </For>
+                    }
+                    }}
                 </tbody>
             </table>
         </div>
