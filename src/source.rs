@@ -104,22 +104,7 @@ impl Source {
     ) -> Result<Vec<EventType>, ApiError> {
         match self {
             Source::Api(c) => Ok(c.event_types(signal).await?.event_types),
-            Source::File(f) => {
-                let mut list: Vec<EventType> = audit_model::catalog::EVENT_TYPES
-                    .iter()
-                    .map(|(t, d)| EventType {
-                        name: (*t).into(),
-                        description: Some((*d).into()),
-                    })
-                    .collect();
-                for (name, description) in f.store.event_types() {
-                    if !list.iter().any(|t| t.name == name) {
-                        list.push(EventType { name, description });
-                    }
-                }
-                list.sort_by(|a, b| a.name.cmp(&b.name));
-                Ok(list)
-            }
+            Source::File(f) => Ok(f.store.event_type_list()),
         }
     }
 

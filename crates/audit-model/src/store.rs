@@ -151,6 +151,25 @@ impl EventStore {
         out
     }
 
+    /// The event-type list to offer for this data: every documented type, plus any other type
+    /// present in the events (with the description they carry), sorted by name.
+    pub fn event_type_list(&self) -> Vec<crate::EventType> {
+        let mut list: Vec<crate::EventType> = crate::catalog::EVENT_TYPES
+            .iter()
+            .map(|(t, d)| crate::EventType {
+                name: (*t).to_string(),
+                description: Some((*d).to_string()),
+            })
+            .collect();
+        for (name, description) in self.event_types() {
+            if crate::catalog::describe(&name).is_none() {
+                list.push(crate::EventType { name, description });
+            }
+        }
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        list
+    }
+
     /// Runs a query: validates it, filters, orders newest first and cuts out the page.
     pub fn query(&self, q: &EventQuery) -> Result<QueryResult<'_>, QueryError> {
         let range = q.validate()?;

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
@@ -468,19 +466,6 @@ async fn send_raw(addr: &str, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn allowed_upstream_call(method: &str, path_and_query: &str) -> bool {
     let (path, query) = path_and_query
         .split_once('?')
@@ -514,7 +499,7 @@ fn form_keys(query: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
-    let logs = Captured::default();
+    let logs = CapturedLogs::default();
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -593,7 +578,7 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
             "{what}: secret in a response header"
         );
     }
-    let log_text = String::from_utf8_lossy(&logs.0.lock().expect("lock")).to_string();
+    let log_text = logs.text();
     assert!(
         log_text.contains("/beta/audit/events"),
         "logs were captured"

@@ -3,9 +3,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::body::Body;
 use axum::http::Request;
 use common::*;
@@ -15,23 +12,9 @@ async fn send(router: &axum::Router, req: Request<Body>) -> axum::http::Response
     router.clone().oneshot(req).await.expect("infallible")
 }
 
-/// A writer that appends to a shared buffer, for capturing log output.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn authorization_never_reaches_a_log_line() {
-    let logs = Captured::default();
+    let logs = CapturedLogs::default();
     let sink = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -67,7 +50,7 @@ async fn authorization_never_reaches_a_log_line() {
         .expect("req");
     let _ = send(&dead, req).await;
 
-    let text = String::from_utf8(logs.0.lock().expect("lock").clone()).expect("utf8");
+    let text = logs.text();
     assert!(
         text.contains("/beta/audit/events"),
         "logging was captured: {text}"

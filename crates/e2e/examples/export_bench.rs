@@ -30,12 +30,7 @@ async fn main() {
     std::fs::create_dir_all(&dir).expect("dir");
     let browser = Browser::start_with_downloads(Some(&dir)).await;
     let c = browser.client.clone();
-    c.goto(&stack.app_url).await.expect("open");
-    js(&c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'demo'}))").await;
-    c.goto(&format!("{}/?date_to=2100-01-01", stack.app_url))
-        .await
-        .expect("list");
-    wait_rows(&c).await;
+    open_signed_in(&c, &stack.app_url, "/?date_to=2100-01-01").await;
 
     // Sequential baseline: the same 100 pages, one after another, from the same page.
     let seq = c

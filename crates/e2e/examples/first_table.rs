@@ -18,8 +18,7 @@ async fn main() {
     let stack = Stack::start(StackOptions::default()).await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
-    c.goto(&stack.app_url).await.expect("open");
-    js(&c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'demo'}))").await;
+    open_signed_in(&c, &stack.app_url, "/").await;
     let url = format!("{}/?size={size}", stack.app_url);
     let mut times = Vec::new();
     for i in 0..=runs {

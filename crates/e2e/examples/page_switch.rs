@@ -14,12 +14,7 @@ async fn main() {
     let stack = Stack::start(StackOptions::default()).await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
-    c.goto(&stack.app_url).await.expect("open");
-    js(&c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'demo'}))").await;
-    c.goto(&format!("{}/?size=100", stack.app_url))
-        .await
-        .expect("list");
-    wait_rows(&c).await;
+    open_signed_in(&c, &stack.app_url, "/?size=100").await;
     let count = "return performance.getEntriesByName('audit:page-switch').length";
     for _ in 0..pages {
         let before = js(&c, count).await.as_u64().unwrap_or(0);

@@ -112,6 +112,27 @@ async fn fake_answer(path: &str, query: &str) -> Response<Body> {
         .expect("response")
 }
 
+/// A log sink that keeps everything written to it, for asserting on log lines.
+#[derive(Clone, Default)]
+pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).to_string()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Configuration with test defaults and the given extra flags.
 pub fn config(extra: &[&str]) -> Config {
     let mut args = vec!["audit-proxy"];
