@@ -533,7 +533,9 @@ async fn settings_test_connection_tells_the_failures_apart() {
     let refusing_url = refusing.proxy_url.clone();
     with_browser(move |c| async move {
         // Not signed in yet: the proxy answers, but without valid credentials.
-        c.goto(&format!("{app}/settings")).await.expect("open settings");
+        c.goto(&format!("{app}/settings"))
+            .await
+            .expect("open settings");
         click(&c, "test-connection").await;
         let msg = wait_text(&c, "connection-result", |t| !t.is_empty()).await;
         assert!(msg.contains("credentials were rejected"), "{msg}");
