@@ -6,9 +6,7 @@
 //! events arriving meanwhile cannot shift pages and duplicate rows.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use audit_model::query::MAX_SIZE;
 use audit_model::time::format_api;
@@ -190,14 +188,14 @@ pub fn eta_secs(done: u64, total: u64, elapsed_ms: f64) -> Option<u64> {
         .then(|| ((elapsed_ms / done as f64) * (total - done) as f64 / 1000.0).ceil() as u64)
 }
 
-/// Collects chunks that finish in any order and hands them on in page order.
-#[derive(Debug, Default)]
-pub struct Reorder {
+/// Collects pages that finish in any order and hands them on in page order.
+#[derive(Debug)]
+pub struct Reorder<T> {
     next: u32,
-    waiting: BTreeMap<u32, String>,
+    waiting: BTreeMap<u32, T>,
 }
 
-impl Reorder {
+impl<T> Reorder<T> {
     /// Starts expecting page `first`.
     pub fn starting_at(first: u32) -> Self {
         Reorder {
@@ -206,8 +204,8 @@ impl Reorder {
         }
     }
 
-    /// Takes page `page`'s chunk and returns every chunk now ready, in order.
-    pub fn push(&mut self, page: u32, chunk: String) -> Vec<String> {
+    /// Takes page `page` and returns every page now ready, in order.
+    pub fn push(&mut self, page: u32, chunk: T) -> Vec<T> {
         self.waiting.insert(page, chunk);
         let mut ready = Vec::new();
         while let Some(c) = self.waiting.remove(&self.next) {
@@ -233,11 +231,11 @@ pub struct Progress {
     pub elapsed_ms: f64,
 }
 
-/// The browser side: fetching, Blob parts, download.
+/// The browser side: Blob parts, download.
 pub mod run {
     use super::*;
     use crate::api::ApiError;
-    use crate::source::Source;
+    use crate::source::{for_each_page, Source};
     use leptos::prelude::*;
     use wasm_bindgen::{JsCast, JsValue};
 
@@ -251,14 +249,8 @@ pub mod run {
         .ok()
     }
 
-    fn chunk(format: Format, events: &[AuditEvent], header: bool) -> String {
-        match format {
-            Format::Csv => csv_chunk(events, header),
-            Format::Jsonl => jsonl_chunk(events),
-        }
-    }
-
-    /// Fetches every page of `q` (already an [`export_query`]) and returns the file as a Blob.
+    /// Fetches every page of `q` (already an [`export_query`]) and returns the file as a Blob,
+    /// each page becoming a Blob part as it arrives (in page order).
     pub async fn export(
         source: Source,
         q: EventQuery,
@@ -267,86 +259,28 @@ pub mod run {
         signal: web_sys::AbortSignal,
     ) -> Result<web_sys::Blob, ApiError> {
         let started = js_sys::Date::now();
-        let first = source.events(&q, Some(&signal)).await?;
-        let info = first.info();
-        let pages_total = info.total_pages.max(1) as u32;
         let parts = js_sys::Array::new();
-        let push_part = |text: String| {
+        let mut pages_done = 0u32;
+        let mut events_done = 0u64;
+        for_each_page(&source, &q, IN_FLIGHT, &signal, |page, info| {
+            let text = match format {
+                Format::Csv => csv_chunk(page.events(), pages_done == 0),
+                Format::Jsonl => jsonl_chunk(page.events()),
+            };
             if let Some(b) = blob_of(&text, format.mime()) {
                 parts.push(&b);
             }
-        };
-        push_part(chunk(format, first.events(), true));
-        let set = move |pages: u32, events: u64| {
+            pages_done += 1;
+            events_done += page.events().len() as u64;
             progress.set(Progress {
-                pages_done: pages,
-                pages_total,
-                events_done: events,
+                pages_done,
+                pages_total: info.total_pages.max(1) as u32,
+                events_done,
                 events_total: info.total_elements,
                 elapsed_ms: js_sys::Date::now() - started,
-            })
-        };
-        let written = Rc::new(RefCell::new((1u32, first.events().len() as u64)));
-        set(1, first.events().len() as u64);
-
-        let next_page = Rc::new(RefCell::new(2u32));
-        let reorder = Rc::new(RefCell::new(Reorder::starting_at(2)));
-        let failure = Rc::new(RefCell::new(None::<ApiError>));
-        let workers = (0..IN_FLIGHT).map(|_| {
-            let (source, q, signal) = (source.clone(), q.clone(), signal.clone());
-            let (next_page, reorder, failure, written, parts) = (
-                next_page.clone(),
-                reorder.clone(),
-                failure.clone(),
-                written.clone(),
-                parts.clone(),
-            );
-            async move {
-                loop {
-                    if failure.borrow().is_some() || signal.aborted() {
-                        return;
-                    }
-                    let page = {
-                        let mut n = next_page.borrow_mut();
-                        let p = *n;
-                        *n += 1;
-                        p
-                    };
-                    if page > pages_total {
-                        return;
-                    }
-                    match source.events(&q.at_page(page), Some(&signal)).await {
-                        Ok(p) => {
-                            let n = p.events().len() as u64;
-                            let text = chunk(format, p.events(), false);
-                            for ready in reorder.borrow_mut().push(page, text) {
-                                if let Some(b) = blob_of(&ready, format.mime()) {
-                                    parts.push(&b);
-                                }
-                            }
-                            let (pages, events) = {
-                                let mut w = written.borrow_mut();
-                                w.0 += 1;
-                                w.1 += n;
-                                *w
-                            };
-                            set(pages, events);
-                        }
-                        Err(e) => {
-                            failure.borrow_mut().get_or_insert(e);
-                            return;
-                        }
-                    }
-                }
-            }
-        });
-        futures_util::future::join_all(workers).await;
-        if signal.aborted() {
-            return Err(ApiError::Aborted);
-        }
-        if let Some(e) = failure.borrow_mut().take() {
-            return Err(e);
-        }
+            });
+        })
+        .await?;
         let opts = web_sys::BlobPropertyBag::new();
         opts.set_type(format.mime());
         web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)
@@ -466,7 +400,7 @@ mod tests {
 
     #[test]
     fn reorder_hands_on_in_page_order() {
-        let mut r = Reorder::starting_at(2);
+        let mut r: Reorder<String> = Reorder::starting_at(2);
         assert!(r.push(3, "c".into()).is_empty());
         assert!(r.push(5, "e".into()).is_empty());
         assert_eq!(r.push(2, "b".into()), ["b", "c"]);

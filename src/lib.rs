@@ -8,6 +8,7 @@
 pub mod api;
 pub mod components;
 pub mod export;
+pub mod insight;
 pub mod logic;
 pub mod routes;
 pub mod session;
@@ -50,6 +51,8 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <A href="/" attr:class="brand">"Audit Events Viewer"</A>
                 <nav aria-label="Main">
+                    <A href="/">"Events"</A>
+                    <A href="/security">"Security overview"</A>
                     <A href="/settings">"Settings"</A>
                     <Show when=move || session.credentials.with(Option::is_some)>
                         <span class="account" data-testid="account">
@@ -74,6 +77,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <RequireSignIn><EventsPage/></RequireSignIn> }/>
                         <Route path=path!("/events/:id") view=|| view! { <RequireSignIn><DetailPage/></RequireSignIn> }/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/security") view=|| view! { <RequireSignIn><routes::security::SecurityPage/></RequireSignIn> }/>
                     </Routes>
                 </Show>
             </main>

@@ -33,6 +33,80 @@ impl OfflineFile {
     }
 }
 
+/// Fetches every page of `q` (from page 1, at `q.size`), `in_flight` at a time, and hands each
+/// page to `on_page` in page order together with the first page's metadata. Stops at the first
+/// error, or as soon as `signal` aborts.
+pub async fn for_each_page(
+    source: &Source,
+    q: &EventQuery,
+    in_flight: usize,
+    signal: &AbortSignal,
+    mut on_page: impl FnMut(&EventsPage, audit_model::PageInfo),
+) -> Result<(), ApiError> {
+    use std::cell::RefCell;
+    let first = source.events(&q.at_page(1), Some(signal)).await?;
+    let info = first.info();
+    on_page(&first, info);
+    let pages_total = info.total_pages.max(1) as u32;
+    let next_page = RefCell::new(2u32);
+    let reorder = RefCell::new(crate::export::Reorder::starting_at(2));
+    let failure = RefCell::new(None::<ApiError>);
+    let on_page = RefCell::new(&mut on_page);
+    let worker = || async {
+        loop {
+            if failure.borrow().is_some() || signal.aborted() {
+                return;
+            }
+            let page = {
+                let mut n = next_page.borrow_mut();
+                *n += 1;
+                *n - 1
+            };
+            if page > pages_total {
+                return;
+            }
+            match source.events(&q.at_page(page), Some(signal)).await {
+                Ok(p) => {
+                    let ready = reorder.borrow_mut().push(page, p);
+                    for p in ready {
+                        (on_page.borrow_mut())(&p, info);
+                    }
+                }
+                Err(e) => {
+                    failure.borrow_mut().get_or_insert(e);
+                    return;
+                }
+            }
+        }
+    };
+    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    match failure.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every event matching `q` (all pages at the largest size), in order.
+pub async fn fetch_all(
+    source: &Source,
+    q: &EventQuery,
+    signal: &AbortSignal,
+) -> Result<Vec<AuditEvent>, ApiError> {
+    let mut all = Vec::new();
+    let q = EventQuery {
+        size: audit_model::query::MAX_SIZE,
+        ..q.clone()
+    };
+    for_each_page(source, &q, 4, signal, |p, _| {
+        all.extend_from_slice(p.events())
+    })
+    .await?;
+    Ok(all)
+}
+
 /// A source of events.
 #[derive(Clone, Debug)]
 pub enum Source {

@@ -2,5 +2,6 @@
 
 pub mod detail;
 pub mod events;
+pub mod security;
 pub mod settings;
 pub mod signin;

@@ -1,0 +1,56 @@
+//! The security overview finds the demo account's planted patterns.
+
+use e2e::*;
+
+#[tokio::test]
+async fn security_overview_finds_the_planted_patterns() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
+        wait_text(&c, "security-summary", |t| t.ends_with("security events read.")).await;
+
+        // The login burst from a country the account never used.
+        let br = js(&c, "const r = document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"]'); return r ? [r.dataset.new, r.textContent] : null").await;
+        assert_eq!(br[0], "true", "BR is marked first seen: {br}");
+        assert!(br[1].as_str().is_some_and(|t| t.contains("14")), "14 logins: {br}");
+        let gb = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"GB\"]').dataset.new").await;
+        assert_eq!(gb, "false", "a country used all along is not");
+        let ip = js(&c, "const r = document.querySelector('[data-testid=\"ips-row\"][data-name=\"198.51.100.77\"]'); return r && r.dataset.new").await;
+        assert_eq!(ip, "true");
+
+        // The secret created at 03:12 UTC is a change at an unusual hour.
+        let unusual = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"unusual-item\"]')).map(e => [e.dataset.type, e.textContent])").await;
+        let items = unusual.as_array().expect("items");
+        assert!(items.iter().any(|i| i[0] == "ACCOUNT_SECRET_CREATE" && i[1].as_str().is_some_and(|t| t.contains(" 03:12:"))), "{unusual}");
+        assert!(find(&c, "unusual-hours").await.text().await.expect("t").contains("03"));
+
+        // Key and secret changes, newest first, include the whitelist-then-keys sequence.
+        let keys = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).map(e => e.textContent)").await;
+        let keys: Vec<String> = serde_json::from_value(keys).expect("keys");
+        assert!(keys.iter().any(|k| k.contains("203.0.113.99")), "{keys:?}");
+        let mut sorted = keys.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(keys, sorted, "newest first");
+
+        // Findings link to the events behind them.
+        let link = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"] a').getAttribute('href')").await;
+        c.goto(&format!("{app}{}", link.as_str().expect("href"))).await.expect("follow");
+        wait_text(&c, "showing", |t| t.ends_with("of 14")).await;
+        c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
+        wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+        js(&c, "document.querySelector('[data-testid=\"unusual-item\"][data-type=\"ACCOUNT_SECRET_CREATE\"] a').click()").await;
+        assert_eq!(wait_text(&c, "detail-type", |t| !t.is_empty()).await, "ACCOUNT_SECRET_CREATE");
+
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
+            wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+            let png = c.screenshot().await.expect("shot");
+            std::fs::write(root().join("docs/screenshots/security.png"), png).expect("write");
+        }
+    })
+    .await;
+    drop(stack);
+}

@@ -1,0 +1,361 @@
+//! Insight logic, kept free of the browser so it has plain tests: timeline buckets, first-seen
+//! countries and IPs, changes at unusual hours.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use audit_model::time::Timestamp;
+use audit_model::AuditEvent;
+
+const MIN: i64 = 60_000;
+const HOUR: i64 = 60 * MIN;
+const DAY: i64 = 24 * HOUR;
+
+/// Most bars a timeline shows.
+pub const MAX_BUCKETS: i64 = 96;
+
+/// The bucket width for a range: the smallest of 1, 5, 15, 30 minutes, 1, 3, 6, 12 hours, 1 or
+/// 7 days that keeps the bar count at or below [`MAX_BUCKETS`].
+pub fn bucket_width(from: Timestamp, to: Timestamp) -> i64 {
+    let span = (to - from).max(1);
+    [
+        MIN,
+        5 * MIN,
+        15 * MIN,
+        30 * MIN,
+        HOUR,
+        3 * HOUR,
+        6 * HOUR,
+        12 * HOUR,
+        DAY,
+        7 * DAY,
+    ]
+    .into_iter()
+    .find(|w| (span + w - 1) / w <= MAX_BUCKETS)
+    .unwrap_or(7 * DAY)
+}
+
+/// Buckets `[start, end)` covering `from..=to`, aligned to whole widths (UTC).
+pub fn buckets(from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let w = bucket_width(from, to);
+    let mut start = from - from.rem_euclid(w);
+    let mut out = Vec::new();
+    while start <= to {
+        out.push((start, start + w));
+        start += w;
+    }
+    out
+}
+
+/// A label for a bucket width: "1 min", "3 h", "1 day".
+pub fn width_label(w: i64) -> String {
+    match w {
+        w if w >= DAY => format!("{} day{}", w / DAY, if w / DAY == 1 { "" } else { "s" }),
+        w if w >= HOUR => format!("{} h", w / HOUR),
+        w => format!("{} min", w / MIN),
+    }
+}
+
+/// The event types a security review reads.
+pub const SECURITY_TYPES: [&str; 12] = [
+    "USER_LOGIN",
+    "ACCOUNT_SECRET_CREATE",
+    "ACCOUNT_SECRET_DELETE",
+    "USER_API_KEYS_UPDATE",
+    "IP_WHITELIST_CREATE",
+    "IP_WHITELIST_DELETE",
+    "ACCOUNT_UPDATE_SETTINGS",
+    "ACCOUNT_UPDATE_SETTINGS_API",
+    "USER_CREATE",
+    "USER_UPDATE",
+    "USER_STATUS",
+    "ACCOUNT_UPDATE_SPAMMER",
+];
+
+/// Key and secret changes.
+pub const KEY_TYPES: [&str; 3] = [
+    "ACCOUNT_SECRET_CREATE",
+    "ACCOUNT_SECRET_DELETE",
+    "USER_API_KEYS_UPDATE",
+];
+
+/// Logins from one place (a country or an IP).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The country code or IP.
+    pub name: String,
+    /// Logins from it.
+    pub logins: usize,
+    /// Distinct users.
+    pub users: usize,
+    /// When it was first used in the range.
+    pub first: Timestamp,
+    /// First used after the range's settling-in period: the account had not used it before.
+    pub first_seen: bool,
+    /// Users for whom it was new (they had logged in from elsewhere before).
+    pub new_for_users: Vec<String>,
+}
+
+/// What a security review of a range found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    /// Logins by country, most logins first.
+    pub countries: Vec<Place>,
+    /// Logins by source IP, most logins first.
+    pub ips: Vec<Place>,
+    /// Changes (not logins) at hours the account rarely works, newest first.
+    pub unusual: Vec<AuditEvent>,
+    /// The hours (UTC) counted as unusual.
+    pub unusual_hours: Vec<u32>,
+    /// Key and secret changes, newest first.
+    pub key_changes: Vec<AuditEvent>,
+}
+
+/// How much of the range is "settling in": places first used then are not flagged as new,
+/// since there is no history before them. A quarter of the range, at most 7 days.
+pub fn settling(from: Timestamp, to: Timestamp) -> Timestamp {
+    from + ((to - from) / 4).min(7 * DAY)
+}
+
+fn hour_of(ts: Timestamp) -> u32 {
+    (ts.rem_euclid(DAY) / HOUR) as u32
+}
+
+fn places(
+    logins: &[(&AuditEvent, Timestamp)],
+    key: impl Fn(&AuditEvent) -> Option<String>,
+    settled: Timestamp,
+) -> Vec<Place> {
+    let mut by: BTreeMap<String, Place> = BTreeMap::new();
+    let mut users: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut user_seen: HashMap<String, HashSet<String>> = HashMap::new();
+    let mut user_first: HashMap<String, Timestamp> = HashMap::new();
+    for (ev, t) in logins {
+        let Some(k) = key(ev) else { continue };
+        let user = ev.user_email.clone().unwrap_or_default();
+        let p = by.entry(k.clone()).or_insert_with(|| Place {
+            name: k.clone(),
+            logins: 0,
+            users: 0,
+            first: *t,
+            first_seen: *t > settled,
+            new_for_users: Vec::new(),
+        });
+        p.logins += 1;
+        users.entry(k.clone()).or_default().insert(user.clone());
+        let seen = user_seen.entry(user.clone()).or_default();
+        let first_login = *user_first.entry(user.clone()).or_insert(*t);
+        if seen.insert(k.clone())
+            && first_login < *t
+            && *t > settled
+            && !p.new_for_users.contains(&user)
+        {
+            p.new_for_users.push(user);
+        }
+    }
+    let mut out: Vec<Place> = by
+        .into_values()
+        .map(|mut p| {
+            p.users = users.get(&p.name).map_or(0, HashSet::len);
+            p
+        })
+        .collect();
+    out.sort_by(|a, b| b.logins.cmp(&a.logins).then(a.name.cmp(&b.name)));
+    out
+}
+
+/// Reviews the security-relevant events of the range `from..=to`.
+pub fn analyze(events: &[AuditEvent], from: Timestamp, to: Timestamp) -> Findings {
+    let mut timed: Vec<(&AuditEvent, Timestamp)> = events
+        .iter()
+        .filter_map(|e| Some((e, e.timestamp()?)))
+        .collect();
+    timed.sort_by_key(|(_, t)| *t);
+    let settled = settling(from, to);
+    let logins: Vec<_> = timed
+        .iter()
+        .filter(|(e, _)| e.event_type == "USER_LOGIN")
+        .cloned()
+        .collect();
+    let changes: Vec<_> = timed
+        .iter()
+        .filter(|(e, _)| e.event_type != "USER_LOGIN")
+        .cloned()
+        .collect();
+
+    // Unusual hours: hours holding under 2% of all activity in the range (logins included, as
+    // they show when people work), when there is enough activity to tell.
+    let mut per_hour = [0usize; 24];
+    for (_, t) in &timed {
+        per_hour[hour_of(*t) as usize] += 1;
+    }
+    let total = timed.len();
+    let unusual_hours: Vec<u32> = if total >= 50 {
+        (0..24u32)
+            .filter(|h| per_hour[*h as usize] * 50 < total)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut unusual: Vec<AuditEvent> = changes
+        .iter()
+        .filter(|(_, t)| unusual_hours.contains(&hour_of(*t)))
+        .map(|(e, _)| (*e).clone())
+        .collect();
+    unusual.reverse();
+    let mut key_changes: Vec<AuditEvent> = changes
+        .iter()
+        .filter(|(e, _)| KEY_TYPES.contains(&e.event_type.as_str()))
+        .map(|(e, _)| (*e).clone())
+        .collect();
+    key_changes.reverse();
+    Findings {
+        countries: places(&logins, |e| e.source_country.clone(), settled),
+        ips: places(&logins, |e| e.source_ip.clone(), settled),
+        unusual,
+        unusual_hours,
+        key_changes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_model::time::format_api;
+
+    #[test]
+    fn bucket_widths_fit_the_range() {
+        assert_eq!(bucket_width(0, HOUR), MIN);
+        assert_eq!(bucket_width(0, DAY), 15 * MIN);
+        assert_eq!(bucket_width(0, 7 * DAY), 3 * HOUR);
+        assert_eq!(bucket_width(0, 30 * DAY), 12 * HOUR);
+        assert_eq!(bucket_width(0, 90 * DAY), DAY);
+        assert_eq!(bucket_width(0, 5 * 365 * DAY), 7 * DAY);
+        let b = buckets(10 * MIN + 5, 2 * HOUR);
+        assert_eq!(b.first().map(|x| x.0), Some(10 * MIN));
+        assert!(b.len() as i64 <= MAX_BUCKETS);
+        assert!(b.windows(2).all(|w| w[0].1 == w[1].0), "contiguous");
+        assert!(b.last().is_some_and(|x| x.1 > 2 * HOUR));
+        assert_eq!(width_label(DAY), "1 day");
+        assert_eq!(width_label(3 * HOUR), "3 h");
+    }
+
+    fn login(t: Timestamp, user: &str, country: &str, ip: &str, ty: &str) -> AuditEvent {
+        AuditEvent {
+            id: format!("{t}-{user}"),
+            event_type: ty.into(),
+            created_at: format_api(t),
+            user_email: Some(user.into()),
+            source_country: Some(country.into()),
+            source_ip: Some(ip.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn first_seen_marks_places_new_after_settling_in() {
+        let from = 0;
+        let to = 40 * DAY;
+        let mut events = Vec::new();
+        for d in 0..40 {
+            events.push(login(
+                d * DAY + 9 * HOUR,
+                "a@x",
+                "GB",
+                "192.0.2.1",
+                "USER_LOGIN",
+            ));
+            events.push(login(
+                d * DAY + 10 * HOUR,
+                "b@x",
+                "US",
+                "192.0.2.2",
+                "USER_LOGIN",
+            ));
+        }
+        // b logs in from GB (known to the account, new for b), then from BR (new to everyone).
+        events.push(login(
+            30 * DAY + 11 * HOUR,
+            "b@x",
+            "GB",
+            "192.0.2.3",
+            "USER_LOGIN",
+        ));
+        events.push(login(
+            31 * DAY + 11 * HOUR,
+            "b@x",
+            "BR",
+            "198.51.100.77",
+            "USER_LOGIN",
+        ));
+        let f = analyze(&events, from, to);
+        let gb = f.countries.iter().find(|p| p.name == "GB").expect("GB");
+        assert!(!gb.first_seen, "GB was used from the start");
+        assert_eq!(gb.new_for_users, ["b@x"]);
+        let br = f.countries.iter().find(|p| p.name == "BR").expect("BR");
+        assert!(br.first_seen);
+        assert_eq!(br.logins, 1);
+        assert!(f
+            .ips
+            .iter()
+            .find(|p| p.name == "198.51.100.77")
+            .is_some_and(|p| p.first_seen));
+        assert!(
+            !f.ips
+                .iter()
+                .find(|p| p.name == "192.0.2.1")
+                .expect("ip")
+                .first_seen
+        );
+        assert_eq!(f.countries[0].name, "GB", "most logins first");
+    }
+
+    #[test]
+    fn changes_at_rare_hours_are_unusual() {
+        let mut events = Vec::new();
+        for d in 0..60 {
+            events.push(login(
+                d * DAY + 9 * HOUR,
+                "a@x",
+                "GB",
+                "192.0.2.1",
+                "USER_LOGIN",
+            ));
+            events.push(login(
+                d * DAY + 14 * HOUR,
+                "a@x",
+                "GB",
+                "192.0.2.1",
+                "APP_UPDATE",
+            ));
+        }
+        events.push(login(
+            20 * DAY + 3 * HOUR,
+            "a@x",
+            "GB",
+            "192.0.2.1",
+            "ACCOUNT_SECRET_CREATE",
+        ));
+        events.push(login(
+            25 * DAY + 14 * HOUR + 30 * MIN,
+            "a@x",
+            "GB",
+            "192.0.2.1",
+            "ACCOUNT_SECRET_DELETE",
+        ));
+        let f = analyze(&events, 0, 60 * DAY);
+        assert!(f.unusual_hours.contains(&3));
+        assert!(!f.unusual_hours.contains(&9) && !f.unusual_hours.contains(&14));
+        assert_eq!(f.unusual.len(), 1);
+        assert_eq!(f.unusual[0].event_type, "ACCOUNT_SECRET_CREATE");
+        let keys: Vec<&str> = f
+            .key_changes
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["ACCOUNT_SECRET_DELETE", "ACCOUNT_SECRET_CREATE"],
+            "newest first"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! Security overview: for a range, the logins by country and IP with first-seen marks, changes at
+//! unusual hours, and key and secret changes — each linking to the events behind it.
+
+use audit_model::time::{format_api, format_display, format_offset};
+use audit_model::{AuditEvent, EventQuery};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate};
+
+use crate::api::ApiError;
+use crate::components::error::ErrorBanner;
+use crate::insight::{analyze, Findings, Place, SECURITY_TYPES};
+use crate::logic::Preset;
+use crate::routes::events::list_href;
+use crate::session::Session;
+use crate::source::fetch_all;
+
+fn range_of(search: &str) -> Preset {
+    form_urlencoded_get(search, "range")
+        .and_then(|k| Preset::from_key(&k))
+        .unwrap_or(Preset::Quarter)
+}
+
+fn form_urlencoded_get(search: &str, key: &str) -> Option<String> {
+    let search = search.trim_start_matches('?');
+    search.split('&').find_map(|kv| {
+        kv.strip_prefix(key)
+            .and_then(|r| r.strip_prefix('='))
+            .map(str::to_string)
+    })
+}
+
+/// The security overview page.
+#[component]
+pub fn SecurityPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let location = use_location();
+    let navigate = use_navigate();
+    let preset = Memo::new(move |_| range_of(&location.search.get()));
+    let findings = RwSignal::new(None::<(Findings, usize, EventQuery)>);
+    let error = RwSignal::new(None::<ApiError>);
+    let loading = RwSignal::new(false);
+    let retry = RwSignal::new(0u32);
+
+    Effect::new(move |_| {
+        retry.track();
+        let p = preset.get();
+        let Some(source) = session.source() else {
+            return;
+        };
+        let now = crate::util::now_ms();
+        let (from, to) = p.range(now);
+        let q = EventQuery {
+            event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
+            date_from: Some(from),
+            date_to: Some(to),
+            ..Default::default()
+        };
+        loading.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let Ok(controller) = web_sys::AbortController::new() else {
+                return;
+            };
+            let result = fetch_all(&source, &q, &controller.signal()).await;
+            loading.set(false);
+            match result {
+                Ok(events) => {
+                    let (f, t) = (now - p.millis(), now);
+                    findings.set(Some((analyze(&events, f, t), events.len(), q)));
+                }
+                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+
+    let time = move |ev: &AuditEvent| match ev.timestamp() {
+        Some(t) => {
+            let off = session.offset_at(t);
+            format!("{} ({})", format_display(t, off), format_offset(off))
+        }
+        None => ev.created_at.clone(),
+    };
+    let place_table = move |title: &'static str,
+                            testid: &'static str,
+                            places: Vec<Place>,
+                            q: EventQuery,
+                            limit: usize| {
+        let rows = places.into_iter().take(limit).map(|p| {
+            let link = list_href(&EventQuery {
+                event_types: vec!["USER_LOGIN".into()],
+                search_text: Some(p.name.clone()),
+                page: 1,
+                ..q.clone()
+            });
+            let first = format_api(p.first).replace('T', " ");
+            let name = p.name.clone();
+            let is_new = p.first_seen;
+            let new_for = p.new_for_users.join(", ");
+            view! {
+                <tr data-testid=format!("{testid}-row") data-name=p.name.clone() data-new=is_new.to_string()>
+                    <td><A href=link>{name}</A>
+                        {is_new.then(|| view! { " " <span class="badge" title="First used after the start of the range">"first seen"</span> })}</td>
+                    <td class="num">{p.logins}</td>
+                    <td class="num">{p.users}</td>
+                    <td class="nowrap">{first}</td>
+                    <td class="small">{(!new_for.is_empty()).then(|| format!("new for {new_for}"))}</td>
+                </tr>
+            }
+        }).collect_view();
+        view! {
+            <section class="card">
+                <h2>{title}</h2>
+                <table class="events" data-testid=testid>
+                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range (UTC)"</th><th scope="col">"Notes"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </section>
+        }
+    };
+    let event_list = move |events: Vec<AuditEvent>, testid: &'static str| {
+        if events.is_empty() {
+            return view! { <p class="muted" data-testid=testid>"None in this range."</p> }
+                .into_any();
+        }
+        view! {
+            <ul class="findings" data-testid=testid>
+                {events.into_iter().map(|e| {
+                    let href = format!("/events/{}", e.id);
+                    let who = e.user_email.clone().unwrap_or_default();
+                    let from = e.source_ip.clone().unwrap_or_default();
+                    let when = time(&e);
+                    let ty = e.event_type.clone();
+                    view! {
+                        <li data-testid=format!("{testid}-item") data-type=e.event_type.clone()>
+                            <A href=href>{when}</A>
+                            " · " <span class="type-name">{ty}</span>
+                            " · " {who} " · " {from}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="security">
+            <div class="detail-head">
+                <h1>"Security overview"</h1>
+                <label for="security-range" class="inline">"Range"
+                    <select id="security-range" data-testid="security-range" prop:value=move || preset.get().key()
+                        on:change=move |ev| navigate(&format!("/security?range={}", event_target_value(&ev)), Default::default())>
+                        {[Preset::Day, Preset::Week, Preset::Month, Preset::Quarter].into_iter()
+                            .map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when the account first used it after the range's first quarter (at most its first 7 days)."</p>
+            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <Show when=move || loading.get()><p class="muted" data-testid="security-loading">"Reading the security events…"</p></Show>
+            {move || findings.get().map(|(f, n, q)| {
+                let hours = f.unusual_hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
+                view! {
+                    <p data-testid="security-summary">{format!("{} security events read.", crate::logic::thousands(n as u64))}</p>
+                    {place_table("Logins by country", "countries", f.countries.clone(), q.clone(), 50)}
+                    {place_table("Logins by source IP", "ips", f.ips.clone(), q.clone(), 50)}
+                    <section class="card">
+                        <h2>"Changes at unusual hours"</h2>
+                        <p class="muted small" data-testid="unusual-hours">{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours (UTC) with under 2% of the account's activity: {hours}") }}</p>
+                        {event_list(f.unusual.clone(), "unusual")}
+                    </section>
+                    <section class="card">
+                        <h2>"API key and secret changes, newest first"</h2>
+                        {event_list(f.key_changes.clone(), "key-changes")}
+                    </section>
+                }
+            })}
+        </section>
+    }
+}
