@@ -7,3 +7,4 @@ pub mod json_tree;
 pub mod open_file;
 pub mod pager;
 pub mod table;
+pub mod timeline;

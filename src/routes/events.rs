@@ -327,6 +327,7 @@ pub fn EventsPage() -> impl IntoView {
             <h1 class="sr-only">"Audit events"</h1>
             <Filters query=query types=types_signal on_apply=go/>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <crate::components::timeline::Timeline query=query on_pick=go/>
             <LiveControl live=live query=query page=page retry=retry on_go=go/>
             <div class="toolbar">
                 <Pager page=page query=query on_go=go/>

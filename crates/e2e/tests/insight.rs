@@ -54,3 +54,40 @@ async fn security_overview_finds_the_planted_patterns() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+        let to = audit_model::time::format_api(now - now % 1000);
+        let from = audit_model::time::format_api(now - now % 1000 - 7 * 86_400_000);
+        c.goto(&format!("{app}/?date_from={from}&date_to={to}&event_type=USER_LOGIN")).await.expect("range");
+        wait_rows(&c).await;
+        let bars = wait_until(&c, "timeline drawn", || async {
+            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])").await;
+            v.as_array().filter(|a| !a.is_empty()).cloned()
+        })
+        .await;
+        assert!((56..=57).contains(&bars.len()), "7 days in 3-hour bars (one more when not aligned): {}", bars.len());
+        let sum: u64 = bars.iter().map(|b| b[0].as_u64().expect("count")).sum();
+        let showing = find(&c, "showing").await.text().await.expect("t");
+        assert!(showing.ends_with(&format!("of {}", audit_model::page::thousands(sum))), "{showing} vs {sum}");
+        let summary = find(&c, "timeline-summary").await.text().await.expect("t");
+        assert!(summary.contains("one bar per 3 h"), "{summary}");
+
+        // Clicking a bar narrows the range (and the URL) to it; the table agrees with its count.
+        let (i, bar) = bars.iter().enumerate().max_by_key(|(_, b)| b[0].as_u64()).expect("a bar");
+        let count = bar[0].as_u64().expect("count");
+        js(&c, &format!("document.querySelectorAll('[data-testid=\"timeline-bar\"]')[{i}].dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")).await;
+        let bfrom = bar[1].as_str().expect("from").replace(':', "%3A");
+        wait_until(&c, "URL narrowed", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
+        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
+        assert!(location(&c).await.contains("event_type=USER_LOGIN"), "other filters kept");
+    })
+    .await;
+    drop(stack);
+}

@@ -1,0 +1,205 @@
+//! The timeline: a histogram of the matching events over the range, drawn as SVG. Each bar's
+//! count is the API's `page.totalElements` for a `size=1` query over that bucket, a few at a
+//! time, cached per query.
+
+use std::collections::HashMap;
+
+use audit_model::time::{format_api, format_display};
+use audit_model::EventQuery;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::insight::{bucket_width, buckets, width_label};
+use crate::logic::thousands;
+use crate::session::Session;
+
+/// Concurrent count requests.
+const IN_FLIGHT: usize = 6;
+/// The range shown when the filters set none.
+const DEFAULT_SPAN_MS: i64 = 90 * 24 * 3_600_000;
+
+#[derive(Clone, Debug, PartialEq)]
+struct Bar {
+    from: String,
+    to: String,
+    start: i64,
+    count: u64,
+}
+
+/// The range the timeline covers: the filters' dates, or the last 90 days up to now.
+fn span(q: &EventQuery, now: i64) -> (i64, i64) {
+    let r = q.validate().unwrap_or_default();
+    let to = r.to.unwrap_or(now - now.rem_euclid(1000));
+    let from = r.from.unwrap_or(to - DEFAULT_SPAN_MS);
+    (from, to)
+}
+
+/// The histogram above the table.
+#[component]
+pub fn Timeline(
+    /// The filters in the URL.
+    #[prop(into)]
+    query: Signal<EventQuery>,
+    /// Narrows the list to a bucket.
+    on_pick: Callback<EventQuery>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let bars = RwSignal::new(Vec::<Bar>::new());
+    let loading = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
+    let cache = StoredValue::new(HashMap::<String, u64>::new());
+    let generation = StoredValue::new(0u64);
+    let width = RwSignal::new(0i64);
+
+    Effect::new(move |_| {
+        let q = query.get();
+        let Some(source) = session.source() else {
+            return;
+        };
+        let (from, to) = span(&q, crate::util::now_ms());
+        let bucket = bucket_width(from, to);
+        let plan: Vec<(EventQuery, i64)> = buckets(from, to)
+            .into_iter()
+            .map(|(s, e)| {
+                let (s, e) = (s.max(from), (e - 1000).min(to));
+                (
+                    EventQuery {
+                        date_from: Some(format_api(s)),
+                        date_to: Some(format_api(e)),
+                        page: 1,
+                        size: 1,
+                        ..q.clone()
+                    },
+                    s,
+                )
+            })
+            .collect();
+        let mine = generation.get_value() + 1;
+        generation.set_value(mine);
+        loading.set(true);
+        failed.set(None);
+        spawn_local(async move {
+            let Ok(controller) = web_sys::AbortController::new() else {
+                return;
+            };
+            let signal = controller.signal();
+            let results = std::cell::RefCell::new(vec![None::<u64>; plan.len()]);
+            let next = std::cell::Cell::new(0usize);
+            let error = std::cell::RefCell::new(None::<String>);
+            let worker = || async {
+                loop {
+                    let i = next.get();
+                    next.set(i + 1);
+                    let Some((bq, _)) = plan.get(i) else { return };
+                    if generation.get_value() != mine || error.borrow().is_some() {
+                        return;
+                    }
+                    let key = bq.to_query_string();
+                    let cached = cache.with_value(|c| c.get(&key).copied());
+                    let n = match cached {
+                        Some(n) => n,
+                        None => match source.events(bq, Some(&signal)).await {
+                            Ok(p) => {
+                                let n = p.info().total_elements;
+                                cache.update_value(|c| {
+                                    c.insert(key, n);
+                                });
+                                n
+                            }
+                            Err(e) => {
+                                *error.borrow_mut() = Some(e.to_string());
+                                return;
+                            }
+                        },
+                    };
+                    results.borrow_mut()[i] = Some(n);
+                }
+            };
+            futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
+            if generation.get_value() != mine {
+                controller.abort();
+                return;
+            }
+            loading.set(false);
+            if let Some(e) = error.into_inner() {
+                failed.set(Some(e));
+                return;
+            }
+            let counts = results.into_inner();
+            // The width changes with the bars, so the caption never mixes old and new.
+            width.set(bucket);
+            bars.set(
+                plan.into_iter()
+                    .zip(counts)
+                    .map(|((bq, start), n)| Bar {
+                        from: bq.date_from.unwrap_or_default(),
+                        to: bq.date_to.unwrap_or_default(),
+                        start,
+                        count: n.unwrap_or(0),
+                    })
+                    .collect(),
+            );
+        });
+    });
+
+    let label = move |b: &Bar| {
+        let t = |s: &str| {
+            audit_model::time::parse_api_timestamp(s)
+                .map(|ts| format_display(ts, session.offset_at(ts)))
+                .unwrap_or_default()
+        };
+        format!(
+            "{} – {}: {} events",
+            t(&b.from),
+            t(&b.to),
+            thousands(b.count)
+        )
+    };
+    let summary = move || {
+        let list = bars.get();
+        let total: u64 = list.iter().map(|b| b.count).sum();
+        let peak = list.iter().max_by_key(|b| b.count);
+        format!(
+            "Events over time, one bar per {}: {} events in {} bars{}.",
+            width_label(width.get()),
+            thousands(total),
+            list.len(),
+            peak.filter(|p| p.count > 0)
+                .map(|p| format!("; the busiest bar, {}", label(p)))
+                .unwrap_or_default()
+        )
+    };
+
+    view! {
+        <figure class="timeline card" data-testid="timeline" aria-busy=move || loading.get().to_string()>
+            <figcaption class="small muted" data-testid="timeline-summary">{summary}</figcaption>
+            <Show when=move || failed.get().is_some()>
+                <p class="error small" role="alert">{move || format!("The timeline could not be loaded: {}", failed.get().unwrap_or_default())}</p>
+            </Show>
+            <svg viewBox="0 0 1000 80" preserveAspectRatio="none" role="img" aria-label=summary class:stale=move || loading.get()>
+                {move || {
+                    let list = bars.get();
+                    let max = list.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
+                    let w = 1000.0 / list.len().max(1) as f64;
+                    list.into_iter().enumerate().map(|(i, b)| {
+                        let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 76.0).max(2.0) };
+                        let title = label(&b);
+                        let pick = {
+                            let (f, t) = (b.from.clone(), b.to.clone());
+                            move |_| on_pick.run(EventQuery { date_from: Some(f.clone()), date_to: Some(t.clone()), page: 1, ..query.get_untracked() })
+                        };
+                        view! {
+                            <g class="bar" data-testid="timeline-bar" data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
+                                data-start=b.start.to_string() on:click=pick>
+                                <rect class="hit" x=format!("{:.2}", i as f64 * w) y="0" width=format!("{:.2}", w) height="80"></rect>
+                                <rect class="fill" x=format!("{:.2}", i as f64 * w + w * 0.1) y=format!("{:.2}", 80.0 - h)
+                                    width=format!("{:.2}", w * 0.8) height=format!("{:.2}", h)></rect>
+                                <title>{title}</title>
+                            </g>
+                        }
+                    }).collect_view()
+                }}
+            </svg>
+        </figure>
+    }
+}
