@@ -45,6 +45,20 @@ pub fn App() -> impl IntoView {
         ready.set(true);
     });
     let base = util::base_path();
+    // The theme is an attribute on <html>, so CSS's light-dark() follows it.
+    Effect::new(move |_| {
+        let theme = session.theme.get();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = if theme == "system" {
+                root.remove_attribute("data-theme")
+            } else {
+                root.set_attribute("data-theme", &theme)
+            };
+        }
+    });
 
     view! {
         <Router base=base>
@@ -54,6 +68,14 @@ pub fn App() -> impl IntoView {
                     <A href="/">"Events"</A>
                     <A href="/security">"Security overview"</A>
                     <A href="/settings">"Settings"</A>
+                    <label class="inline small">"Theme"
+                        <select data-testid="theme" prop:value=move || session.theme.get()
+                            on:change=move |ev| session.set_theme(&event_target_value(&ev))>
+                            <option value="system">"System"</option>
+                            <option value="light">"Light"</option>
+                            <option value="dark">"Dark"</option>
+                        </select>
+                    </label>
                     <Show when=move || session.credentials.with(Option::is_some)>
                         <span class="account" data-testid="account">
                             "Account " {move || session.credentials.get().map(|c| c.key).unwrap_or_default()}

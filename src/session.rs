@@ -10,6 +10,9 @@ use crate::util::{load, remove, save, Store};
 const CREDENTIALS_KEY: &str = "audit-viewer.credentials";
 const API_BASE_KEY: &str = "audit-viewer.api-base";
 const UTC_KEY: &str = "audit-viewer.utc";
+const COLUMNS_KEY: &str = "audit-viewer.hidden-columns";
+const COMPACT_KEY: &str = "audit-viewer.compact";
+const THEME_KEY: &str = "audit-viewer.theme";
 /// Used when config.json cannot be read.
 pub const FALLBACK_API_BASE: &str = "http://127.0.0.1:8787";
 
@@ -51,6 +54,12 @@ pub struct Session {
     pub last_list: StoredValue<Option<(String, audit_model::EventsPage)>>,
     /// Scroll positions of list views left for a detail view, by query string.
     pub scroll: StoredValue<std::collections::HashMap<String, f64>>,
+    /// Table columns the user hid (remembered).
+    pub hidden_columns: RwSignal<Vec<String>>,
+    /// Compact table rows (remembered).
+    pub compact: RwSignal<bool>,
+    /// "system", "light" or "dark" (remembered).
+    pub theme: RwSignal<String>,
     /// A JSON Lines export opened offline; while set, it is the source of events.
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
 }
@@ -78,6 +87,18 @@ impl Session {
             last_list: StoredValue::new(None),
             scroll: StoredValue::new(Default::default()),
             offline: RwSignal::new(None),
+            hidden_columns: RwSignal::new(
+                load(Store::Local, COLUMNS_KEY)
+                    .map(|s| {
+                        s.split(',')
+                            .filter(|c| !c.is_empty())
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            compact: RwSignal::new(load(Store::Local, COMPACT_KEY).as_deref() == Some("true")),
+            theme: RwSignal::new(load(Store::Local, THEME_KEY).unwrap_or_else(|| "system".into())),
         }
     }
 
@@ -161,6 +182,37 @@ impl Session {
             None => remove(Store::Local, API_BASE_KEY),
         }
         self.override_base.set(base);
+    }
+
+    /// Shows or hides a table column, and remembers the choice.
+    pub fn set_column(&self, key: &str, visible: bool) {
+        self.hidden_columns.update(|h| {
+            h.retain(|c| c != key);
+            if !visible {
+                h.push(key.to_string());
+            }
+        });
+        save(
+            Store::Local,
+            COLUMNS_KEY,
+            &self.hidden_columns.get_untracked().join(","),
+        );
+    }
+
+    /// Sets the row density, and remembers it.
+    pub fn set_compact(&self, compact: bool) {
+        save(
+            Store::Local,
+            COMPACT_KEY,
+            if compact { "true" } else { "false" },
+        );
+        self.compact.set(compact);
+    }
+
+    /// Sets the theme ("system", "light", "dark"), and remembers it.
+    pub fn set_theme(&self, theme: &str) {
+        save(Store::Local, THEME_KEY, theme);
+        self.theme.set(theme.to_string());
     }
 
     /// Switches the display zone and remembers it.

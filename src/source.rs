@@ -89,6 +89,57 @@ pub async fn for_each_page(
     }
 }
 
+/// `page.totalElements` for each query (asked with `size=1`), `in_flight` at a time, reusing
+/// and filling `cache` (keyed by query string). Stops at the first error.
+pub async fn count_many(
+    source: &Source,
+    queries: &[EventQuery],
+    in_flight: usize,
+    cache: &std::cell::RefCell<std::collections::HashMap<String, u64>>,
+) -> Result<Vec<u64>, ApiError> {
+    use std::cell::{Cell, RefCell};
+    let results = RefCell::new(vec![0u64; queries.len()]);
+    let next = Cell::new(0usize);
+    let failure = RefCell::new(None::<ApiError>);
+    let worker = || async {
+        loop {
+            let i = next.get();
+            next.set(i + 1);
+            let Some(q) = queries.get(i) else { return };
+            if failure.borrow().is_some() {
+                return;
+            }
+            let q = EventQuery {
+                page: 1,
+                size: 1,
+                ..q.clone()
+            };
+            let key = q.to_query_string();
+            let cached = cache.borrow().get(&key).copied();
+            let n = match cached {
+                Some(n) => n,
+                None => match source.events(&q, None).await {
+                    Ok(p) => {
+                        let n = p.info().total_elements;
+                        cache.borrow_mut().insert(key, n);
+                        n
+                    }
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        return;
+                    }
+                },
+            };
+            results.borrow_mut()[i] = n;
+        }
+    };
+    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
+    match failure.into_inner() {
+        Some(e) => Err(e),
+        None => Ok(results.into_inner()),
+    }
+}
+
 /// Every event matching `q` (all pages at the largest size), in order.
 pub async fn fetch_all(
     source: &Source,

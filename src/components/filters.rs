@@ -31,6 +31,51 @@ pub fn Filters(
     let preset = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let types_open = RwSignal::new(false);
+    // Each type's count for the range and search in the URL, fetched when the list opens.
+    let type_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
+    let count_cache = StoredValue::new_local(std::cell::RefCell::new(std::collections::HashMap::<
+        String,
+        u64,
+    >::new()));
+    Effect::new(move |_| {
+        if !types_open.get() {
+            return;
+        }
+        let Some(Ok(list)) = types.get() else { return };
+        let Some(source) = session.source() else {
+            return;
+        };
+        let base = EventQuery {
+            event_types: Vec::new(),
+            ..query.get()
+        };
+        let names: Vec<String> = list
+            .iter()
+            .map(|t| t.name.clone())
+            .filter(|n| {
+                audit_model::EventQuery {
+                    event_types: vec![n.clone()],
+                    ..Default::default()
+                }
+                .validate()
+                .is_ok()
+            })
+            .collect();
+        let queries: Vec<EventQuery> = names
+            .iter()
+            .map(|n| EventQuery {
+                event_types: vec![n.clone()],
+                ..base.clone()
+            })
+            .collect();
+        leptos::task::spawn_local(async move {
+            let cache = count_cache.with_value(|c| c.clone());
+            if let Ok(counts) = crate::source::count_many(&source, &queries, 6, &cache).await {
+                count_cache.with_value(|c| *c.borrow_mut() = cache.into_inner());
+                type_counts.set(names.into_iter().zip(counts).collect());
+            }
+        });
+    });
     let offset = move |ts: i64| session.offset_at(ts);
     // The preset last applied, with the date_from it produced, so the menu still names it.
     let applied_preset = StoredValue::new(None::<(String, String)>);
@@ -191,20 +236,28 @@ pub fn Filters(
                                             all.push((s.clone(), audit_model::catalog::describe(&s).unwrap_or("").to_string()));
                                         }
                                     }
+                                    // With counts for the current range and search: busiest first.
+                                    let counts = type_counts.get();
+                                    if !counts.is_empty() {
+                                        all.sort_by_key(|(n, _)| std::cmp::Reverse(counts.get(n).copied().unwrap_or(0)));
+                                    }
                                     all.into_iter()
                                         .filter(|(n, d)| needle.is_empty() || n.to_lowercase().contains(&needle) || d.to_lowercase().contains(&needle))
                                         .map(|(name, desc)| {
+                                            let count = counts.get(&name).copied();
+                                            let count_id = format!("type-count-{name}");
                                             let id = format!("type-{name}");
                                             let checked_name = name.clone();
                                             let toggled_name = name.clone();
                                             view! {
-                                                <li>
+                                                <li class:zero={ count == Some(0) }>
                                                     <label class="check" for=id.clone()>
                                                         <input type="checkbox" id=id.clone() data-testid=format!("type-option-{name}")
                                                             prop:checked=move || selected.with(|s| s.contains(&checked_name))
                                                             on:change=move |ev| toggle_type(toggled_name.clone(), event_target_checked(&ev))/>
                                                         <span class="type-name">{name}</span>
                                                         <span class="muted small">{desc}</span>
+                                                        {count.map(|n| view! { <span class="count" data-testid=count_id>{crate::logic::thousands(n)}</span> })}
                                                     </label>
                                                 </li>
                                             }

@@ -12,6 +12,7 @@ use leptos::task::spawn_local;
 use crate::insight::{bucket_width, buckets, width_label};
 use crate::logic::thousands;
 use crate::session::Session;
+use crate::source::count_many;
 
 /// Concurrent count requests.
 const IN_FLIGHT: usize = 6;
@@ -50,6 +51,24 @@ pub fn Timeline(
     let cache = StoredValue::new(HashMap::<String, u64>::new());
     let generation = StoredValue::new(0u64);
     let width = RwSignal::new(0i64);
+    // A drag across bars: the bar where the button went down, and the one under the pointer.
+    let drag = RwSignal::new(None::<(usize, usize)>);
+    let finish = move || {
+        let Some((a, b)) = drag.get_untracked() else {
+            return;
+        };
+        drag.set(None);
+        let list = bars.get_untracked();
+        let (lo, hi) = (a.min(b), a.max(b));
+        if let (Some(first), Some(last)) = (list.get(lo), list.get(hi)) {
+            on_pick.run(EventQuery {
+                date_from: Some(first.from.clone()),
+                date_to: Some(last.to.clone()),
+                page: 1,
+                ..query.get_untracked()
+            });
+        }
+    };
 
     Effect::new(move |_| {
         let q = query.get();
@@ -79,63 +98,32 @@ pub fn Timeline(
         loading.set(true);
         failed.set(None);
         spawn_local(async move {
-            let Ok(controller) = web_sys::AbortController::new() else {
-                return;
-            };
-            let signal = controller.signal();
-            let results = std::cell::RefCell::new(vec![None::<u64>; plan.len()]);
-            let next = std::cell::Cell::new(0usize);
-            let error = std::cell::RefCell::new(None::<String>);
-            let worker = || async {
-                loop {
-                    let i = next.get();
-                    next.set(i + 1);
-                    let Some((bq, _)) = plan.get(i) else { return };
-                    if generation.get_value() != mine || error.borrow().is_some() {
-                        return;
-                    }
-                    let key = bq.to_query_string();
-                    let cached = cache.with_value(|c| c.get(&key).copied());
-                    let n = match cached {
-                        Some(n) => n,
-                        None => match source.events(bq, Some(&signal)).await {
-                            Ok(p) => {
-                                let n = p.info().total_elements;
-                                cache.update_value(|c| {
-                                    c.insert(key, n);
-                                });
-                                n
-                            }
-                            Err(e) => {
-                                *error.borrow_mut() = Some(e.to_string());
-                                return;
-                            }
-                        },
-                    };
-                    results.borrow_mut()[i] = Some(n);
-                }
-            };
-            futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
+            let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
+            let result = cache.with_value(|c| c.clone());
+            let cache_cell = std::cell::RefCell::new(result);
+            let counts = count_many(&source, &queries, IN_FLIGHT, &cache_cell).await;
+            cache.set_value(cache_cell.into_inner());
             if generation.get_value() != mine {
-                controller.abort();
                 return;
             }
             loading.set(false);
-            if let Some(e) = error.into_inner() {
-                failed.set(Some(e));
-                return;
-            }
-            let counts = results.into_inner();
+            let counts = match counts {
+                Ok(c) => c,
+                Err(e) => {
+                    failed.set(Some(e.to_string()));
+                    return;
+                }
+            };
             // The width changes with the bars, so the caption never mixes old and new.
             width.set(bucket);
             bars.set(
                 plan.into_iter()
                     .zip(counts)
-                    .map(|((bq, start), n)| Bar {
+                    .map(|((bq, start), count)| Bar {
                         from: bq.date_from.unwrap_or_default(),
                         to: bq.date_to.unwrap_or_default(),
                         start,
-                        count: n.unwrap_or(0),
+                        count,
                     })
                     .collect(),
             );
@@ -176,7 +164,7 @@ pub fn Timeline(
             <Show when=move || failed.get().is_some()>
                 <p class="error small" role="alert">{move || format!("The timeline could not be loaded: {}", failed.get().unwrap_or_default())}</p>
             </Show>
-            <svg viewBox="0 0 1000 80" preserveAspectRatio="none" role="img" aria-label=summary class:stale=move || loading.get()>
+            <svg on:mouseleave=move |_| drag.set(None) viewBox="0 0 1000 80" preserveAspectRatio="none" role="img" aria-label=summary class:stale=move || loading.get()>
                 {move || {
                     let list = bars.get();
                     let max = list.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
@@ -184,13 +172,13 @@ pub fn Timeline(
                     list.into_iter().enumerate().map(|(i, b)| {
                         let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 76.0).max(2.0) };
                         let title = label(&b);
-                        let pick = {
-                            let (f, t) = (b.from.clone(), b.to.clone());
-                            move |_| on_pick.run(EventQuery { date_from: Some(f.clone()), date_to: Some(t.clone()), page: 1, ..query.get_untracked() })
-                        };
+                        let in_drag = move || drag.get().is_some_and(|(a, b)| (a.min(b)..=a.max(b)).contains(&i));
                         view! {
                             <g class="bar" data-testid="timeline-bar" data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
-                                data-start=b.start.to_string() on:click=pick>
+                                data-start=b.start.to_string() class:selected=in_drag
+                                on:mousedown=move |e| { e.prevent_default(); drag.set(Some((i, i))); }
+                                on:mouseenter=move |_| drag.update(|d| if let Some((_, end)) = d { *end = i; })
+                                on:mouseup=move |_| finish()>
                                 <rect class="hit" x=format!("{:.2}", i as f64 * w) y="0" width=format!("{:.2}", w) height="80"></rect>
                                 <rect class="fill" x=format!("{:.2}", i as f64 * w + w * 0.1) y=format!("{:.2}", 80.0 - h)
                                     width=format!("{:.2}", w * 0.8) height=format!("{:.2}", h)></rect>

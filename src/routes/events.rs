@@ -328,7 +328,11 @@ pub fn EventsPage() -> impl IntoView {
             <Filters query=query types=types_signal on_apply=go/>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
             <crate::components::timeline::Timeline query=query on_pick=go/>
-            <LiveControl live=live query=query page=page retry=retry on_go=go/>
+            <div class="toolbar">
+                <LiveControl live=live query=query page=page retry=retry on_go=go/>
+                <crate::components::table::TablePrefs/>
+            </div>
+            <crate::components::table::Shortcuts/>
             <div class="toolbar">
                 <Pager page=page query=query on_go=go/>
                 <crate::components::export::ExportControl query=query

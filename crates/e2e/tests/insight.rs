@@ -82,11 +82,107 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         // Clicking a bar narrows the range (and the URL) to it; the table agrees with its count.
         let (i, bar) = bars.iter().enumerate().max_by_key(|(_, b)| b[0].as_u64()).expect("a bar");
         let count = bar[0].as_u64().expect("count");
-        js(&c, &format!("document.querySelectorAll('[data-testid=\"timeline-bar\"]')[{i}].dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")).await;
+        js(&c, &format!("const b = document.querySelectorAll('[data-testid=\"timeline-bar\"]')[{i}]; b.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}})); b.dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}))")).await;
         let bfrom = bar[1].as_str().expect("from").replace(':', "%3A");
         wait_until(&c, "URL narrowed", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
         wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
         assert!(location(&c).await.contains("event_type=USER_LOGIN"), "other filters kept");
+
+        // Dragging across bars selects their whole range.
+        c.back().await.expect("back");
+        let bars = wait_until(&c, "timeline drawn again", || async {
+            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])").await;
+            v.as_array().filter(|a| a.len() > 20).cloned()
+        })
+        .await;
+        let (a, b) = (3usize, 10usize);
+        let want: u64 = bars[a..=b].iter().map(|x| x[0].as_u64().expect("n")).sum();
+        js(&c, &format!("const bs = document.querySelectorAll('[data-testid=\"timeline-bar\"]');             bs[{a}].dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}}));             for (let i = {a} + 1; i <= {b}; i++) bs[i].dispatchEvent(new MouseEvent('mouseenter'));             bs[{b}].dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}));")).await;
+        let to = bars[b][2].as_str().expect("to").replace(':', "%3A");
+        wait_until(&c, "URL spans the drag", || async { location(&c).await.contains(&format!("date_to={to}")).then_some(()) }).await;
+        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(want)))).await;
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn a_table_that_fits_the_person() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    with_browser(move |c| async move {
+        use fantoccini::key::Key;
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let active_row = || async {
+            js(&c, "const a = document.activeElement; return a && a.dataset.testid === 'event-row' ? Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).indexOf(a) : -1").await.as_i64().unwrap_or(-1)
+        };
+        let press = |k: String| {
+            let c = c.clone();
+            async move { c.active_element().await.expect("active").send_keys(&k).await.expect("key") }
+        };
+        // Keyboard: j/k and arrows move between rows, Enter opens, Esc closes, / searches, ? helps.
+        js(&c, "document.activeElement.blur()").await;
+        press("j".into()).await;
+        assert_eq!(active_row().await, 0);
+        press("j".into()).await;
+        press(Key::Down.to_string()).await;
+        assert_eq!(active_row().await, 2);
+        press("k".into()).await;
+        assert_eq!(active_row().await, 1);
+        let id = js(&c, "return document.activeElement.dataset.id").await;
+        press(Key::Enter.to_string()).await;
+        assert_eq!(Some(wait_text(&c, "detail-id", |t| !t.is_empty()).await.as_str()), id.as_str());
+        press(Key::Escape.to_string()).await;
+        wait_rows(&c).await;
+        press("/".into()).await;
+        assert_eq!(js(&c, "return document.activeElement.id").await, "search-text");
+        js(&c, "document.activeElement.blur()").await;
+        press("?".into()).await;
+        find(&c, "shortcuts").await;
+        press(Key::Escape.to_string()).await;
+        assert!(find_all(&c, "shortcuts").await.is_empty());
+
+        // Sorting the page by a column.
+        click(&c, "sort-user").await;
+        let users = column(&c, "cell-user").await;
+        let mut sorted = users.clone();
+        sorted.sort_by_key(|u| u.to_lowercase());
+        assert_eq!(users, sorted);
+
+        // Columns, density and theme are remembered.
+        click(&c, "columns").await;
+        click(&c, "column-ip").await;
+        click(&c, "compact").await;
+        find(&c, "theme").await.select_by_value("dark").await.expect("theme");
+        c.refresh().await.expect("reload");
+        wait_rows(&c).await;
+        let hidden = js(&c, "return getComputedStyle(document.querySelector('[data-testid=\"cell-ip\"]')).display").await;
+        assert_eq!(hidden, "none", "the IP column stays hidden after a reload");
+        assert_eq!(js(&c, "return document.querySelector('[data-testid=\"events-table\"]').classList.contains('compact')").await, true);
+        assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
+        let bg = js(&c, "return getComputedStyle(document.body).backgroundColor").await;
+        assert_eq!(bg, "rgb(18, 21, 26)", "dark background");
+
+        // Counts by type for the current range and search, busiest first, zero greyed.
+        find(&c, "preset").await.select_by_value("24h").await.expect("preset");
+        click(&c, "apply").await;
+        wait_until(&c, "range applied", || async { location(&c).await.contains("date_from").then_some(()) }).await;
+        wait_rows(&c).await;
+        click(&c, "type-summary").await;
+        let counts = wait_until(&c, "type counts", || async {
+            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-count-\"]')).map(e => [e.dataset.testid.slice(11), Number(e.textContent.replace(/,/g, '')), e.closest('li').classList.contains('zero')])").await;
+            v.as_array().filter(|a| a.len() >= 29).cloned()
+        })
+        .await;
+        let nums: Vec<u64> = counts.iter().map(|c| c[1].as_u64().expect("n")).collect();
+        assert!(nums.windows(2).all(|w| w[0] >= w[1]), "busiest first: {nums:?}");
+        assert!(counts.iter().all(|c| (c[1] == 0) == (c[2] == true)), "zero counts greyed");
+        let l = location(&c).await;
+        let qs = l.split_once('?').map(|(_, q)| q.to_string()).unwrap_or_default();
+        let logins = counts.iter().find(|c| c[0] == "USER_LOGIN").expect("USER_LOGIN")[1].as_u64().expect("n");
+        assert_eq!(logins, api_total(&c, &proxy, &format!("{qs}&event_type=USER_LOGIN&size=1")).await);
     })
     .await;
     drop(stack);
