@@ -6,6 +6,9 @@ use std::time::Instant;
 use e2e::*;
 
 const MATCH: &str = "198.51.100.77";
+/// Only the list request for that search: the timeline's and the type filter's count requests
+/// (size=1) for the same filters must not use up the fault's budget.
+const LIST_QUERY: &str = "search_text=198.51.100.77&page=1&size=30";
 
 fn faulty(kind: &str, count: u32) -> StackOptions {
     StackOptions {
@@ -15,7 +18,7 @@ fn faulty(kind: &str, count: u32) -> StackOptions {
             "--fault-count",
             &count.to_string(),
             "--fault-match",
-            MATCH,
+            LIST_QUERY,
         ]
         .map(String::from)
         .to_vec(),

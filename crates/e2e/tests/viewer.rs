@@ -391,7 +391,7 @@ async fn invalid_dates_get_an_inline_message_and_send_nothing() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         let before = location(&c).await;
         let requests = || async {
-            js(&c, "return performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?')).length").await
+            js(&c, "return performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?') && e.name.includes('size=30')).length").await
         };
         let n_before = requests().await;
         type_into(&c, "date-from", "2024-13-45").await;
@@ -415,7 +415,7 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
             "--fault-latency-ms".into(),
             "2500".into(),
             "--fault-match".into(),
-            "slowpoke".into(),
+            "slowpoke&page=1&size=30".into(),
         ],
         ..Default::default()
     };
