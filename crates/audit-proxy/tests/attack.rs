@@ -500,12 +500,7 @@ fn form_keys(query: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
     let logs = CapturedLogs::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = logs.subscriber();
     tracing::subscriber::set_global_default(subscriber)
         .expect("the only subscriber in this binary");
 

@@ -15,12 +15,7 @@ async fn send(router: &axum::Router, req: Request<Body>) -> axum::http::Response
 #[tokio::test]
 async fn authorization_never_reaches_a_log_line() {
     let logs = CapturedLogs::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .with_ansi(false)
-        .finish();
+    let subscriber = logs.subscriber();
     let _guard = tracing::subscriber::set_default(subscriber);
     tracing::callsite::rebuild_interest_cache();
 

@@ -117,6 +117,16 @@ async fn fake_answer(path: &str, query: &str) -> Response<Body> {
 pub struct CapturedLogs(Arc<Mutex<Vec<u8>>>);
 
 impl CapturedLogs {
+    /// A subscriber that writes every level, without colours, into this sink.
+    pub fn subscriber(&self) -> impl tracing::Subscriber + Send + Sync {
+        let sink = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || sink.clone())
+            .with_ansi(false)
+            .finish()
+    }
+
     /// Everything logged so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("lock")).to_string()
