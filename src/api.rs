@@ -238,7 +238,6 @@ impl Client {
     ) -> Result<EventsPage, ApiError> {
         let path = format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string());
         let body = self.send::<EventsPage>(Method::GET, &path, signal).await?;
-        crate::util::mark("audit:list-decoded");
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }
 

@@ -6,7 +6,6 @@
 //! events arriving meanwhile cannot shift pages and duplicate rows.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use audit_model::query::MAX_SIZE;
 use audit_model::time::format_api;
@@ -186,34 +185,6 @@ pub fn file_name(q: &EventQuery, format: Format) -> String {
 pub fn eta_secs(done: u64, total: u64, elapsed_ms: f64) -> Option<u64> {
     (done > 0 && total > done)
         .then(|| ((elapsed_ms / done as f64) * (total - done) as f64 / 1000.0).ceil() as u64)
-}
-
-/// Collects pages that finish in any order and hands them on in page order.
-#[derive(Debug)]
-pub struct Reorder<T> {
-    next: u32,
-    waiting: BTreeMap<u32, T>,
-}
-
-impl<T> Reorder<T> {
-    /// Starts expecting page `first`.
-    pub fn starting_at(first: u32) -> Self {
-        Reorder {
-            next: first,
-            waiting: BTreeMap::new(),
-        }
-    }
-
-    /// Takes page `page` and returns every page now ready, in order.
-    pub fn push(&mut self, page: u32, chunk: T) -> Vec<T> {
-        self.waiting.insert(page, chunk);
-        let mut ready = Vec::new();
-        while let Some(c) = self.waiting.remove(&self.next) {
-            ready.push(c);
-            self.next += 1;
-        }
-        ready
-    }
 }
 
 /// Shared progress of a running export.
@@ -396,15 +367,6 @@ mod tests {
             file_name(&EventQuery::default(), Format::Jsonl),
             "audit-events_all-types_start_to_now.jsonl"
         );
-    }
-
-    #[test]
-    fn reorder_hands_on_in_page_order() {
-        let mut r: Reorder<String> = Reorder::starting_at(2);
-        assert!(r.push(3, "c".into()).is_empty());
-        assert!(r.push(5, "e".into()).is_empty());
-        assert_eq!(r.push(2, "b".into()), ["b", "c"]);
-        assert_eq!(r.push(4, "d".into()), ["d", "e"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! answer the same three questions, and a file is filtered and paged by the same store code as
 //! the demo account, so the same filters give the same answer.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use audit_model::store::{add_self_link, parse_jsonl, EventStore, LineError};
@@ -33,6 +34,34 @@ impl OfflineFile {
     }
 }
 
+/// Collects pages that finish in any order and hands them on in page order.
+#[derive(Debug)]
+pub struct Reorder<T> {
+    next: u32,
+    waiting: BTreeMap<u32, T>,
+}
+
+impl<T> Reorder<T> {
+    /// Starts expecting page `first`.
+    pub fn starting_at(first: u32) -> Self {
+        Reorder {
+            next: first,
+            waiting: BTreeMap::new(),
+        }
+    }
+
+    /// Takes page `page` and returns every page now ready, in order.
+    pub fn push(&mut self, page: u32, chunk: T) -> Vec<T> {
+        self.waiting.insert(page, chunk);
+        let mut ready = Vec::new();
+        while let Some(c) = self.waiting.remove(&self.next) {
+            ready.push(c);
+            self.next += 1;
+        }
+        ready
+    }
+}
+
 /// Fetches every page of `q` (from page 1, at `q.size`), `in_flight` at a time, and hands each
 /// page to `on_page` in page order together with the first page's metadata. Stops at the first
 /// error, or as soon as `signal` aborts.
@@ -49,7 +78,7 @@ pub async fn for_each_page(
     on_page(&first, info);
     let pages_total = info.total_pages.max(1) as u32;
     let next_page = RefCell::new(2u32);
-    let reorder = RefCell::new(crate::export::Reorder::starting_at(2));
+    let reorder = RefCell::new(Reorder::starting_at(2));
     let failure = RefCell::new(None::<ApiError>);
     let on_page = RefCell::new(&mut on_page);
     let worker = || async {
@@ -232,9 +261,18 @@ impl Source {
             Source::File(f) => Ok(f.store.event_type_list()),
         }
     }
+}
 
-    /// Whether this is a file opened offline.
-    pub fn is_file(&self) -> bool {
-        matches!(self, Source::File(_))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reorder_hands_on_in_page_order() {
+        let mut r: Reorder<String> = Reorder::starting_at(2);
+        assert!(r.push(3, "c".into()).is_empty());
+        assert!(r.push(5, "e".into()).is_empty());
+        assert_eq!(r.push(2, "b".into()), ["b", "c"]);
+        assert_eq!(r.push(4, "d".into()), ["d", "e"]);
     }
 }

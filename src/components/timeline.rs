@@ -85,8 +85,6 @@ pub fn Timeline(
                     EventQuery {
                         date_from: Some(format_api(s)),
                         date_to: Some(format_api(e)),
-                        page: 1,
-                        size: 1,
                         ..q.clone()
                     },
                     s,

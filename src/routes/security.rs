@@ -6,7 +6,7 @@ use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
@@ -16,28 +16,18 @@ use crate::routes::events::list_href;
 use crate::session::Session;
 use crate::source::fetch_all;
 
-fn range_of(search: &str) -> Preset {
-    form_urlencoded_get(search, "range")
-        .and_then(|k| Preset::from_key(&k))
-        .unwrap_or(Preset::Quarter)
-}
-
-fn form_urlencoded_get(search: &str, key: &str) -> Option<String> {
-    let search = search.trim_start_matches('?');
-    search.split('&').find_map(|kv| {
-        kv.strip_prefix(key)
-            .and_then(|r| r.strip_prefix('='))
-            .map(str::to_string)
-    })
-}
-
 /// The security overview page.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    let location = use_location();
+    let query = use_query_map();
     let navigate = use_navigate();
-    let preset = Memo::new(move |_| range_of(&location.search.get()));
+    let preset = Memo::new(move |_| {
+        query
+            .with(|q| q.get("range"))
+            .and_then(|k| Preset::from_key(&k))
+            .unwrap_or(Preset::Quarter)
+    });
     let findings = RwSignal::new(None::<(Findings, usize, EventQuery)>);
     let error = RwSignal::new(None::<ApiError>);
     let loading = RwSignal::new(false);
