@@ -13,8 +13,11 @@ use crate::util::sleep_ms;
 pub const MAX_RETRIES: u32 = 3;
 /// Longest wait honoured from a `Retry-After` header, in seconds.
 pub const MAX_RETRY_AFTER_SECS: u32 = 30;
-/// Paths of list calls start with this.
-const LIST_PREFIX: &str = "/beta/audit/events?";
+/// The Performance API mark set when the list's page arrives (before it is decoded); the
+/// page-switch benchmark measures from it to the rows being laid out.
+pub const LIST_RESPONSE_MARK: &str = "audit:list-response";
+/// Set when that page is decoded.
+pub const LIST_DECODED_MARK: &str = "audit:list-decoded";
 /// Longest a single request may take in the browser (the proxy's own bound is 30 s).
 pub const REQUEST_TIMEOUT_MS: u32 = 40_000;
 
@@ -155,6 +158,7 @@ impl Client {
         method: Method,
         path_and_query: &str,
         signal: Option<&AbortSignal>,
+        arrival_mark: Option<&str>,
     ) -> Result<Option<T>, ApiError> {
         let url = self.url(path_and_query);
         let mut attempt = 0;
@@ -181,9 +185,8 @@ impl Client {
             let retry_after = response.headers().get("retry-after");
             let text = match response.text().await {
                 Ok(t) => {
-                    if path_and_query.starts_with(LIST_PREFIX) {
-                        // Benchmarks measure from here to the rows being laid out.
-                        crate::util::mark("audit:list-response");
+                    if let Some(name) = arrival_mark {
+                        crate::util::mark(name);
                     }
                     t
                 }
@@ -213,9 +216,13 @@ impl Client {
             if status == 204 || text.trim().is_empty() {
                 return Ok(None);
             }
-            return serde_json::from_str(&text)
+            let decoded = serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|e| ApiError::Malformed(e.to_string()));
+            if arrival_mark.is_some() {
+                crate::util::mark(LIST_DECODED_MARK);
+            }
+            return decoded;
         }
     }
 
@@ -225,7 +232,7 @@ impl Client {
         signal: Option<&AbortSignal>,
     ) -> Result<EventTypesResponse, ApiError> {
         let body = self
-            .send::<EventTypesResponse>(Method::OPTIONS, audit_model::EVENTS_PATH, signal)
+            .send::<EventTypesResponse>(Method::OPTIONS, audit_model::EVENTS_PATH, signal, None)
             .await?;
         Ok(body.unwrap_or_default())
     }
@@ -236,8 +243,29 @@ impl Client {
         query: &EventQuery,
         signal: Option<&AbortSignal>,
     ) -> Result<EventsPage, ApiError> {
+        self.page(query, signal, None).await
+    }
+
+    /// The list's own page: as [`Client::events`], and marks its arrival
+    /// ([`LIST_RESPONSE_MARK`]) so that counts and exports do not disturb the benchmark.
+    pub async fn list(
+        &self,
+        query: &EventQuery,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EventsPage, ApiError> {
+        self.page(query, signal, Some(LIST_RESPONSE_MARK)).await
+    }
+
+    async fn page(
+        &self,
+        query: &EventQuery,
+        signal: Option<&AbortSignal>,
+        arrival_mark: Option<&str>,
+    ) -> Result<EventsPage, ApiError> {
         let path = format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string());
-        let body = self.send::<EventsPage>(Method::GET, &path, signal).await?;
+        let body = self
+            .send::<EventsPage>(Method::GET, &path, signal, arrival_mark)
+            .await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }
 
@@ -252,7 +280,9 @@ impl Client {
             audit_model::EVENTS_PATH,
             js_sys::encode_uri_component(id)
         );
-        let body = self.send::<AuditEvent>(Method::GET, &path, signal).await?;
+        let body = self
+            .send::<AuditEvent>(Method::GET, &path, signal, None)
+            .await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }
 }

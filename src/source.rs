@@ -228,6 +228,22 @@ impl Source {
         }
     }
 
+    /// The page the list shows: as [`Source::events`], and marks the answer's arrival for the
+    /// page-switch benchmark (`audit:list-response`).
+    pub async fn list(
+        &self,
+        q: &EventQuery,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EventsPage, ApiError> {
+        match self {
+            Source::Api(c) => c.list(q, signal).await,
+            Source::File(_) => {
+                crate::util::mark(crate::api::LIST_RESPONSE_MARK);
+                self.events(q, signal).await
+            }
+        }
+    }
+
     /// One event.
     pub async fn event(
         &self,

@@ -88,22 +88,36 @@ pub fn mark(name: &str) {
     }
 }
 
-/// After the next frame's DOM work (a forced layout inside the animation frame), marks
-/// `audit:list-rendered` and measures `audit:page-switch` from the last `audit:list-response`.
+/// Called when the list's page has been handed to the view. Marks `audit:list-built` once the
+/// queued rendering tasks have run (the rows are in the DOM), `audit:frame` when the next frame
+/// starts, and `audit:list-rendered` in the first task after that frame (its style, layout and
+/// paint are done), then measures `audit:page-switch` from the last `audit:list-response`.
+/// The benchmark reads the phases between the marks.
 pub fn measure_page_switch() {
-    leptos::prelude::request_animation_frame(|| {
-        let Some(w) = web_sys::window() else { return };
-        if let Some(body) = w.document().and_then(|d| d.body()) {
-            let _ = body.offset_height();
-        }
-        if let Some(p) = w.performance() {
-            let _ = p.mark("audit:list-rendered");
-            let _ = p.measure_with_start_mark_and_end_mark(
-                "audit:page-switch",
-                "audit:list-response",
-                "audit:list-rendered",
-            );
-        }
+    leptos::task::spawn_local(async {
+        mark("audit:list-built");
+        after_next_paint(
+            || mark("audit:frame"),
+            || {
+                if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+                    let _ = p.mark("audit:list-rendered");
+                    let _ = p.measure_with_start_mark_and_end_mark(
+                        "audit:page-switch",
+                        crate::api::LIST_RESPONSE_MARK,
+                        "audit:list-rendered",
+                    );
+                }
+            },
+        );
+    });
+}
+
+/// Runs `at_frame` when the next frame starts and `painted` in the first task after that frame,
+/// when its style, layout and paint are done.
+fn after_next_paint(at_frame: impl FnOnce() + 'static, painted: impl FnOnce() + 'static) {
+    leptos::prelude::request_animation_frame(move || {
+        at_frame();
+        leptos::prelude::set_timeout(painted, std::time::Duration::ZERO);
     });
 }
 
@@ -111,17 +125,13 @@ thread_local! {
     static MARKED: std::cell::RefCell<std::collections::HashSet<&'static str>> = Default::default();
 }
 
-/// Sets a Performance API mark once per page load, after the next frame is laid out, so
+/// Sets a Performance API mark once per page load, after the next frame is painted, so
 /// benchmarks can read "navigation → first rows" from `performance.getEntriesByName`.
 pub fn mark_once(name: &'static str) {
     if !MARKED.with(|m| m.borrow_mut().insert(name)) {
         return;
     }
-    leptos::prelude::request_animation_frame(move || {
-        if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = p.mark(name);
-        }
-    });
+    after_next_paint(|| {}, move || mark(name));
 }
 
 /// Focuses an element by id, if present.

@@ -194,6 +194,9 @@ pub fn EventsPage() -> impl IntoView {
         EventQuery::parse(&search).and_then(|(q, _)| q.validate().map(|_| q))
     });
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
+    // The same query at page 1: what the filters and the timeline show does not depend on the
+    // page, so moving between pages neither refetches the timeline nor resets the form.
+    let filters = Memo::new(move |_| query.with(|q| q.at_page(1)));
     let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
 
     // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
@@ -267,7 +270,7 @@ pub fn EventsPage() -> impl IntoView {
         generation.set_value(mine);
         loading.set(true);
         spawn_local(async move {
-            let result = client.events(&q, signal.as_ref()).await;
+            let result = client.list(&q, signal.as_ref()).await;
             if generation.get_value() != mine {
                 return;
             }
@@ -325,9 +328,9 @@ pub fn EventsPage() -> impl IntoView {
     view! {
         <section class="events-page">
             <h1 class="sr-only">"Audit events"</h1>
-            <Filters query=query types=types_signal on_apply=go/>
+            <Filters query=filters types=types_signal on_apply=go/>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
-            <crate::components::timeline::Timeline query=query on_pick=go/>
+            <crate::components::timeline::Timeline query=filters on_pick=go/>
             <div class="toolbar">
                 <LiveControl live=live query=query page=page retry=retry on_go=go/>
                 <crate::components::table::TablePrefs/>

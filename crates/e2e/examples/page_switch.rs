@@ -1,4 +1,4 @@
-//! Page switch: from the list response's arrival to 100 rows laid out, in headless Chromium,
+//! Page switch: from the list response's arrival to 100 rows painted, in headless Chromium,
 //! read from the app's `audit:page-switch` Performance measure. Prints the median over pages.
 //!
 //! `bash scripts/build.sh && cargo run --release -p e2e --example page_switch [-- PAGES]`
@@ -24,21 +24,31 @@ async fn main() {
         })
         .await;
     }
+    // Each switch's phases, from the marks the app sets (see `measure_page_switch`).
     let v = js(
         &c,
-        "return performance.getEntriesByName('audit:page-switch').map(e => e.duration)",
+        r#"const at = n => performance.getEntriesByName(n).map(e => e.startTime);
+           const [r, d, b, f, l] = ['audit:list-response', 'audit:list-decoded', 'audit:list-built',
+             'audit:frame', 'audit:list-rendered'].map(at);
+           return l.map((end, i) => [d[i] - r[i], b[i] - d[i], f[i] - b[i], end - f[i], end - r[i]]);"#,
     )
     .await;
-    let mut times: Vec<f64> = serde_json::from_value(v).expect("durations");
-    // The first measure is the initial load; the rest are page switches.
-    times.remove(0);
-    times.sort_by(f64::total_cmp);
+    let mut rows: Vec<[f64; 5]> = serde_json::from_value(v).expect("phases");
+    // The first entry is the initial load; the rest are page switches.
+    rows.remove(0);
+    let median = |i: usize| {
+        let mut col: Vec<f64> = rows.iter().map(|r| r[i]).collect();
+        col.sort_by(f64::total_cmp);
+        (col[col.len() / 2], col[0], col[col.len() - 1])
+    };
+    let (d, b, f, l) = (median(0).0, median(1).0, median(2).0, median(3).0);
     println!(
-        "page switch (response → 100 rows laid out): median {:.2} ms (min {:.2}, max {:.2}, {} switches)",
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1],
-        times.len()
+        "phases (medians): decode {d:.2} ms, build rows {b:.2} ms, wait for the frame {f:.2} ms, style + layout + paint {l:.2} ms"
+    );
+    let (med, min, max) = median(4);
+    println!(
+        "page switch (response → 100 rows painted): median {med:.2} ms (min {min:.2}, max {max:.2}, {} switches)",
+        rows.len()
     );
     browser.close().await;
 }
