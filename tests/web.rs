@@ -142,3 +142,83 @@ async fn pager_reflects_page_metadata() {
     leptos::task::tick().await;
     assert_eq!(went.get_untracked().map(|q| q.page), Some(42));
 }
+
+fn plain_event(id: &str, ip: &str) -> AuditEvent {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "event_type": "USER_LOGIN", "created_at": "2024-05-01T12:00:00",
+        "source_ip": ip,
+    }))
+    .expect("event")
+}
+
+#[wasm_bindgen_test]
+async fn a_new_page_rewrites_the_same_rows_and_a_click_opens_the_right_one() {
+    let el = container();
+    let rows = RwSignal::new(vec![
+        plain_event("a", "192.0.2.1"),
+        plain_event("b", "192.0.2.2"),
+    ]);
+    let opened = RwSignal::new(Vec::<String>::new());
+    let highlight = RwSignal::new(std::collections::HashSet::<String>::new());
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(Session::restore());
+        view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
+        on_open=Callback::new(move |id: String| opened.update(|o| o.push(id))) highlight=highlight/> }
+    });
+    leptos::task::tick().await;
+    let trs = |el: &web_sys::HtmlElement| {
+        el.query_selector_all("[data-testid=event-row]")
+            .expect("query")
+    };
+    let ips = |el: &web_sys::HtmlElement| {
+        let cells = el
+            .query_selector_all("[data-testid=cell-ip]")
+            .expect("query");
+        (0..cells.length())
+            .map(|i| {
+                cells
+                    .get(i)
+                    .and_then(|c| c.text_content())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ips(&el), ["192.0.2.1", "192.0.2.2"]);
+    let first = trs(&el).get(0).expect("first row");
+
+    // The next page: the same row elements show the new events, one more is added.
+    rows.set(vec![
+        plain_event("c", "198.51.100.3"),
+        plain_event("d", "198.51.100.4"),
+        plain_event("e", "198.51.100.5"),
+    ]);
+    highlight.set(["d".to_string()].into());
+    leptos::task::tick().await;
+    assert_eq!(ips(&el), ["198.51.100.3", "198.51.100.4", "198.51.100.5"]);
+    let now = trs(&el);
+    assert!(
+        now.get(0).expect("row").is_same_node(Some(&first)),
+        "row reused"
+    );
+    let second: web_sys::HtmlElement = now.get(1).expect("row").dyn_into().expect("html");
+    assert_eq!(second.get_attribute("data-id").as_deref(), Some("d"));
+    assert!(second.class_list().contains("new"), "highlighted");
+    assert!(!first
+        .dyn_ref::<web_sys::Element>()
+        .expect("el")
+        .class_list()
+        .contains("new"));
+
+    // A click on a cell opens its row's event; a shorter page drops the extra rows.
+    let cell: web_sys::HtmlElement = second
+        .query_selector("[data-testid=cell-ip]")
+        .expect("query")
+        .expect("cell")
+        .dyn_into()
+        .expect("html");
+    cell.click();
+    assert_eq!(opened.get_untracked(), ["d"]);
+    rows.set(vec![plain_event("f", "203.0.113.6")]);
+    leptos::task::tick().await;
+    assert_eq!(ips(&el), ["203.0.113.6"]);
+}

@@ -1,6 +1,6 @@
 //! The events table: one row per event, every value rendered as text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use audit_model::time::format_display;
 use audit_model::AuditEvent;
@@ -38,7 +38,82 @@ fn sort_key(e: &AuditEvent, key: &str) -> String {
     }
 }
 
+/// What one row shows, all of it text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RowText {
+    /// The event's id (the row's `data-id`, which opens it).
+    pub id: String,
+    /// The cells' texts in row order: time, type, user email, user id, source, IP, country,
+    /// details.
+    pub cells: [String; CELL_TEXTS],
+    /// The type cell's tooltip: the type's description.
+    pub type_title: String,
+    /// The source cell's tooltip: the source code (e.g. `CD`).
+    pub source_code: String,
+}
+
+/// Text nodes in a row.
+pub const CELL_TEXTS: usize = 8;
+
+impl RowText {
+    /// The row for `ev`, with times shifted by `offset_minutes(timestamp)` and type titles from
+    /// the event-types call's `descriptions`.
+    pub fn new(
+        ev: &AuditEvent,
+        offset_minutes: impl Fn(i64) -> i32,
+        descriptions: &HashMap<String, String>,
+    ) -> Self {
+        let time = match ev.timestamp() {
+            Some(t) => format_display(t, offset_minutes(t)),
+            None => ev.created_at.clone(),
+        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        RowText {
+            id: ev.id.clone(),
+            cells: [
+                time,
+                ev.event_type.clone(),
+                text(&ev.user_email),
+                ev.user_id
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                ev.source_description
+                    .clone()
+                    .or_else(|| ev.source.clone())
+                    .unwrap_or_default(),
+                text(&ev.source_ip),
+                text(&ev.source_country),
+                ev.context_summary(140),
+            ],
+            type_title: descriptions
+                .get(&ev.event_type)
+                .cloned()
+                .or_else(|| ev.event_type_description.clone())
+                .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
+                .unwrap_or_else(|| "Event type not in the API's list".to_string()),
+            source_code: text(&ev.source),
+        }
+    }
+}
+
+/// The rows of `list` in the order the table shows them: as given, or sorted by a column.
+pub fn row_order(list: &[AuditEvent], sort: Option<(&str, bool)>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    if let Some((key, asc)) = sort {
+        order.sort_by_cached_key(|&i| sort_key(&list[i], key));
+        if !asc {
+            order.reverse();
+        }
+    }
+    order
+}
+
 /// The paged events table.
+///
+/// The body's rows are kept and rewritten in place when the page changes (see [`RowPool`]):
+/// a page switch changes text nodes instead of building and discarding a thousand elements,
+/// and one listener on the body opens whichever row was clicked.
 #[component]
 pub fn EventsTable(
     /// Rows to show.
@@ -59,18 +134,37 @@ pub fn EventsTable(
     let session = expect_context::<Session>();
     // Sorting applies to the rows of this page only: (column, ascending).
     let sort = RwSignal::new(None::<(&'static str, bool)>);
-    let sorted = move || {
-        let mut list = rows.get();
-        if let Some((key, asc)) = sort.get() {
-            list.sort_by_cached_key(|e| sort_key(e, key));
-            if !asc {
-                list.reverse();
+    let tbody = NodeRef::<leptos::html::Tbody>::new();
+    let pool = StoredValue::new_local(RowPool::default());
+    Effect::new(move |_| {
+        let utc = session.utc.get();
+        let offset = move |t: i64| {
+            if utc {
+                0
+            } else {
+                crate::util::local_offset_minutes(t)
             }
-        }
-        list
+        };
+        let sort = sort.get();
+        let texts: Vec<RowText> = descriptions.with(|d| {
+            rows.with(|list| {
+                row_order(list, sort)
+                    .into_iter()
+                    .map(|i| RowText::new(&list[i], offset, d))
+                    .collect()
+            })
+        });
+        let Some(body) = tbody.get() else { return };
+        highlight.with(|new| pool.update_value(|p| p.show(&body, &texts, new)));
+    });
+    let row_id = |target: Option<web_sys::EventTarget>| {
+        target
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|el| el.closest("tr[data-id]").ok().flatten())
+            .and_then(|tr| tr.get_attribute("data-id"))
     };
     let table_class = move || {
-        let mut c = String::from("events");
+        let mut c = String::from("events event-list");
         if session.compact.get() {
             c.push_str(" compact");
         }
@@ -90,7 +184,7 @@ pub fn EventsTable(
                 _ => "none",
             };
             view! {
-                <th scope="col" class=format!("col-{key}") aria-sort=aria>
+                <th scope="col" role="columnheader" class=format!("col-{key}") aria-sort=aria>
                     <button type="button" class="sort" data-testid=format!("sort-{key}")
                         title="Sort this page by this column"
                         on:click=move |_| sort.update(|s| *s = match *s {
@@ -104,70 +198,179 @@ pub fn EventsTable(
             }
         })
         .collect_view();
+    // Rows are laid out as flex lines (style/main.css), so the ARIA roles keep the table's
+    // meaning for assistive technology whatever the display.
     view! {
         <div class="table-wrap" class:stale=move || stale.get() aria-busy=move || stale.get().to_string()>
-            <table class=table_class data-testid="events-table">
+            <table class=table_class role="table" data-testid="events-table">
                 <caption class="sr-only">"Audit events, newest first. Press Enter on a row to open it."</caption>
-                <thead>
-                    <tr>{header}</tr>
+                <thead role="rowgroup">
+                    <tr role="row">{header}</tr>
                 </thead>
-                <tbody>
-                    // Rows are plain text once built; a zone switch or the descriptions arriving
-                    // rebuilds them, which keeps a page switch to building 100 static rows.
-                    {move || {
-                    let utc = session.utc.get();
-                    let descriptions = descriptions.get();
-                    view! {
-                    <For each=sorted key=|e| e.id.clone() let:ev>
-                        {
-                            let id = ev.id.clone();
-                            let open_id = id.clone();
-                            let key_id = id.clone();
-                            let ts = ev.timestamp();
-                            let raw_time = ev.created_at.clone();
-                            let time = match ts {
-                                Some(t) => format_display(t, if utc { 0 } else { crate::util::local_offset_minutes(t) }),
-                                None => raw_time,
-                            };
-                            let ty = ev.event_type.clone();
-                            let ty_title = {
-                                let ty = ty.clone();
-                                descriptions
-                                    .get(&ty)
-                                    .cloned()
-                                    .or_else(|| ev.event_type_description.clone())
-                                    .or_else(|| audit_model::catalog::describe(&ty).map(str::to_string))
-                                    .unwrap_or_else(|| "Event type not in the API's list".to_string())
-                            };
-                            let user_id = ev.user_id.as_ref().map(ToString::to_string).unwrap_or_default();
-                            let source = ev.source_description.clone().or(ev.source.clone()).unwrap_or_default();
-                            let source_code = ev.source.clone().unwrap_or_default();
-                            let summary = ev.context_summary(140);
-                            view! {
-                                <tr tabindex="0" data-testid="event-row" data-id=id.clone()
-                                    class:new={ let id = id.clone(); move || highlight.with(|h| h.contains(&id)) }
-                                    on:click=move |_| on_open.run(open_id.clone())
-                                    on:keydown=move |e| if e.key() == "Enter" { on_open.run(key_id.clone()) }>
-                                    <td class="nowrap" data-testid="cell-time" data-col="time">{time}</td>
-                                    <td data-testid="cell-type" data-col="type" title=ty_title><span class="type-name">{ty}</span></td>
-                                    <td data-testid="cell-user" data-col="user">
-                                        <div>{ev.user_email.clone().unwrap_or_default()}</div>
-                                        <div class="muted small">{user_id}</div>
-                                    </td>
-                                    <td data-testid="cell-source" data-col="source" title=source_code>{source}</td>
-                                    <td class="nowrap" data-testid="cell-ip" data-col="ip">{ev.source_ip.clone().unwrap_or_default()}</td>
-                                    <td data-testid="cell-country" data-col="country">{ev.source_country.clone().unwrap_or_default()}</td>
-                                    <td class="summary" data-testid="cell-summary" data-col="details">{summary}</td>
-                                </tr>
-                            }
-                        }
-                    </For>
-                    }
-                    }}
+                <tbody role="rowgroup" node_ref=tbody
+                    on:click=move |e| if let Some(id) = row_id(e.target()) { on_open.run(id) }
+                    on:keydown=move |e| if e.key() == "Enter" {
+                        if let Some(id) = row_id(e.target()) { on_open.run(id) }
+                    }>
                 </tbody>
             </table>
         </div>
     }
+}
+
+/// One row's elements: the row, its text nodes (in [`RowText::cells`] order), the two cells
+/// with tooltips, and what they show now.
+struct RowNodes {
+    tr: web_sys::Element,
+    texts: Vec<web_sys::Text>,
+    type_td: web_sys::Element,
+    source_td: web_sys::Element,
+    shown: RowText,
+    new: bool,
+}
+
+/// The table body's rows, built once from a prototype and rewritten in place: a node's text
+/// or attribute is set only when it differs from what it shows.
+#[derive(Default)]
+pub struct RowPool {
+    prototype: Option<web_sys::Element>,
+    rows: Vec<RowNodes>,
+}
+
+impl RowPool {
+    /// Makes `body` show `texts`, marking rows whose id is in `new`.
+    pub fn show(&mut self, body: &web_sys::Element, texts: &[RowText], new: &HashSet<String>) {
+        while self.rows.len() > texts.len() {
+            if let Some(r) = self.rows.pop() {
+                r.tr.remove();
+            }
+        }
+        while self.rows.len() < texts.len() {
+            let Some(row) = self.new_row() else { return };
+            if body.append_child(&row.tr).is_err() {
+                return;
+            }
+            self.rows.push(row);
+        }
+        for (row, want) in self.rows.iter_mut().zip(texts) {
+            if row.shown.id != want.id {
+                let _ = row.tr.set_attribute("data-id", &want.id);
+            }
+            for ((node, old), text) in row.texts.iter().zip(&row.shown.cells).zip(&want.cells) {
+                if old != text {
+                    node.set_data(text);
+                }
+            }
+            if row.shown.type_title != want.type_title {
+                let _ = row.type_td.set_attribute("title", &want.type_title);
+            }
+            if row.shown.source_code != want.source_code {
+                let _ = row.source_td.set_attribute("title", &want.source_code);
+            }
+            let is_new = new.contains(&want.id);
+            if row.new != is_new {
+                let _ = row.tr.class_list().toggle_with_force("new", is_new);
+                row.new = is_new;
+            }
+            row.shown.clone_from(want);
+        }
+    }
+
+    /// A fresh row: a deep copy of the prototype, with handles on its nodes.
+    fn new_row(&mut self) -> Option<RowNodes> {
+        if self.prototype.is_none() {
+            self.prototype = prototype_row().ok();
+        }
+        let tr: web_sys::Element = wasm_bindgen::JsCast::dyn_into(
+            self.prototype.as_ref()?.clone_node_with_deep(true).ok()?,
+        )
+        .ok()?;
+        let cells = tr.children();
+        let cell = |i: u32| cells.item(i);
+        let text_of = |el: Option<web_sys::Element>| {
+            el.and_then(|e| e.first_child())
+                .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Text>(n).ok())
+        };
+        let user = cell(2)?.children();
+        let texts = vec![
+            text_of(cell(0))?,
+            text_of(cell(1)?.first_element_child())?,
+            text_of(user.item(0))?,
+            text_of(user.item(1))?,
+            text_of(cell(3))?,
+            text_of(cell(4))?,
+            text_of(cell(5))?,
+            text_of(cell(6))?,
+        ];
+        Some(RowNodes {
+            type_td: cell(1)?,
+            source_td: cell(3)?,
+            tr,
+            texts,
+            shown: RowText::default(),
+            new: false,
+        })
+    }
+}
+
+/// The empty row every row is copied from. Built with DOM calls, never from markup; each text
+/// node starts empty and only ever receives text.
+fn prototype_row() -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+    let doc = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("no document"))?;
+    let el =
+        |tag: &str, attrs: &[(&str, &str)]| -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+            let e = doc.create_element(tag)?;
+            for (k, v) in attrs {
+                e.set_attribute(k, v)?;
+            }
+            Ok(e)
+        };
+    let with_text = |e: web_sys::Element| -> Result<web_sys::Element, wasm_bindgen::JsValue> {
+        e.append_child(&doc.create_text_node(""))?;
+        Ok(e)
+    };
+    let tr = el(
+        "tr",
+        &[
+            ("tabindex", "0"),
+            ("role", "row"),
+            ("data-testid", "event-row"),
+        ],
+    )?;
+    let td = |col: &str, class: &str| {
+        let testid = if col == "details" {
+            "cell-summary".to_string()
+        } else {
+            format!("cell-{col}")
+        };
+        el(
+            "td",
+            &[
+                ("role", "cell"),
+                ("class", class),
+                ("data-testid", &testid),
+                ("data-col", col),
+            ],
+        )
+    };
+    let add = |parent: &web_sys::Element, child: web_sys::Element| {
+        parent.append_child(&child).map(|_| ())
+    };
+    add(&tr, with_text(td("time", "nowrap")?)?)?;
+    let ty = td("type", "")?;
+    add(&ty, with_text(el("span", &[("class", "type-name")])?)?)?;
+    add(&tr, ty)?;
+    let user = td("user", "")?;
+    add(&user, with_text(el("div", &[])?)?)?;
+    add(&user, with_text(el("div", &[("class", "muted small")])?)?)?;
+    add(&tr, user)?;
+    add(&tr, with_text(td("source", "")?)?)?;
+    add(&tr, with_text(td("ip", "nowrap")?)?)?;
+    add(&tr, with_text(td("country", "")?)?)?;
+    add(&tr, with_text(td("details", "summary")?)?)?;
+    Ok(tr)
 }
 
 /// The column chooser and the density switch, both remembered.
@@ -293,4 +496,56 @@ fn move_row(down: bool) -> bool {
     rows.get(next)
         .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
         .is_some_and(|el| el.focus().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(id: &str, ip: &str, created_at: &str) -> AuditEvent {
+        AuditEvent {
+            id: id.into(),
+            event_type: "USER_LOGIN".into(),
+            created_at: created_at.into(),
+            user_email: Some("ann@example.com".into()),
+            source: Some("CD".into()),
+            source_description: Some("Customer Dashboard".into()),
+            source_ip: Some(ip.into()),
+            context: Some(serde_json::json!({"login_method": "password"})),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_row_is_the_events_text_in_column_order() {
+        let ev = event("e1", "192.0.2.9", "2026-11-01T10:00:00.000Z");
+        let descriptions = HashMap::from([("USER_LOGIN".to_string(), "A login".to_string())]);
+        let row = RowText::new(&ev, |_| 60, &descriptions);
+        assert_eq!(row.id, "e1");
+        assert_eq!(row.cells[0], "2026-11-01 11:00:00", "shifted by the offset");
+        assert_eq!(row.cells[1], "USER_LOGIN");
+        assert_eq!(row.cells[2], "ann@example.com");
+        assert_eq!(row.cells[4], "Customer Dashboard");
+        assert_eq!(row.cells[5], "192.0.2.9");
+        assert!(row.cells[7].contains("login_method"));
+        assert_eq!(row.type_title, "A login");
+        assert_eq!(row.source_code, "CD");
+        // Without the API's description, the catalog's is used.
+        let row = RowText::new(&ev, |_| 0, &HashMap::new());
+        assert_eq!(row.cells[0], "2026-11-01 10:00:00");
+        assert_ne!(row.type_title, "Event type not in the API's list");
+    }
+
+    #[test]
+    fn rows_sort_by_a_column_both_ways_and_ips_numerically() {
+        let list = [
+            event("a", "192.0.2.10", "2026-11-01T10:00:00.000Z"),
+            event("b", "192.0.2.9", "2026-11-01T09:00:00.000Z"),
+            event("c", "192.0.2.100", "2026-11-01T11:00:00.000Z"),
+        ];
+        assert_eq!(row_order(&list, None), [0, 1, 2]);
+        assert_eq!(row_order(&list, Some(("ip", true))), [1, 0, 2]);
+        assert_eq!(row_order(&list, Some(("ip", false))), [2, 0, 1]);
+        assert_eq!(row_order(&list, Some(("time", true))), [1, 0, 2]);
+    }
 }

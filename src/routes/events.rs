@@ -227,7 +227,7 @@ pub fn EventsPage() -> impl IntoView {
         }
     });
     let types_signal = Signal::derive(move || types.get());
-    let descriptions = Signal::derive(move || {
+    let descriptions = Memo::new(move |_| {
         types
             .get()
             .and_then(Result::ok)
