@@ -20,7 +20,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
-use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
 use axum::Router;
 use tokio::sync::Semaphore;
@@ -81,7 +80,8 @@ struct EventTypesCall;
 /// OPTIONS for a real call, so an OPTIONS without `Access-Control-Request-Method` is passed through
 /// the CORS layer as a GET carrying a marker, which the handler turns back into the event-types
 /// call. CORS headers are then added exactly as for any other actual request.
-async fn split_options(mut req: Request, next: Next) -> Response<Body> {
+/// (A plain request map, not an async middleware: it needs no future of its own per request.)
+fn split_options(mut req: Request) -> Request {
     if req.method() == Method::OPTIONS
         && !req
             .headers()
@@ -90,7 +90,7 @@ async fn split_options(mut req: Request, next: Next) -> Response<Body> {
         req.extensions_mut().insert(EventTypesCall);
         *req.method_mut() = Method::GET;
     }
-    next.run(req).await
+    req
 }
 
 async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
@@ -157,7 +157,12 @@ async fn respond(
         _ => String::new(),
     };
     match backend {
-        Backend::Relay(upstream) => upstream.send(call, &query, req.headers()).await,
+        Backend::Relay(upstream) => {
+            let headers = relay::forwarded(req.headers());
+            // Nothing of the incoming request is held while waiting for the upstream.
+            drop(req);
+            upstream.send(call, &query, headers).await
+        }
         Backend::Demo(demo) => {
             let body = demo.answer(call, &query, req.headers())?;
             Ok(Response::builder()
@@ -202,7 +207,7 @@ pub fn app(state: AppState, config: &Config) -> Router {
                 StatusCode::GATEWAY_TIMEOUT,
                 config.request_timeout(),
             ))
-            .layer(middleware::from_fn(split_options))
+            .map_request(split_options)
             .layer(cors(&config.allow_origins))
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
@@ -233,6 +238,61 @@ pub fn service(
         .with_faults(Faults::from_config(config));
     Ok((app(state, config), backend))
 }
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish
+/// (for at most `grace`).
+///
+/// HTTP/1.1 only (a browser talks plain-HTTP/1.1 to a proxy without TLS), with the smallest read
+/// buffer hyper allows, a timeout for slow request heads, and `TCP_NODELAY`, so that a thousand
+/// idle keep-alive connections cost little memory and small answers leave at once.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+    grace: Duration,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
+        .keep_alive(true);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
+    }
+}
+
+/// The largest request head accepted (hyper's minimum buffer size): the three allowed calls need
+/// far less, and every connection's read buffer is bounded by it.
+pub const MAX_REQUEST_HEAD_BYTES: usize = 8192;
 
 /// Builds the backend the configuration asks for.
 pub fn backend(config: &Config) -> Result<Backend, Box<dyn std::error::Error + Send + Sync>> {

@@ -7,8 +7,40 @@ use audit_proxy::{service, Backend};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    one_malloc_arena();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("audit-proxy: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run())
+}
+
+/// glibc gives threads that contend for the heap arenas of their own, and a block goes back to
+/// the arena it came from: a connection's buffers, allocated on one worker thread and freed on
+/// another, leave every arena holding free memory. With one arena the proxy's resident memory at
+/// 1,000 connections drops by about a sixth (`bash scripts/bench.sh`, figure 4b) at no measured
+/// cost in throughput. Must run before any other thread exists.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn one_malloc_arena() {
+    // SAFETY: mallopt only sets an allocator tunable; it is called first thing in main, while
+    // this is the only thread.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn one_malloc_arena() {}
+
+async fn run() -> ExitCode {
     let config = Config::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -42,13 +74,13 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(listen = %config.listen, origins = ?config.allow_origins, "audit-proxy ready");
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        eprintln!("audit-proxy: {e}");
-        return ExitCode::FAILURE;
-    }
+    audit_proxy::serve(
+        listener,
+        router,
+        shutdown_signal(),
+        config.request_timeout(),
+    )
+    .await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }

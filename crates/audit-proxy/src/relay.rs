@@ -15,8 +15,24 @@ const FORWARDED_REQUEST: [header::HeaderName; 2] = [header::AUTHORIZATION, heade
 /// copied (no Set-Cookie, no hop-by-hop, no WWW-Authenticate that would make a browser prompt).
 const FORWARDED_RESPONSE: [header::HeaderName; 2] = [header::CONTENT_TYPE, header::RETRY_AFTER];
 
+/// The request headers sent upstream ([`FORWARDED_REQUEST`]), copied into their own memory:
+/// a header value shares the connection's read buffer, and a request waiting its turn for the
+/// upstream would otherwise keep that whole buffer alive.
+pub fn forwarded(headers: &HeaderMap) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(FORWARDED_REQUEST.len());
+    for name in FORWARDED_REQUEST {
+        if let Some(v) = headers.get(&name) {
+            if let Ok(mut copy) = HeaderValue::from_bytes(v.as_bytes()) {
+                copy.set_sensitive(v.is_sensitive());
+                out.insert(name, copy);
+            }
+        }
+    }
+    out
+}
+
 /// Requests sent to the upstream at once.
-const UPSTREAM_CONCURRENCY: usize = 64;
+const UPSTREAM_CONCURRENCY: usize = 16;
 
 /// The HTTP client to the upstream, built once so connections are pooled and reused.
 #[derive(Debug, Clone)]
@@ -65,23 +81,22 @@ impl Upstream {
         url
     }
 
-    /// Sends one allowed call and relays the answer: status, JSON body and a few safe headers.
+    /// Sends one allowed call with the headers [`forwarded`] picked, and relays the answer:
+    /// status, JSON body and a few safe headers.
     pub async fn send(
         &self,
         call: Call,
         query: &str,
-        headers: &HeaderMap,
+        headers: HeaderMap,
     ) -> Result<Response<Body>, ProxyError> {
         let method = match call {
             Call::EventTypes => Method::OPTIONS,
             _ => Method::GET,
         };
-        let mut req = self.client.request(method, self.url(call, query));
-        for name in FORWARDED_REQUEST {
-            if let Some(v) = headers.get(&name) {
-                req = req.header(name, v.clone());
-            }
-        }
+        let req = self
+            .client
+            .request(method, self.url(call, query))
+            .headers(headers);
         let _turn = self
             .in_flight
             .acquire()

@@ -512,7 +512,14 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
         .expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        // The server loop the binary runs, with its buffer and header limits.
+        audit_proxy::serve(
+            listener,
+            router,
+            std::future::pending(),
+            std::time::Duration::from_secs(1),
+        )
+        .await;
     });
 
     let corpus = corpus();
@@ -532,6 +539,19 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
             .unwrap_or_else(|| "closed".into());
         *statuses.entry(status).or_default() += 1;
         responses.push((c.what.clone(), resp));
+    }
+    // Request heads over 8 KB are refused before anything is relayed (the server loop bounds
+    // every connection's read buffer).
+    for big in ["one 100 KB header", "huge Authorization", "10 KB query", "100 KB query"] {
+        let (_, resp) = responses
+            .iter()
+            .find(|(what, _)| what == big)
+            .expect("in the corpus");
+        assert!(
+            String::from_utf8_lossy(resp).starts_with("HTTP/1.1 431"),
+            "{big}: {}",
+            String::from_utf8_lossy(resp).lines().next().unwrap_or("closed")
+        );
     }
     // The proxy is still healthy.
     let health = send_raw(

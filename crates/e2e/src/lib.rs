@@ -107,11 +107,15 @@ impl Stack {
         let (proxy, _) = audit_proxy::service(&config).expect("proxy");
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let proxy_task = tokio::spawn(async move {
-            let _ = axum::serve(proxy_l, proxy)
-                .with_graceful_shutdown(async move {
+            audit_proxy::serve(
+                proxy_l,
+                proxy,
+                async move {
                     let _ = stop_rx.await;
-                })
-                .await;
+                },
+                Duration::from_secs(5),
+            )
+            .await;
         });
 
         let dir = match &opts.sub_path {
