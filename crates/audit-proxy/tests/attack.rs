@@ -542,7 +542,12 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
     }
     // Request heads over 8 KB are refused before anything is relayed (the server loop bounds
     // every connection's read buffer).
-    for big in ["one 100 KB header", "huge Authorization", "10 KB query", "100 KB query"] {
+    for big in [
+        "one 100 KB header",
+        "huge Authorization",
+        "10 KB query",
+        "100 KB query",
+    ] {
         let (_, resp) = responses
             .iter()
             .find(|(what, _)| what == big)
@@ -550,7 +555,10 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
         assert!(
             String::from_utf8_lossy(resp).starts_with("HTTP/1.1 431"),
             "{big}: {}",
-            String::from_utf8_lossy(resp).lines().next().unwrap_or("closed")
+            String::from_utf8_lossy(resp)
+                .lines()
+                .next()
+                .unwrap_or("closed")
         );
     }
     // The proxy is still healthy.
