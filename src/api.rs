@@ -237,26 +237,9 @@ impl Client {
         Ok(body.unwrap_or_default())
     }
 
-    /// `GET /beta/audit/events?…`: one page of events.
-    pub async fn events(
-        &self,
-        query: &EventQuery,
-        signal: Option<&AbortSignal>,
-    ) -> Result<EventsPage, ApiError> {
-        self.page(query, signal, None).await
-    }
-
-    /// The list's own page: as [`Client::events`], and marks its arrival
-    /// ([`LIST_RESPONSE_MARK`]) so that counts and exports do not disturb the benchmark.
-    pub async fn list(
-        &self,
-        query: &EventQuery,
-        signal: Option<&AbortSignal>,
-    ) -> Result<EventsPage, ApiError> {
-        self.page(query, signal, Some(LIST_RESPONSE_MARK)).await
-    }
-
-    async fn page(
+    /// `GET /beta/audit/events?…`: one page of events. With an `arrival_mark`, the answer's
+    /// arrival and its decoding ([`LIST_DECODED_MARK`]) are marked for the page-switch benchmark.
+    pub async fn page(
         &self,
         query: &EventQuery,
         signal: Option<&AbortSignal>,

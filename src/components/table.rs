@@ -136,7 +136,9 @@ pub fn EventsTable(
     let sort = RwSignal::new(None::<(&'static str, bool)>);
     let tbody = NodeRef::<leptos::html::Tbody>::new();
     let pool = StoredValue::new_local(RowPool::default());
-    Effect::new(move |_| {
+    // The rows' texts change with the page, the zone, the sort and the descriptions; the
+    // live-tail highlight only toggles a class, so it does not recompute them.
+    let texts = Memo::new(move |_| {
         let utc = session.utc.get();
         let offset = move |t: i64| {
             if utc {
@@ -146,16 +148,18 @@ pub fn EventsTable(
             }
         };
         let sort = sort.get();
-        let texts: Vec<RowText> = descriptions.with(|d| {
+        descriptions.with(|d| {
             rows.with(|list| {
                 row_order(list, sort)
                     .into_iter()
                     .map(|i| RowText::new(&list[i], offset, d))
-                    .collect()
+                    .collect::<Vec<_>>()
             })
-        });
+        })
+    });
+    Effect::new(move |_| {
         let Some(body) = tbody.get() else { return };
-        highlight.with(|new| pool.update_value(|p| p.show(&body, &texts, new)));
+        texts.with(|texts| highlight.with(|new| pool.update_value(|p| p.show(&body, texts, new))));
     });
     let row_id = |target: Option<web_sys::EventTarget>| {
         target
