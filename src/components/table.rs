@@ -157,9 +157,35 @@ pub fn EventsTable(
             })
         })
     });
+    // Rows on screen are written at once; the rest right after the next paint, so the first
+    // frame lays out and paints only what can be seen. `pending`
+    // keeps the table marked busy until every row shows the new page.
+    let pending = RwSignal::new(false);
     Effect::new(move |_| {
         let Some(body) = tbody.get() else { return };
-        texts.with(|texts| highlight.with(|new| pool.update_value(|p| p.show(&body, texts, new))));
+        let deferred = texts.with(|texts| {
+            highlight.with(|new| {
+                pool.try_update_value(|p| p.show(&body, texts, new, true))
+                    .unwrap_or(false)
+            })
+        });
+        if !deferred {
+            return;
+        }
+        pending.set(true);
+        crate::util::rows_pending(true);
+        crate::util::after_next_paint(
+            || {},
+            move || {
+                let _ = texts.try_with_untracked(|texts| {
+                    highlight.try_with_untracked(|new| {
+                        pool.try_update_value(|p| p.show(&body, texts, new, false))
+                    })
+                });
+                pending.try_set(false);
+                crate::util::rows_pending(false);
+            },
+        );
     });
     let row_id = |target: Option<web_sys::EventTarget>| {
         target
@@ -205,7 +231,8 @@ pub fn EventsTable(
     // Rows are laid out as flex lines (style/main.css), so the ARIA roles keep the table's
     // meaning for assistive technology whatever the display.
     view! {
-        <div class="table-wrap" class:stale=move || stale.get() aria-busy=move || stale.get().to_string()>
+        <div class="table-wrap" class:stale=move || stale.get()
+            aria-busy=move || (stale.get() || pending.get()).to_string()>
             <table class=table_class role="table" data-testid="events-table">
                 <caption class="sr-only">"Audit events, newest first. Press Enter on a row to open it."</caption>
                 <thead role="rowgroup">
@@ -233,6 +260,36 @@ struct RowNodes {
     new: bool,
 }
 
+impl RowNodes {
+    /// Whether the row shows something other than `want`.
+    fn differs(&self, want: &RowText, is_new: bool) -> bool {
+        self.shown != *want || self.new != is_new
+    }
+
+    /// Rewrites what differs from `want`: texts, the row's id, tooltips and the new-row mark.
+    fn write(&mut self, want: &RowText, is_new: bool) {
+        if self.shown.id != want.id {
+            let _ = self.tr.set_attribute("data-id", &want.id);
+        }
+        for ((node, old), text) in self.texts.iter().zip(&self.shown.cells).zip(&want.cells) {
+            if old != text {
+                node.set_data(text);
+            }
+        }
+        if self.shown.type_title != want.type_title {
+            let _ = self.type_td.set_attribute("title", &want.type_title);
+        }
+        if self.shown.source_code != want.source_code {
+            let _ = self.source_td.set_attribute("title", &want.source_code);
+        }
+        if self.new != is_new {
+            let _ = self.tr.class_list().toggle_with_force("new", is_new);
+            self.new = is_new;
+        }
+        self.shown.clone_from(want);
+    }
+}
+
 /// The table body's rows, built once from a prototype and rewritten in place: a node's text
 /// or attribute is set only when it differs from what it shows.
 #[derive(Default)]
@@ -242,41 +299,74 @@ pub struct RowPool {
 }
 
 impl RowPool {
-    /// Makes `body` show `texts`, marking rows whose id is in `new`.
-    pub fn show(&mut self, body: &web_sys::Element, texts: &[RowText], new: &HashSet<String>) {
+    /// Makes `body` show `texts`, marking rows whose id is in `new`. With `on_screen_first`
+    /// and an unchanged row count, only the rows on screen are written; the return value says
+    /// whether others were left to write (call again without it).
+    pub fn show(
+        &mut self,
+        body: &web_sys::Element,
+        texts: &[RowText],
+        new: &HashSet<String>,
+        on_screen_first: bool,
+    ) -> bool {
+        if on_screen_first && self.rows.len() == texts.len() {
+            let written = self.write_on_screen(texts, new);
+            return self
+                .rows
+                .iter()
+                .zip(texts)
+                .enumerate()
+                .any(|(i, (row, want))| {
+                    !written.contains(&i) && row.differs(want, new.contains(&want.id))
+                });
+        }
         while self.rows.len() > texts.len() {
             if let Some(r) = self.rows.pop() {
                 r.tr.remove();
             }
         }
         while self.rows.len() < texts.len() {
-            let Some(row) = self.new_row() else { return };
+            let Some(row) = self.new_row() else {
+                return false;
+            };
             if body.append_child(&row.tr).is_err() {
-                return;
+                return false;
             }
             self.rows.push(row);
         }
         for (row, want) in self.rows.iter_mut().zip(texts) {
-            if row.shown.id != want.id {
-                let _ = row.tr.set_attribute("data-id", &want.id);
+            row.write(want, new.contains(&want.id));
+        }
+        false
+    }
+
+    /// Writes the rows the viewport shows and returns their range. Rows are in document order,
+    /// so binary searches over their boxes find them; rewritten rows may be shorter than
+    /// before, so the search goes on from the first unwritten row until it starts below the
+    /// viewport. (Reading a box lays out what changed, work the coming frame would do anyway.)
+    fn write_on_screen(
+        &mut self,
+        texts: &[RowText],
+        new: &HashSet<String>,
+    ) -> std::ops::Range<usize> {
+        let Some(height) = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+        else {
+            return 0..0;
+        };
+        let rect = |r: &RowNodes| r.tr.get_bounding_client_rect();
+        let start = self.rows.partition_point(|r| rect(r).bottom() < 0.0);
+        let mut end = start;
+        loop {
+            let next = end + self.rows[end..].partition_point(|r| rect(r).top() < height);
+            if next == end {
+                return start..end;
             }
-            for ((node, old), text) in row.texts.iter().zip(&row.shown.cells).zip(&want.cells) {
-                if old != text {
-                    node.set_data(text);
-                }
+            for (row, want) in self.rows[end..next].iter_mut().zip(&texts[end..next]) {
+                row.write(want, new.contains(&want.id));
             }
-            if row.shown.type_title != want.type_title {
-                let _ = row.type_td.set_attribute("title", &want.type_title);
-            }
-            if row.shown.source_code != want.source_code {
-                let _ = row.source_td.set_attribute("title", &want.source_code);
-            }
-            let is_new = new.contains(&want.id);
-            if row.new != is_new {
-                let _ = row.tr.class_list().toggle_with_force("new", is_new);
-                row.new = is_new;
-            }
-            row.shown.clone_from(want);
+            end = next;
         }
     }
 

@@ -420,12 +420,13 @@ pub async fn sign_in_demo(c: &Client) {
     wait_rows(c).await;
 }
 
-/// Waits until the table has rows and nothing is loading, and returns the row count.
+/// Waits until the table has rows and is not busy (nothing loading, every row written), and
+/// returns the row count.
 pub async fn wait_rows(c: &Client) -> usize {
     wait_until(c, "rows loaded", || async {
         let v = js(
             c,
-            "const busy = document.querySelector('.table-wrap.stale'); \
+            "const busy = document.querySelector('.table-wrap[aria-busy=\"true\"]'); \
              const n = document.querySelectorAll('[data-testid=\"event-row\"]').length; \
              return busy ? -1 : n;",
         )
@@ -438,7 +439,7 @@ pub async fn wait_rows(c: &Client) -> usize {
 /// Waits until loading has finished (rows or not).
 pub async fn wait_idle(c: &Client) {
     wait_until(c, "loading finished", || async {
-        let v = js(c, "return !document.querySelector('.table-wrap.stale') && !!document.querySelector('[data-testid=\"events-table\"]');").await;
+        let v = js(c, "return !document.querySelector('.table-wrap[aria-busy=\"true\"]') && !!document.querySelector('[data-testid=\"events-table\"]');").await;
         v.as_bool().filter(|b| *b)
     })
     .await;

@@ -269,6 +269,73 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
 }
 
 #[tokio::test]
+async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        find(&c, "page-size")
+            .await
+            .select_by_value("100")
+            .await
+            .expect("select");
+        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+        assert_eq!(wait_rows(&c).await, 100);
+        // The middle of the table on screen; every frame until the switch has settled records
+        // how many rows on screen, and in the whole table, still show the old page.
+        let y = js(
+            &c,
+            r#"const rows = [...document.querySelectorAll('[data-testid="event-row"]')];
+               rows[45].scrollIntoView({block: 'start'});
+               window.__old = new Set(rows.map(r => r.dataset.id));
+               window.__frames = [];
+               window.__stop = false;
+               const tick = () => {
+                 const all = [...document.querySelectorAll('[data-testid="event-row"]')];
+                 const seen = all.filter(r => {
+                   const b = r.getBoundingClientRect();
+                   return b.bottom > 0 && b.top < innerHeight;
+                 });
+                 const old = rs => rs.filter(r => __old.has(r.dataset.id)).length;
+                 __frames.push([seen.length, old(seen), old(all)]);
+                 if (!__stop) requestAnimationFrame(tick);
+               };
+               requestAnimationFrame(tick);
+               document.querySelector('[data-testid="next"]').click();
+               return scrollY;"#,
+        )
+        .await
+        .as_f64()
+        .expect("scrollY");
+        wait_text(&c, "showing", |t| t == "Showing 101–200 of 5,000").await;
+        assert_eq!(wait_rows(&c).await, 100);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let frames: Vec<[u64; 3]> =
+            serde_json::from_value(js(&c, "window.__stop = true; return __frames;").await)
+                .expect("frames");
+        assert!(
+            frames.iter().all(|f| f[0] > 5),
+            "rows on screen: {frames:?}"
+        );
+        // On screen, a frame shows the old page or the new one, never a mix.
+        assert!(
+            frames.iter().all(|&[seen, old, _]| old == 0 || old == seen),
+            "{frames:?}"
+        );
+        // The rows on screen came first: some frame had them new and rows off screen still old.
+        assert!(
+            frames
+                .iter()
+                .any(|&[_, old_seen, old_all]| old_seen == 0 && old_all > 0),
+            "{frames:?}"
+        );
+        assert_eq!(frames.last().expect("frames")[2], 0, "{frames:?}");
+        let ids = js(&c, "return [...document.querySelectorAll('[data-testid=\"event-row\"]')].filter(r => __old.has(r.dataset.id)).length").await;
+        assert_eq!(ids.as_u64(), Some(0));
+        // The place on the page stays where it was.
+        let after = js(&c, "return scrollY").await.as_f64().expect("scrollY");
+        assert!((after - y).abs() < 1.0, "scrolled from {y} to {after}");
+    });
+}
+
+#[tokio::test]
 async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         click(&c, "next").await;
