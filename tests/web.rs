@@ -222,3 +222,65 @@ async fn a_new_page_rewrites_the_same_rows_and_a_click_opens_the_right_one() {
     leptos::task::tick().await;
     assert_eq!(ips(&el), ["203.0.113.6"]);
 }
+
+#[wasm_bindgen_test]
+async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_until_then() {
+    let el = container();
+    // Far below the viewport.
+    el.set_attribute("style", "margin-top: 300vh")
+        .expect("style");
+    let rows = RwSignal::new(vec![
+        plain_event("a", "192.0.2.1"),
+        plain_event("b", "192.0.2.2"),
+    ]);
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(Session::restore());
+        view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
+        on_open=Callback::new(|_: String| {})/> }
+    });
+    leptos::task::tick().await;
+    let ips = || {
+        let cells = el
+            .query_selector_all("[data-testid=cell-ip]")
+            .expect("query");
+        (0..cells.length())
+            .map(|i| {
+                cells
+                    .get(i)
+                    .and_then(|c| c.text_content())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    let busy = || {
+        el.query_selector(".table-wrap")
+            .expect("query")
+            .expect("table wrap")
+            .get_attribute("aria-busy")
+            .unwrap_or_default()
+    };
+    assert_eq!(ips(), ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(busy(), "false");
+
+    // A page of the same length: no row is on screen, so none is written before the frame.
+    rows.set(vec![
+        plain_event("c", "198.51.100.3"),
+        plain_event("d", "198.51.100.4"),
+    ]);
+    leptos::task::tick().await;
+    assert_eq!(ips(), ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(busy(), "true");
+    audit_viewer::util::sleep_ms(200).await;
+    assert_eq!(ips(), ["198.51.100.3", "198.51.100.4"]);
+    assert_eq!(busy(), "false");
+
+    // On screen, the next page's rows are written at once.
+    el.scroll_into_view();
+    rows.set(vec![
+        plain_event("e", "203.0.113.5"),
+        plain_event("f", "203.0.113.6"),
+    ]);
+    leptos::task::tick().await;
+    assert_eq!(ips(), ["203.0.113.5", "203.0.113.6"]);
+    assert_eq!(busy(), "false");
+}
