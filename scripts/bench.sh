@@ -45,6 +45,15 @@ ratio=$(awk -v a="$app_gz" -v b="$hello_gz" 'BEGIN { printf "%.2f", a / b }')
 printf 'total: app %d B raw / %d B gzip; hello-world %d B raw / %d B gzip; gzip ratio %s\n' \
   "$app_raw" "$app_gz" "$hello_raw" "$hello_gz" "$ratio"
 verdict "bundle gzip vs hello-world" "${ratio}× ($app_gz B)" "≤ 1.5×" "$(le "$ratio" 1.5)"
+# What the budget leaves for the app's features, against the app's own code alone: the same
+# build without wasm-opt, which keeps the function names.
+sed 's/data-bin="audit-viewer"/& data-keep-debug="true"/; s/data-wasm-opt="z"/data-wasm-opt="0"/' \
+  index.html > index-named.html
+trap 'rm -f "$ROOT/index-named.html"' EXIT
+trunk build --release --dist target/named-dist index-named.html >/dev/null 2>&1
+rm -f index-named.html
+python3 scripts/bundle_breakdown.py target/named-dist/*.wasm
+awk -v h="$hello_gz" 'BEGIN { printf "the budget leaves %d B gzip above the hello-world for everything the app adds\n", 0.5 * h }'
 
 printf '\n== 2. cold load: navigation → 100 rows (headless Chromium, demo proxy)\n'
 cold=$(cargo run --quiet --release -p e2e --example first_table -- 15 100)
