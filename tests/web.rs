@@ -26,6 +26,21 @@ fn container() -> web_sys::HtmlElement {
     div.dyn_into().expect("html element")
 }
 
+/// The IP column's texts, top to bottom.
+fn ips(el: &web_sys::HtmlElement) -> Vec<String> {
+    let cells = el
+        .query_selector_all("[data-testid=cell-ip]")
+        .expect("query");
+    (0..cells.length())
+        .map(|i| {
+            cells
+                .get(i)
+                .and_then(|c| c.text_content())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 const HOSTILE: &str = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
 
 fn hostile_event() -> AuditEvent {
@@ -170,19 +185,6 @@ async fn a_new_page_rewrites_the_same_rows_and_a_click_opens_the_right_one() {
         el.query_selector_all("[data-testid=event-row]")
             .expect("query")
     };
-    let ips = |el: &web_sys::HtmlElement| {
-        let cells = el
-            .query_selector_all("[data-testid=cell-ip]")
-            .expect("query");
-        (0..cells.length())
-            .map(|i| {
-                cells
-                    .get(i)
-                    .and_then(|c| c.text_content())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-    };
     assert_eq!(ips(&el), ["192.0.2.1", "192.0.2.2"]);
     let first = trs(&el).get(0).expect("first row");
 
@@ -239,19 +241,6 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
         on_open=Callback::new(|_: String| {})/> }
     });
     leptos::task::tick().await;
-    let ips = || {
-        let cells = el
-            .query_selector_all("[data-testid=cell-ip]")
-            .expect("query");
-        (0..cells.length())
-            .map(|i| {
-                cells
-                    .get(i)
-                    .and_then(|c| c.text_content())
-                    .unwrap_or_default()
-            })
-            .collect::<Vec<_>>()
-    };
     let busy = || {
         el.query_selector(".table-wrap")
             .expect("query")
@@ -259,7 +248,7 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
             .get_attribute("aria-busy")
             .unwrap_or_default()
     };
-    assert_eq!(ips(), ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(ips(&el), ["192.0.2.1", "192.0.2.2"]);
     assert_eq!(busy(), "false");
 
     // A page of the same length: no row is on screen, so none is written before the frame.
@@ -268,10 +257,10 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
         plain_event("d", "198.51.100.4"),
     ]);
     leptos::task::tick().await;
-    assert_eq!(ips(), ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(ips(&el), ["192.0.2.1", "192.0.2.2"]);
     assert_eq!(busy(), "true");
     audit_viewer::util::sleep_ms(200).await;
-    assert_eq!(ips(), ["198.51.100.3", "198.51.100.4"]);
+    assert_eq!(ips(&el), ["198.51.100.3", "198.51.100.4"]);
     assert_eq!(busy(), "false");
 
     // On screen, the next page's rows are written at once.
@@ -281,6 +270,6 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
         plain_event("f", "203.0.113.6"),
     ]);
     leptos::task::tick().await;
-    assert_eq!(ips(), ["203.0.113.5", "203.0.113.6"]);
+    assert_eq!(ips(&el), ["203.0.113.5", "203.0.113.6"]);
     assert_eq!(busy(), "false");
 }

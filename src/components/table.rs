@@ -158,32 +158,39 @@ pub fn EventsTable(
         })
     });
     // Rows on screen are written at once; the rest right after the next paint, so the first
-    // frame lays out and paints only what can be seen. `pending`
-    // keeps the table marked busy until every row shows the new page.
+    // frame lays out and paints only what can be seen. `pending` keeps the table marked busy
+    // until every row shows the new page (and tells the page-switch measure when that is).
     let pending = RwSignal::new(false);
+    let set_pending = move |p: bool| {
+        pending.try_set(p);
+        crate::util::rows_pending(p);
+    };
+    // Writes the current texts (untracked: the effect below subscribes); true when rows off
+    // screen were left for later.
+    let write = move |body: &web_sys::Element, on_screen_first: bool| {
+        texts
+            .try_with_untracked(|texts| {
+                highlight.try_with_untracked(|new| {
+                    pool.try_update_value(|p| p.show(body, texts, new, on_screen_first))
+                })
+            })
+            .flatten()
+            .flatten()
+            .unwrap_or(false)
+    };
     Effect::new(move |_| {
         let Some(body) = tbody.get() else { return };
-        let deferred = texts.with(|texts| {
-            highlight.with(|new| {
-                pool.try_update_value(|p| p.show(&body, texts, new, true))
-                    .unwrap_or(false)
-            })
-        });
-        if !deferred {
+        texts.track();
+        highlight.track();
+        if !write(&body, true) {
             return;
         }
-        pending.set(true);
-        crate::util::rows_pending(true);
+        set_pending(true);
         crate::util::after_next_paint(
             || {},
             move || {
-                let _ = texts.try_with_untracked(|texts| {
-                    highlight.try_with_untracked(|new| {
-                        pool.try_update_value(|p| p.show(&body, texts, new, false))
-                    })
-                });
-                pending.try_set(false);
-                crate::util::rows_pending(false);
+                write(&body, false);
+                set_pending(false);
             },
         );
     });

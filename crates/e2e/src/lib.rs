@@ -365,8 +365,10 @@ pub async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script runs")
 }
 
-/// The texts of the table rows' cells with the given test id.
+/// The texts of the table rows' cells with the given test id, once the table is not busy (a
+/// re-sorted or re-zoned page writes the rows off screen after the next paint).
 pub async fn column(c: &Client, cell: &str) -> Vec<String> {
+    wait_idle(c).await;
     let v = js(
         c,
         &format!("return Array.from(document.querySelectorAll('[data-testid=\"{cell}\"]')).map(e => e.textContent)"),

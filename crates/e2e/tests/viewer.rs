@@ -33,6 +33,17 @@ async fn value(c: &fantoccini::Client, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Chooses 100 rows per page and waits for the first 100 of the demo's 5,000.
+async fn pages_of_100(c: &fantoccini::Client) {
+    find(c, "page-size")
+        .await
+        .select_by_value("100")
+        .await
+        .expect("select");
+    wait_text(c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+    assert_eq!(wait_rows(c).await, 100);
+}
+
 #[tokio::test]
 async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
     let stack = Stack::start(StackOptions::default()).await;
@@ -251,13 +262,7 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
         click(&c, "jump-go").await;
         wait_text(&c, "showing", |t| t == "Showing 271–300 of 5,000").await;
 
-        find(&c, "page-size")
-            .await
-            .select_by_value("100")
-            .await
-            .expect("select");
-        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
-        assert_eq!(wait_rows(&c).await, 100);
+        pages_of_100(&c).await;
         assert_eq!(
             find(&c, "page-of").await.text().await.expect("t"),
             "Page 1 of 50"
@@ -271,13 +276,7 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
 #[tokio::test]
 async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        find(&c, "page-size")
-            .await
-            .select_by_value("100")
-            .await
-            .expect("select");
-        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
-        assert_eq!(wait_rows(&c).await, 100);
+        pages_of_100(&c).await;
         // The middle of the table on screen; every frame until the switch has settled records
         // how many rows on screen, and in the whole table, still show the old page.
         let y = js(
