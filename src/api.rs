@@ -131,18 +131,26 @@ impl ApiError {
     }
 }
 
-/// Decodes a `Retry-After` value in seconds (the HTTP-date form is treated as one second).
-pub fn retry_after_secs(value: Option<&str>) -> u32 {
-    value
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .unwrap_or(1)
-        .clamp(1, MAX_RETRY_AFTER_SECS)
+/// Decodes a `Retry-After` value: delay-seconds, or an HTTP date (RFC 9110 §10.2.3, in any of its
+/// three forms) counted from `now_ms`, milliseconds since the Unix epoch. A date already past or an
+/// unreadable value means 1 s; the wait is capped at [`MAX_RETRY_AFTER_SECS`].
+pub fn retry_after_secs(value: Option<&str>, now_ms: f64) -> u32 {
+    let value = value.map(str::trim);
+    let secs = value
+        .and_then(|v| v.parse::<u64>().ok())
+        .or_else(|| {
+            let at = httpdate::parse_http_date(value?).ok()?;
+            let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
+            Some(((at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64)
+        })
+        .unwrap_or(1);
+    secs.clamp(1, u64::from(MAX_RETRY_AFTER_SECS)) as u32
 }
 
 /// Wait before retry number `attempt` (0-based): Retry-After when given, else 1 s, 2 s, 4 s.
-pub fn backoff_ms(attempt: u32, retry_after: Option<&str>) -> u32 {
+pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, now_ms: f64) -> u32 {
     match retry_after {
-        Some(v) => retry_after_secs(Some(v)) * 1000,
+        Some(v) => retry_after_secs(Some(v), now_ms) * 1000,
         None => 1000 << attempt.min(4),
     }
 }
@@ -200,7 +208,12 @@ impl Client {
                 }
             };
             if matches!(status, 429 | 503) && attempt < MAX_RETRIES {
-                sleep_ms(backoff_ms(attempt, retry_after.as_deref())).await;
+                sleep_ms(backoff_ms(
+                    attempt,
+                    retry_after.as_deref(),
+                    js_sys::Date::now(),
+                ))
+                .await;
                 if signal.is_some_and(AbortSignal::aborted) {
                     return Err(ApiError::Aborted);
                 }
@@ -291,11 +304,43 @@ mod tests {
 
     #[test]
     fn retry_waits() {
-        assert_eq!(backoff_ms(0, None), 1000);
-        assert_eq!(backoff_ms(2, None), 4000);
-        assert_eq!(backoff_ms(0, Some("3")), 3000);
-        assert_eq!(backoff_ms(0, Some("9999")), 30_000);
-        assert_eq!(backoff_ms(0, Some("Wed, 21 Oct 2015 07:28:00 GMT")), 1000);
+        // 2015-10-21T07:28:00Z, in milliseconds.
+        let now = 1_445_412_480_000.0;
+        assert_eq!(backoff_ms(0, None, now), 1000);
+        assert_eq!(backoff_ms(2, None, now), 4000);
+        assert_eq!(backoff_ms(0, Some("3"), now), 3000);
+        assert_eq!(backoff_ms(0, Some(" 12 "), now), 12_000);
+        assert_eq!(backoff_ms(0, Some("9999"), now), 30_000);
+        assert_eq!(backoff_ms(0, Some("soon"), now), 1000);
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        let now = 1_445_412_480_000.0; // Wed, 21 Oct 2015 07:28:00 GMT
+                                       // IMF-fixdate, and the two obsolete forms RFC 9110 asks recipients to accept.
+        assert_eq!(
+            retry_after_secs(Some("Wed, 21 Oct 2015 07:28:20 GMT"), now),
+            20
+        );
+        assert_eq!(
+            retry_after_secs(Some("Wednesday, 21-Oct-15 07:28:07 GMT"), now),
+            7
+        );
+        assert_eq!(retry_after_secs(Some("Wed Oct 21 07:28:05 2015"), now), 5);
+        // Part of a second still to wait rounds up; a date past or now means the least wait.
+        assert_eq!(
+            retry_after_secs(Some("Wed, 21 Oct 2015 07:28:03 GMT"), now - 500.0),
+            4
+        );
+        assert_eq!(
+            retry_after_secs(Some("Wed, 21 Oct 2015 07:27:00 GMT"), now),
+            1
+        );
+        // Far in the future: capped.
+        assert_eq!(
+            retry_after_secs(Some("Thu, 22 Oct 2015 07:28:00 GMT"), now),
+            30
+        );
     }
 
     #[test]

@@ -23,16 +23,17 @@ pub const COLUMNS: [(&str, &str); 7] = [
 fn sort_key(e: &AuditEvent, key: &str) -> String {
     let s = |v: &Option<String>| v.clone().unwrap_or_default().to_lowercase();
     match key {
-        "time" => e.created_at.clone(),
+        // By the instant, so times with offsets (`+02:00`) fall where they belong; a time that does
+        // not parse sorts after every one that does.
+        "time" => match e.timestamp() {
+            Some(ms) => format!("{:020}", i128::from(ms) - i128::from(i64::MIN)),
+            None => format!("~{}", e.created_at),
+        },
         "type" => e.event_type.clone(),
         "user" => s(&e.user_email),
         "source" => s(&e.source),
-        // Numeric parts padded so 192.0.2.9 sorts before 192.0.2.10.
-        "ip" => s(&e.source_ip)
-            .split(['.', ':'])
-            .map(|p| format!("{p:>5}"))
-            .collect::<Vec<_>>()
-            .join("."),
+        // By value: 192.0.2.9 before 192.0.2.10, 2001:db8::ff:1 after 2001:db8:0:0:0:0:1:0.
+        "ip" => audit_model::ip::sort_key(e.source_ip.as_deref().unwrap_or_default()),
         "country" => s(&e.source_country),
         _ => e.context_summary(200).to_lowercase(),
     }
@@ -648,5 +649,20 @@ mod tests {
         assert_eq!(row_order(&list, Some(("ip", true))), [1, 0, 2]);
         assert_eq!(row_order(&list, Some(("ip", false))), [2, 0, 1]);
         assert_eq!(row_order(&list, Some(("time", true))), [1, 0, 2]);
+    }
+
+    #[test]
+    fn ipv6_sorts_by_value_and_times_by_instant() {
+        let list = [
+            event("a", "2001:db8::ff:1", "2026-11-01T10:30:00+02:00"),
+            event("b", "2001:db8:0:0:0:0:1:0", "2026-11-01T09:00:00Z"),
+            event("c", "198.51.100.7", "2026-11-01T08:45:00.5-01:00"),
+            event("d", "unknown", "yesterday"),
+        ];
+        // IPv4 first, then IPv6 by value (::1:0 < ::ff:1), then text.
+        assert_eq!(row_order(&list, Some(("ip", true))), [2, 1, 0, 3]);
+        // 08:30Z, 09:00Z, 09:45:00.5Z, then the unparseable one.
+        assert_eq!(row_order(&list, Some(("time", true))), [0, 1, 2, 3]);
+        assert_eq!(row_order(&list, Some(("time", false))), [3, 2, 1, 0]);
     }
 }

@@ -5,6 +5,7 @@ use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
@@ -12,6 +13,20 @@ use crate::components::json_tree::JsonTree;
 use crate::routes::events::list_href;
 use crate::session::Session;
 use crate::util::copy_text;
+
+/// What stays as it is when an event id is put in a path segment: RFC 3986's unreserved
+/// characters. Everything else (`/`, `?`, `#`, `%`, spaces, …) is percent-encoded.
+const ID_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The app path of an event's detail view, `/events/{id}`. Ids are UUIDs from the API, but an
+/// opened file may hold any text; the router decodes the segment back into the id.
+pub fn event_path(id: &str) -> String {
+    format!("/events/{}", utf8_percent_encode(id, ID_SEGMENT))
+}
 
 /// The event detail page.
 #[component]
@@ -147,5 +162,22 @@ pub fn DetailPage() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_one_path_segment_whatever_they_hold() {
+        assert_eq!(
+            event_path("aaaaaaaa-bbbb-cccc-dddd-0123456789ab"),
+            "/events/aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
+        );
+        assert_eq!(event_path("a/b?c#d"), "/events/a%2Fb%3Fc%23d");
+        assert_eq!(event_path("50% off"), "/events/50%25%20off");
+        assert_eq!(event_path("évé"), "/events/%C3%A9v%C3%A9");
+        assert_eq!(event_path("x.y_z~1"), "/events/x.y_z~1");
     }
 }

@@ -317,7 +317,10 @@ pub fn EventsPage() -> impl IntoView {
         session.scroll.update_value(|m| {
             m.insert(location.search.get_untracked(), y);
         });
-        navigate_detail(&format!("/events/{id}{suffix}"), Default::default());
+        navigate_detail(
+            &format!("{}{suffix}", crate::routes::detail::event_path(&id)),
+            Default::default(),
+        );
     });
     let empty = move || {
         !loading.get()

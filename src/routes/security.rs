@@ -118,7 +118,7 @@ pub fn SecurityPage() -> impl IntoView {
         view! {
             <ul class="findings" data-testid=testid>
                 {events.into_iter().map(|e| {
-                    let href = format!("/events/{}", e.id);
+                    let href = crate::routes::detail::event_path(&e.id);
                     let who = e.user_email.clone().unwrap_or_default();
                     let from = e.source_ip.clone().unwrap_or_default();
                     let when = time(&e);

@@ -4,6 +4,7 @@
 //! - [`page`]: the HAL list page and the error bodies;
 //! - [`query`]: the events query with its validation and query string;
 //! - [`time`]: ISO-8601 parsing and display;
+//! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
 //!   account), and the JSON Lines reader.
 //!
@@ -11,6 +12,7 @@
 
 pub mod catalog;
 pub mod event;
+pub mod ip;
 pub mod page;
 pub mod query;
 pub mod store;
