@@ -4,6 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
+bash scripts/setup.sh
 dist="dist"
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do

@@ -1,26 +1,40 @@
 #!/usr/bin/env bash
 # Runs the product on the built-in demo account: audit-proxy --demo on 127.0.0.1:8787 and
-# trunk serve on http://127.0.0.1:8080. Ctrl-C stops both.
+# trunk serve (with live reload) on http://127.0.0.1:8080. Ctrl-C, SIGTERM or SIGINT stops both.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 
 cargo build --release -p audit-proxy
-./target/release/audit-proxy --demo &
+target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+"$target_dir/release/audit-proxy" --demo &
 proxy=$!
-trap 'kill "$proxy" 2>/dev/null || true' EXIT INT TERM
+web=""
+stop() {
+  trap - EXIT INT TERM
+  [ -n "$web" ] && kill "$web" 2>/dev/null
+  kill "$proxy" 2>/dev/null
+  wait 2>/dev/null
+}
+trap stop EXIT
+trap 'stop; exit 0' INT TERM
 
 for _ in $(seq 1 100); do
   curl -fsS http://127.0.0.1:8787/healthz >/dev/null 2>&1 && break
+  kill -0 "$proxy" 2>/dev/null || { echo "audit-proxy did not start (is port 8787 taken?)" >&2; exit 1; }
   sleep 0.1
 done
 
 cat <<MSG
 
-  Audit Events Viewer (demo account) — open http://127.0.0.1:8080/
-  Sign in with "Try the demo" (key demo, secret demo). Ctrl-C stops it.
+  Audit Events Viewer (demo account) — open http://127.0.0.1:8080/ once trunk says it is serving.
+  Sign in with "Try the demo". Edits under src/ or style/ rebuild and reload the page.
   The proxy alone: curl -u demo:demo http://127.0.0.1:8787/beta/audit/events
+  Ctrl-C stops both.
 
 MSG
-trunk serve --release
+# In the background and waited for, so that a signal reaches the trap at once and stops both.
+trunk serve --release &
+web=$!
+wait "$web"

@@ -25,10 +25,15 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if ! "$TOOLS/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -q "version ${BINARYEN_VERSION%%.*}"; then
-  step "npm install binaryen@$BINARYEN_VERSION (wasm-opt)"
-  mkdir -p "$TOOLS"
-  npm install --silent --no-audit --no-fund --prefix "$TOOLS" "binaryen@$BINARYEN_VERSION"
+# wasm-opt goes next to trunk and wasm-bindgen (cargo's bin folder, on PATH for every rustup
+# user), so plain `trunk build --release` and `trunk serve` find it in any new shell. The npm package
+# itself lives in a per-user folder, not in this checkout, so the link survives a deleted clone.
+if [ "$(wasm-opt --version 2>/dev/null | grep -oE 'version [0-9]+' | head -n1)" != "version ${BINARYEN_VERSION%%.*}" ] \
+  || [ ! -e "$CARGO_BIN/wasm-opt" ]; then
+  step "npm install binaryen@$BINARYEN_VERSION (wasm-opt) into $BINARYEN_DIR"
+  mkdir -p "$BINARYEN_DIR" "$CARGO_BIN"
+  npm install --silent --no-audit --no-fund --prefix "$BINARYEN_DIR" "binaryen@$BINARYEN_VERSION"
+  ln -sf "$BINARYEN_DIR/node_modules/.bin/wasm-opt" "$CARGO_BIN/wasm-opt"
 fi
 
 if $browser && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then

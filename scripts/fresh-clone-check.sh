@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# What a new user meets: the project cloned alone into an empty folder, with nothing beside it.
+# In that clone it runs the native tests, the hosting build (`bash scripts/build.sh`) and the
+# README's first command (`bash scripts/demo.sh`), signs in to it as a new user in Chromium, edits
+# a file to see the page reload, and stops it with SIGTERM, checking that both servers end.
+# CI runs it after the test command. The build cache is shared with this checkout.
+#   bash scripts/fresh-clone-check.sh
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh --browser
+
+step() { printf '\n== fresh clone: %s\n' "$*"; }
+target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+export CARGO_TARGET_DIR="$target"
+work="$(mktemp -d)"
+clone="$work/audit-viewer"
+demo=""
+cleanup() {
+  if [ -n "$demo" ]; then kill -TERM -- "-$demo" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step "git clone into $clone (nothing beside it)"
+git clone -q "$ROOT" "$clone"
+ls -A "$work"
+
+step "native tests"
+(cd "$clone" && timeout 1800 cargo test --workspace --exclude e2e)
+
+step "hosting build: bash scripts/build.sh"
+(cd "$clone" && timeout 1800 bash scripts/build.sh)
+for f in index.html 404.html audit-viewer_bg.wasm audit-viewer.js loader.js config.json; do
+  [ -s "$clone/dist/$f" ] || { echo "dist/$f is missing after scripts/build.sh" >&2; exit 1; }
+done
+if [ -e "$clone/dist/trunk-live-reload.js" ] || grep -q 'TRUNK' "$clone/dist/index.html"; then
+  echo "the release build carries trunk's live-reload client" >&2; exit 1
+fi
+rm -rf "$clone/dist"
+
+step "the README's first command: bash scripts/demo.sh"
+for port in 8080 8787; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is taken; the demo command needs it" >&2; exit 1
+  fi
+done
+log="$work/demo.log"
+(cd "$clone" && exec setsid bash scripts/demo.sh) >"$log" 2>&1 &
+demo=$!
+ready=false
+for _ in $(seq 1 1200); do   # up to 20 minutes: trunk builds the app first
+  if curl -fsS -o /dev/null http://127.0.0.1:8080/ 2>/dev/null \
+    && curl -fsS -o /dev/null -u demo:demo http://127.0.0.1:8787/beta/audit/events 2>/dev/null; then
+    ready=true; break
+  fi
+  kill -0 "$demo" 2>/dev/null || break
+  sleep 1
+done
+if ! $ready; then
+  echo "the demo command did not serve the app and the demo API:" >&2
+  tail -n 40 "$log" >&2; exit 1
+fi
+echo "app and demo API answer"
+
+step "sign in as a new user, live reload (headless Chromium)"
+if ! E2E_DEMO_CHECKOUT="$clone" CHROMEDRIVER="$(command -v chromedriver)" \
+  timeout 900 cargo test -p e2e --test demo_command -- --ignored; then
+  tail -n 40 "$log" >&2; exit 1
+fi
+
+step "stop it: SIGTERM to the command"
+kill -TERM "$demo"
+stopped=false
+for _ in $(seq 1 150); do
+  if ! kill -0 "$demo" 2>/dev/null \
+    && ! curl -s -o /dev/null http://127.0.0.1:8080/ \
+    && ! curl -s -o /dev/null http://127.0.0.1:8787/healthz; then
+    stopped=true; break
+  fi
+  sleep 0.1
+done
+if ! $stopped || pgrep -g "$demo" >/dev/null; then
+  echo "the demo command left something running:" >&2
+  pgrep -a -g "$demo" >&2 || true
+  exit 1
+fi
+wait "$demo" 2>/dev/null || true
+demo=""
