@@ -64,8 +64,8 @@ fi
 echo "app and demo API answer"
 
 step "sign in as a new user, live reload (headless Chromium)"
-if ! E2E_DEMO_CHECKOUT="$clone" CHROMEDRIVER="$(command -v chromedriver)" \
-  timeout 900 cargo test -p e2e --test demo_command -- --ignored; then
+if ! (cd "$clone" && E2E_DEMO_CHECKOUT="$clone" CHROMEDRIVER="$(command -v chromedriver)" \
+  timeout 900 cargo test -p e2e --test demo_command -- --ignored); then
   tail -n 40 "$log" >&2; exit 1
 fi
 
