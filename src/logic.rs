@@ -1,7 +1,9 @@
 //! View logic kept out of components so it has plain tests: page arithmetic, number and time
 //! formatting, date presets and the conversion between form fields and query dates.
 
-use audit_model::time::{format_api, format_display, parse_api_timestamp, Timestamp};
+use audit_model::time::{
+    format_api, format_display, parse_api_timestamp, parse_bound, RangeEnd, Timestamp,
+};
 use audit_model::PageInfo;
 
 pub use audit_model::page::thousands;
@@ -30,6 +32,20 @@ pub fn last_page(info: &PageInfo) -> u32 {
 /// The page to show for a requested one: within 1..=last.
 pub fn clamp_page(requested: u32, info: &PageInfo) -> u32 {
     requested.clamp(1, last_page(info))
+}
+
+/// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
+/// Anything else — `2.5`, `-3`, `1e2`, `abc` — is refused with a message that says what to type.
+pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
+    let t = text.trim();
+    let whole = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match t.parse::<u32>() {
+        Ok(n) if whole && (1..=last).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "Type a whole page number from 1 to {}.",
+            thousands(u64::from(last))
+        )),
+    }
 }
 
 /// A time-range preset.
@@ -114,19 +130,30 @@ pub fn to_input(query_date: &str, offset_minutes: impl Fn(Timestamp) -> i32) -> 
 }
 
 /// A date input value (in the display zone) to a query date (UTC, API format).
-/// Empty input means no bound.
+/// Empty input means no bound. A date alone stands for a whole day: as the start of a range it
+/// means 00:00:00 of that day, as the end 23:59:59, so From 2026-11-22 To 2026-11-22 is that day.
 pub fn from_input(
     value: &str,
+    end: RangeEnd,
     offset_minutes: impl Fn(Timestamp) -> i32,
 ) -> Result<Option<String>, String> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    let as_if_utc = parse_api_timestamp(value).map_err(|e| e.to_string())?;
+    // Whole seconds: the end of a day is its last second, which the API's times (whole seconds)
+    // all fall within.
+    let as_if_utc = parse_bound(value, end).map_err(|e| e.to_string())?;
+    let as_if_utc = as_if_utc - as_if_utc.rem_euclid(1000);
     // The wall-clock time is in the display zone; the offset is looked up at that moment.
     let ts = as_if_utc - i64::from(offset_minutes(as_if_utc)) * 60_000;
     Ok(Some(format_api(ts)))
+}
+
+/// Whether an input holds a date without a time (which [`from_input`] widens to a whole day).
+pub fn is_date_only(value: &str) -> bool {
+    let v = value.trim();
+    !v.is_empty() && !v.contains(['T', 't', ' ']) && parse_bound(v, RangeEnd::Start).is_ok()
 }
 
 #[cfg(test)]
@@ -169,6 +196,35 @@ mod tests {
     }
 
     #[test]
+    fn typed_page_numbers_are_taken_whole_or_refused() {
+        assert_eq!(parse_page_input("7", 167), Ok(7));
+        assert_eq!(parse_page_input(" 167 ", 167), Ok(167));
+        assert_eq!(parse_page_input("007", 167), Ok(7));
+        for bad in [
+            "2.5",
+            "-3",
+            "1e2",
+            "",
+            " ",
+            "abc",
+            "0",
+            "168",
+            "+4",
+            "99999999999",
+        ] {
+            assert_eq!(
+                parse_page_input(bad, 167),
+                Err("Type a whole page number from 1 to 167.".to_string()),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            parse_page_input("x", 1_200),
+            Err("Type a whole page number from 1 to 1,200.".to_string())
+        );
+    }
+
+    #[test]
     fn presets() {
         let now = 1_714_564_800_123; // 2024-05-01T12:00:00.123Z
         assert_eq!(
@@ -190,15 +246,47 @@ mod tests {
             "2024-05-01 14:00:00"
         );
         assert_eq!(
-            from_input("2024-05-01T14:00", plus2),
+            from_input("2024-05-01T14:00", RangeEnd::Start, plus2),
             Ok(Some("2024-05-01T12:00:00".to_string()))
         );
-        assert_eq!(from_input("", plus2), Ok(None));
-        assert!(from_input("2024-13-01T00:00", plus2).is_err());
+        assert_eq!(from_input("", RangeEnd::End, plus2), Ok(None));
+        assert!(from_input("2024-13-01T00:00", RangeEnd::Start, plus2).is_err());
         let utc = |_| 0;
         assert_eq!(
-            from_input(&to_input("2024-05-01T12:00:00", utc), utc),
+            from_input(&to_input("2024-05-01T12:00:00", utc), RangeEnd::End, utc),
             Ok(Some("2024-05-01T12:00:00".to_string()))
         );
+    }
+
+    #[test]
+    fn a_date_alone_covers_its_whole_day() {
+        let utc = |_| 0;
+        assert_eq!(
+            from_input("2026-11-22", RangeEnd::Start, utc),
+            Ok(Some("2026-11-22T00:00:00".to_string()))
+        );
+        assert_eq!(
+            from_input("2026-11-22", RangeEnd::End, utc),
+            Ok(Some("2026-11-22T23:59:59".to_string()))
+        );
+        // In the display zone: the local day 2026-11-22 at UTC+2 is 21st 22:00 to 22nd 21:59:59.
+        let plus2 = |_| 120;
+        assert_eq!(
+            from_input("2026-11-22", RangeEnd::Start, plus2),
+            Ok(Some("2026-11-21T22:00:00".to_string()))
+        );
+        assert_eq!(
+            from_input("2026-11-22", RangeEnd::End, plus2),
+            Ok(Some("2026-11-22T21:59:59".to_string()))
+        );
+        // A time given is taken as it is, whichever end.
+        assert_eq!(
+            from_input("2026-11-22 00:00", RangeEnd::End, utc),
+            Ok(Some("2026-11-22T00:00:00".to_string()))
+        );
+        assert!(is_date_only(" 2026-11-22 "));
+        assert!(!is_date_only("2026-11-22 10:00"));
+        assert!(!is_date_only("22/11/2026"));
+        assert!(!is_date_only(""));
     }
 }

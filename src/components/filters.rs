@@ -6,9 +6,10 @@ use audit_model::time::format_offset;
 use audit_model::{EventQuery, EventType};
 use leptos::prelude::*;
 
-use crate::logic::{from_input, to_input, Preset};
+use crate::logic::{from_input, is_date_only, to_input, Preset};
 use crate::session::Session;
 use crate::util::now_ms;
+use audit_model::time::RangeEnd;
 
 /// The filter form. It mirrors `query` (the URL) and calls `on_apply` with a validated query.
 #[component]
@@ -119,9 +120,10 @@ pub fn Filters(
     });
 
     let build = move || -> Result<EventQuery, String> {
-        let date_from =
-            from_input(&from.get_untracked(), offset).map_err(|e| format!("From: {e}"))?;
-        let date_to = from_input(&to.get_untracked(), offset).map_err(|e| format!("To: {e}"))?;
+        let date_from = from_input(&from.get_untracked(), RangeEnd::Start, offset)
+            .map_err(|e| format!("From: {e}"))?;
+        let date_to = from_input(&to.get_untracked(), RangeEnd::End, offset)
+            .map_err(|e| format!("To: {e}"))?;
         let raw = search.get_untracked();
         let q = EventQuery {
             event_types: selected.get_untracked(),
@@ -171,14 +173,24 @@ pub fn Filters(
     };
     let switch_zone = move |utc: bool| {
         // Keep what is typed: convert the inputs from the old zone to the new one.
-        let f = from_input(&from.get_untracked(), offset);
-        let t = from_input(&to.get_untracked(), offset);
+        let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
+        let t = from_input(&to.get_untracked(), RangeEnd::End, offset);
         session.set_utc(utc);
         if let Ok(f) = f {
             from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
         }
         if let Ok(t) = t {
             to.set(t.map(|d| to_input(&d, offset)).unwrap_or_default());
+        }
+    };
+    // A date alone covers its whole day; say so while it is typed.
+    let date_hint = move || {
+        let (f, t) = (from.get(), to.get());
+        match (is_date_only(&f), is_date_only(&t)) {
+            (true, true) => format!("From {} 00:00:00 through {} 23:59:59.", f.trim(), t.trim()),
+            (true, false) => format!("From {} 00:00:00.", f.trim()),
+            (false, true) => format!("Through {} 23:59:59.", t.trim()),
+            (false, false) => String::new(),
         }
     };
     let zone_label = move || {
@@ -284,6 +296,7 @@ pub fn Filters(
                 <label for="date-to">"To"</label>
                 <input id="date-to" data-testid="date-to" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
                     prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(String::new()); }/>
+                <p class="muted small date-hint" data-testid="date-hint" aria-live="polite">{date_hint}</p>
                 <div class="zone" role="radiogroup" aria-label="Time zone">
                     <label class="check"><input type="radio" name="zone" data-testid="zone-utc" prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
                     <label class="check"><input type="radio" name="zone" data-testid="zone-local" prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>

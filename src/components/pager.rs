@@ -3,7 +3,7 @@
 use audit_model::{EventQuery, EventsPage};
 use leptos::prelude::*;
 
-use crate::logic::{clamp_page, last_page, showing};
+use crate::logic::{last_page, parse_page_input, showing};
 
 /// First / previous / next / last, a page to jump to, and the page size.
 #[component]
@@ -24,7 +24,10 @@ pub fn Pager(
         move || page.with(|p| p.as_ref().is_some_and(|p| p.links.prev.is_some())) || current() > 1;
     let has_next = move || page.with(|p| p.as_ref().is_some_and(|p| p.links.next.is_some()));
     let go = move |n: u32| on_go.run(query.get_untracked().at_page(n.max(1)));
-    let jump = RwSignal::new(String::new());
+    // The box is read when submitted, not rewritten while typed: a number input reports "" for a
+    // half-typed "2." and writing that back scrambled what the person typed.
+    let jump = NodeRef::<leptos::html::Input>::new();
+    let jump_error = RwSignal::new(None::<String>);
 
     view! {
         <nav class="pager" aria-label="Pages" data-testid="pager">
@@ -39,15 +42,23 @@ pub fn Pager(
             </div>
             <form class="jump" on:submit=move |ev| {
                 ev.prevent_default();
-                if let Ok(n) = jump.get_untracked().trim().parse::<u32>() {
-                    go(clamp_page(n, &info()));
-                    jump.set(String::new());
+                let Some(input) = jump.get_untracked() else { return };
+                match parse_page_input(&input.value(), last_page(&info())) {
+                    Ok(n) => {
+                        jump_error.set(None);
+                        input.set_value("");
+                        go(n);
+                    }
+                    Err(message) => jump_error.set(Some(message)),
                 }
             }>
                 <label for="jump-page">"Go to page"</label>
-                <input id="jump-page" data-testid="jump-page" type="number" min="1" inputmode="numeric"
-                    prop:value=move || jump.get() on:input=move |ev| jump.set(event_target_value(&ev))/>
+                <input id="jump-page" data-testid="jump-page" type="text" inputmode="numeric" autocomplete="off"
+                    size="6" node_ref=jump aria-describedby="jump-error"
+                    aria-invalid=move || jump_error.with(Option::is_some).to_string()
+                    on:input=move |_| jump_error.set(None)/>
                 <button type="submit" data-testid="jump-go">"Go"</button>
+                <span id="jump-error" class="error small" role="alert" data-testid="jump-error">{move || jump_error.get()}</span>
             </form>
             <label for="page-size">"Per page"</label>
             <select id="page-size" data-testid="page-size" prop:value=move || query.with(|q| q.size.to_string())

@@ -32,8 +32,8 @@ pub fn SignIn() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Checks the fields' credentials with the event-types call and signs in with them.
+    let attempt = move || {
         let credentials = Credentials {
             key: key.get_untracked().trim().to_string(),
             secret: secret.get_untracked(),
@@ -66,6 +66,10 @@ pub fn SignIn() -> impl IntoView {
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        attempt();
     };
 
     view! {
@@ -107,9 +111,11 @@ pub fn SignIn() -> impl IntoView {
                     <button type="submit" class="primary" data-testid="sign-in" disabled=move || busy.get()>
                         {move || if busy.get() { "Checking…" } else { "Sign in" }}
                     </button>
-                    <button type="button" data-testid="try-demo" on:click=move |_| {
+                    // The demo account's credentials (audit-proxy --demo), signed in at once.
+                    <button type="button" data-testid="try-demo" disabled=move || busy.get() on:click=move |_| {
                         key.set("demo".into());
                         secret.set("demo".into());
+                        attempt();
                     }>"Try the demo"</button>
                 </div>
             </form>

@@ -51,12 +51,12 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("password"));
-        click(&c, "try-demo").await;
-        assert_eq!(value(&c, "api-key").await, "demo");
         click(&c, "toggle-secret").await;
         assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("text"));
-        click(&c, "sign-in").await;
+        // "Try the demo" signs in with one click.
+        click(&c, "try-demo").await;
         wait_rows(&c).await;
+        assert_eq!(find(&c, "account").await.text().await.expect("text"), "Account demo");
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].as_str().is_some_and(|s| s.contains("demo")), "kept in sessionStorage: {stored}");
         assert!(stored[1].is_null(), "not in localStorage unless asked");
@@ -70,10 +70,11 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
         assert!(stored[0].is_null() && stored[1].is_null(), "sign out clears both: {stored}");
 
         // Remember on this device: localStorage, after a plain warning.
-        click(&c, "try-demo").await;
         click(&c, "remember").await;
         let warning = find(&c, "remember-warning").await.text().await.expect("text");
         assert!(warning.contains("local storage"));
+        type_into(&c, "api-key", "demo").await;
+        type_into(&c, "api-secret", "demo").await;
         click(&c, "sign-in").await;
         wait_rows(&c).await;
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
@@ -213,6 +214,52 @@ async fn a_date_preset_limits_the_range() {
 }
 
 #[tokio::test]
+async fn a_date_alone_covers_its_whole_day() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        click(&c, "zone-utc").await;
+        // Yesterday (UTC), a whole day inside the demo's 90 days.
+        let day = js(
+            &c,
+            "return new Date(Date.now() - 86400000).toISOString().slice(0, 10)",
+        )
+        .await
+        .as_str()
+        .expect("date")
+        .to_string();
+        type_into(&c, "date-from", &day).await;
+        type_into(&c, "date-to", &day).await;
+        let hint = find(&c, "date-hint").await.text().await.expect("text");
+        assert_eq!(
+            hint,
+            format!("From {day} 00:00:00 through {day} 23:59:59."),
+            "the form says what a date alone means"
+        );
+        click(&c, "apply").await;
+        wait_until(&c, "URL has the whole day", || async {
+            let search = js(&c, "return decodeURIComponent(location.search)").await;
+            search
+                .as_str()
+                .is_some_and(|s| s.contains(&format!("date_to={day}T23:59:59")))
+                .then_some(())
+        })
+        .await;
+        let expected = api_total(
+            &c,
+            &proxy,
+            &format!("date_from={day}T00:00:00&date_to={day}T23:59:59"),
+        )
+        .await;
+        assert!(expected > 0, "the demo has events yesterday");
+        wait_text(&c, "showing", |t| {
+            t.ends_with(&format!("of {}", thousands(expected)))
+        })
+        .await;
+        // The form now shows the bounds it stands for.
+        assert_eq!(value(&c, "date-to").await, format!("{day} 23:59:59"));
+    });
+}
+
+#[tokio::test]
 async fn search_finds_the_planted_login_burst() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         type_into(&c, "search-text", "198.51.100.77").await;
@@ -258,7 +305,22 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
         click(&c, "first").await;
         wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
 
+        // What is typed is taken whole or refused, never rearranged.
+        let here = location(&c).await;
+        for bad in ["2.5", "-3", "1e2", "168"] {
+            type_into(&c, "jump-page", bad).await;
+            click(&c, "jump-go").await;
+            let msg = wait_text(&c, "jump-error", |t| !t.is_empty()).await;
+            assert_eq!(msg, "Type a whole page number from 1 to 167.", "{bad}");
+            assert_eq!(value(&c, "jump-page").await, bad, "what was typed stays");
+            assert_eq!(location(&c).await, here, "{bad} went nowhere");
+        }
         type_into(&c, "jump-page", "10").await;
+        assert_eq!(
+            find(&c, "jump-error").await.text().await.expect("t"),
+            "",
+            "typing again clears the message"
+        );
         click(&c, "jump-go").await;
         wait_text(&c, "showing", |t| t == "Showing 271–300 of 5,000").await;
 
@@ -575,7 +637,6 @@ async fn signing_in_to_a_proxy_that_is_not_there_names_it() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         click(&c, "try-demo").await;
-        click(&c, "sign-in").await;
         let msg = wait_text(&c, "signin-error", |t| !t.is_empty()).await;
         assert!(
             msg.contains("Could not reach the proxy") && msg.contains(&dead),
