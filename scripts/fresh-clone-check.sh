@@ -31,7 +31,8 @@ step "native tests"
 
 step "hosting build: bash scripts/build.sh"
 (cd "$clone" && timeout 1800 bash scripts/build.sh)
-for f in index.html 404.html audit-viewer_bg.wasm audit-viewer.js loader.js config.json; do
+for f in index.html 404.html audit-viewer_bg.wasm audit-viewer.js loader.js config.json \
+  audit-viewer_bg.wasm.gz audit-viewer_bg.wasm.br audit-viewer.js.br main.css.gz; do
   [ -s "$clone/dist/$f" ] || { echo "dist/$f is missing after scripts/build.sh" >&2; exit 1; }
 done
 if [ -e "$clone/dist/trunk-live-reload.js" ] || grep -q 'TRUNK' "$clone/dist/index.html"; then
@@ -87,3 +88,4 @@ if ! $stopped || pgrep -g "$demo" >/dev/null; then
 fi
 wait "$demo" 2>/dev/null || true
 demo=""
+echo "stopped: both servers gone, no process left"

@@ -36,6 +36,15 @@ if [ "$(wasm-opt --version 2>/dev/null | grep -oE 'version [0-9]+' | head -n1)" 
   ln -sf "$BINARYEN_DIR/node_modules/.bin/wasm-opt" "$CARGO_BIN/wasm-opt"
 fi
 
+# brotli: the release build writes .br copies of its files beside them (scripts/trunk-post-build.sh).
+if ! command -v brotli >/dev/null; then
+  step "apt-get install brotli"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q brotli
+fi
+
 if $browser && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
   step "apt-get install chromium chromium-driver"
   SUDO=""

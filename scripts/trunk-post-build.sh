@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
-# Trunk post-build hook (Trunk.toml). Under `trunk serve`, trunk appends its live-reload client to
+# Trunk post-build hook (Trunk.toml).
+#
+# A release build: writes a gzip (.gz) and, where Debian's `brotli` is installed, a brotli (.br)
+# copy beside each wasm, JS and CSS file, for hosts that send precompressed files
+# (`audit-proxy --app`, nginx's gzip_static/brotli_static). config.json is left alone: it is
+# edited after the build.
+#
+# Under `trunk serve`, trunk appends its live-reload client to
 # index.html as an inline <script>, which the page's Content-Security-Policy (no inline script)
 # blocks. This moves that script into a file beside index.html, loaded from 'self', so live reload
 # works in development while the policy stays exactly as strict as in production. A `trunk build`
@@ -7,7 +14,19 @@
 set -euo pipefail
 html="$TRUNK_STAGING_DIR/index.html"
 [ -f "$html" ] || exit 0
-grep -q '{{__TRUNK_WS_BASE__}}' "$html" || exit 0
+
+if ! grep -q '{{__TRUNK_WS_BASE__}}' "$html"; then
+  [ "${TRUNK_PROFILE:-}" = release ] || exit 0
+  if ! command -v brotli >/dev/null; then
+    echo "trunk-post-build: brotli is not installed (apt-get install brotli): writing .gz copies only" >&2
+  fi
+  for f in "$TRUNK_STAGING_DIR"/*.wasm "$TRUNK_STAGING_DIR"/*.js "$TRUNK_STAGING_DIR"/*.css; do
+    [ -f "$f" ] || continue
+    gzip -9 -n -k -f "$f"
+    if command -v brotli >/dev/null; then brotli -q 11 -k -f "$f"; fi
+  done
+  exit 0
+fi
 
 content="$(<"$html")"
 before="${content%<script>*}"

@@ -50,6 +50,40 @@ pub struct Config {
     #[arg(long, env = "AUDIT_PROXY_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Also serve the built app from this folder (the `dist/` of `bash scripts/build.sh`): one
+    /// process and one origin for the app and its API, no CORS needed. Client routes fall back
+    /// to index.html; `.br`/`.gz` files beside assets are sent to browsers that accept them.
+    #[arg(long, env = "AUDIT_PROXY_APP", value_name = "DIR")]
+    pub app: Option<PathBuf>,
+
+    /// With --app: the path the app is served under, as given to `trunk build --public-url`.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_PUBLIC_URL",
+        default_value = "/",
+        requires = "app"
+    )]
+    pub public_url: String,
+
+    /// Serve HTTPS with this certificate chain (PEM), with --tls-key. Browsers then speak HTTP/2,
+    /// and the API key and secret never cross a network in clear.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_TLS_CERT",
+        value_name = "PEM",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --tls-cert.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_TLS_KEY",
+        value_name = "PEM",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+
     /// Serve the built-in demo account instead of relaying (key "demo", secret "demo").
     #[arg(long, env = "AUDIT_PROXY_DEMO")]
     pub demo: bool,
@@ -146,6 +180,11 @@ impl Config {
     /// Upstream bound.
     pub fn upstream_timeout(&self) -> Duration {
         Duration::from_secs(self.upstream_timeout_secs.max(1))
+    }
+
+    /// Whether the proxy serves HTTPS.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some() && self.tls_key.is_some()
     }
 
     /// A configuration for tests: defaults, no flags read.

@@ -13,6 +13,8 @@ pub mod demo;
 pub mod error;
 pub mod faults;
 pub mod relay;
+pub mod site;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -236,7 +238,46 @@ pub fn service(
     }
     let state = AppState::new(backend.clone(), config.max_concurrency)
         .with_faults(Faults::from_config(config));
-    Ok((app(state, config), backend))
+    let api = app(state, config);
+    let router = match &config.app {
+        Some(dir) => with_site(
+            api,
+            &site::Site::new(dir, &config.public_url, config.tls())?,
+        ),
+        None => api,
+    };
+    let router = if config.tls() {
+        // Over TLS, browsers are told to keep using it for this host.
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(site::HSTS),
+        ))
+    } else {
+        router
+    };
+    Ok((router, backend))
+}
+
+/// Whether a path belongs to the API side (the relay's allow-list decides the rest): the Audit
+/// API's paths and the health check. Everything else is the app's.
+fn is_api_path(path: &str) -> bool {
+    path == "/healthz" || path == "/beta" || path.starts_with("/beta/")
+}
+
+/// The API and the built app on one origin: API paths go to `api`, the rest to the site.
+pub fn with_site(api: Router, site: &site::Site) -> Router {
+    use tower::ServiceExt;
+    let files = site.router();
+    Router::new().fallback_service(tower::service_fn(move |req: Request| {
+        let (api, files) = (api.clone(), files.clone());
+        async move {
+            if is_api_path(req.uri().path()) {
+                api.oneshot(req).await
+            } else {
+                files.oneshot(req).await
+            }
+        }
+    }))
 }
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish
@@ -277,6 +318,77 @@ pub async fn serve(
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
+    }
+}
+
+/// Like [`serve`], over TLS: each connection's handshake (bounded to 10 s) picks HTTP/2 or
+/// HTTP/1.1 by ALPN, and the connection is then served with that protocol.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shutdown: impl std::future::Future<Output = ()>,
+    grace: Duration,
+) {
+    let mut http =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    http.http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
+        .keep_alive(true);
+    http.http2()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
+    let http = Arc::new(http);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let (acceptor, router, http, watcher) = (
+            acceptor.clone(),
+            router.clone(),
+            http.clone(),
+            graceful.watcher(),
+        );
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
+                .await
+            {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let service = hyper_util::service::TowerToHyperService::new(router);
+            let conn = http.serve_connection(hyper_util::rt::TokioIo::new(tls), service);
+            if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });

@@ -73,14 +73,44 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing::info!(listen = %config.listen, origins = ?config.allow_origins, "audit-proxy ready");
-    audit_proxy::serve(
-        listener,
-        router,
-        shutdown_signal(),
-        config.request_timeout(),
-    )
-    .await;
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => match audit_proxy::tls::acceptor(cert, key) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                eprintln!("audit-proxy: cannot start: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(
+        url = %format!("{scheme}://{}/", config.listen),
+        app = ?config.app,
+        origins = ?config.allow_origins,
+        "audit-proxy ready"
+    );
+    match tls {
+        Some(acceptor) => {
+            audit_proxy::serve_tls(
+                listener,
+                router,
+                acceptor,
+                shutdown_signal(),
+                config.request_timeout(),
+            )
+            .await
+        }
+        None => {
+            audit_proxy::serve(
+                listener,
+                router,
+                shutdown_signal(),
+                config.request_timeout(),
+            )
+            .await
+        }
+    }
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }

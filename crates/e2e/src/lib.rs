@@ -60,6 +60,8 @@ pub struct StackOptions {
     pub api_base: Option<String>,
     /// The origin the proxy allows; default: the app's own.
     pub allow_origin: Option<String>,
+    /// The proxy serves the app itself (`--app` with the built `dist/`): one origin for both.
+    pub served_by_proxy: bool,
 }
 
 /// The app and the proxy, running.
@@ -101,6 +103,9 @@ impl Stack {
         ]);
         if !opts.proxy_args.iter().any(|a| a == "--upstream") {
             args.push("--demo".into());
+        }
+        if opts.served_by_proxy {
+            args.extend(["--app".into(), dist().display().to_string()]);
         }
         args.extend(opts.proxy_args.iter().cloned());
         let config = audit_proxy::config::Config::parse_from(args);
@@ -152,7 +157,11 @@ impl Stack {
             let _ = axum::serve(app_l, app).await;
         });
         Stack {
-            app_url: format!("{app_origin}{prefix}"),
+            app_url: if opts.served_by_proxy {
+                proxy_url.clone()
+            } else {
+                format!("{app_origin}{prefix}")
+            },
             proxy_url,
             tasks: vec![proxy_task, app_task],
             stop_proxy: Some(stop_tx),

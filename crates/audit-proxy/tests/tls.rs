@@ -1,0 +1,163 @@
+//! `--tls-cert` / `--tls-key`: HTTPS with a certificate made in the test. Browsers get HTTP/2 by
+//! ALPN (one connection for all the app's parallel reads), HTTP/1.1 clients still work, every
+//! answer tells the browser to keep using HTTPS, and plain HTTP gets no answer.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use audit_proxy::config::Config;
+use clap::Parser;
+
+struct Pems {
+    dir: std::path::PathBuf,
+    cert_pem: String,
+}
+
+fn certificate(name: &str) -> Pems {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).expect("cert");
+    let dir = std::env::temp_dir().join(format!("tls-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let cert_pem = made.cert.pem();
+    std::fs::write(dir.join("cert.pem"), &cert_pem).expect("write");
+    std::fs::write(dir.join("key.pem"), made.signing_key.serialize_pem()).expect("write");
+    std::fs::write(dir.join("index.html"), "<!DOCTYPE html><title>app</title>").expect("write");
+    Pems { dir, cert_pem }
+}
+
+/// Starts the proxy over TLS (demo account, serving the stand-in app) and returns its address.
+async fn start(p: &Pems) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let cert = p.dir.join("cert.pem");
+    let key = p.dir.join("key.pem");
+    let config = Config::parse_from([
+        "audit-proxy",
+        "--demo",
+        "--app",
+        p.dir.to_str().expect("utf-8"),
+        "--tls-cert",
+        cert.to_str().expect("utf-8"),
+        "--tls-key",
+        key.to_str().expect("utf-8"),
+    ]);
+    assert!(config.tls());
+    let (router, _) = audit_proxy::service(&config).expect("service");
+    let acceptor = audit_proxy::tls::acceptor(&cert, &key).expect("acceptor");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(audit_proxy::serve_tls(
+        listener,
+        router,
+        acceptor,
+        async move {
+            let _ = rx.await;
+        },
+        Duration::from_secs(2),
+    ));
+    (addr, tx)
+}
+
+fn client(p: &Pems, addr: SocketAddr, http1_only: bool) -> reqwest::Client {
+    let root = reqwest::Certificate::from_pem(p.cert_pem.as_bytes()).expect("root");
+    let mut b = reqwest::Client::builder()
+        .add_root_certificate(root)
+        .resolve("localhost", addr)
+        .timeout(Duration::from_secs(10));
+    if http1_only {
+        b = b.http1_only();
+    }
+    b.build().expect("client")
+}
+
+#[tokio::test]
+async fn https_with_http2_by_alpn_and_hsts_on_every_answer() {
+    let p = certificate("serve");
+    let (addr, stop) = start(&p).await;
+    let base = format!("https://localhost:{}", addr.port());
+
+    let h2 = client(&p, addr, false);
+    let resp = h2
+        .get(format!("{base}/events/x"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .expect("page over TLS");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.version(), reqwest::Version::HTTP_2, "ALPN chose h2");
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    assert!(resp.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .contains("frame-ancestors 'none'"));
+    assert_eq!(
+        resp.text().await.expect("body"),
+        "<!DOCTYPE html><title>app</title>"
+    );
+
+    let resp = h2
+        .get(format!("{base}/beta/audit/events?size=3"))
+        .basic_auth("demo", Some("demo"))
+        .send()
+        .await
+        .expect("API over TLS");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let page: serde_json::Value =
+        serde_json::from_str(&resp.text().await.expect("body")).expect("json");
+    assert_eq!(page["page"]["size"], 3);
+
+    // An HTTP/1.1-only client is served too.
+    let resp = client(&p, addr, true)
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("http/1.1 over TLS");
+    assert_eq!(resp.version(), reqwest::Version::HTTP_11);
+    assert_eq!(resp.status(), 200);
+
+    // Plain HTTP to the TLS port: no answer, and the proxy goes on serving.
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    assert!(plain
+        .get(format!("http://{addr}/healthz"))
+        .send()
+        .await
+        .is_err());
+    let resp = h2
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("still serving");
+    assert_eq!(resp.status(), 200);
+
+    let _ = stop.send(());
+    let _ = std::fs::remove_dir_all(&p.dir);
+}
+
+#[test]
+fn a_key_that_does_not_match_or_a_missing_file_is_refused_at_start() {
+    let p = certificate("refuse");
+    let other = rcgen::generate_simple_self_signed(vec!["other".to_string()]).expect("cert");
+    let wrong_key = p.dir.join("wrong-key.pem");
+    std::fs::write(&wrong_key, other.signing_key.serialize_pem()).expect("write");
+    let err = audit_proxy::tls::acceptor(&p.dir.join("cert.pem"), &wrong_key)
+        .err()
+        .expect("refused");
+    assert!(err.contains("do not make a pair"), "{err}");
+    let err = audit_proxy::tls::acceptor(&p.dir.join("missing.pem"), &wrong_key)
+        .err()
+        .expect("refused");
+    assert!(err.contains("--tls-cert"), "{err}");
+    // clap: one without the other is a usage error.
+    assert!(Config::try_parse_from(["audit-proxy", "--tls-cert", "c.pem"]).is_err());
+    let _ = std::fs::remove_dir_all(&p.dir);
+}
