@@ -92,6 +92,13 @@ pub enum ApiError {
         /// The proxy base URL.
         url: String,
     },
+    /// The query (from the address or the form) breaks the API's limits: the app refuses it
+    /// itself and sends nothing.
+    #[error("This address asks for something the Audit API does not allow: {0}. Change the filters, or reset them.")]
+    InvalidQuery(String),
+    /// A detail address whose id cannot be an Audit API event id.
+    #[error("“{0}” is not an event id: the Audit API's event ids are UUIDs such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab. Open the event from the list.")]
+    NotAnEventId(String),
     /// The request was cancelled because a newer one replaced it.
     #[error("cancelled")]
     Aborted,
@@ -122,6 +129,19 @@ impl ApiError {
         match self {
             ApiError::Http { status, .. } => Some(*status),
             _ => None,
+        }
+    }
+
+    /// Whether trying the same request again may help (a passing fault), so Retry is offered.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ApiError::Unreachable { .. }
+            | ApiError::Malformed(_)
+            | ApiError::Interrupted { .. }
+            | ApiError::Timeout { .. } => true,
+            // 403: once the key's permissions are fixed, the same request succeeds.
+            ApiError::Http { status, .. } => matches!(status, 403 | 408 | 429 | 500..=599),
+            ApiError::InvalidQuery(_) | ApiError::NotAnEventId(_) | ApiError::Aborted => false,
         }
     }
 
@@ -340,6 +360,28 @@ mod tests {
         assert_eq!(
             retry_after_secs(Some("Thu, 22 Oct 2015 07:28:00 GMT"), now),
             30
+        );
+    }
+
+    #[test]
+    fn retry_is_offered_only_where_it_can_help() {
+        let http = |status| ApiError::Http {
+            status,
+            body: ApiErrorBody::from_response(status, b"{}"),
+        };
+        assert!(http(503).retryable() && http(429).retryable() && http(500).retryable());
+        assert!(
+            http(403).retryable(),
+            "after the key's permissions are fixed"
+        );
+        assert!(!http(400).retryable() && !http(404).retryable() && !http(401).retryable());
+        assert!(!ApiError::InvalidQuery("size".into()).retryable());
+        assert!(!ApiError::NotAnEventId("x".into()).retryable());
+        assert!(ApiError::Timeout { url: "u".into() }.retryable());
+        let e = ApiError::InvalidQuery("page size must be a whole number from 1 to 100".into());
+        assert!(
+            !e.to_string().contains("refused"),
+            "not dressed up as the API's answer"
         );
     }
 

@@ -24,7 +24,7 @@ use routes::detail::DetailPage;
 use routes::events::EventsPage;
 use routes::settings::SettingsPage;
 use routes::signin::RequireSignIn;
-use session::{load_config, normalize_base, Session};
+use session::{load_config, resolve_config_base, Session};
 
 /// The whole app: loads config.json, then routes.
 #[component]
@@ -37,7 +37,7 @@ pub fn App() -> impl IntoView {
         match load_config().await {
             Ok(cfg) => {
                 if let Some(base) = cfg.api_base_url.filter(|b| !b.trim().is_empty()) {
-                    session.config_base.set(normalize_base(&base));
+                    session.config_base.set(resolve_config_base(&base));
                 }
             }
             Err(e) => config_error.set(Some(e)),

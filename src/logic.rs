@@ -34,6 +34,11 @@ pub fn clamp_page(requested: u32, info: &PageInfo) -> u32 {
     requested.clamp(1, last_page(info))
 }
 
+/// A count with its noun, singular for one: `1 bar`, `0 bars`, `1,234 events`.
+pub fn count_of(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
 /// Anything else — `2.5`, `-3`, `1e2`, `abc` — is refused with a message that says what to type.
 pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
@@ -222,6 +227,13 @@ mod tests {
             parse_page_input("x", 1_200),
             Err("Type a whole page number from 1 to 1,200.".to_string())
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(count_of(1, "bar", "bars"), "1 bar");
+        assert_eq!(count_of(0, "bar", "bars"), "0 bars");
+        assert_eq!(count_of(1_234, "event", "events"), "1,234 events");
     }
 
     #[test]

@@ -35,6 +35,63 @@ pub fn normalize_base(url: &str) -> String {
     url.trim().trim_end_matches('/').to_string()
 }
 
+/// config.json's `api_base_url` as a URL: absolute as given, or a path (`/` when `audit-proxy
+/// --app` serves the app and its API on one origin) on this page's origin.
+pub fn resolve_config_base(base: &str) -> String {
+    let b = base.trim();
+    if b.starts_with('/') && !b.starts_with("//") {
+        let origin = web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default();
+        normalize_base(&format!("{origin}{b}"))
+    } else {
+        normalize_base(b)
+    }
+}
+
+/// Checks a proxy URL typed in Settings with the browser's own URL parser: an absolute `http:`
+/// or `https:` URL with a host, and no credentials, query or fragment. Returns it normalized
+/// (no trailing slash), or a message that says what to type.
+pub fn parse_api_base(input: &str) -> Result<String, String> {
+    let t = input.trim();
+    let example = "e.g. http://127.0.0.1:8787";
+    if t.is_empty() {
+        return Err(format!("Enter the proxy's URL ({example})."));
+    }
+    let no_scheme = || format!("“{t}” has no scheme: write http://{t} (or https://{t}).");
+    let url = web_sys::Url::new(t).map_err(|_| {
+        if t.contains("://") {
+            format!("“{t}” is not a URL ({example}).")
+        } else {
+            no_scheme()
+        }
+    })?;
+    let protocol = url.protocol();
+    if protocol != "http:" && protocol != "https:" {
+        return Err(
+            if t.contains("://") || protocol == "javascript:" || protocol == "data:" {
+                format!("The proxy's URL must start with http:// or https://, not {protocol} ({example}).")
+            } else {
+                no_scheme()
+            },
+        );
+    }
+    if url.hostname().is_empty() {
+        return Err(format!("“{t}” names no host ({example})."));
+    }
+    if !url.username().is_empty() || !url.password().is_empty() {
+        return Err("Leave credentials out of the proxy's URL: sign in with the API key and secret instead.".into());
+    }
+    if !url.search().is_empty() || !url.hash().is_empty() {
+        return Err(format!("The proxy's URL takes no ? or # part ({example})."));
+    }
+    Ok(normalize_base(&format!(
+        "{}{}",
+        url.origin(),
+        url.pathname()
+    )))
+}
+
 /// Shared state; cheap to copy (signals only).
 #[derive(Clone, Copy)]
 pub struct Session {

@@ -209,10 +209,7 @@ impl PartialEq for Source {
 const LOCAL_BASE: &str = "file:";
 
 fn bad_query(e: audit_model::QueryError) -> ApiError {
-    ApiError::Http {
-        status: 400,
-        body: ApiErrorBody::new(400, "Bad Request", e.to_string()),
-    }
+    ApiError::InvalidQuery(e.to_string())
 }
 
 impl Source {
@@ -260,6 +257,9 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<AuditEvent, ApiError> {
         match self {
+            Source::Api(_) if !audit_model::event::is_event_id(id) => {
+                Err(ApiError::NotAnEventId(id.to_string()))
+            }
             Source::Api(c) => c.event(id, signal).await,
             Source::File(f) => {
                 let mut ev = f.store.get(id).cloned().ok_or_else(|| ApiError::Http {

@@ -205,3 +205,18 @@ pub fn focus(id: &str) {
         let _ = el.focus();
     }
 }
+
+/// The app's name, the end of every page title.
+pub const APP_TITLE: &str = "Audit Events Viewer";
+
+/// Names the view in the tab's title (`What — Audit Events Viewer`), so tabs, history and screen
+/// readers tell views apart; an empty `what` leaves the app's name alone.
+pub fn set_title(what: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        if what.is_empty() {
+            d.set_title(APP_TITLE);
+        } else {
+            d.set_title(&format!("{what} — {APP_TITLE}"));
+        }
+    }
+}

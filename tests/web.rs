@@ -273,3 +273,44 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
     assert_eq!(ips(&el), ["203.0.113.5", "203.0.113.6"]);
     assert_eq!(busy(), "false");
 }
+
+#[wasm_bindgen_test]
+fn proxy_urls_are_checked_by_the_browsers_parser() {
+    use audit_viewer::session::parse_api_base;
+    assert_eq!(
+        parse_api_base(" http://127.0.0.1:8787/ "),
+        Ok("http://127.0.0.1:8787".to_string())
+    );
+    assert_eq!(
+        parse_api_base("https://audit.example.com/proxy/"),
+        Ok("https://audit.example.com/proxy".to_string())
+    );
+    assert_eq!(
+        parse_api_base("HTTP://[::1]:8787"),
+        Ok("http://[::1]:8787".to_string())
+    );
+    let err = |s: &str| parse_api_base(s).expect_err(s);
+    assert!(err("127.0.0.1:8787").contains("has no scheme: write http://127.0.0.1:8787"));
+    assert!(err("localhost:8787").contains("has no scheme"));
+    assert!(err("ftp://x").contains("must start with http:// or https://, not ftp:"));
+    assert!(err("javascript:alert(1)").contains("not javascript:"));
+    assert!(err("").contains("Enter the proxy's URL"));
+    assert!(err("http://user:pw@host").contains("Leave credentials out"));
+    assert!(err("http://host/?x=1").contains("no ? or # part"));
+}
+
+#[wasm_bindgen_test]
+fn a_path_in_config_json_means_this_pages_origin() {
+    use audit_viewer::session::resolve_config_base;
+    let origin = web_sys::window()
+        .expect("window")
+        .location()
+        .origin()
+        .expect("origin");
+    assert_eq!(resolve_config_base("/"), origin);
+    assert_eq!(resolve_config_base(" /api/ "), format!("{origin}/api"));
+    assert_eq!(
+        resolve_config_base("http://127.0.0.1:8787/"),
+        "http://127.0.0.1:8787"
+    );
+}

@@ -5,7 +5,8 @@ use leptos_router::components::A;
 
 use crate::api::ApiError;
 
-/// Shows an API error with a retry button, and a Settings link when the proxy is the problem.
+/// Shows an error with the action that helps: Retry for a passing fault, a Settings link when
+/// the proxy is the problem, a reset for an address the app itself refuses.
 #[component]
 pub fn ErrorBanner(
     /// The error to show; nothing is rendered for `None`.
@@ -19,7 +20,12 @@ pub fn ErrorBanner(
             <div class="banner error" role="alert" data-testid="error-banner">
                 <span data-testid="error-message">{move || error.get().map(|e| e.to_string())}</span>
                 " "
-                <button type="button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
+                <Show when=move || error.with(|e| e.as_ref().is_some_and(ApiError::retryable))>
+                    <button type="button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
+                </Show>
+                <Show when=move || matches!(error.get(), Some(ApiError::InvalidQuery(_)))>
+                    <A href="/" attr:data-testid="reset-filters">"Reset the filters"</A>
+                </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>
                     " " <A href="/settings">"Check the API URL in Settings"</A>
                 </Show>

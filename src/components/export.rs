@@ -109,7 +109,8 @@ pub fn ExportControl(
                     <span class="small" data-testid="export-status" aria-live="polite">{status}</span>
                     <button type="button" data-testid="export-cancel" on:click=cancel>"Cancel"</button>
                 }>
-                <button type="button" data-testid="export" on:click=start>
+                <button type="button" data-testid="export" on:click=start disabled=move || total.get() == 0
+                    title=move || if total.get() == 0 { "Nothing matches these filters: nothing to export." } else { "" }>
                     {move || format!("Export all {}", thousands(total.get()))}
                 </button>
             </Show>

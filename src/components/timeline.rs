@@ -143,13 +143,17 @@ pub fn Timeline(
     };
     let summary = move || {
         let list = bars.get();
+        if list.is_empty() {
+            // Nothing counted yet: no "0 events in 0 bars" while the counts load.
+            return "Events over time: counting…".to_string();
+        }
         let total: u64 = list.iter().map(|b| b.count).sum();
         let peak = list.iter().max_by_key(|b| b.count);
         format!(
-            "Events over time, one bar per {}: {} events in {} bars{}.",
+            "Events over time, one bar per {}: {} in {}{}.",
             width_label(width.get()),
-            thousands(total),
-            list.len(),
+            crate::logic::count_of(total, "event", "events"),
+            crate::logic::count_of(list.len() as u64, "bar", "bars"),
             peak.filter(|p| p.count > 0)
                 .map(|p| format!("; the busiest bar, {}", label(p)))
                 .unwrap_or_default()

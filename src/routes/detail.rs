@@ -40,6 +40,21 @@ pub fn DetailPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let retry = RwSignal::new(0u32);
     let copied = RwSignal::new(None::<&'static str>);
+    // The tab names the event: its type and time, or what went wrong.
+    Effect::new(move |_| {
+        let title = match (event.get(), error.get()) {
+            (Some(ev), _) => {
+                let when = ev
+                    .timestamp()
+                    .map(|t| format_display(t, session.offset_at(t)))
+                    .unwrap_or_else(|| ev.created_at.clone());
+                format!("{} at {when}", ev.event_type)
+            }
+            (None, Some(_)) => "Event not shown".to_string(),
+            (None, None) => "Event".to_string(),
+        };
+        crate::util::set_title(&title);
+    });
 
     Effect::new(move |_| {
         retry.track();
@@ -119,11 +134,13 @@ pub fn DetailPage() -> impl IntoView {
             <div class="detail-head">
                 <a href=move || format!("{}{}", crate::util::base_path(), back_href()) data-testid="back"
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
-                <div class="actions">
-                    <button type="button" data-testid="copy-json" on:click=move |_| copy("json")>"Copy JSON"</button>
-                    <button type="button" data-testid="copy-id" on:click=move |_| copy("id")>"Copy ID"</button>
-                    <span role="status" class="muted small" data-testid="copied">{move || copied.get()}</span>
-                </div>
+                <Show when=move || event.with(Option::is_some)>
+                    <div class="actions">
+                        <button type="button" data-testid="copy-json" on:click=move |_| copy("json")>"Copy JSON"</button>
+                        <button type="button" data-testid="copy-id" on:click=move |_| copy("id")>"Copy ID"</button>
+                        <span role="status" class="muted small" data-testid="copied">{move || copied.get()}</span>
+                    </div>
+                </Show>
             </div>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
             {move || event.get().map(|ev| {

@@ -198,6 +198,21 @@ pub fn EventsPage() -> impl IntoView {
     // page, so moving between pages neither refetches the timeline nor resets the form.
     let filters = Memo::new(move |_| query.with(|q| q.at_page(1)));
     let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
+    // The tab names what is listed: the types filtered on, and the page past the first.
+    Effect::new(move |_| {
+        let q = query.get();
+        let what = match q.event_types.as_slice() {
+            [] => "Events".to_string(),
+            [one] => format!("{one} events"),
+            [first, rest @ ..] => format!("{first} and {} more types", rest.len()),
+        };
+        let title = if q.page > 1 {
+            format!("{what}, page {}", q.page)
+        } else {
+            what
+        };
+        crate::util::set_title(&title);
+    });
 
     // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
     let cached = session
@@ -249,14 +264,7 @@ pub fn EventsPage() -> impl IntoView {
             Ok(q) => q,
             Err(e) => {
                 loading.set(false);
-                error.set(Some(ApiError::Http {
-                    status: 400,
-                    body: audit_model::ApiErrorBody::new(
-                        400,
-                        "Bad Request",
-                        format!("the address has an invalid filter: {e}"),
-                    ),
-                }));
+                error.set(Some(ApiError::InvalidQuery(e.to_string())));
                 return;
             }
         };
@@ -327,6 +335,16 @@ pub fn EventsPage() -> impl IntoView {
             && error.with(Option::is_none)
             && page.with(|p| p.as_ref().is_some_and(|p| p.events().is_empty()))
     };
+    // An empty page past the last one of a query that has events: say so, not "no events".
+    let past_last = move || {
+        page.with(|p| {
+            p.as_ref()
+                .map(EventsPage::info)
+                .filter(|i| i.total_elements > 0)
+                .map(|i| crate::logic::last_page(&i))
+        })
+        .filter(|last| query.with(|q| q.page > *last))
+    };
 
     view! {
         <section class="events-page">
@@ -350,7 +368,20 @@ pub fn EventsPage() -> impl IntoView {
             <Show when=move || loading.get() && page.with(Option::is_some)>
                 <p class="sr-only" role="status" data-testid="refreshing">"Loading…"</p>
             </Show>
-            <Show when=empty>
+            <Show when=move || empty() && past_last().is_some()>
+                <div class="empty card" data-testid="past-last">
+                    <p>{move || format!(
+                        "Page {} is past the last page of these events ({}).",
+                        crate::logic::thousands(u64::from(query.with(|q| q.page))),
+                        crate::logic::thousands(u64::from(past_last().unwrap_or(1))),
+                    )}</p>
+                    <button type="button" data-testid="go-last"
+                        on:click=move |_| go.run(query.get_untracked().at_page(past_last().unwrap_or(1)))>
+                        {move || format!("Go to page {}", crate::logic::thousands(u64::from(past_last().unwrap_or(1))))}
+                    </button>
+                </div>
+            </Show>
+            <Show when=move || empty() && past_last().is_none()>
                 <div class="empty card" data-testid="empty">
                     <p>"No events match these filters."</p>
                     <button type="button" data-testid="empty-reset"

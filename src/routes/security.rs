@@ -20,6 +20,7 @@ use crate::source::fetch_all;
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    crate::util::set_title("Security overview");
     let query = use_query_map();
     let navigate = use_navigate();
     let preset = Memo::new(move |_| {

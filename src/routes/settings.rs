@@ -52,13 +52,24 @@ pub async fn probe(base: String, credentials: Option<Credentials>) -> Probe {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    crate::util::set_title("Settings");
     let draft = RwSignal::new(session.api_base());
     let result = RwSignal::new(None::<Probe>);
     let testing = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    let invalid = RwSignal::new(None::<String>);
+    // The typed URL, checked; a bad one is explained under the field and goes nowhere.
+    let checked = move || {
+        let r = crate::session::parse_api_base(&draft.get_untracked());
+        invalid.set(r.as_ref().err().cloned());
+        r.ok()
+    };
 
     let test = move |_| {
-        let base = crate::session::normalize_base(&draft.get_untracked());
+        let Some(base) = checked() else {
+            result.set(None);
+            return;
+        };
         testing.set(true);
         result.set(None);
         let creds = session.credentials.get_untracked();
@@ -87,12 +98,19 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Settings"</h1>
             <form on:submit=move |ev| {
                 ev.prevent_default();
-                session.set_override(Some(draft.get_untracked()));
-                saved.set(true);
+                if let Some(base) = checked() {
+                    draft.set(base.clone());
+                    session.set_override(Some(base));
+                    saved.set(true);
+                }
             }>
                 <label for="api-base">"API base URL (the proxy)"</label>
-                <input id="api-base" data-testid="api-base" type="url" spellcheck="false"
-                    prop:value=move || draft.get() on:input=move |ev| { draft.set(event_target_value(&ev)); saved.set(false); }/>
+                <input id="api-base" data-testid="api-base" type="text" inputmode="url" spellcheck="false"
+                    autocomplete="url" aria-describedby="api-base-error"
+                    aria-invalid=move || invalid.with(Option::is_some).to_string()
+                    prop:value=move || draft.get()
+                    on:input=move |ev| { draft.set(event_target_value(&ev)); saved.set(false); invalid.set(None); }/>
+                <p id="api-base-error" class="error small" role="alert" data-testid="api-base-error">{move || invalid.get()}</p>
                 <p class="muted small">
                     "From config.json: " <code data-testid="config-base">{move || session.config_base.get()}</code>
                     ". A value saved here overrides it in this browser."

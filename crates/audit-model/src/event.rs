@@ -95,6 +95,17 @@ pub struct AuditEvent {
     pub extra: BTreeMap<String, Value>,
 }
 
+/// Whether `id` has the form of the API's event ids: a hyphenated UUID (8-4-4-4-12 hex digits).
+/// Other ids occur only in files opened offline.
+pub fn is_event_id(id: &str) -> bool {
+    let b = id.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 impl AuditEvent {
     /// `created_at` parsed (UTC when the string has no zone), or `None` if it does not parse.
     pub fn timestamp(&self) -> Option<Timestamp> {
@@ -189,6 +200,23 @@ pub fn decode_event_types(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_ids_are_hyphenated_uuids() {
+        assert!(is_event_id("aaaaaaaa-bbbb-cccc-dddd-0123456789ab"));
+        assert!(is_event_id("AAAAAAAA-BBBB-CCCC-DDDD-0123456789AB"));
+        for bad in [
+            "not-a-uuid",
+            "",
+            "aaaaaaaa-bbbb-cccc-dddd-0123456789a",
+            "aaaaaaaabbbbccccdddd0123456789abcdef",
+            "gaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+            "evt/1?x#y",
+            "aaaaaaaa-bbbb-cccc-dddd-0123456789abc",
+        ] {
+            assert!(!is_event_id(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn unknown_fields_survive_a_round_trip() {

@@ -132,6 +132,11 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
         );
         let time = find(&c, "detail-time").await.text().await.expect("text");
         assert!(time.starts_with("2026-11-20 08:30:00"), "{time}");
+        let title = js(&c, "return document.title").await;
+        assert_eq!(
+            title,
+            "USER_LOGIN at 2026-11-20 08:30:00 — Audit Events Viewer"
+        );
         click(&c, "back").await;
         wait_rows(&c).await;
 

@@ -260,6 +260,75 @@ async fn a_date_alone_covers_its_whole_day() {
 }
 
 #[tokio::test]
+async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        let app = js(&c, "return location.origin")
+            .await
+            .as_str()
+            .expect("origin")
+            .to_string();
+        // A page past the last: said so, with a way to the last page.
+        c.goto(&format!("{app}/?page=9999")).await.expect("open");
+        let text = wait_text(&c, "past-last", |t| !t.is_empty()).await;
+        assert!(
+            text.contains("Page 9,999 is past the last page of these events (167)."),
+            "{text}"
+        );
+        assert!(
+            find_all(&c, "empty").await.is_empty(),
+            "not 'no events match'"
+        );
+        click(&c, "go-last").await;
+        wait_text(&c, "showing", |t| t == "Showing 4,981–5,000 of 5,000").await;
+        let title = js(&c, "return document.title").await;
+        assert_eq!(
+            title, "Events, page 167 — Audit Events Viewer",
+            "the tab names the view"
+        );
+
+        // A size the API does not allow: the app's own refusal, no useless Retry, a reset.
+        c.goto(&format!("{app}/?size=500")).await.expect("open");
+        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("does not allow") && msg.contains("1 to 100"),
+            "{msg}"
+        );
+        assert!(!msg.contains("API refused"), "{msg}");
+        assert!(find_all(&c, "retry").await.is_empty(), "no Retry");
+        click(&c, "reset-filters").await;
+        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
+        assert!(find_all(&c, "error-banner").await.is_empty());
+
+        // A detail address that cannot be an event: said plainly, nothing to retry or copy.
+        c.goto(&format!("{app}/events/not-a-uuid"))
+            .await
+            .expect("open");
+        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        assert!(msg.contains("“not-a-uuid” is not an event id"), "{msg}");
+        assert!(!msg.contains("proxy relays"), "{msg}");
+        assert!(find_all(&c, "retry").await.is_empty(), "no Retry");
+        assert!(
+            find_all(&c, "copy-json").await.is_empty(),
+            "nothing to copy"
+        );
+        let title = js(&c, "return document.title").await;
+        assert_eq!(title, "Event not shown — Audit Events Viewer");
+
+        // Nothing matches: nothing to export.
+        c.goto(&format!("{app}/?search_text=no-such-text-anywhere"))
+            .await
+            .expect("open");
+        find(&c, "empty").await;
+        let export = find(&c, "export").await;
+        assert_eq!(export.text().await.expect("t"), "Export all 0");
+        assert!(
+            !export.is_enabled().await.expect("enabled"),
+            "an empty export is not offered"
+        );
+    });
+}
+
+#[tokio::test]
 async fn search_finds_the_planted_login_burst() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         type_into(&c, "search-text", "198.51.100.77").await;
@@ -686,6 +755,32 @@ async fn settings_test_connection_tells_the_failures_apart() {
             let msg = wait_text(&c, "connection-result", |t| !t.is_empty()).await;
             assert!(msg.contains(expect), "{url}: {msg}");
         }
+        // Not URLs a proxy can have: explained under the field, neither tested nor saved.
+        for (bad, expect) in [
+            (
+                "127.0.0.1:8787",
+                "has no scheme: write http://127.0.0.1:8787",
+            ),
+            ("ftp://x", "must start with http:// or https://"),
+            ("javascript:alert(1)", "must start with http:// or https://"),
+        ] {
+            type_into(&c, "api-base", bad).await;
+            click(&c, "test-connection").await;
+            let msg = wait_text(&c, "api-base-error", |t| !t.is_empty()).await;
+            assert!(msg.contains(expect), "{bad}: {msg}");
+            assert_eq!(
+                find(&c, "connection-result").await.text().await.expect("t"),
+                "",
+                "{bad} was not tested"
+            );
+            click(&c, "save-settings").await;
+            assert!(
+                find_all(&c, "saved").await.is_empty(),
+                "{bad} was not saved"
+            );
+        }
+        c.refresh().await.expect("reload");
+        assert_eq!(value(&c, "api-base").await, proxy, "nothing bad was kept");
         // Saving an override is remembered and used.
         type_into(&c, "api-base", dead).await;
         click(&c, "save-settings").await;
