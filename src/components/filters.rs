@@ -296,7 +296,10 @@ pub fn Filters(
                 <label for="date-to">"To"</label>
                 <input id="date-to" data-testid="date-to" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
                     prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(String::new()); }/>
-                <p class="muted small date-hint" data-testid="date-hint" aria-live="polite">{date_hint}</p>
+                // Only while a date alone is typed, so the form does not grow otherwise.
+                <Show when=move || !date_hint().is_empty()>
+                    <p class="muted small date-hint" data-testid="date-hint" role="status">{date_hint}</p>
+                </Show>
                 <div class="zone" role="radiogroup" aria-label="Time zone">
                     <label class="check"><input type="radio" name="zone" data-testid="zone-utc" prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
                     <label class="check"><input type="radio" name="zone" data-testid="zone-local" prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>

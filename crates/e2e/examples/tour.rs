@@ -1,0 +1,70 @@
+//! A tour of every view as a new user sees it, for people to look at: screenshots at 1400×1000
+//! and 390×844, in light and dark, into `target/tour/`, with the document's width against the
+//! viewport's (nothing but a table may scroll sideways). Needs the release build in `dist/`.
+//!   cargo run -p e2e --example tour
+
+use e2e::*;
+
+#[tokio::main]
+async fn main() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let out = root().join("target/tour");
+    std::fs::create_dir_all(&out).expect("dir");
+    with_browser(move |c| async move {
+        let views = [
+            ("signin", "/"),
+            ("list", "/?event_type=USER_LOGIN"),
+            ("security", "/security"),
+            ("settings", "/settings"),
+            ("past-last", "/?page=9999"),
+            ("bad-size", "/?size=500"),
+            ("bad-id", "/events/not-a-uuid"),
+        ];
+        for (w, h) in [(1400u32, 1000u32), (390, 844)] {
+            c.set_window_size(w, h).await.expect("size");
+            for theme in ["light", "dark"] {
+                c.goto(&app).await.expect("open");
+                js(&c, "sessionStorage.clear(); localStorage.clear()").await;
+                c.goto(&app).await.expect("open");
+                find(&c, "signin-form").await;
+                shot(&c, &out, &format!("{w}-{theme}-signin")).await;
+                sign_in_demo(&c).await;
+                find(&c, "theme")
+                    .await
+                    .select_by_value(theme)
+                    .await
+                    .expect("theme");
+                for (name, path) in &views[1..] {
+                    c.goto(&format!("{app}{path}")).await.expect("open");
+                    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+                    shot(&c, &out, &format!("{w}-{theme}-{name}")).await;
+                }
+                c.goto(&app).await.expect("open");
+                wait_rows(&c).await;
+                find_all(&c, "event-row").await[0]
+                    .click()
+                    .await
+                    .expect("open a row");
+                wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+                shot(&c, &out, &format!("{w}-{theme}-detail")).await;
+            }
+        }
+    })
+    .await;
+    drop(stack);
+}
+
+async fn shot(c: &fantoccini::Client, out: &std::path::Path, name: &str) {
+    let widths = js(
+        c,
+        "return [document.documentElement.scrollWidth, innerWidth, document.title]",
+    )
+    .await;
+    println!(
+        "{name}: document {} px wide in a {} px viewport; title {}",
+        widths[0], widths[1], widths[2]
+    );
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(out.join(format!("{name}.png")), png).expect("write");
+}
