@@ -3,7 +3,9 @@
 # In that clone it runs the native tests, the hosting build (`bash scripts/build.sh`) and the
 # README's first command (`bash scripts/demo.sh`), signs in to it as a new user in Chromium, edits
 # a file to see the page reload, and stops it with SIGTERM, checking that both servers end.
-# CI runs it after the test command. The build cache is shared with this checkout.
+# CI runs it after the test command. Builds go to target/fresh-clone/ of this checkout, kept
+# between runs but apart from this checkout's own (cargo would take one tree's artifacts for the
+# other's: same crates, same relative paths).
 #   bash scripts/fresh-clone-check.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -12,7 +14,7 @@ bash scripts/setup.sh --browser
 
 step() { printf '\n== fresh clone: %s\n' "$*"; }
 target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
-export CARGO_TARGET_DIR="$target"
+export CARGO_TARGET_DIR="$target/fresh-clone"
 work="$(mktemp -d)"
 clone="$work/audit-viewer"
 demo=""
