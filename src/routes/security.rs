@@ -104,10 +104,10 @@ pub fn SecurityPage() -> impl IntoView {
         view! {
             <section class="card">
                 <h2>{title}</h2>
-                <table class="events" data-testid=testid>
+                <div class="scroll-x"><table class="events" data-testid=testid>
                     <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range (UTC)"</th><th scope="col">"Notes"</th></tr></thead>
                     <tbody>{rows}</tbody>
-                </table>
+                </table></div>
             </section>
         }
     };
