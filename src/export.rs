@@ -117,6 +117,86 @@ pub fn jsonl_chunk(events: &[AuditEvent]) -> String {
     out
 }
 
+/// Where an export's events came from, as the manifest names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The Audit API through a proxy, for an account (its API key; never the secret).
+    Api {
+        /// The proxy's base URL.
+        base: String,
+        /// The API key.
+        key: String,
+    },
+    /// A file opened offline.
+    File {
+        /// Its name.
+        name: String,
+    },
+}
+
+/// What an export produced: the file's size, fingerprint and event count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// Bytes in the file.
+    pub bytes: u64,
+    /// SHA-256 of the file, lower-case hex.
+    pub sha256: String,
+    /// Events (rows) in it.
+    pub events: u64,
+}
+
+/// The evidence manifest written beside an export (JSON): the query as sent and its range, who
+/// was asked and when, how many events came back, and the file's SHA-256, so an auditor can show
+/// the file is the one the query produced.
+pub fn manifest(
+    q: &EventQuery,
+    format: Format,
+    file: &str,
+    written: &Written,
+    origin: &Origin,
+    generated_at_ms: i64,
+) -> String {
+    let source = match origin {
+        Origin::Api { base, key } => serde_json::json!({
+            "kind": "audit-api",
+            "api_base_url": base,
+            "account_api_key": key,
+            "request": format!("GET {}?{}", audit_model::EVENTS_PATH, q.to_query_string()),
+        }),
+        Origin::File { name } => serde_json::json!({ "kind": "file", "file_name": name }),
+    };
+    let search = q
+        .search_text
+        .as_deref()
+        .map(audit_model::query::unescape_search_text);
+    let value = serde_json::json!({
+        "manifest_version": 1,
+        "file": {
+            "name": file,
+            "format": format.extension(),
+            "bytes": written.bytes,
+            "sha256": written.sha256,
+        },
+        "events": written.events,
+        "query": {
+            "event_types": q.event_types,
+            "date_from": q.date_from,
+            "date_to": q.date_to,
+            "search_text": search,
+            "query_string": q.to_query_string(),
+        },
+        "source": source,
+        "generated_at": format!("{}Z", format_api(generated_at_ms)),
+        "app": { "name": crate::util::APP_TITLE, "version": env!("CARGO_PKG_VERSION") },
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// The manifest's file name: the export's, with `.manifest.json`.
+pub fn manifest_name(file: &str) -> String {
+    format!("{file}.manifest.json")
+}
+
 /// The query an export runs: the user's filters, the largest page, the end pinned to `now`
 /// unless the user set one.
 pub fn export_query(q: &EventQuery, now_ms: i64) -> EventQuery {
@@ -228,16 +308,22 @@ pub mod run {
         format: Format,
         progress: RwSignal<Progress>,
         signal: web_sys::AbortSignal,
-    ) -> Result<web_sys::Blob, ApiError> {
+    ) -> Result<(web_sys::Blob, Written), ApiError> {
+        use sha2::Digest;
         let started = js_sys::Date::now();
         let parts = js_sys::Array::new();
         let mut pages_done = 0u32;
         let mut events_done = 0u64;
+        // The file is the UTF-8 of the chunks in order, which is what is hashed.
+        let mut hash = sha2::Sha256::new();
+        let mut bytes = 0u64;
         for_each_page(&source, &q, IN_FLIGHT, &signal, |page, info| {
             let text = match format {
                 Format::Csv => csv_chunk(page.events(), pages_done == 0),
                 Format::Jsonl => jsonl_chunk(page.events()),
             };
+            hash.update(text.as_bytes());
+            bytes += text.len() as u64;
             if let Some(b) = blob_of(&text, format.mime()) {
                 parts.push(&b);
             }
@@ -254,8 +340,21 @@ pub mod run {
         .await?;
         let opts = web_sys::BlobPropertyBag::new();
         opts.set_type(format.mime());
-        web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)
-            .map_err(|_| ApiError::Malformed("the browser could not assemble the file".into()))
+        let blob = web_sys::Blob::new_with_blob_sequence_and_options(&parts, &opts)
+            .map_err(|_| ApiError::Malformed("the browser could not assemble the file".into()))?;
+        let written = Written {
+            bytes,
+            sha256: format!("{:x}", hash.finalize()),
+            events: events_done,
+        };
+        Ok((blob, written))
+    }
+
+    /// Hands text to the browser as a download.
+    pub fn download_text(text: &str, name: &str, mime: &str) {
+        if let Some(blob) = blob_of(text, mime) {
+            download(&blob, name);
+        }
     }
 
     /// Hands a Blob to the browser as a download.
@@ -286,6 +385,68 @@ pub mod run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifest_names_query_source_count_and_fingerprint() {
+        let q = EventQuery {
+            event_types: vec!["USER_LOGIN".into()],
+            date_from: Some("2026-11-01T00:00:00".into()),
+            date_to: Some("2026-11-22T12:00:00".into()),
+            search_text: Some(audit_model::query::escape_search_text("198.51.100.77")),
+            page: 1,
+            size: 100,
+        };
+        let written = Written {
+            bytes: 1234,
+            sha256: "ab".repeat(32),
+            events: 14,
+        };
+        let origin = Origin::Api {
+            base: "http://127.0.0.1:8787".into(),
+            key: "demo".into(),
+        };
+        let text = manifest(
+            &q,
+            Format::Csv,
+            "f.csv",
+            &written,
+            &origin,
+            1_764_000_000_000,
+        );
+        let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(m["file"]["name"], "f.csv");
+        assert_eq!(m["file"]["format"], "csv");
+        assert_eq!(m["file"]["bytes"], 1234);
+        assert_eq!(m["file"]["sha256"], "ab".repeat(32));
+        assert_eq!(m["events"], 14);
+        assert_eq!(m["query"]["event_types"][0], "USER_LOGIN");
+        assert_eq!(m["query"]["date_to"], "2026-11-22T12:00:00");
+        assert_eq!(m["query"]["search_text"], "198.51.100.77");
+        assert_eq!(m["source"]["account_api_key"], "demo");
+        assert!(m["source"]["request"]
+            .as_str()
+            .expect("request")
+            .starts_with("GET /beta/audit/events?event_type=USER_LOGIN"));
+        assert_eq!(m["generated_at"], "2025-11-24T16:00:00Z");
+        assert_eq!(m["app"]["version"], env!("CARGO_PKG_VERSION"));
+        assert!(
+            !text.contains("secret"),
+            "the secret is never in a manifest"
+        );
+        let file = manifest(
+            &q,
+            Format::Jsonl,
+            "f.jsonl",
+            &written,
+            &Origin::File {
+                name: "x.jsonl".into(),
+            },
+            0,
+        );
+        let m: serde_json::Value = serde_json::from_str(&file).expect("JSON");
+        assert_eq!(m["source"]["kind"], "file");
+        assert_eq!(manifest_name("f.csv"), "f.csv.manifest.json");
+    }
 
     fn ev(id: &str, email: &str) -> AuditEvent {
         serde_json::from_value(serde_json::json!({

@@ -5,7 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::ApiError;
-use crate::export::{eta_secs, export_query, file_name, run, Format, Progress, CONFIRM_ABOVE};
+use crate::export::{
+    eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Origin, Progress,
+    CONFIRM_ABOVE,
+};
 use crate::logic::thousands;
 use crate::session::Session;
 
@@ -24,6 +27,8 @@ pub fn ExportControl(
     let running = RwSignal::new(false);
     let progress = RwSignal::new(Progress::default());
     let outcome = RwSignal::new(None::<Result<String, String>>);
+    // The evidence manifest of the last export: (file name, JSON).
+    let evidence = RwSignal::new(None::<(String, String)>);
     let controller = StoredValue::new_local(None::<web_sys::AbortController>);
 
     let start = move |_| {
@@ -47,6 +52,15 @@ pub fn ExportControl(
             }
         }
         let q = export_query(&query.get_untracked(), crate::util::now_ms());
+        let origin = match (&source, session.credentials.get_untracked()) {
+            (crate::source::Source::File(f), _) => Origin::File {
+                name: f.name.clone(),
+            },
+            (_, c) => Origin::Api {
+                base: session.api_base(),
+                key: c.map(|c| c.key).unwrap_or_default(),
+            },
+        };
         let fmt = format.get_untracked();
         let name = file_name(&q, fmt);
         let Ok(c) = web_sys::AbortController::new() else {
@@ -56,18 +70,20 @@ pub fn ExportControl(
         controller.set_value(Some(c));
         running.set(true);
         outcome.set(None);
+        evidence.set(None);
         progress.set(Progress::default());
         spawn_local(async move {
-            let result = run::export(source, q, fmt, progress, signal).await;
+            let result = run::export(source, q.clone(), fmt, progress, signal).await;
             running.set(false);
             controller.set_value(None);
             outcome.set(Some(match result {
-                Ok(blob) => {
+                Ok((blob, written)) => {
                     run::download(&blob, &name);
-                    let p = progress.get_untracked();
+                    let text = manifest(&q, fmt, &name, &written, &origin, crate::util::now_ms());
+                    evidence.set(Some((manifest_name(&name), text)));
                     Ok(format!(
                         "Exported {} events to {name}",
-                        thousands(p.events_done)
+                        thousands(written.events)
                     ))
                 }
                 Err(ApiError::Aborted) => Err("Export cancelled; nothing was saved.".to_string()),
@@ -115,7 +131,16 @@ pub fn ExportControl(
                 </button>
             </Show>
             {move || outcome.get().map(|o| match o {
-                Ok(msg) => view! { <span role="status" class="small" data-testid="export-done">{msg}</span> }.into_any(),
+                Ok(msg) => view! {
+                    <span role="status" class="small" data-testid="export-done">{msg}</span>
+                    <button type="button" class="small" data-testid="export-manifest"
+                        title="A JSON file beside the export: the query, the account key, the time, the event count and the file's SHA-256"
+                        on:click=move |_| {
+                            if let Some((name, text)) = evidence.get_untracked() {
+                                run::download_text(&text, &name, "application/json");
+                            }
+                        }>"Save evidence manifest"</button>
+                }.into_any(),
                 Err(msg) => view! { <span role="alert" class="small error" data-testid="export-error">{msg}</span> }.into_any(),
             })}
         </div>

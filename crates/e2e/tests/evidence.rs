@@ -107,6 +107,29 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
             assert_eq!(ctx, want["context"]);
         }
 
+        // The evidence manifest beside it: the query, the account, the count, and a SHA-256 that
+        // is the downloaded file's.
+        click(&c, "export-manifest").await;
+        let manifest_file = downloaded(&dl, "json").await;
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read")).expect("JSON");
+        let bytes = std::fs::read(&csv_file).expect("read csv");
+        use sha2::Digest;
+        let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
+        assert_eq!(manifest["file"]["sha256"], sha, "the manifest fingerprints the file");
+        assert_eq!(manifest["file"]["bytes"], bytes.len() as u64);
+        assert_eq!(
+            manifest["file"]["name"].as_str(),
+            csv_file.file_name().and_then(|n| n.to_str())
+        );
+        assert_eq!(manifest_file.file_name().and_then(|n| n.to_str()).map(|n| n.ends_with(".csv.manifest.json")), Some(true));
+        assert_eq!(manifest["events"], rows.len() as u64);
+        assert_eq!(manifest["query"]["event_types"], serde_json::json!(["USER_LOGIN", "USER_LOGOUT", "USER_PRODUCT_SEARCH"]));
+        assert_eq!(manifest["query"]["date_to"], "2100-01-01");
+        assert_eq!(manifest["source"]["account_api_key"], "demo");
+        assert_eq!(manifest["source"]["api_base_url"], proxy);
+        assert!(!std::fs::read_to_string(&manifest_file).expect("read").contains("\"demo:"), "no secret");
+
         // Re-open the JSON Lines export offline: no credentials, same counts and rows.
         let logins_api = api_total(&c, &proxy, "event_type=USER_LOGIN&date_to=2100-01-01&size=1").await;
         click(&c, "sign-out").await;
