@@ -1,0 +1,54 @@
+//! Every screen, down to a phone: at 390 px no view's document is wider than the viewport (only a
+//! table may scroll sideways, inside its own box), and the top bar's controls stay on screen.
+
+use e2e::*;
+
+#[tokio::test]
+async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.set_window_size(390, 844).await.expect("size");
+        c.goto(&app).await.expect("open");
+        let mut views = vec![("sign-in".to_string(), String::new())];
+        for (name, path) in [
+            ("list", "/?event_type=USER_LOGIN"),
+            ("security", "/security"),
+            ("settings", "/settings"),
+            ("past the last page", "/?page=9999"),
+            ("invalid address", "/?size=500"),
+            ("not an event id", "/events/not-a-uuid"),
+        ] {
+            views.push((name.to_string(), path.to_string()));
+        }
+        for (i, (name, path)) in views.iter().enumerate() {
+            if i == 1 {
+                sign_in_demo(&c).await;
+            }
+            if i > 0 {
+                c.goto(&format!("{app}{path}")).await.expect("open");
+                find(&c, "account").await;
+                tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+            }
+            let v = js(
+                &c,
+                "const r = (id) => { const e = document.querySelector(`[data-testid=\"${id}\"]`); return e ? e.getBoundingClientRect().right : 0; }; \
+                 return [document.documentElement.scrollWidth, innerWidth, r('theme'), r('sign-out')]",
+            )
+            .await;
+            let (doc, vw) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
+            assert!(doc <= vw, "{name}: the page is {doc} px wide in a {vw} px viewport");
+            assert!(v[2].as_f64().unwrap_or(0.0) <= vw, "{name}: Theme is off screen");
+            assert!(v[3].as_f64().unwrap_or(0.0) <= vw, "{name}: Sign out is off screen");
+        }
+        // A detail view, opened from the list.
+        c.goto(&app).await.expect("open");
+        wait_rows(&c).await;
+        find_all(&c, "event-row").await[0].click().await.expect("open");
+        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        let v = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
+        assert!(v[0].as_f64() <= v[1].as_f64(), "detail: {v}");
+    })
+    .await;
+    drop(stack);
+}
