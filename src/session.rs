@@ -166,6 +166,11 @@ impl Session {
             .unwrap_or_else(|| self.config_base.get())
     }
 
+    /// [`api_base`](Self::api_base), without tracking.
+    pub fn api_base_untracked(&self) -> String {
+        untrack(|| self.api_base())
+    }
+
     /// A client for the signed-in account (tracks the signals it reads).
     pub fn client(&self) -> Option<Client> {
         let credentials = self.credentials.get()?;

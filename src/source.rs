@@ -119,12 +119,14 @@ pub async fn for_each_page(
 }
 
 /// `page.totalElements` for each query (asked with `size=1`), `in_flight` at a time, reusing
-/// and filling `cache` (keyed by query string). Stops at the first error.
+/// and filling `cache` (keyed by query string). Stops at the first error, and as soon as
+/// `signal` aborts (every request in flight is aborted with it).
 pub async fn count_many(
     source: &Source,
     queries: &[EventQuery],
     in_flight: usize,
     cache: &std::cell::RefCell<std::collections::HashMap<String, u64>>,
+    signal: Option<&AbortSignal>,
 ) -> Result<Vec<u64>, ApiError> {
     use std::cell::{Cell, RefCell};
     let results = RefCell::new(vec![0u64; queries.len()]);
@@ -135,7 +137,7 @@ pub async fn count_many(
             let i = next.get();
             next.set(i + 1);
             let Some(q) = queries.get(i) else { return };
-            if failure.borrow().is_some() {
+            if failure.borrow().is_some() || signal.is_some_and(AbortSignal::aborted) {
                 return;
             }
             let q = EventQuery {
@@ -147,7 +149,7 @@ pub async fn count_many(
             let cached = cache.borrow().get(&key).copied();
             let n = match cached {
                 Some(n) => n,
-                None => match source.events(&q, None).await {
+                None => match source.events(&q, signal).await {
                     Ok(p) => {
                         let n = p.info().total_elements;
                         cache.borrow_mut().insert(key, n);
@@ -163,6 +165,9 @@ pub async fn count_many(
         }
     };
     futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
+    if signal.is_some_and(AbortSignal::aborted) {
+        return Err(ApiError::Aborted);
+    }
     match failure.into_inner() {
         Some(e) => Err(e),
         None => Ok(results.into_inner()),

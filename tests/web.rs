@@ -314,3 +314,70 @@ fn a_path_in_config_json_means_this_pages_origin() {
         "http://127.0.0.1:8787"
     );
 }
+
+/// A fetch for `load` that answers `ms` milliseconds later with its input, unless its signal
+/// aborts first; it records each run's signal.
+fn slow_echo(
+    signals: std::rc::Rc<std::cell::RefCell<Vec<(u32, web_sys::AbortSignal)>>>,
+) -> impl Fn(
+    u32,
+    web_sys::AbortSignal,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<u32, audit_viewer::api::ApiError>>>,
+> {
+    move |ms, signal| {
+        signals.borrow_mut().push((ms, signal.clone()));
+        Box::pin(async move {
+            audit_viewer::util::sleep_ms(ms).await;
+            if signal.aborted() {
+                Err(audit_viewer::api::ApiError::Aborted)
+            } else {
+                Ok(ms)
+            }
+        })
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_question_always_wins_and_leaving_aborts() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let signals = Rc::new(RefCell::new(Vec::new()));
+    let delivered = Rc::new(RefCell::new(Vec::<u32>::new()));
+    let input = RwSignal::new(300u32);
+    let el = container();
+    let (s, d) = (signals.clone(), delivered.clone());
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        let d = d.clone();
+        audit_viewer::load::load(
+            move || Some(input.get()),
+            slow_echo(s.clone()),
+            || {},
+            move |r| d.borrow_mut().push(r.expect("answer")),
+        );
+        view! { <p>"loader"</p> }
+    });
+    leptos::task::tick().await;
+    // A slow question, replaced at once by a fast one: only the fast answer arrives, and the
+    // slow one's requests were aborted.
+    input.set(20);
+    leptos::task::tick().await;
+    audit_viewer::util::sleep_ms(450).await;
+    assert_eq!(*delivered.borrow(), vec![20], "the late answer is dropped");
+    assert!(
+        signals.borrow()[0].1.aborted(),
+        "the replaced run was aborted"
+    );
+    assert!(!signals.borrow()[1].1.aborted());
+
+    // Leaving while a question is pending aborts it; nothing is delivered afterwards.
+    input.set(200);
+    leptos::task::tick().await;
+    drop(handle);
+    audit_viewer::util::sleep_ms(300).await;
+    assert_eq!(*delivered.borrow(), vec![20], "nothing after leaving");
+    assert!(
+        signals.borrow()[2].1.aborted(),
+        "leaving aborted the pending run"
+    );
+}

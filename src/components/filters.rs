@@ -34,49 +34,60 @@ pub fn Filters(
     let types_open = RwSignal::new(false);
     // Each type's count for the range and search in the URL, fetched when the list opens.
     let type_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
-    let count_cache = StoredValue::new_local(std::cell::RefCell::new(std::collections::HashMap::<
-        String,
-        u64,
-    >::new()));
-    Effect::new(move |_| {
-        if !types_open.get() {
-            return;
-        }
-        let Some(Ok(list)) = types.get() else { return };
-        let Some(source) = session.source() else {
-            return;
-        };
-        let base = EventQuery {
-            event_types: Vec::new(),
-            ..query.get()
-        };
-        let names: Vec<String> = list
-            .iter()
-            .map(|t| t.name.clone())
-            .filter(|n| {
-                audit_model::EventQuery {
-                    event_types: vec![n.clone()],
-                    ..Default::default()
-                }
-                .validate()
-                .is_ok()
-            })
-            .collect();
-        let queries: Vec<EventQuery> = names
-            .iter()
-            .map(|n| EventQuery {
-                event_types: vec![n.clone()],
-                ..base.clone()
-            })
-            .collect();
-        leptos::task::spawn_local(async move {
-            let cache = count_cache.with_value(|c| c.clone());
-            if let Ok(counts) = crate::source::count_many(&source, &queries, 6, &cache).await {
-                count_cache.with_value(|c| *c.borrow_mut() = cache.into_inner());
-                type_counts.set(names.into_iter().zip(counts).collect());
+    // Shared with the counting runs; never a reactive value, so a run left behind touches nothing
+    // that is gone.
+    let count_cache: std::rc::Rc<std::cell::RefCell<std::collections::HashMap<String, u64>>> =
+        std::rc::Rc::default();
+    crate::load::load(
+        move || {
+            if !types_open.get() {
+                return None;
             }
-        });
-    });
+            let Some(Ok(list)) = types.get() else {
+                return None;
+            };
+            let source = session.source()?;
+            let base = EventQuery {
+                event_types: Vec::new(),
+                ..query.get()
+            };
+            let names: Vec<String> = list
+                .iter()
+                .map(|t| t.name.clone())
+                .filter(|n| {
+                    audit_model::EventQuery {
+                        event_types: vec![n.clone()],
+                        ..Default::default()
+                    }
+                    .validate()
+                    .is_ok()
+                })
+                .collect();
+            Some((source, base, names))
+        },
+        move |(source, base, names): (crate::source::Source, EventQuery, Vec<String>), signal| {
+            let cache = count_cache.clone();
+            async move {
+                let queries: Vec<EventQuery> = names
+                    .iter()
+                    .map(|n| EventQuery {
+                        event_types: vec![n.clone()],
+                        ..base.clone()
+                    })
+                    .collect();
+                let counts =
+                    crate::source::count_many(&source, &queries, 6, &cache, Some(&signal)).await?;
+                Ok(names.into_iter().zip(counts).collect())
+            }
+        },
+        || {},
+        move |result: Result<std::collections::HashMap<String, u64>, crate::api::ApiError>| {
+            // The counts are a hint beside each type: an error leaves them out.
+            if let Ok(counts) = result {
+                type_counts.set(counts);
+            }
+        },
+    );
     let offset = move |ts: i64| session.offset_at(ts);
     // The preset last applied, with the date_from it produced, so the menu still names it.
     let applied_preset = StoredValue::new(None::<(String, String)>);

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use audit_model::time::{format_api, format_display};
 use audit_model::EventQuery;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::insight::{bucket_width, buckets, width_label};
 use crate::logic::thousands;
@@ -48,8 +47,9 @@ pub fn Timeline(
     let bars = RwSignal::new(Vec::<Bar>::new());
     let loading = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
-    let cache = StoredValue::new(HashMap::<String, u64>::new());
-    let generation = StoredValue::new(0u64);
+    // Counts already asked, shared with the counting runs (not reactive: a run left behind
+    // touches nothing that is gone).
+    let cache: std::rc::Rc<std::cell::RefCell<HashMap<String, u64>>> = std::rc::Rc::default();
     let width = RwSignal::new(0i64);
     // A drag across bars: the bar where the button went down, and the one under the pointer.
     let drag = RwSignal::new(None::<(usize, usize)>);
@@ -70,52 +70,32 @@ pub fn Timeline(
         }
     };
 
-    Effect::new(move |_| {
-        let q = query.get();
-        let Some(source) = session.source() else {
-            return;
-        };
-        let (from, to) = span(&q, crate::util::now_ms());
-        let bucket = bucket_width(from, to);
-        let plan: Vec<(EventQuery, i64)> = buckets(from, to)
-            .into_iter()
-            .map(|(s, e)| {
-                let (s, e) = (s.max(from), (e - 1000).min(to));
-                (
-                    EventQuery {
-                        date_from: Some(format_api(s)),
-                        date_to: Some(format_api(e)),
-                        ..q.clone()
-                    },
-                    s,
-                )
-            })
-            .collect();
-        let mine = generation.get_value() + 1;
-        generation.set_value(mine);
-        loading.set(true);
-        failed.set(None);
-        spawn_local(async move {
-            let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
-            let result = cache.with_value(|c| c.clone());
-            let cache_cell = std::cell::RefCell::new(result);
-            let counts = count_many(&source, &queries, IN_FLIGHT, &cache_cell).await;
-            cache.set_value(cache_cell.into_inner());
-            if generation.get_value() != mine {
-                return;
-            }
-            loading.set(false);
-            let counts = match counts {
-                Ok(c) => c,
-                Err(e) => {
-                    failed.set(Some(e.to_string()));
-                    return;
-                }
-            };
-            // The width changes with the bars, so the caption never mixes old and new.
-            width.set(bucket);
-            bars.set(
-                plan.into_iter()
+    crate::load::load(
+        move || Some((query.get(), session.source()?)),
+        move |(q, source): (EventQuery, crate::source::Source), signal| {
+            let cache = cache.clone();
+            async move {
+                let (from, to) = span(&q, crate::util::now_ms());
+                let bucket = bucket_width(from, to);
+                let plan: Vec<(EventQuery, i64)> = buckets(from, to)
+                    .into_iter()
+                    .map(|(s, e)| {
+                        let (s, e) = (s.max(from), (e - 1000).min(to));
+                        (
+                            EventQuery {
+                                date_from: Some(format_api(s)),
+                                date_to: Some(format_api(e)),
+                                ..q.clone()
+                            },
+                            s,
+                        )
+                    })
+                    .collect();
+                let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
+                let counts =
+                    count_many(&source, &queries, IN_FLIGHT, &cache, Some(&signal)).await?;
+                let bars: Vec<Bar> = plan
+                    .into_iter()
                     .zip(counts)
                     .map(|((bq, start), count)| Bar {
                         from: bq.date_from.unwrap_or_default(),
@@ -123,10 +103,26 @@ pub fn Timeline(
                         start,
                         count,
                     })
-                    .collect(),
-            );
-        });
-    });
+                    .collect();
+                Ok((bucket, bars))
+            }
+        },
+        move || {
+            loading.set(true);
+            failed.set(None);
+        },
+        move |result: Result<(i64, Vec<Bar>), crate::api::ApiError>| {
+            loading.set(false);
+            match result {
+                Ok((bucket, list)) => {
+                    // The width changes with the bars, so the caption never mixes old and new.
+                    width.set(bucket);
+                    bars.set(list);
+                }
+                Err(e) => failed.set(Some(e.to_string())),
+            }
+        },
+    );
 
     let label = move |b: &Bar| {
         let t = |s: &str| {

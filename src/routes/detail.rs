@@ -56,25 +56,29 @@ pub fn DetailPage() -> impl IntoView {
         crate::util::set_title(&title);
     });
 
-    Effect::new(move |_| {
-        retry.track();
-        let id = id.get();
-        let Some(client) = session.source() else {
-            return;
-        };
-        spawn_local(async move {
-            match client.event(&id, None).await {
-                Ok(ev) => {
-                    error.set(None);
-                    event.set(Some(ev));
-                    // Move focus to the heading so keyboard and screen-reader users land on it.
-                    request_animation_frame(|| crate::util::focus("detail-heading"));
-                }
-                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
-                Err(e) => error.set(Some(e)),
+    // Fast j/k or link clicks: each new id aborts the read before it, whose answer is dropped.
+    crate::load::load(
+        move || {
+            retry.track();
+            Some((id.get(), session.source()?))
+        },
+        move |(id, source): (String, crate::source::Source), signal| async move {
+            source.event(&id, Some(&signal)).await
+        },
+        move || error.set(None),
+        move |result| match result {
+            Ok(ev) => {
+                error.set(None);
+                event.set(Some(ev));
+                // Move focus to the heading so keyboard and screen-reader users land on it.
+                request_animation_frame(|| crate::util::focus("detail-heading"));
             }
-        });
-    });
+            Err(e) => {
+                event.set(None);
+                error.set(Some(e));
+            }
+        },
+    );
 
     // The list this event was opened from travels in the query string.
     let back_href = move || {

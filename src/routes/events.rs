@@ -189,10 +189,20 @@ pub fn EventsPage() -> impl IntoView {
     let navigate = use_navigate();
 
     // The URL is the single source of truth for what is shown.
-    let parsed = Memo::new(move |_| {
-        let search = location.search.get();
-        EventQuery::parse(&search).and_then(|(q, _)| q.validate().map(|_| q))
-    });
+    // While the router leaves this view, the URL already names the next one for a moment: the
+    // query keeps what it was, so nothing starts loading the unfiltered list on the way out.
+    let home = location.pathname.get_untracked();
+    let parsed = Memo::new(
+        move |prev: Option<&Result<EventQuery, audit_model::QueryError>>| {
+            let search = location.search.get();
+            if location.pathname.get() != home {
+                if let Some(prev) = prev {
+                    return prev.clone();
+                }
+            }
+            EventQuery::parse(&search).and_then(|(q, _)| q.validate().map(|_| q))
+        },
+    );
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());
     // The same query at page 1: what the filters and the timeline show does not depend on the
     // page, so moving between pages neither refetches the timeline nor resets the form.

@@ -4,7 +4,6 @@
 use audit_model::time::{format_api, format_display, format_offset};
 use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
@@ -34,38 +33,37 @@ pub fn SecurityPage() -> impl IntoView {
     let loading = RwSignal::new(false);
     let retry = RwSignal::new(0u32);
 
-    Effect::new(move |_| {
-        retry.track();
-        let p = preset.get();
-        let Some(source) = session.source() else {
-            return;
-        };
-        let now = crate::util::now_ms();
-        let (from, to) = p.range(now);
-        let q = EventQuery {
-            event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
-            date_from: Some(from),
-            date_to: Some(to),
-            ..Default::default()
-        };
-        loading.set(true);
-        error.set(None);
-        spawn_local(async move {
-            let Ok(controller) = web_sys::AbortController::new() else {
-                return;
+    // A newer range always wins: switching while a read is pending aborts it and drops its answer.
+    crate::load::load(
+        move || {
+            retry.track();
+            Some((preset.get(), session.source()?))
+        },
+        move |(p, source): (Preset, crate::source::Source), signal| async move {
+            let now = crate::util::now_ms();
+            let (from, to) = p.range(now);
+            let q = EventQuery {
+                event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
+                date_from: Some(from),
+                date_to: Some(to),
+                ..Default::default()
             };
-            let result = fetch_all(&source, &q, &controller.signal()).await;
+            let events = fetch_all(&source, &q, &signal).await?;
+            let (f, t) = (now - p.millis(), now);
+            Ok((analyze(&events, f, t), events.len(), q))
+        },
+        move || {
+            loading.set(true);
+            error.set(None);
+        },
+        move |result| {
             loading.set(false);
             match result {
-                Ok(events) => {
-                    let (f, t) = (now - p.millis(), now);
-                    findings.set(Some((analyze(&events, f, t), events.len(), q)));
-                }
-                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
+                Ok(found) => findings.set(Some(found)),
                 Err(e) => error.set(Some(e)),
             }
-        });
-    });
+        },
+    );
 
     let time = move |ev: &AuditEvent| match ev.timestamp() {
         Some(t) => {
