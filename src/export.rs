@@ -105,6 +105,43 @@ pub fn csv_chunk(events: &[AuditEvent], header: bool) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// The CSV of a security overview's places (countries or IPs): every place, not only those shown.
+pub fn places_csv(places: &[crate::insight::Place]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "where",
+        "logins",
+        "users",
+        "first_login_utc",
+        "first_seen",
+        "new_for_users",
+    ]);
+    for p in places {
+        let record = [
+            p.name.clone(),
+            p.logins.to_string(),
+            p.users.to_string(),
+            format_api(p.first),
+            p.first_seen.to_string(),
+            p.new_for_users.join(" "),
+        ];
+        let _ = w.write_record(record.iter().map(|c| neutralize(c).into_owned()));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Size and SHA-256 of a file's text, with its row count, for a manifest.
+pub fn written(text: &str, rows: u64) -> Written {
+    use sha2::Digest;
+    Written {
+        bytes: text.len() as u64,
+        sha256: format!("{:x}", sha2::Sha256::digest(text.as_bytes())),
+        events: rows,
+    }
+}
+
 /// The JSON Lines text for a run of events: each event exactly as decoded (unknown fields kept).
 pub fn jsonl_chunk(events: &[AuditEvent]) -> String {
     let mut out = String::new();
@@ -385,6 +422,43 @@ pub mod run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn security_sections_as_csv_with_their_fingerprint() {
+        let places = [crate::insight::Place {
+            name: "=BR".into(),
+            logins: 14,
+            users: 1,
+            first: 1_764_000_000_000,
+            first_seen: true,
+            new_for_users: vec!["a@x".into(), "b@x".into()],
+        }];
+        let text = places_csv(&places);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            r.headers().expect("header").iter().collect::<Vec<_>>(),
+            [
+                "where",
+                "logins",
+                "users",
+                "first_login_utc",
+                "first_seen",
+                "new_for_users"
+            ]
+        );
+        let row = r.records().next().expect("row").expect("record");
+        assert_eq!(&row[0], "'=BR", "a formula-like cell is neutralised");
+        assert_eq!(&row[1], "14");
+        assert_eq!(&row[3], "2025-11-24T16:00:00");
+        assert_eq!(&row[4], "true");
+        assert_eq!(&row[5], "a@x b@x");
+        let w = written("abc", 1);
+        assert_eq!(w.bytes, 3);
+        assert_eq!(
+            w.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "SHA-256 of 'abc' (FIPS 180-2 test vector)"
+        );
+    }
 
     #[test]
     fn the_manifest_names_query_source_count_and_fingerprint() {

@@ -275,3 +275,53 @@ async fn live_tail_picks_up_new_events() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn security_sections_export_with_a_manifest_that_fingerprints_them() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let dir = download_dir("security");
+    let dl = dir.clone();
+    with_browser_downloading(Some(&dir), move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        c.goto(&format!("{app}/security?range=90d"))
+            .await
+            .expect("overview");
+        wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+        click(&c, "countries-csv").await;
+        let csv_file = downloaded(&dl, "csv").await;
+        let name = csv_file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+            .to_string();
+        assert!(name.starts_with("security-countries_"), "{name}");
+        let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
+        let rows: Vec<csv::StringRecord> =
+            reader.records().collect::<Result<_, _>>().expect("rows");
+        let br = rows.iter().find(|r| &r[0] == "BR").expect("a BR row");
+        assert_eq!(&br[1], "14", "the planted burst");
+        assert_eq!(&br[4], "true", "first seen");
+        click(&c, "countries-manifest").await;
+        let manifest_file = downloaded(&dl, "json").await;
+        let manifest: Value =
+            serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
+                .expect("JSON");
+        use sha2::Digest;
+        let bytes = std::fs::read(&csv_file).expect("read");
+        assert_eq!(
+            manifest["file"]["sha256"],
+            format!("{:x}", sha2::Sha256::digest(&bytes))
+        );
+        assert_eq!(manifest["file"]["name"], name);
+        assert_eq!(manifest["events"], rows.len() as u64);
+        assert_eq!(manifest["source"]["account_api_key"], "demo");
+        assert!(manifest["query"]["event_types"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t == "USER_LOGIN")));
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(dir);
+    drop(stack);
+}
