@@ -13,6 +13,8 @@ const UTC_KEY: &str = "audit-viewer.utc";
 const COLUMNS_KEY: &str = "audit-viewer.hidden-columns";
 const COMPACT_KEY: &str = "audit-viewer.compact";
 const THEME_KEY: &str = "audit-viewer.theme";
+/// The name (only) of the file open offline in this tab, so a reload can say it was closed.
+const OPEN_FILE_KEY: &str = "audit-viewer.open-file";
 /// Used when config.json cannot be read.
 pub const FALLBACK_API_BASE: &str = "http://127.0.0.1:8787";
 
@@ -139,7 +141,12 @@ impl Session {
             ),
             credentials: RwSignal::new(credentials),
             utc: RwSignal::new(load(Store::Local, UTC_KEY).as_deref() != Some("false")),
-            notice: RwSignal::new(None),
+            // A file read offline lives in memory only; after a reload, say so instead of
+            // silently showing something else.
+            notice: RwSignal::new(load(Store::Session, OPEN_FILE_KEY).map(|name| {
+                remove(Store::Session, OPEN_FILE_KEY);
+                format!("“{name}” was open before the page reloaded. Files are read in this tab's memory only, so open it again to go on.")
+            })),
             opened_from_list: RwSignal::new(false),
             last_list: StoredValue::new(None),
             scroll: StoredValue::new(Default::default()),
@@ -191,12 +198,14 @@ impl Session {
     /// Opens a file offline (forgetting the list shown before).
     pub fn open_file(&self, file: crate::source::OfflineFile) {
         self.last_list.set_value(None);
+        save(Store::Session, OPEN_FILE_KEY, &file.name);
         self.offline.set(Some(std::sync::Arc::new(file)));
     }
 
     /// Closes the offline file.
     pub fn close_file(&self) {
         self.last_list.set_value(None);
+        remove(Store::Session, OPEN_FILE_KEY);
         self.offline.set(None);
     }
 

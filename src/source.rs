@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use audit_model::store::{add_self_link, parse_jsonl, EventStore, LineError};
+use audit_model::store::{add_self_link, parse_events_file, EventStore, LineError};
 use audit_model::{ApiErrorBody, AuditEvent, EventQuery, EventType, EventsPage};
 use web_sys::AbortSignal;
 
@@ -23,9 +23,10 @@ pub struct OfflineFile {
 }
 
 impl OfflineFile {
-    /// Parses JSON Lines; bad lines are kept as errors, good lines load.
+    /// Parses JSON Lines, a JSON array of events or a saved API page; bad lines or items are kept
+    /// as errors, good ones load.
     pub fn parse(name: String, text: &str) -> Self {
-        let (events, errors) = parse_jsonl(text);
+        let (events, errors) = parse_events_file(text);
         OfflineFile {
             name,
             store: EventStore::new(events),

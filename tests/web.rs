@@ -111,6 +111,16 @@ async fn table_shows_every_column_as_text() {
     let js_marker =
         js_sys::Reflect::get(&web_sys::window().expect("w"), &"__pwned".into()).expect("get");
     assert!(js_marker.is_undefined(), "no payload ran");
+    // The details cell, cut short on screen, carries the context at length as its tooltip.
+    let details = row
+        .query_selector("[data-testid=cell-summary]")
+        .expect("query")
+        .expect("cell");
+    let title = details.get_attribute("title").unwrap_or_default();
+    assert!(
+        !title.is_empty() && title.len() >= details.text_content().unwrap_or_default().len(),
+        "{title:?}"
+    );
 }
 
 #[wasm_bindgen_test]

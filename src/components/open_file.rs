@@ -1,4 +1,5 @@
-//! Opening a JSON Lines export offline: a file picker and a drop zone.
+//! Opening an export offline (JSON Lines, a JSON array of events, or a saved API answer): a file
+//! picker and a drop zone.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -61,7 +62,7 @@ pub fn OpenFile() -> impl IntoView {
             <label for="open-file" class="button">"Open file…"</label>
             <input id="open-file" class="file-input" data-testid="open-file" type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
                 on:change=on_change/>
-            <span class="muted small">" or drop a .jsonl export here"</span>
+            <span class="muted small">" or drop a .jsonl or .json file here"</span>
         </div>
         <Show when=move || error.get().is_some()>
             <p class="error" role="alert">{move || error.get()}</p>
@@ -90,7 +91,7 @@ pub fn OfflineBanner() -> impl IntoView {
                     }>"Close file"</button>
                     <Show when={let n = f.errors.len(); move || n > 0}>
                         <div class="error" data-testid="offline-errors">
-                            {format!("{} line(s) could not be read and were skipped:", f.errors.len())}
+                            {format!("{} {}(s) could not be read and were skipped:", f.errors.len(), f.errors.first().map_or("line", |e| e.unit))}
                             <ul>{bad.clone().into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}</ul>
                             {(more > 0).then(|| format!("…and {more} more"))}
                         </div>

@@ -51,6 +51,8 @@ pub struct RowText {
     pub type_title: String,
     /// The source cell's tooltip: the source code (e.g. `CD`).
     pub source_code: String,
+    /// The details cell's tooltip: the context at length, where the cell cuts it short.
+    pub details_title: String,
 }
 
 /// Text nodes in a row.
@@ -94,6 +96,7 @@ impl RowText {
                 .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
                 .unwrap_or_else(|| "Event type not in the API's list".to_string()),
             source_code: text(&ev.source),
+            details_title: ev.context_summary(1_000),
         }
     }
 }
@@ -264,6 +267,7 @@ struct RowNodes {
     texts: Vec<web_sys::Text>,
     type_td: web_sys::Element,
     source_td: web_sys::Element,
+    details_td: web_sys::Element,
     shown: RowText,
     new: bool,
 }
@@ -289,6 +293,9 @@ impl RowNodes {
         }
         if self.shown.source_code != want.source_code {
             let _ = self.source_td.set_attribute("title", &want.source_code);
+        }
+        if self.shown.details_title != want.details_title {
+            let _ = self.details_td.set_attribute("title", &want.details_title);
         }
         if self.new != is_new {
             let _ = self.tr.class_list().toggle_with_force("new", is_new);
@@ -407,6 +414,7 @@ impl RowPool {
         Some(RowNodes {
             type_td: cell(1)?,
             source_td: cell(3)?,
+            details_td: cell(6)?,
             tr,
             texts,
             shown: RowText::default(),

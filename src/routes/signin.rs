@@ -122,7 +122,7 @@ pub fn SignIn() -> impl IntoView {
             </form>
             <aside class="note">
                 <h2>"Or open an export"</h2>
-                <p>"A JSON Lines export from this viewer opens here without network or credentials."</p>
+                <p>"An export from this viewer (JSON Lines), a JSON array of events or a saved API answer opens here, without network or credentials."</p>
                 <crate::components::open_file::OpenFile/>
             </aside>
             <aside class="note" data-testid="credentials-note">

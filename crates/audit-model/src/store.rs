@@ -310,14 +310,84 @@ pub fn add_self_link(ev: &mut AuditEvent, base_url: &str) {
     }
 }
 
-/// A JSON Lines line that is not an event.
+/// A line of JSON Lines, or an item of a JSON array, that is not an event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("{unit} {line}: {message}")]
 pub struct LineError {
-    /// 1-based line number.
+    /// 1-based line number (or item number, in an array).
     pub line: usize,
+    /// "line" or "item".
+    pub unit: &'static str,
     /// What was wrong.
     pub message: String,
+}
+
+/// One JSON value checked as an audit event.
+fn check_event(value: Value) -> Result<AuditEvent, String> {
+    if !value.is_object() {
+        return Err("expected a JSON object".into());
+    }
+    match serde_json::from_value::<AuditEvent>(value) {
+        Ok(ev) if ev.id.is_empty() => Err("the event has no \"id\"".into()),
+        Ok(ev) if ev.timestamp().is_none() => Err(format!(
+            "\"created_at\" {:?} is not an ISO-8601 date-time",
+            ev.created_at
+        )),
+        Ok(ev) => Ok(ev),
+        Err(e) => Err(format!("not an audit event: {e}")),
+    }
+}
+
+/// Reads a file of events in any of the forms people have: JSON Lines (this viewer's export),
+/// a JSON array of events, or a saved API answer (`{"_embedded": {"events": [...]}}`). Returns the
+/// good events and an error for each bad line or item.
+pub fn parse_events_file(text: &str) -> (Vec<AuditEvent>, Vec<LineError>) {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    let items = if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<Value>>(trimmed) {
+            Ok(items) => Some(items),
+            Err(e) => {
+                let message = format!("a JSON array that does not parse: {e}");
+                return (
+                    Vec::new(),
+                    vec![LineError {
+                        line: e.line(),
+                        unit: "line",
+                        message,
+                    }],
+                );
+            }
+        }
+    } else if trimmed.starts_with('{') && !trimmed.contains('\n')
+        || trimmed.contains("\"_embedded\"")
+    {
+        // One object: a saved API page, or a file of a single event.
+        match serde_json::from_str::<Value>(trimmed) {
+            Ok(mut v) => match v.pointer_mut("/_embedded/events").map(Value::take) {
+                Some(Value::Array(items)) => Some(items),
+                _ => None,
+            },
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let Some(items) = items else {
+        return parse_jsonl(text);
+    };
+    let mut events = Vec::new();
+    let mut errors = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        match check_event(item) {
+            Ok(ev) => events.push(ev),
+            Err(message) => errors.push(LineError {
+                line: i + 1,
+                unit: "item",
+                message,
+            }),
+        }
+    }
+    (events, errors)
 }
 
 /// Reads JSON Lines: one event object per line, blank lines skipped. Returns the good events and
@@ -332,19 +402,14 @@ pub fn parse_jsonl(text: &str) -> (Vec<AuditEvent>, Vec<LineError>) {
         }
         let err = |message: String| LineError {
             line: i + 1,
+            unit: "line",
             message,
         };
         match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(_)) => match serde_json::from_str::<AuditEvent>(line) {
-                Ok(ev) if ev.id.is_empty() => errors.push(err("the event has no \"id\"".into())),
-                Ok(ev) if ev.timestamp().is_none() => errors.push(err(format!(
-                    "\"created_at\" {:?} is not an ISO-8601 date-time",
-                    ev.created_at
-                ))),
+            Ok(v) => match check_event(v) {
                 Ok(ev) => events.push(ev),
-                Err(e) => errors.push(err(format!("not an audit event: {e}"))),
+                Err(message) => errors.push(err(message)),
             },
-            Ok(_) => errors.push(err("expected a JSON object".into())),
             Err(e) => errors.push(err(format!("malformed JSON: {e}"))),
         }
     }
@@ -537,5 +602,35 @@ mod tests {
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [3, 4, 5, 6]);
         assert!(errors[0].to_string().starts_with("line 3: malformed JSON"));
+    }
+
+    #[test]
+    fn a_json_array_or_a_saved_api_page_reads_as_events() {
+        let one = |id: &str| {
+            format!("{{\"id\":\"{id}\",\"event_type\":\"APP_CREATE\",\"created_at\":\"2024-01-01T00:00:00\"}}")
+        };
+        let array = format!("[\n  {},\n  {},\n  42\n]\n", one("a"), one("b"));
+        let (events, errors) = parse_events_file(&array);
+        assert_eq!(
+            events.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].to_string(), "item 3: expected a JSON object");
+        let page = format!(
+            "{{\"_embedded\":{{\"events\":[{}]}},\"page\":{{\"size\":1}}}}",
+            one("c")
+        );
+        let (events, errors) = parse_events_file(&page);
+        assert_eq!((events.len(), errors.len()), (1, 0));
+        // JSON Lines, and a single event alone, as before.
+        let lines = format!("{}\n{}\n", one("d"), one("e"));
+        assert_eq!(parse_events_file(&lines).0.len(), 2);
+        assert_eq!(parse_events_file(&one("f")).0.len(), 1);
+        // A broken array is one clear error, not a line-by-line cascade.
+        let (events, errors) = parse_events_file("[{\"id\": 1,");
+        assert!(events.is_empty());
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("JSON array"), "{}", errors[0]);
     }
 }

@@ -238,6 +238,36 @@ async fn a_malformed_line_is_reported_by_number_and_the_rest_loads() {
 }
 
 #[tokio::test]
+async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let path = std::env::temp_dir().join(format!("offline-array-{}.json", std::process::id()));
+    let items: Vec<serde_json::Value> = (0..12)
+        .map(|i| serde_json::json!({"id": format!("00000000-0000-4000-8000-{i:012}"), "event_type": "APP_UPDATE", "created_at": format!("2025-02-01T00:{i:02}:00")}))
+        .chain([serde_json::json!("not an event")])
+        .collect();
+    std::fs::write(&path, serde_json::to_string_pretty(&items).expect("json")).expect("write");
+    let file = path.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        find(&c, "open-file")
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose");
+        wait_text(&c, "showing", |t| t == "Showing 1–12 of 12").await;
+        let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
+        assert!(
+            errors.contains("1 item(s)") && errors.contains("item 13"),
+            "{errors}"
+        );
+    })
+    .await;
+    let _ = std::fs::remove_file(path);
+    drop(stack);
+}
+
+#[tokio::test]
 async fn live_tail_picks_up_new_events() {
     let stack = Stack::start(StackOptions {
         proxy_args: ["--demo-live-every-ms", "600"].map(String::from).to_vec(),
