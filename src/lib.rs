@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
         ready.set(true);
     });
     let base = util::base_path();
+    util::install_dropdown_behaviour();
     // The theme is an attribute on <html>, so CSS's light-dark() follows it.
     Effect::new(move |_| {
         let theme = session.theme.get();

@@ -113,6 +113,8 @@ pub struct Session {
     pub last_list: StoredValue<Option<(String, audit_model::EventsPage)>>,
     /// Scroll positions of list views left for a detail view, by query string.
     pub scroll: StoredValue<std::collections::HashMap<String, f64>>,
+    /// The event last opened from the list, whose row gets the focus back on return.
+    pub opened_row: StoredValue<Option<String>>,
     /// Table columns the user hid (remembered).
     pub hidden_columns: RwSignal<Vec<String>>,
     /// Compact table rows (remembered).
@@ -150,6 +152,7 @@ impl Session {
             opened_from_list: RwSignal::new(false),
             last_list: StoredValue::new(None),
             scroll: StoredValue::new(Default::default()),
+            opened_row: StoredValue::new(None),
             offline: RwSignal::new(None),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)

@@ -220,3 +220,81 @@ pub fn set_title(what: &str) {
         }
     }
 }
+
+/// Dropdowns (`<details class="dropdown">`) behave like menus: a click outside an open one closes
+/// it, and Esc inside one closes it and puts the focus back on its summary, which opened it.
+/// Installed once, for the whole app.
+pub fn install_dropdown_behaviour() {
+    let close_outside = leptos::prelude::window_event_listener(leptos::ev::click, |e| {
+        let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        for d in open_dropdowns() {
+            if !target.as_ref().is_some_and(|t| d.contains(Some(t))) {
+                d.set_open(false);
+            }
+        }
+    });
+    let esc = leptos::prelude::window_event_listener(leptos::ev::keydown, |e| {
+        if e.key() != "Escape" {
+            return;
+        }
+        let active = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .map(web_sys::Node::from);
+        for d in open_dropdowns() {
+            if active.as_ref().is_some_and(|a| d.contains(Some(a))) {
+                d.set_open(false);
+                if let Some(summary) = d
+                    .query_selector("summary")
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = summary.focus();
+                }
+                // Handled here: the detail view's Esc (back to the list) must not fire too.
+                e.stop_immediate_propagation();
+            }
+        }
+    });
+    // For the app's lifetime.
+    std::mem::forget((close_outside, esc));
+}
+
+fn open_dropdowns() -> Vec<web_sys::HtmlDetailsElement> {
+    let Some(list) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("details.dropdown[open]").ok())
+    else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlDetailsElement>().ok())
+        .collect()
+}
+
+/// Focuses the table row of event `id`, if it is shown (back from its detail view).
+pub fn focus_row(id: &str) {
+    let Some(rows) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("[data-testid=\"event-row\"]").ok())
+    else {
+        return;
+    };
+    for i in 0..rows.length() {
+        if let Some(el) = rows
+            .get(i)
+            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            if el.get_attribute("data-id").as_deref() == Some(id) {
+                let _ = el.focus_with_options(&{
+                    let o = web_sys::FocusOptions::new();
+                    o.set_prevent_scroll(true);
+                    o
+                });
+                return;
+            }
+        }
+    }
+}

@@ -498,6 +498,10 @@ pub fn TablePrefs() -> impl IntoView {
                             <label class="check">
                                 <input type="checkbox" data-testid=format!("column-{key}")
                                     prop:checked=move || !session.hidden_columns.with(|h| h.iter().any(|c| c == key))
+                                    // The last column shown stays: a table of no columns is an empty bar.
+                                    disabled=move || session.hidden_columns.with(|h| {
+                                        !h.iter().any(|c| c == key) && h.len() + 1 >= COLUMNS.len()
+                                    })
                                     on:change=move |ev| session.set_column(key, event_target_checked(&ev))/>
                                 {*label}
                             </label>

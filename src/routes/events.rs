@@ -172,10 +172,15 @@ fn restore_scroll(session: Session, search: &str) {
     let mut saved = None;
     session.scroll.update_value(|m| saved = m.remove(search));
     if let Some(y) = saved {
+        let opened = session.opened_row.get_value();
         // After this render: the rows must be in the DOM for the page to be tall enough.
         request_animation_frame(move || {
             if let Some(w) = web_sys::window() {
                 w.scroll_to_with_x_and_y(0.0, y);
+            }
+            // Focus returns to the row that opened the detail view.
+            if let Some(id) = opened {
+                crate::util::focus_row(&id);
             }
         });
     }
@@ -329,6 +334,7 @@ pub fn EventsPage() -> impl IntoView {
             format!("?{qs}")
         };
         session.opened_from_list.set(true);
+        session.opened_row.set_value(Some(id.clone()));
         let y = web_sys::window()
             .and_then(|w| w.scroll_y().ok())
             .unwrap_or(0.0);

@@ -847,3 +847,92 @@ async fn deep_links_work_under_a_sub_path() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from() {
+    use fantoccini::key::Key;
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        let open = |id: &'static str| {
+            let c = c.clone();
+            async move {
+                js(
+                    &c,
+                    &format!("return document.querySelector('[data-testid=\"{id}\"]').open"),
+                )
+                .await
+                .as_bool()
+                .unwrap_or(false)
+            }
+        };
+        // The type list closes on a click outside it.
+        click(&c, "type-summary").await;
+        assert!(open("type-filter").await);
+        click(&c, "search-text").await;
+        assert!(!open("type-filter").await, "an outside click closes it");
+
+        // Columns: Esc closes it and the focus goes back to its summary.
+        js(
+            &c,
+            "document.querySelector('[data-testid=\"columns\"] summary').click()",
+        )
+        .await;
+        assert!(open("columns").await);
+        find(&c, "column-ip")
+            .await
+            .send_keys(&Key::Escape.to_string())
+            .await
+            .expect("esc");
+        assert!(!open("columns").await, "Esc closes it");
+        let focused = js(&c, "return document.activeElement.closest('[data-testid=\"columns\"]') !== null && document.activeElement.tagName").await;
+        assert_eq!(focused, "SUMMARY", "focus back on what opened it");
+
+        // Every column but one may be hidden; the last one cannot be.
+        js(
+            &c,
+            "document.querySelector('[data-testid=\"columns\"] summary').click()",
+        )
+        .await;
+        for key in ["type", "user", "source", "ip", "country", "details"] {
+            click(&c, &format!("column-{key}")).await;
+        }
+        assert!(
+            !find(&c, "column-time")
+                .await
+                .is_enabled()
+                .await
+                .expect("enabled"),
+            "the last column stays"
+        );
+        for key in ["type", "user", "source", "ip", "country", "details"] {
+            click(&c, &format!("column-{key}")).await;
+        }
+        assert!(find(&c, "column-time")
+            .await
+            .is_enabled()
+            .await
+            .expect("enabled"));
+        click(&c, "showing").await;
+
+        // A row opened from the keyboard; Esc in the detail view returns to that row.
+        let rows = find_all(&c, "event-row").await;
+        let row = rows[3].clone();
+        let id = row.attr("data-id").await.expect("attr").expect("id");
+        row.send_keys(&Key::Enter.to_string()).await.expect("enter");
+        wait_text(&c, "detail-id", |t| t == id).await;
+        js(
+            &c,
+            "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))",
+        )
+        .await;
+        wait_rows(&c).await;
+        let back = wait_until(&c, "focus on the row", || async {
+            let v = js(&c, "return document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.id : null").await;
+            v.as_str().map(str::to_string)
+        })
+        .await;
+        assert_eq!(
+            back, id,
+            "focus returned to the row that opened the detail view"
+        );
+    });
+}
