@@ -34,6 +34,19 @@ fn span(q: &EventQuery, now: i64) -> (i64, i64) {
     (from, to)
 }
 
+/// Moves the keyboard focus to bar `i`.
+fn focus_bar(i: usize) {
+    use wasm_bindgen::JsCast;
+    let bar = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all("[data-testid=\"timeline-bar\"]").ok())
+        .and_then(|l| l.get(i as u32))
+        .and_then(|n| n.dyn_into::<web_sys::SvgElement>().ok());
+    if let Some(bar) = bar {
+        let _ = bar.focus();
+    }
+}
+
 /// The histogram above the table.
 #[component]
 pub fn Timeline(
@@ -51,6 +64,8 @@ pub fn Timeline(
     // touches nothing that is gone).
     let cache: std::rc::Rc<std::cell::RefCell<HashMap<String, u64>>> = std::rc::Rc::default();
     let width = RwSignal::new(0i64);
+    // The bar that holds the timeline's one tab stop.
+    let focused = RwSignal::new(0usize);
     // A drag across bars: the bar where the button went down, and the one under the pointer.
     let drag = RwSignal::new(None::<(usize, usize)>);
     let finish = move || {
@@ -162,18 +177,48 @@ pub fn Timeline(
             <Show when=move || failed.get().is_some()>
                 <p class="error small" role="alert">{move || format!("The timeline could not be loaded: {}", failed.get().unwrap_or_default())}</p>
             </Show>
-            <svg on:mouseleave=move |_| drag.set(None) viewBox="0 0 1000 80" preserveAspectRatio="none" role="img" aria-label=summary class:stale=move || loading.get()>
+            <svg on:mouseleave=move |_| drag.set(None) viewBox="0 0 1000 80" preserveAspectRatio="none" role="group"
+                aria-label=move || format!("{} Arrow keys move between bars; Enter narrows the list to one.", summary())
+                class:stale=move || loading.get()>
                 {move || {
                     let list = bars.get();
+                    let n = list.len();
                     let max = list.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
-                    let w = 1000.0 / list.len().max(1) as f64;
+                    let w = 1000.0 / n.max(1) as f64;
                     list.into_iter().enumerate().map(|(i, b)| {
                         let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 76.0).max(2.0) };
                         let title = label(&b);
+                        let aria = title.clone();
                         let in_drag = move || drag.get().is_some_and(|(a, b)| (a.min(b)..=a.max(b)).contains(&i));
+                        // One tab stop for the whole timeline (roving tabindex): arrows, Home and End
+                        // move between bars, Enter or Space narrows the list to the bar.
+                        let key = move |e: leptos::ev::KeyboardEvent| {
+                            let to = match e.key().as_str() {
+                                "ArrowRight" | "ArrowUp" => Some((i + 1).min(n.saturating_sub(1))),
+                                "ArrowLeft" | "ArrowDown" => Some(i.saturating_sub(1)),
+                                "Home" => Some(0),
+                                "End" => Some(n.saturating_sub(1)),
+                                "Enter" | " " => {
+                                    e.prevent_default();
+                                    drag.set(Some((i, i)));
+                                    finish();
+                                    None
+                                }
+                                _ => None,
+                            };
+                            if let Some(to) = to {
+                                e.prevent_default();
+                                focused.set(to);
+                                focus_bar(to);
+                            }
+                        };
                         view! {
                             <g class="bar" data-testid="timeline-bar" data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
                                 data-start=b.start.to_string() class:selected=in_drag
+                                role="button" aria-label=aria
+                                tabindex=move || if focused.get().min(n.saturating_sub(1)) == i { "0" } else { "-1" }
+                                on:focus=move |_| focused.set(i)
+                                on:keydown=key
                                 on:mousedown=move |e| { e.prevent_default(); drag.set(Some((i, i))); }
                                 on:mouseenter=move |_| drag.update(|d| if let Some((_, end)) = d { *end = i; })
                                 on:mouseup=move |_| finish()>

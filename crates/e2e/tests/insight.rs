@@ -101,6 +101,34 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         let to = bars[b][2].as_str().expect("to").replace(':', "%3A");
         wait_until(&c, "URL spans the drag", || async { location(&c).await.contains(&format!("date_to={to}")).then_some(()) }).await;
         wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(want)))).await;
+
+        // The keyboard alone: one tab stop, End to the last bar, Left to the one before, Enter
+        // narrows the list to it.
+        c.back().await.expect("back");
+        let bars = wait_until(&c, "timeline drawn once more", || async {
+            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to, b.getAttribute('tabindex')])").await;
+            v.as_array().filter(|a| a.len() > 20).cloned()
+        })
+        .await;
+        let stops = bars.iter().filter(|b| b[3] == "0").count();
+        assert_eq!(stops, 1, "one tab stop for the timeline");
+        use fantoccini::key::Key;
+        let first = find_all(&c, "timeline-bar").await[0].clone();
+        first.send_keys(&Key::End.to_string()).await.expect("end");
+        let n = bars.len();
+        let active = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).indexOf(document.activeElement)").await;
+        assert_eq!(active.as_u64(), Some(n as u64 - 1), "End goes to the last bar");
+        c.active_element().await.expect("active").send_keys(&Key::Left.to_string()).await.expect("left");
+        c.active_element().await.expect("active").send_keys(&Key::Enter.to_string()).await.expect("enter");
+        let bar = &bars[n - 2];
+        let bfrom = bar[1].as_str().expect("from").replace(':', "%3A");
+        wait_until(&c, "URL narrowed by Enter", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
+        let count = bar[0].as_u64().expect("count");
+        if count > 0 {
+            wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
+        } else {
+            find(&c, "empty").await;
+        }
     })
     .await;
     drop(stack);
