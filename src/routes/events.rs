@@ -243,8 +243,6 @@ pub fn EventsPage() -> impl IntoView {
     let loading = RwSignal::new(true);
     let error = RwSignal::new(None::<ApiError>);
     let retry = RwSignal::new(0u32);
-    let generation = StoredValue::new(0u64);
-    let in_flight = StoredValue::new_local(None::<web_sys::AbortController>);
 
     // Event types load once per account, in parallel with the first page.
     let types = LocalResource::new(move || {
@@ -269,34 +267,23 @@ pub fn EventsPage() -> impl IntoView {
             .unwrap_or_else(HashMap::new)
     });
 
-    // Each new query cancels the one in flight; a late answer to an old query is ignored.
-    Effect::new(move |_| {
-        retry.track();
-        let Some(client) = session.source() else {
-            return;
-        };
-        let q = match parsed.get() {
-            Ok(q) => q,
-            Err(e) => {
-                loading.set(false);
-                error.set(Some(ApiError::InvalidQuery(e.to_string())));
-                return;
-            }
-        };
-        if let Some(c) = in_flight.get_value() {
-            c.abort();
-        }
-        let controller = web_sys::AbortController::new().ok();
-        let signal = controller.as_ref().map(web_sys::AbortController::signal);
-        in_flight.set_value(controller);
-        let mine = generation.get_value() + 1;
-        generation.set_value(mine);
-        loading.set(true);
-        spawn_local(async move {
-            let result = client.list(&q, signal.as_ref()).await;
-            if generation.get_value() != mine {
-                return;
-            }
+    // Each new query aborts the one in flight, and a late answer to an old query is dropped
+    // (crate::load). An address the API would refuse is the app's own error: nothing is sent.
+    crate::load::load(
+        move || {
+            retry.track();
+            Some((parsed.get(), session.source()?))
+        },
+        move |(parsed, source): (
+            Result<EventQuery, audit_model::QueryError>,
+            crate::source::Source,
+        ),
+              signal| async move {
+            let q = parsed.map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
+            source.list(&q, Some(&signal)).await
+        },
+        move || loading.set(true),
+        move |result| {
             loading.set(false);
             match result {
                 Ok(p) => {
@@ -310,17 +297,10 @@ pub fn EventsPage() -> impl IntoView {
                     crate::util::mark_once("audit:first-rows");
                     crate::util::measure_page_switch();
                 }
-                Err(ApiError::Aborted) => {}
-                Err(e) if e.needs_sign_in() => session.expire(e.to_string()),
                 Err(e) => error.set(Some(e)),
             }
-        });
-    });
-    on_cleanup(move || {
-        if let Some(c) = in_flight.get_value() {
-            c.abort();
-        }
-    });
+        },
+    );
 
     let rows = Signal::derive(move || {
         page.with(|p| p.as_ref().map(|p| p.events().to_vec()).unwrap_or_default())
