@@ -297,22 +297,7 @@ pub async fn serve(
         .header_read_timeout(Duration::from_secs(30))
         .max_buf_size(MAX_REQUEST_HEAD_BYTES)
         .keep_alive(true);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    accept_until(listener, shutdown, grace, |stream, peer, graceful| {
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
         let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
@@ -321,14 +306,8 @@ pub async fn serve(
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
-    }
-    drop(listener);
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
-    }
+    })
+    .await;
 }
 
 /// Like [`serve`], over TLS: each connection's handshake (bounded to 10 s) picks HTTP/2 or
@@ -351,21 +330,7 @@ pub async fn serve_tls(
         .timer(hyper_util::rt::TokioTimer::new())
         .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
     let http = Arc::new(http);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
+    accept_until(listener, shutdown, grace, |stream, peer, graceful| {
         let (acceptor, router, http, watcher) = (
             acceptor.clone(),
             router.clone(),
@@ -392,6 +357,40 @@ pub async fn serve_tls(
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }
         });
+    })
+    .await;
+}
+
+/// Accepts connections (with `TCP_NODELAY`) and hands each to `on_conn` until `shutdown`
+/// resolves; then stops listening and lets the connections `on_conn` watched finish, for at
+/// most `grace`.
+async fn accept_until(
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+    grace: Duration,
+    mut on_conn: impl FnMut(
+        tokio::net::TcpStream,
+        std::net::SocketAddr,
+        &hyper_util::server::graceful::GracefulShutdown,
+    ),
+) {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        on_conn(stream, peer, &graceful);
     }
     drop(listener);
     if tokio::time::timeout(grace, graceful.shutdown())
