@@ -64,6 +64,25 @@ pub struct StackOptions {
     pub served_by_proxy: bool,
 }
 
+impl StackOptions {
+    /// The demo stack with these extra `audit-proxy` flags (latency, faults, live events…).
+    pub fn proxy(args: &[&str]) -> Self {
+        StackOptions {
+            proxy_args: args.iter().map(|a| (*a).to_string()).collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Opens a file offline through the sign-in page's file picker.
+pub async fn open_offline(c: &Client, path: &std::path::Path) {
+    find(c, "open-file")
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose a file");
+}
+
 /// The app and the proxy, running.
 pub struct Stack {
     /// Where the app is served, e.g. `http://127.0.0.1:41234` (plus the sub-path, if any).

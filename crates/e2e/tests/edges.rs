@@ -87,11 +87,7 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
     let file = write_jsonl("offline", &events(ODD_ID));
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        find(&c, "open-file")
-            .await
-            .send_keys(&file.display().to_string())
-            .await
-            .expect("choose file");
+        open_offline(&c, &file).await;
         wait_text(&c, "showing", |t| t == "Showing 1–4 of 4").await;
 
         // Newest first by the instant, not by the text: 08:30Z, 08:45Z (07:45-01:00), 08:00Z...

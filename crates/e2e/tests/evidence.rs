@@ -133,7 +133,7 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
         // Re-open the JSON Lines export offline: no credentials, same counts and rows.
         let logins_api = api_total(&c, &proxy, "event_type=USER_LOGIN&date_to=2100-01-01&size=1").await;
         click(&c, "sign-out").await;
-        find(&c, "open-file").await.send_keys(&file.display().to_string()).await.expect("choose file");
+        open_offline(&c, &file).await;
         let banner = wait_text(&c, "offline-banner", |t| !t.is_empty()).await;
         assert!(banner.contains(&name) && banner.contains(&audit_model::page::thousands(expected.len() as u64)), "{banner}");
         wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(expected.len() as u64)))).await;
@@ -162,12 +162,12 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
 
 #[tokio::test]
 async fn cancel_stops_an_export_and_saves_nothing() {
-    let stack = Stack::start(StackOptions {
-        proxy_args: ["--fault-latency-ms", "400", "--fault-match", "size=100"]
-            .map(String::from)
-            .to_vec(),
-        ..Default::default()
-    })
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault-latency-ms",
+        "400",
+        "--fault-match",
+        "size=100",
+    ]))
     .await;
     let app = stack.app_url.clone();
     let dir = download_dir("cancel");
@@ -220,11 +220,7 @@ async fn a_malformed_line_is_reported_by_number_and_the_rest_loads() {
     let file = path.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        find(&c, "open-file")
-            .await
-            .send_keys(&file.display().to_string())
-            .await
-            .expect("choose");
+        open_offline(&c, &file).await;
         let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
         assert!(
             errors.contains("1 line(s)") && errors.contains("line 4"),
@@ -250,11 +246,7 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
     let file = path.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        find(&c, "open-file")
-            .await
-            .send_keys(&file.display().to_string())
-            .await
-            .expect("choose");
+        open_offline(&c, &file).await;
         wait_text(&c, "showing", |t| t == "Showing 1–12 of 12").await;
         let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
         assert!(
@@ -269,11 +261,7 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
 
 #[tokio::test]
 async fn live_tail_picks_up_new_events() {
-    let stack = Stack::start(StackOptions {
-        proxy_args: ["--demo-live-every-ms", "600"].map(String::from).to_vec(),
-        ..Default::default()
-    })
-    .await;
+    let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "600"])).await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");

@@ -20,12 +20,12 @@ async fn errors(c: &fantoccini::Client) -> Vec<String> {
 #[tokio::test]
 async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
     // Every count request of the timeline waits 150 ms, so most are pending when we leave.
-    let stack = Stack::start(StackOptions {
-        proxy_args: ["--fault-latency-ms", "150", "--fault-match", "size=1"]
-            .map(String::from)
-            .to_vec(),
-        ..Default::default()
-    })
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault-latency-ms",
+        "150",
+        "--fault-match",
+        "size=1",
+    ]))
     .await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
@@ -73,11 +73,7 @@ async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
 #[tokio::test]
 async fn a_range_switched_while_reading_shows_the_newer_range_only() {
     // Each security read of 90 days takes many pages at 150 ms; 24 hours takes one.
-    let stack = Stack::start(StackOptions {
-        proxy_args: ["--fault-latency-ms", "150"].map(String::from).to_vec(),
-        ..Default::default()
-    })
-    .await;
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "150"])).await;
     let app = stack.app_url.clone();
     let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
