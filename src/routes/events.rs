@@ -196,11 +196,16 @@ pub fn EventsPage() -> impl IntoView {
     // The URL is the single source of truth for what is shown.
     // While the router leaves this view, the URL already names the next one for a moment: the
     // query keeps what it was, so nothing starts loading the unfiltered list on the way out.
-    let home = location.pathname.get_untracked();
+    // ("/sub/" and "/sub" are the same view under a sub-path.)
+    let home = location
+        .pathname
+        .get_untracked()
+        .trim_end_matches('/')
+        .to_string();
     let parsed = Memo::new(
         move |prev: Option<&Result<EventQuery, audit_model::QueryError>>| {
             let search = location.search.get();
-            if location.pathname.get() != home {
+            if location.pathname.with(|p| p.trim_end_matches('/') != home) {
                 if let Some(prev) = prev {
                     return prev.clone();
                 }
