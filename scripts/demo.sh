@@ -7,7 +7,7 @@ cd "$ROOT"
 bash scripts/setup.sh
 
 cargo build --release -p audit-proxy
-target_dir="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target_dir="$(cargo_target_dir)"
 "$target_dir/release/audit-proxy" --demo &
 proxy=$!
 web=""

@@ -17,3 +17,8 @@ BINARYEN_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/audit-viewer/binaryen-$BINARY
 # The wasm-bindgen CLI must match the crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
 export TRUNK_VERSION BINARYEN_VERSION WASM_BINDGEN_VERSION
+
+# cargo's target folder for this workspace (CARGO_TARGET_DIR or the configured one).
+cargo_target_dir() {
+  cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p'
+}

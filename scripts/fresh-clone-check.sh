@@ -13,7 +13,7 @@ cd "$ROOT"
 bash scripts/setup.sh --browser
 
 step() { printf '\n== fresh clone: %s\n' "$*"; }
-target="$(cargo metadata --format-version 1 --no-deps | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')"
+target="$(cargo_target_dir)"
 export CARGO_TARGET_DIR="$target/fresh-clone"
 work="$(mktemp -d)"
 clone="$work/audit-viewer"

@@ -181,6 +181,23 @@ impl Session {
         untrack(|| self.api_base())
     }
 
+    /// Where exported events come from, as an evidence manifest names it: the open file, or
+    /// the API base and the account's key (never the secret). Untracked.
+    pub fn export_origin(&self) -> crate::export::Origin {
+        match (
+            self.offline.get_untracked(),
+            self.credentials.get_untracked(),
+        ) {
+            (Some(f), _) => crate::export::Origin::File {
+                name: f.name.clone(),
+            },
+            (None, c) => crate::export::Origin::Api {
+                base: self.api_base_untracked(),
+                key: c.map(|c| c.key).unwrap_or_default(),
+            },
+        }
+    }
+
     /// A client for the signed-in account (tracks the signals it reads).
     pub fn client(&self) -> Option<Client> {
         let credentials = self.credentials.get()?;

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::api::ApiError;
 use crate::export::{
-    eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Origin, Progress,
+    eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Progress,
     CONFIRM_ABOVE,
 };
 use crate::logic::thousands;
@@ -52,15 +52,7 @@ pub fn ExportControl(
             }
         }
         let q = export_query(&query.get_untracked(), crate::util::now_ms());
-        let origin = match (&source, session.credentials.get_untracked()) {
-            (crate::source::Source::File(f), _) => Origin::File {
-                name: f.name.clone(),
-            },
-            (_, c) => Origin::Api {
-                base: session.api_base(),
-                key: c.map(|c| c.key).unwrap_or_default(),
-            },
-        };
+        let origin = session.export_origin();
         let fmt = format.get_untracked();
         let name = file_name(&q, fmt);
         let Ok(c) = web_sys::AbortController::new() else {

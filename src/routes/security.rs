@@ -15,6 +15,11 @@ use crate::routes::events::list_href;
 use crate::session::Session;
 use crate::source::fetch_all;
 
+/// A section of events as CSV (the export's columns), made when asked for.
+fn events_csv(events: Vec<AuditEvent>) -> std::rc::Rc<dyn Fn() -> (String, u64)> {
+    std::rc::Rc::new(move || (crate::export::csv_chunk(&events, true), events.len() as u64))
+}
+
 /// The security overview page.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -65,51 +70,46 @@ pub fn SecurityPage() -> impl IntoView {
         },
     );
 
-    // Each section's evidence: a CSV of all its rows and a manifest with the file's SHA-256.
-    let origin = move || match (
-        session.offline.get_untracked(),
-        session.credentials.get_untracked(),
-    ) {
-        (Some(f), _) => crate::export::Origin::File {
-            name: f.name.clone(),
-        },
-        (None, c) => crate::export::Origin::Api {
-            base: session.api_base_untracked(),
-            key: c.map(|c| c.key).unwrap_or_default(),
-        },
-    };
-    let section_export = move |section: &'static str, q: EventQuery, text: String, rows: u64| {
-        let day = |d: &Option<String>| d.clone().unwrap_or_default().replace(':', "");
-        let name = format!(
-            "security-{section}_{}_to_{}.csv",
-            day(&q.date_from),
-            day(&q.date_to)
-        );
-        let written = crate::export::written(&text, rows);
-        let manifest = crate::export::manifest(
-            &q,
-            crate::export::Format::Csv,
-            &name,
-            &written,
-            &origin(),
-            crate::util::now_ms(),
-        );
-        let manifest_name = crate::export::manifest_name(&name);
-        let (csv_name, mime) = (name.clone(), crate::export::Format::Csv.mime());
-        view! {
-            <div class="actions small" data-testid=format!("{section}-export")>
-                <button type="button" data-testid=format!("{section}-csv")
-                    on:click=move |_| crate::export::run::download_text(&text, &csv_name, mime)>
-                    "Export CSV"
-                </button>
-                <button type="button" data-testid=format!("{section}-manifest")
-                    title="The query, the account key, the time, the row count and the CSV's SHA-256"
-                    on:click=move |_| crate::export::run::download_text(&manifest, &manifest_name, "application/json")>
-                    "Evidence manifest"
-                </button>
-            </div>
-        }
-    };
+    // Each section's evidence: a CSV of all its rows and a manifest with the file's SHA-256,
+    // both made when asked for (`csv` gives the text and its row count), not at every render.
+    let section_export =
+        move |section: &'static str, q: EventQuery, csv: std::rc::Rc<dyn Fn() -> (String, u64)>| {
+            let day = |d: &Option<String>| d.clone().unwrap_or_default().replace(':', "");
+            let name = format!(
+                "security-{section}_{}_to_{}.csv",
+                day(&q.date_from),
+                day(&q.date_to)
+            );
+            let mime = crate::export::Format::Csv.mime();
+            let (csv_name, csv_text) = (name.clone(), csv.clone());
+            let save_csv =
+                move |_| crate::export::run::download_text(&csv_text().0, &csv_name, mime);
+            let save_manifest = move |_| {
+                let (text, rows) = csv();
+                let manifest = crate::export::manifest(
+                    &q,
+                    crate::export::Format::Csv,
+                    &name,
+                    &crate::export::written(&text, rows),
+                    &session.export_origin(),
+                    crate::util::now_ms(),
+                );
+                let file = crate::export::manifest_name(&name);
+                crate::export::run::download_text(&manifest, &file, "application/json");
+            };
+            view! {
+                <div class="actions small" data-testid=format!("{section}-export")>
+                    <button type="button" data-testid=format!("{section}-csv") on:click=save_csv>
+                        "Export CSV"
+                    </button>
+                    <button type="button" data-testid=format!("{section}-manifest")
+                        title="The query, the account key, the time, the row count and the CSV's SHA-256"
+                        on:click=save_manifest>
+                        "Evidence manifest"
+                    </button>
+                </div>
+            }
+        };
     let time = move |ev: &AuditEvent| match ev.timestamp() {
         Some(t) => {
             let off = session.offset_at(t);
@@ -122,7 +122,9 @@ pub fn SecurityPage() -> impl IntoView {
                             places: Vec<Place>,
                             q: EventQuery,
                             limit: usize| {
-        let (all_csv, all_rows) = (crate::export::places_csv(&places), places.len() as u64);
+        let all = places.clone();
+        let csv: std::rc::Rc<dyn Fn() -> (String, u64)> =
+            std::rc::Rc::new(move || (crate::export::places_csv(&all), all.len() as u64));
         let rows = places.into_iter().take(limit).map(|p| {
             let link = list_href(&EventQuery {
                 event_types: vec!["USER_LOGIN".into()],
@@ -148,7 +150,7 @@ pub fn SecurityPage() -> impl IntoView {
         view! {
             <section class="card">
                 <h2>{title}</h2>
-                {section_export(testid, q.clone(), all_csv, all_rows)}
+                {section_export(testid, q.clone(), csv)}
                 <div class="scroll-x"><table class="events" data-testid=testid>
                     <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range (UTC)"</th><th scope="col">"Notes"</th></tr></thead>
                     <tbody>{rows}</tbody>
@@ -205,13 +207,13 @@ pub fn SecurityPage() -> impl IntoView {
                     {place_table("Logins by source IP", "ips", f.ips.clone(), q.clone(), 50)}
                     <section class="card">
                         <h2>"Changes at unusual hours"</h2>
-                        {section_export("unusual", q.clone(), crate::export::csv_chunk(&f.unusual, true), f.unusual.len() as u64)}
+                        {section_export("unusual", q.clone(), events_csv(f.unusual.clone()))}
                         <p class="muted small" data-testid="unusual-hours">{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours (UTC) with under 2% of the account's activity: {hours}") }}</p>
                         {event_list(f.unusual.clone(), "unusual")}
                     </section>
                     <section class="card">
                         <h2>"API key and secret changes, newest first"</h2>
-                        {section_export("key-changes", q.clone(), crate::export::csv_chunk(&f.key_changes, true), f.key_changes.len() as u64)}
+                        {section_export("key-changes", q.clone(), events_csv(f.key_changes.clone()))}
                         {event_list(f.key_changes.clone(), "key-changes")}
                     </section>
                 }

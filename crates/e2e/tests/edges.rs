@@ -59,6 +59,21 @@ async fn sort_ascending(c: &fantoccini::Client, key: &str) {
     .await;
 }
 
+/// Sorts by IP and checks the order by value: the IPv4 event, then 2001:db8::1:0 (expanded)
+/// before 2001:db8::ff:1 (compressed, the event `odd`), then the event without an IP.
+async fn assert_ip_order(c: &fantoccini::Client, odd: &str) {
+    sort_ascending(c, "ip").await;
+    let ids = row_ids(c).await;
+    assert_eq!(
+        &ids[..3],
+        [
+            "00000000-0000-4000-8000-000000000004",
+            "00000000-0000-4000-8000-000000000002",
+            odd
+        ]
+    );
+}
+
 /// Opens the row with `id` by clicking it and checks the detail view shows that event.
 async fn open_and_check(c: &fantoccini::Client, id: &str, ty: &str) {
     let sel = format!(
@@ -103,16 +118,7 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
         );
 
         // IPs by value: IPv4, then 2001:db8::1:0 before 2001:db8::ff:1, then none.
-        sort_ascending(&c, "ip").await;
-        let ids = row_ids(&c).await;
-        assert_eq!(
-            &ids[..3],
-            [
-                "00000000-0000-4000-8000-000000000004",
-                "00000000-0000-4000-8000-000000000002",
-                ODD_ID
-            ]
-        );
+        assert_ip_order(&c, ODD_ID).await;
 
         // A type the definition does not list, and an event with only the required fields,
         // shown plainly.
@@ -161,16 +167,7 @@ async fn demo_data_with_edge_events_links_sorts_and_reloads() {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
         wait_text(&c, "showing", |t| t == "Showing 1–4 of 4").await;
-        sort_ascending(&c, "ip").await;
-        let ids = row_ids(&c).await;
-        assert_eq!(
-            &ids[..3],
-            [
-                "00000000-0000-4000-8000-000000000004",
-                "00000000-0000-4000-8000-000000000002",
-                odd
-            ]
-        );
+        assert_ip_order(&c, odd).await;
         open_and_check(&c, "00000000-0000-4000-8000-000000000002", "BRAND_NEW_TYPE").await;
         // The link works on its own too: a reload finds the event again.
         c.refresh().await.expect("reload");
