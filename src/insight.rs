@@ -34,10 +34,13 @@ pub fn bucket_width(from: Timestamp, to: Timestamp) -> i64 {
     .unwrap_or(7 * DAY)
 }
 
-/// Buckets `[start, end)` covering `from..=to`, aligned to whole widths (UTC).
-pub fn buckets(from: Timestamp, to: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+/// Buckets `[start, end)` covering `from..=to`, aligned to whole widths of the clock the user
+/// reads: `offset_minutes` east of UTC (0 for UTC), so in local time day bars start at local
+/// midnight.
+pub fn buckets(from: Timestamp, to: Timestamp, offset_minutes: i32) -> Vec<(Timestamp, Timestamp)> {
     let w = bucket_width(from, to);
-    let mut start = from - from.rem_euclid(w);
+    let offset = i64::from(offset_minutes) * MIN;
+    let mut start = from - (from + offset).rem_euclid(w);
     let mut out = Vec::new();
     while start <= to {
         out.push((start, start + w));
@@ -104,7 +107,7 @@ pub struct Findings {
     pub ips: Vec<Place>,
     /// Changes (not logins) at hours the account rarely works, newest first.
     pub unusual: Vec<AuditEvent>,
-    /// The hours (UTC) counted as unusual.
+    /// The hours counted as unusual, on the clock shown (see [`analyze`]).
     pub unusual_hours: Vec<u32>,
     /// Key and secret changes, newest first.
     pub key_changes: Vec<AuditEvent>,
@@ -116,8 +119,9 @@ pub fn settling(from: Timestamp, to: Timestamp) -> Timestamp {
     from + ((to - from) / 4).min(7 * DAY)
 }
 
-fn hour_of(ts: Timestamp) -> u32 {
-    (ts.rem_euclid(DAY) / HOUR) as u32
+/// The hour of the day of `ts` on a clock `offset_minutes` east of UTC.
+fn hour_of(ts: Timestamp, offset_minutes: i32) -> u32 {
+    ((ts + i64::from(offset_minutes) * MIN).rem_euclid(DAY) / HOUR) as u32
 }
 
 fn places(
@@ -163,8 +167,14 @@ fn places(
     out
 }
 
-/// Reviews the security-relevant events of the range `from..=to`.
-pub fn analyze(events: &[AuditEvent], from: Timestamp, to: Timestamp) -> Findings {
+/// Reviews the security-relevant events of the range `from..=to`. Hours are read on the clock
+/// the user has chosen: `offset(t)` is its offset east of UTC at `t`, in minutes (0 for UTC).
+pub fn analyze(
+    events: &[AuditEvent],
+    from: Timestamp,
+    to: Timestamp,
+    offset: impl Fn(Timestamp) -> i32,
+) -> Findings {
     let mut timed: Vec<(&AuditEvent, Timestamp)> = events
         .iter()
         .filter_map(|e| Some((e, e.timestamp()?)))
@@ -186,7 +196,7 @@ pub fn analyze(events: &[AuditEvent], from: Timestamp, to: Timestamp) -> Finding
     // they show when people work), when there is enough activity to tell.
     let mut per_hour = [0usize; 24];
     for (_, t) in &timed {
-        per_hour[hour_of(*t) as usize] += 1;
+        per_hour[hour_of(*t, offset(*t)) as usize] += 1;
     }
     let total = timed.len();
     let unusual_hours: Vec<u32> = if total >= 50 {
@@ -198,7 +208,7 @@ pub fn analyze(events: &[AuditEvent], from: Timestamp, to: Timestamp) -> Finding
     };
     let mut unusual: Vec<AuditEvent> = changes
         .iter()
-        .filter(|(_, t)| unusual_hours.contains(&hour_of(*t)))
+        .filter(|(_, t)| unusual_hours.contains(&hour_of(*t, offset(*t))))
         .map(|(e, _)| (*e).clone())
         .collect();
     unusual.reverse();
@@ -230,12 +240,26 @@ mod tests {
         assert_eq!(bucket_width(0, 30 * DAY), 12 * HOUR);
         assert_eq!(bucket_width(0, 90 * DAY), DAY);
         assert_eq!(bucket_width(0, 5 * 365 * DAY), 7 * DAY);
-        let b = buckets(10 * MIN + 5, 2 * HOUR);
+        let b = buckets(10 * MIN + 5, 2 * HOUR, 0);
         assert_eq!(b.first().map(|x| x.0), Some(10 * MIN));
         assert!(b.len() as i64 <= MAX_BUCKETS);
         assert!(b.windows(2).all(|w| w[0].1 == w[1].0), "contiguous");
         assert!(b.last().is_some_and(|x| x.1 > 2 * HOUR));
         assert_eq!(width_label(DAY), "1 day");
+    }
+
+    #[test]
+    fn day_bars_start_at_midnight_of_the_clock_shown() {
+        let from = 3 * DAY + 7 * HOUR;
+        let to = from + 60 * DAY;
+        // UTC: midnight UTC.
+        assert_eq!(buckets(from, to, 0)[0].0, 3 * DAY);
+        // UTC+02:00: local midnight is 22:00 UTC the day before.
+        assert_eq!(buckets(from, to, 120)[0].0, 3 * DAY - 2 * HOUR);
+        // UTC-05:30: local midnight is 05:30 UTC.
+        let west = buckets(from, to, -330);
+        assert_eq!(west[0].0, 3 * DAY + 5 * HOUR + 30 * MIN);
+        assert!(west[0].0 <= from && west.last().is_some_and(|b| b.1 > to));
         assert_eq!(width_label(3 * HOUR), "3 h");
     }
 
@@ -287,7 +311,7 @@ mod tests {
             "198.51.100.77",
             "USER_LOGIN",
         ));
-        let f = analyze(&events, from, to);
+        let f = analyze(&events, from, to, |_| 0);
         let gb = f.countries.iter().find(|p| p.name == "GB").expect("GB");
         assert!(!gb.first_seen, "GB was used from the start");
         assert_eq!(gb.new_for_users, ["b@x"]);
@@ -342,9 +366,17 @@ mod tests {
             "192.0.2.1",
             "ACCOUNT_SECRET_DELETE",
         ));
-        let f = analyze(&events, 0, 60 * DAY);
+        let f = analyze(&events, 0, 60 * DAY, |_| 0);
         assert!(f.unusual_hours.contains(&3));
         assert!(!f.unusual_hours.contains(&9) && !f.unusual_hours.contains(&14));
+        // On a clock two hours ahead of UTC the same work happens at 11 and 16.
+        let ahead = analyze(&events, 0, 60 * DAY, |_| 120);
+        assert!(ahead.unusual_hours.contains(&5) && ahead.unusual_hours.contains(&9));
+        assert!(!ahead.unusual_hours.contains(&11) && !ahead.unusual_hours.contains(&16));
+        assert_eq!(
+            ahead.unusual, f.unusual,
+            "the same events, only the hours' names move"
+        );
         assert_eq!(f.unusual.len(), 1);
         assert_eq!(f.unusual[0].event_type, "ACCOUNT_SECRET_CREATE");
         let keys: Vec<&str> = f

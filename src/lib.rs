@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod export;
 pub mod insight;
+pub mod live;
 pub mod load;
 pub mod logic;
 pub mod routes;

@@ -117,6 +117,14 @@ impl Preset {
         }
     }
 
+    /// The preset whose length a range has exactly (as [`range`](Self::range) makes them), if
+    /// any: what the preset menu shows for a query's dates.
+    pub fn matching(date_from: Option<&str>, date_to: Option<&str>) -> Option<Preset> {
+        let from = audit_model::time::parse_api_timestamp(date_from?).ok()?;
+        let to = audit_model::time::parse_api_timestamp(date_to?).ok()?;
+        Preset::ALL.into_iter().find(|p| to - from == p.millis())
+    }
+
     /// `(date_from, date_to)` as API strings (UTC) for this preset ending at `now`.
     pub fn range(self, now: Timestamp) -> (String, String) {
         // Whole seconds, so the URL stays short and the range is reproducible.
@@ -164,6 +172,23 @@ pub fn is_date_only(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_range_as_long_as_a_preset_is_named_by_it() {
+        let now = audit_model::time::parse_api_timestamp("2026-11-28T13:00:00.250Z").expect("ts");
+        for p in Preset::ALL {
+            let (f, t) = p.range(now);
+            assert_eq!(Preset::matching(Some(&f), Some(&t)), Some(p), "{f}..{t}");
+        }
+        let one_second_more =
+            Preset::matching(Some("2026-11-21T12:59:59Z"), Some("2026-11-28T13:00:00Z"));
+        assert_eq!(one_second_more, None);
+        assert_eq!(Preset::matching(Some("2026-11-21T13:00:00Z"), None), None);
+        assert_eq!(
+            Preset::matching(Some("nonsense"), Some("2026-11-28T13:00:00Z")),
+            None
+        );
+    }
 
     fn info(number: u64, size: u64, total: u64) -> PageInfo {
         PageInfo {

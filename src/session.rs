@@ -265,9 +265,13 @@ impl Session {
         self.notice.set(Some(message));
     }
 
-    /// Sets or clears the Settings override.
+    /// Sets or clears the Settings override. The list shown through the old proxy is
+    /// forgotten: its rows do not answer for the new one.
     pub fn set_override(&self, base: Option<String>) {
         let base = base.map(|b| normalize_base(&b)).filter(|b| !b.is_empty());
+        if base != self.override_base.get_untracked() {
+            self.last_list.set_value(None);
+        }
         match &base {
             Some(b) => save(Store::Local, API_BASE_KEY, b),
             None => remove(Store::Local, API_BASE_KEY),
@@ -318,6 +322,20 @@ impl Session {
             0
         } else {
             crate::util::local_offset_minutes(ts)
+        }
+    }
+
+    /// The clock times are shown in, for labels: "UTC", or "local time, UTC+02:00" (tracked).
+    pub fn zone_label(&self) -> String {
+        if self.utc.get() {
+            "UTC".to_string()
+        } else {
+            format!(
+                "local time, {}",
+                audit_model::time::format_offset(crate::util::local_offset_minutes(
+                    crate::util::now_ms()
+                ))
+            )
         }
     }
 }

@@ -2,7 +2,6 @@
 //! Nothing is sent until Apply, and invalid input is reported inline.
 
 use audit_model::query::{escape_search_text, unescape_search_text};
-use audit_model::time::format_offset;
 use audit_model::{EventQuery, EventType};
 use leptos::prelude::*;
 
@@ -89,8 +88,6 @@ pub fn Filters(
         },
     );
     let offset = move |ts: i64| session.offset_at(ts);
-    // The preset last applied, with the date_from it produced, so the menu still names it.
-    let applied_preset = StoredValue::new(None::<(String, String)>);
 
     // The form follows the URL: a reload, back/forward or a shared link restores it.
     Effect::new(move |_| {
@@ -122,11 +119,9 @@ pub fn Filters(
                 .map(unescape_search_text)
                 .unwrap_or_default(),
         );
-        let named = applied_preset
-            .get_value()
-            .filter(|(from, _)| q.date_from.as_deref() == Some(from.as_str()))
-            .map(|(_, key)| key);
-        preset.set(named.unwrap_or_default());
+        // A range as long as a preset is named by it, after a reload or from a shared link too.
+        let named = Preset::matching(q.date_from.as_deref(), q.date_to.as_deref());
+        preset.set(named.map(|p| p.key().to_string()).unwrap_or_default());
         error.set(None);
     });
 
@@ -154,13 +149,6 @@ pub fn Filters(
         match build() {
             Ok(q) => {
                 error.set(None);
-                let key = preset.get_untracked();
-                applied_preset.set_value(
-                    q.date_from
-                        .clone()
-                        .filter(|_| !key.is_empty())
-                        .map(|f| (f, key)),
-                );
                 on_apply.run(q);
             }
             Err(e) => error.set(Some(e)),
@@ -204,16 +192,7 @@ pub fn Filters(
             (false, false) => String::new(),
         }
     };
-    let zone_label = move || {
-        if session.utc.get() {
-            "UTC".to_string()
-        } else {
-            format!(
-                "local time, {}",
-                format_offset(crate::util::local_offset_minutes(now_ms()))
-            )
-        }
-    };
+    let zone_label = move || session.zone_label();
 
     let toggle_type = move |name: String, on: bool| {
         selected.update(|s| {

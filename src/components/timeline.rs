@@ -55,6 +55,9 @@ pub fn Timeline(
     query: Signal<EventQuery>,
     /// Narrows the list to a bucket.
     on_pick: Callback<EventQuery>,
+    /// Counts again whenever this changes (live tail's arrivals).
+    #[prop(into, optional)]
+    refresh: Signal<u32>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let bars = RwSignal::new(Vec::<Bar>::new());
@@ -86,13 +89,19 @@ pub fn Timeline(
     };
 
     crate::load::load(
-        move || Some((query.get(), session.source()?)),
-        move |(q, source): (EventQuery, crate::source::Source), signal| {
+        move || {
+            refresh.track();
+            let q = query.get();
+            // Bars follow the clock shown: in local time, day bars are local days.
+            let offset = session.offset_at(span(&q, crate::util::now_ms()).0);
+            Some((q, offset, session.source()?))
+        },
+        move |(q, offset, source): (EventQuery, i32, crate::source::Source), signal| {
             let cache = cache.clone();
             async move {
                 let (from, to) = span(&q, crate::util::now_ms());
                 let bucket = bucket_width(from, to);
-                let plan: Vec<(EventQuery, i64)> = buckets(from, to)
+                let plan: Vec<(EventQuery, i64)> = buckets(from, to, offset)
                     .into_iter()
                     .map(|(s, e)| {
                         let (s, e) = (s.max(from), (e - 1000).min(to));

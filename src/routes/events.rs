@@ -1,10 +1,9 @@
 //! The events list: filters, table and pager, all driven by the URL's query string.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use audit_model::{EventQuery, EventsPage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::ApiError;
@@ -21,149 +20,6 @@ pub fn list_href(q: &EventQuery) -> String {
         "/".to_string()
     } else {
         format!("/?{qs}")
-    }
-}
-
-/// Live tail state: on or off, poll interval, which rows are new.
-#[derive(Clone, Copy)]
-pub struct LiveTail {
-    /// Polling.
-    pub on: RwSignal<bool>,
-    /// Seconds between polls.
-    pub every_secs: RwSignal<u32>,
-    /// Ids that arrived with the last poll (highlighted).
-    pub new_ids: RwSignal<HashSet<String>>,
-    /// Events that arrived since live tail was switched on.
-    pub new_count: RwSignal<u64>,
-    /// Why live tail stopped, if it stopped by itself.
-    pub note: RwSignal<Option<String>>,
-    seen: StoredValue<Option<HashSet<String>>>,
-    generation: StoredValue<u64>,
-}
-
-impl LiveTail {
-    fn new() -> Self {
-        LiveTail {
-            on: RwSignal::new(false),
-            every_secs: RwSignal::new(15),
-            new_ids: RwSignal::new(HashSet::new()),
-            new_count: RwSignal::new(0),
-            note: RwSignal::new(None),
-            seen: StoredValue::new(None),
-            generation: StoredValue::new(0),
-        }
-    }
-
-    /// Compares a fresh page with what was seen: new ids are highlighted and counted.
-    fn note_arrivals(&self, page: &EventsPage) {
-        if !self.on.get_untracked() {
-            return;
-        }
-        let ids: HashSet<String> = page.events().iter().map(|e| e.id.clone()).collect();
-        let mut fresh = HashSet::new();
-        self.seen.update_value(|seen| match seen {
-            Some(seen) => {
-                fresh = ids.difference(seen).cloned().collect();
-                seen.extend(ids);
-            }
-            None => *seen = Some(ids),
-        });
-        if !fresh.is_empty() {
-            self.new_count.update(|n| *n += fresh.len() as u64);
-        }
-        self.new_ids.set(fresh);
-    }
-
-    fn stop(&self, note: Option<String>) {
-        self.on.set(false);
-        self.note.set(note);
-        self.generation.update_value(|g| *g += 1);
-    }
-}
-
-/// Whether the range ends before now, which makes polling for new events pointless.
-fn ends_in_past(q: &EventQuery) -> bool {
-    q.validate()
-        .ok()
-        .and_then(|r| r.to)
-        .is_some_and(|to| to < crate::util::now_ms())
-}
-
-/// The Live switch: polls the newest page while the tab is visible.
-#[component]
-fn LiveControl(
-    live: LiveTail,
-    query: Memo<EventQuery>,
-    page: RwSignal<Option<EventsPage>>,
-    retry: RwSignal<u32>,
-    on_go: Callback<EventQuery>,
-) -> impl IntoView {
-    // A filter change that ends the range in the past stops it.
-    Effect::new(move |_| {
-        let q = query.get();
-        if live.on.get_untracked() && ends_in_past(&q) {
-            live.stop(Some("Live stopped: the range ends in the past.".into()));
-        }
-    });
-    let start = move || {
-        let q = query.get_untracked();
-        if ends_in_past(&q) {
-            live.note.set(Some(
-                "Live needs a range that reaches now: clear the To date.".into(),
-            ));
-            return;
-        }
-        live.note.set(None);
-        live.new_count.set(0);
-        live.new_ids.set(HashSet::new());
-        live.seen.set_value(page.with_untracked(|p| {
-            p.as_ref()
-                .filter(|_| q.page == 1)
-                .map(|p| p.events().iter().map(|e| e.id.clone()).collect())
-        }));
-        live.on.set(true);
-        if q.page != 1 {
-            on_go.run(q.at_page(1));
-        }
-        let mine = live.generation.get_value() + 1;
-        live.generation.set_value(mine);
-        spawn_local(async move {
-            loop {
-                crate::util::sleep_ms(live.every_secs.get_untracked().max(1) * 1000).await;
-                if live.generation.get_value() != mine || !live.on.get_untracked() {
-                    return;
-                }
-                let hidden = web_sys::window()
-                    .and_then(|w| w.document())
-                    .is_some_and(|d| d.hidden());
-                if !hidden {
-                    retry.update(|n| *n += 1);
-                }
-            }
-        });
-    };
-    on_cleanup(move || live.generation.update_value(|g| *g += 1));
-    view! {
-        <div class="live" data-testid="live-control">
-            <label class="check">
-                <input type="checkbox" data-testid="live" prop:checked=move || live.on.get()
-                    on:change=move |ev| { if event_target_checked(&ev) { start() } else { live.stop(None) } }/>
-                "Live"
-            </label>
-            <label for="live-every" class="inline">"every"</label>
-            <input id="live-every" data-testid="live-every" type="number" min="1" max="3600" class="narrow"
-                prop:value=move || live.every_secs.get().to_string()
-                on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { live.every_secs.set(n.clamp(1, 3600)) } }/>
-            <span>"s"</span>
-            <Show when=move || live.on.get()>
-                <span class="live-count" role="status" data-testid="live-count">
-                    {move || format!("{} new since live started", crate::logic::thousands(live.new_count.get()))}
-                </span>
-            </Show>
-            <Show when=move || live.note.get().is_some()>
-                <span class="muted small" data-testid="live-note">{move || live.note.get()}</span>
-            </Show>
-        </div>
     }
 }
 
@@ -241,7 +97,7 @@ pub fn EventsPage() -> impl IntoView {
         .filter(|(search, _)| *search == location.search.get_untracked())
         .map(|(_, p)| p);
     let page = RwSignal::new(cached);
-    let live = LiveTail::new();
+    let live = crate::live::LiveTail::new();
     if page.with_untracked(Option::is_some) {
         restore_scroll(session, &location.search.get_untracked());
     }
@@ -293,7 +149,6 @@ pub fn EventsPage() -> impl IntoView {
             match result {
                 Ok(p) => {
                     error.set(None);
-                    live.note_arrivals(&p);
                     session
                         .last_list
                         .set_value(Some((location.search.get_untracked(), p.clone())));
@@ -352,9 +207,16 @@ pub fn EventsPage() -> impl IntoView {
             <h1 class="sr-only">"Audit events"</h1>
             <Filters query=filters types=types_signal on_apply=go/>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
-            <crate::components::timeline::Timeline query=filters on_pick=go/>
+            // The place is kept under an error, but not passed off as the answer to it.
+            <Show when=move || error.with(Option::is_some) && page.with(Option::is_some)>
+                <p class="muted small" role="note" data-testid="rows-stale">
+                    "The rows below are the last ones that loaded, not an answer to the filters above."
+                </p>
+            </Show>
+            <crate::components::timeline::Timeline query=filters on_pick=go refresh=live.arrivals/>
             <div class="toolbar">
-                <LiveControl live=live query=query page=page retry=retry on_go=go/>
+                <crate::live::LiveControl live=live filters=filters shown=query on_go=go
+                    refresh_list=Callback::new(move |_| retry.update(|n| *n += 1))/>
                 <crate::components::table::TablePrefs/>
             </div>
             <crate::components::table::Shortcuts/>
@@ -391,7 +253,10 @@ pub fn EventsPage() -> impl IntoView {
                     </button>
                 </div>
             </Show>
-            <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids/>
+            // No header without rows: the empty-state card above says why.
+            <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
+                <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids/>
+            </div>
         </section>
     }
 }

@@ -1,7 +1,7 @@
 //! Security overview: for a range, the logins by country and IP with first-seen marks, changes at
 //! unusual hours, and key and secret changes — each linking to the events behind it.
 
-use audit_model::time::{format_api, format_display, format_offset};
+use audit_model::time::{format_display, format_offset};
 use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -33,7 +33,17 @@ pub fn SecurityPage() -> impl IntoView {
             .and_then(|k| Preset::from_key(&k))
             .unwrap_or(Preset::Quarter)
     });
-    let findings = RwSignal::new(None::<(Findings, usize, EventQuery)>);
+    // What was read: the events, the range and the query; the findings follow the clock shown
+    // (hours of the day are read in the zone the user chose) without reading again.
+    let read = RwSignal::new(None::<(Vec<AuditEvent>, i64, i64, EventQuery)>);
+    let findings = Memo::new(move |_| {
+        read.with(|r| {
+            r.as_ref().map(|(events, from, to, q)| {
+                let f: Findings = analyze(events, *from, *to, |t| session.offset_at(t));
+                (f, events.len(), q.clone())
+            })
+        })
+    });
     let error = RwSignal::new(None::<ApiError>);
     let loading = RwSignal::new(false);
     let retry = RwSignal::new(0u32);
@@ -55,7 +65,7 @@ pub fn SecurityPage() -> impl IntoView {
             };
             let events = fetch_all(&source, &q, &signal).await?;
             let (f, t) = (now - p.millis(), now);
-            Ok((analyze(&events, f, t), events.len(), q))
+            Ok((events, f, t, q))
         },
         move || {
             loading.set(true);
@@ -64,7 +74,7 @@ pub fn SecurityPage() -> impl IntoView {
         move |result| {
             loading.set(false);
             match result {
-                Ok(found) => findings.set(Some(found)),
+                Ok(found) => read.set(Some(found)),
                 Err(e) => error.set(Some(e)),
             }
         },
@@ -110,11 +120,13 @@ pub fn SecurityPage() -> impl IntoView {
                 </div>
             }
         };
+    // A moment on the clock shown, with its offset.
+    let at = move |t: i64| {
+        let off = session.offset_at(t);
+        format!("{} ({})", format_display(t, off), format_offset(off))
+    };
     let time = move |ev: &AuditEvent| match ev.timestamp() {
-        Some(t) => {
-            let off = session.offset_at(t);
-            format!("{} ({})", format_display(t, off), format_offset(off))
-        }
+        Some(t) => at(t),
         None => ev.created_at.clone(),
     };
     let place_table = move |title: &'static str,
@@ -132,7 +144,7 @@ pub fn SecurityPage() -> impl IntoView {
                 page: 1,
                 ..q.clone()
             });
-            let first = format_api(p.first).replace('T', " ");
+            let first = at(p.first);
             let name = p.name.clone();
             let is_new = p.first_seen;
             let new_for = p.new_for_users.join(", ");
@@ -152,7 +164,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <h2>{title}</h2>
                 {section_export(testid, q.clone(), csv)}
                 <div class="scroll-x"><table class="events" data-testid=testid>
-                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range (UTC)"</th><th scope="col">"Notes"</th></tr></thead>
+                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range"</th><th scope="col">"Notes"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             </section>
@@ -208,7 +220,7 @@ pub fn SecurityPage() -> impl IntoView {
                     <section class="card">
                         <h2>"Changes at unusual hours"</h2>
                         {section_export("unusual", q.clone(), events_csv(f.unusual.clone()))}
-                        <p class="muted small" data-testid="unusual-hours">{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours (UTC) with under 2% of the account's activity: {hours}") }}</p>
+                        <p class="muted small" data-testid="unusual-hours">{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
                         {event_list(f.unusual.clone(), "unusual")}
                     </section>
                     <section class="card">

@@ -228,9 +228,20 @@ impl Browser {
 
     /// Like [`start`](Self::start), saving downloads into `dir` without asking.
     pub async fn start_with_downloads(dir: Option<&std::path::Path>) -> Browser {
+        Self::start_in(dir, None).await
+    }
+
+    /// Like [`start_with_downloads`](Self::start_with_downloads), with the browser's local time
+    /// zone set to `zone` (an IANA name such as `Asia/Kolkata`) instead of the machine's.
+    pub async fn start_in(dir: Option<&std::path::Path>, zone: Option<&str>) -> Browser {
         let port = free_port();
         let driver_bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let driver = Command::new(&driver_bin)
+        let mut command = Command::new(&driver_bin);
+        if let Some(zone) = zone {
+            // Chromium, started by chromedriver, inherits it.
+            command.env("TZ", zone);
+        }
+        let driver = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -295,7 +306,23 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let browser = Browser::start_with_downloads(dir).await;
+    run_in(Browser::start_with_downloads(dir).await, test).await;
+}
+
+/// [`with_browser`] in a browser whose local time zone is `zone` (an IANA name).
+pub async fn with_browser_in_zone<F, Fut>(zone: &str, test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    run_in(Browser::start_in(None, Some(zone)).await, test).await;
+}
+
+async fn run_in<F, Fut>(browser: Browser, test: F)
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let outcome = tokio::spawn(test(browser.client.clone())).await;
     if outcome.is_err() {
         // Keep a screenshot of the failure for the CI log folder.

@@ -259,18 +259,104 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
     drop(stack);
 }
 
+/// The total in the timeline's caption ("…: 5,000 events in 91 bars.").
+async fn timeline_total(c: &fantoccini::Client) -> u64 {
+    let t = wait_text(c, "timeline-summary", |t| t.contains(" in ")).await;
+    let number = t
+        .split(": ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_default()
+        .replace(',', "");
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("no total in {t:?}"))
+}
+
+/// Switches live tail on, polling every second.
+async fn live_every_second(c: &fantoccini::Client) {
+    type_into(c, "live-every", "1").await;
+    click(c, "zone-utc").await; // moves focus so the interval's change event fires
+    click(c, "live").await;
+    wait_text(c, "live-count", |t| t.ends_with("new since live started")).await;
+}
+
 #[tokio::test]
-async fn live_tail_picks_up_new_events() {
+async fn live_tail_counts_only_events_that_arrive() {
+    // An account where nothing happens: whatever the user does, nothing is new.
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        wait_rows(&c).await;
+        live_every_second(&c).await;
+        // Another page, then other filters: neither is an arrival.
+        click(&c, "next").await;
+        wait_until(&c, "page 2", || async {
+            location(&c).await.contains("page=2").then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let count = find(&c, "live-count").await.text().await.expect("t");
+        assert!(count.starts_with("0 "), "after Next: {count}");
+        type_into(&c, "search-text", "USER_LOGIN").await;
+        click(&c, "apply").await;
+        wait_text(&c, "showing", |t| !t.ends_with("of 5,000")).await;
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let count = find(&c, "live-count").await.text().await.expect("t");
+        assert!(count.starts_with("0 "), "after new filters: {count}");
+        assert!(find_all(&c, "live-show-newest").await.is_empty());
+        // An end date in the past stops it, and a refused Live does not stay ticked.
+        type_into(&c, "date-to", "2020-01-01 00:00:00").await;
+        click(&c, "apply").await;
+        let note = wait_text(&c, "live-note", |t| !t.is_empty()).await;
+        assert!(note.contains("past"), "{note}");
+        assert!(!find(&c, "live").await.is_selected().await.expect("s"));
+        click(&c, "live").await;
+        let note = wait_text(&c, "live-note", |t| t.contains("reaches now")).await;
+        assert!(note.contains("clear the To date"), "{note}");
+        assert!(
+            !find(&c, "live").await.is_selected().await.expect("s"),
+            "refused, so not ticked"
+        );
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn live_tail_watches_the_newest_events_whatever_page_is_shown() {
     let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "600"])).await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        type_into(&c, "live-every", "1").await;
-        click(&c, "zone-utc").await; // moves focus so the interval's change event fires
-        click(&c, "live").await;
+        wait_rows(&c).await;
+        let before = timeline_total(&c).await;
+        click(&c, "next").await;
+        wait_until(&c, "page 2", || async {
+            location(&c).await.contains("page=2").then_some(())
+        })
+        .await;
+        live_every_second(&c).await;
         let count = wait_text(&c, "live-count", |t| !t.starts_with("0 ")).await;
         assert!(count.ends_with("new since live started"), "{count}");
+        // Page 2 stays on screen; the way to the newest is offered.
+        assert!(location(&c).await.contains("page=2"));
+        find(&c, "live-show-newest").await;
+        // The timeline follows the live total.
+        let after = wait_until(&c, "the timeline to count the arrivals", || async {
+            let t = timeline_total(&c).await;
+            (t > before).then_some(t)
+        })
+        .await;
+        assert!(after > before, "{before} -> {after}");
+        click(&c, "live-show-newest").await;
+        wait_until(&c, "page 1", || async {
+            (!location(&c).await.contains("page=")).then_some(())
+        })
+        .await;
         let highlighted = wait_until(&c, "a highlighted row", || async {
             js(&c, "return document.querySelectorAll('tr.new').length")
                 .await
@@ -279,16 +365,7 @@ async fn live_tail_picks_up_new_events() {
         })
         .await;
         assert!(highlighted >= 1);
-        // An end date in the past stops it.
-        type_into(&c, "date-to", "2020-01-01 00:00:00").await;
-        click(&c, "apply").await;
-        let note = wait_text(&c, "live-note", |t| !t.is_empty()).await;
-        assert!(note.contains("past"), "{note}");
-        assert!(!find(&c, "live")
-            .await
-            .is_selected()
-            .await
-            .expect("selected"));
+        assert!(find(&c, "live").await.is_selected().await.expect("s"));
     })
     .await;
     drop(stack);

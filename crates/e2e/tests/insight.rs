@@ -215,3 +215,49 @@ async fn a_table_that_fits_the_person() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() {
+    const DAY: i64 = 86_400_000;
+    // UTC+05:30 all year: local midnight is 18:30 UTC.
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser_in_zone("Asia/Kolkata", move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        wait_rows(&c).await;
+        let first_start = |c: fantoccini::Client| async move {
+            // The second: the first starts where the range does.
+            let bar = find_all(&c, "timeline-bar").await;
+            let start = bar[1].attr("data-start").await.expect("attr").expect("start");
+            start.parse::<i64>().expect("number")
+        };
+        // The default range is 90 days: one bar per day.
+        wait_text(&c, "timeline-summary", |t| t.contains("one bar per 1 day")).await;
+        assert_eq!(first_start(c.clone()).await.rem_euclid(DAY), 0, "UTC days in UTC");
+        click(&c, "zone-local").await;
+        let local = wait_until(&c, "bars on local days", || async {
+            let s = first_start(c.clone()).await;
+            ((s + 330 * 60_000).rem_euclid(DAY) == 0).then_some(s)
+        })
+        .await;
+        assert_eq!((local + 330 * 60_000).rem_euclid(DAY), 0);
+
+        // The security overview reads hours and shows first logins on the same clock.
+        c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
+        wait_text(&c, "security-summary", |t| t.ends_with("security events read.")).await;
+        let hours = find(&c, "unusual-hours").await.text().await.expect("t");
+        assert!(hours.contains("local time, UTC+05:30"), "{hours}");
+        assert!(!hours.contains("(UTC)"), "{hours}");
+        // The secret created at 03:12 UTC was made at 08:42 local time.
+        let unusual = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"unusual-item\"]')).map(e => e.textContent).join('\\n')").await;
+        let unusual = unusual.as_str().unwrap_or_default().to_string();
+        assert!(unusual.contains(" 08:42:") && unusual.contains("UTC+05:30"), "{unusual}");
+        let first = js(&c, "return document.querySelector('[data-testid=\"countries-row\"] td:nth-child(4)').textContent").await;
+        assert!(first.as_str().is_some_and(|t| t.ends_with("(UTC+05:30)")), "{first}");
+        let header = js(&c, "return document.querySelector('[data-testid=\"countries\"] thead').textContent").await;
+        assert!(!header.as_str().unwrap_or_default().contains("(UTC)"), "{header}");
+    })
+    .await;
+    drop(stack);
+}

@@ -44,10 +44,34 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
         // A detail view, opened from the list.
         c.goto(&app).await.expect("open");
         wait_rows(&c).await;
+        // Each row shows what matters without scrolling: time, type, user, IP and country.
+        let right = js(&c, "const r = document.querySelector('[data-testid=\"event-row\"]'); \
+            return ['time','type','user','ip','country'].map(c => r.querySelector(`[data-col=${c}]`).getBoundingClientRect().right)").await;
+        for (col, r) in ["time", "type", "user", "ip", "country"].iter().zip(right.as_array().expect("list")) {
+            assert!(r.as_f64().unwrap_or(f64::MAX) <= 390.0, "{col} ends at {r} px");
+        }
         find_all(&c, "event-row").await[0].click().await.expect("open");
         wait_text(&c, "detail-id", |t| !t.is_empty()).await;
         let v = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
         assert!(v[0].as_f64() <= v[1].as_f64(), "detail: {v}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn type_names_are_never_broken_mid_word() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        // The longest listed type name, 27 characters.
+        open_signed_in(&c, &app, "/?event_type=ACCOUNT_UPDATE_SETTINGS_API").await;
+        assert!(wait_rows(&c).await > 0);
+        let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=type] .type-name')).map(e => e.getClientRects().length)").await;
+        let lines: Vec<u64> = serde_json::from_value(lines).expect("list");
+        assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines per name: {lines:?}");
     })
     .await;
     drop(stack);

@@ -190,6 +190,10 @@ async fn a_date_preset_limits_the_range() {
             "24h",
             "the applied preset stays named"
         );
+        // And after a reload, where nothing but the URL is left.
+        c.refresh().await.expect("reload");
+        wait_rows(&c).await;
+        assert_eq!(value(&c, "preset").await, "24h", "named after a reload");
         let times = column(&c, "cell-time").await;
         for t in &times {
             let t = t.replace(' ', "T");
@@ -348,6 +352,9 @@ async fn search_finds_the_planted_login_burst() {
         click(&c, "apply").await;
         let empty = find(&c, "empty").await.text().await.expect("t");
         assert!(empty.contains("No events match these filters"));
+        // The card stands alone: no table header under it.
+        let header = js(&c, "const t = document.querySelector('table.event-list'); return !!t && t.getClientRects().length > 0").await;
+        assert_eq!(header, serde_json::json!(false), "no orphan header");
         assert!(location(&c)
             .await
             .contains("search_text=%5C%22%5C%7Bno+such%5C%7D%5C%22"));
@@ -671,6 +678,9 @@ async fn the_proxy_going_down_is_explained_and_the_view_kept() {
                 );
                 assert_eq!(value(&c, "search-text").await, "USER_LOGIN", "filters kept");
                 assert!(!find_all(&c, "event-row").await.is_empty(), "rows kept");
+                // … but not passed off as the answer.
+                let note = find(&c, "rows-stale").await.text().await.expect("t");
+                assert!(note.contains("last ones that loaded"), "{note}");
                 find(&c, "retry").await;
             }
         })
@@ -781,10 +791,20 @@ async fn settings_test_connection_tells_the_failures_apart() {
         }
         c.refresh().await.expect("reload");
         assert_eq!(value(&c, "api-base").await, proxy, "nothing bad was kept");
-        // Saving an override is remembered and used.
+        // Saving an override is remembered and used: the list now asks the dead address, and
+        // the rows the old proxy gave are not shown under its error.
         type_into(&c, "api-base", dead).await;
         click(&c, "save-settings").await;
-        c.refresh().await.expect("reload");
+        c.find(Locator::LinkText("Events"))
+            .await
+            .expect("link")
+            .click()
+            .await
+            .expect("click");
+        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        assert!(msg.contains(dead), "{msg}");
+        assert!(find_all(&c, "event-row").await.is_empty(), "no old rows");
+        c.goto(&format!("{app}/settings")).await.expect("settings");
         assert_eq!(value(&c, "api-base").await, dead);
         click(&c, "use-config").await;
         assert_eq!(value(&c, "api-base").await, proxy);
