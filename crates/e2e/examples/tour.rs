@@ -42,6 +42,10 @@ async fn main() {
                 }
                 c.goto(&app).await.expect("open");
                 wait_rows(&c).await;
+                // The rows themselves, scrolled to.
+                js(&c, "document.querySelector('.toolbar').scrollIntoView()").await;
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                shot(&c, &out, &format!("{w}-{theme}-rows")).await;
                 find_all(&c, "event-row").await[0]
                     .click()
                     .await
