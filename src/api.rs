@@ -13,12 +13,8 @@ use crate::util::sleep_ms;
 pub const MAX_RETRIES: u32 = 3;
 /// Longest wait honoured from a `Retry-After` header, in seconds.
 pub const MAX_RETRY_AFTER_SECS: u32 = 30;
-/// The Performance API mark set when the list's page arrives (before it is decoded); the
-/// page-switch benchmark measures from it to the rows being laid out.
-pub const LIST_RESPONSE_MARK: &str = "audit:list-response";
-/// Set when that page is decoded.
-pub const LIST_DECODED_MARK: &str = "audit:list-decoded";
-/// Longest a single request may take in the browser (the proxy's own bound is 30 s).
+/// Longest a single request may take in the browser by default (the proxy's own bound is 30 s);
+/// config.json's `request_timeout_secs` changes it.
 pub const REQUEST_TIMEOUT_MS: u32 = 40_000;
 
 /// An API key and secret.
@@ -58,6 +54,8 @@ pub struct Client {
     pub base: String,
     /// The signed-in account.
     pub credentials: Credentials,
+    /// Longest one request may take before it is aborted as [`ApiError::Timeout`].
+    pub timeout_ms: u32,
 }
 
 /// What went wrong with a call, in terms a person can act on.
@@ -86,7 +84,7 @@ pub enum ApiError {
         /// The proxy base URL.
         url: String,
     },
-    /// No answer within [`REQUEST_TIMEOUT_MS`].
+    /// No answer within the client's timeout ([`REQUEST_TIMEOUT_MS`] unless configured).
     #[error("The proxy at {url} did not answer in time. Retry; if it keeps happening, narrow the filters or check the proxy.")]
     Timeout {
         /// The proxy base URL.
@@ -176,6 +174,15 @@ pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, now_ms: f64) -> u32 {
 }
 
 impl Client {
+    /// A client for `base` with the default request timeout.
+    pub fn new(base: String, credentials: Credentials) -> Client {
+        Client {
+            base,
+            credentials,
+            timeout_ms: REQUEST_TIMEOUT_MS,
+        }
+    }
+
     fn url(&self, path_and_query: &str) -> String {
         format!("{}{}", self.base, path_and_query)
     }
@@ -186,45 +193,57 @@ impl Client {
         method: Method,
         path_and_query: &str,
         signal: Option<&AbortSignal>,
-        arrival_mark: Option<&str>,
     ) -> Result<Option<T>, ApiError> {
         let url = self.url(path_and_query);
         let mut attempt = 0;
+        // Why a request failed: the caller gave up, the time ran out, or the other thing.
+        let failed = |timer: &AbortSignal, otherwise: ApiError| {
+            if signal.is_some_and(AbortSignal::aborted) {
+                ApiError::Aborted
+            } else if timer.aborted() {
+                ApiError::Timeout {
+                    url: self.base.clone(),
+                }
+            } else {
+                otherwise
+            }
+        };
         loop {
+            // Each attempt is bounded by the timeout, besides the caller's own abort.
+            let timer = AbortSignal::timeout_with_u32(self.timeout_ms);
+            let bounded = match signal {
+                Some(s) => AbortSignal::any(&js_sys::Array::of2(s, &timer)),
+                None => timer.clone(),
+            };
             let response = RequestBuilder::new(&url)
                 .method(method.clone())
                 .header("Authorization", &self.credentials.authorization())
                 .header("Accept", "application/json")
-                .abort_signal(signal)
+                .abort_signal(Some(&bounded))
                 .send()
                 .await;
             let response = match response {
                 Ok(r) => r,
-                Err(_) if signal.is_some_and(AbortSignal::aborted) => {
-                    return Err(ApiError::Aborted)
-                }
                 Err(_) => {
-                    return Err(ApiError::Unreachable {
-                        url: self.base.clone(),
-                    })
+                    return Err(failed(
+                        &timer,
+                        ApiError::Unreachable {
+                            url: self.base.clone(),
+                        },
+                    ))
                 }
             };
             let status = response.status();
             let retry_after = response.headers().get("retry-after");
             let text = match response.text().await {
-                Ok(t) => {
-                    if let Some(name) = arrival_mark {
-                        crate::util::mark(name);
-                    }
-                    t
-                }
-                Err(_) if signal.is_some_and(AbortSignal::aborted) => {
-                    return Err(ApiError::Aborted)
-                }
+                Ok(t) => t,
                 Err(_) => {
-                    return Err(ApiError::Interrupted {
-                        url: self.base.clone(),
-                    })
+                    return Err(failed(
+                        &timer,
+                        ApiError::Interrupted {
+                            url: self.base.clone(),
+                        },
+                    ))
                 }
             };
             if matches!(status, 429 | 503) && attempt < MAX_RETRIES {
@@ -249,13 +268,9 @@ impl Client {
             if status == 204 || text.trim().is_empty() {
                 return Ok(None);
             }
-            let decoded = serde_json::from_str(&text)
+            return serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|e| ApiError::Malformed(e.to_string()));
-            if arrival_mark.is_some() {
-                crate::util::mark(LIST_DECODED_MARK);
-            }
-            return decoded;
         }
     }
 
@@ -265,22 +280,28 @@ impl Client {
         signal: Option<&AbortSignal>,
     ) -> Result<EventTypesResponse, ApiError> {
         let body = self
-            .send::<EventTypesResponse>(Method::OPTIONS, audit_model::EVENTS_PATH, signal, None)
+            .send::<EventTypesResponse>(Method::OPTIONS, audit_model::EVENTS_PATH, signal)
             .await?;
         Ok(body.unwrap_or_default())
     }
 
-    /// `GET /beta/audit/events?…`: one page of events. With an `arrival_mark`, the answer's
-    /// arrival and its decoding ([`LIST_DECODED_MARK`]) are marked for the page-switch benchmark.
+    fn page_path(query: &EventQuery) -> String {
+        format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string())
+    }
+
+    /// The URL [`page`](Self::page) requests for `query`.
+    pub fn page_url(&self, query: &EventQuery) -> String {
+        self.url(&Self::page_path(query))
+    }
+
+    /// `GET /beta/audit/events?…`: one page of events.
     pub async fn page(
         &self,
         query: &EventQuery,
         signal: Option<&AbortSignal>,
-        arrival_mark: Option<&str>,
     ) -> Result<EventsPage, ApiError> {
-        let path = format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string());
         let body = self
-            .send::<EventsPage>(Method::GET, &path, signal, arrival_mark)
+            .send::<EventsPage>(Method::GET, &Self::page_path(query), signal)
             .await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }
@@ -296,9 +317,7 @@ impl Client {
             audit_model::EVENTS_PATH,
             js_sys::encode_uri_component(id)
         );
-        let body = self
-            .send::<AuditEvent>(Method::GET, &path, signal, None)
-            .await?;
+        let body = self.send::<AuditEvent>(Method::GET, &path, signal).await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }
 }

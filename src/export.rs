@@ -366,7 +366,8 @@ pub mod run {
             }
             pages_done += 1;
             events_done += page.events().len() as u64;
-            progress.set(Progress {
+            // try_: the view may be gone by the time a page lands.
+            progress.try_set(Progress {
                 pages_done,
                 pages_total: info.total_pages.max(1) as u32,
                 events_done,

@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod export;
 pub mod insight;
+pub mod instrument;
 pub mod live;
 pub mod load;
 pub mod logic;
@@ -38,6 +39,11 @@ pub fn App() -> impl IntoView {
     spawn_local(async move {
         match load_config().await {
             Ok(cfg) => {
+                if let Some(secs) = cfg.request_timeout_secs.filter(|s| *s > 0) {
+                    session
+                        .request_timeout_ms
+                        .set_value(secs.saturating_mul(1000));
+                }
                 if let Some(base) = cfg.api_base_url.filter(|b| !b.trim().is_empty()) {
                     session.config_base.set(resolve_config_base(&base));
                 }

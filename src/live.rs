@@ -210,7 +210,7 @@ pub fn LiveControl(
                 size: POLL_SIZE,
                 ..q.clone()
             };
-            source.list(&poll, Some(&signal)).await.map(|p| (q, p))
+            source.events(&poll, Some(&signal)).await.map(|p| (q, p))
         },
         || {},
         move |result| match result {

@@ -7,8 +7,12 @@
 //! - An answer is delivered only if its run was not aborted by then, so a late answer to an old
 //!   question is dropped, and nothing is ever written into a view that is gone.
 //! - A 401 goes to the session in one place: back to sign-in, then back to the same view.
-//! - A run that takes longer than [`crate::api::REQUEST_TIMEOUT_MS`] is aborted and delivered as
-//!   [`ApiError::Timeout`].
+//! - Each request of a run is bounded by the client's timeout ([`crate::api::Client`]): past it
+//!   the request is aborted and the run's answer is [`ApiError::Timeout`], delivered like any
+//!   other error. (A whole run may take longer: an export reads many pages.)
+//!
+//! [`load`] returns a [`Loading`] handle, which can abort the run in progress (an export's
+//! Cancel).
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -18,8 +22,25 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::api::{ApiError, REQUEST_TIMEOUT_MS};
+use crate::api::ApiError;
 use crate::session::Session;
+
+/// The run in progress of a [`load`].
+#[derive(Clone, Copy)]
+pub struct Loading {
+    current: StoredValue<Rc<RefCell<Option<AbortController>>>, LocalStorage>,
+}
+
+impl Loading {
+    /// Aborts the run in progress, if any: its requests stop and its answer is dropped.
+    pub fn abort(&self) {
+        if let Some(current) = self.current.try_get_value() {
+            if let Some(c) = current.borrow_mut().take() {
+                c.abort();
+            }
+        }
+    }
+}
 
 /// Re-runs `fetch` whenever `input` changes (it is tracked like an effect; `None` means nothing
 /// to load), and hands each answer that is still current to `deliver`. `started` runs, untracked,
@@ -29,7 +50,8 @@ pub fn load<I, T, Fut>(
     fetch: impl Fn(I, AbortSignal) -> Fut + 'static,
     started: impl Fn() + 'static,
     deliver: impl Fn(Result<T, ApiError>) + 'static,
-) where
+) -> Loading
+where
     I: 'static,
     T: 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
@@ -40,6 +62,9 @@ pub fn load<I, T, Fut>(
     let deliver = Rc::new(deliver);
     // Kept in a local StoredValue so the effect's closure needs no Send.
     let for_cleanup = send_wrapper::SendWrapper::new(current.clone());
+    let handle = Loading {
+        current: StoredValue::new_local(current.clone()),
+    };
     let state = StoredValue::new_local((current, fetch, deliver, Rc::new(started)));
     Effect::new(move |_| {
         let Some(value) = input() else {
@@ -53,9 +78,10 @@ pub fn load<I, T, Fut>(
         untrack(|| started());
         let run = fetch(value, signal.clone());
         spawn_local(async move {
-            let result = with_timeout(run, &controller, session).await;
-            // Replaced or left meanwhile: the answer is dropped, and nothing reactive is touched.
-            if signal.aborted() && !matches!(result, Err(ApiError::Timeout { .. })) {
+            let result = run.await;
+            // Replaced, cancelled or left meanwhile: the answer is dropped, and nothing reactive
+            // is touched.
+            if signal.aborted() {
                 return;
             }
             match result {
@@ -74,6 +100,7 @@ pub fn load<I, T, Fut>(
             c.abort();
         }
     });
+    handle
 }
 
 /// Aborts the run in progress, if any, and starts a new one: its controller.
@@ -84,25 +111,4 @@ fn replace_run(current: &RefCell<Option<AbortController>>) -> Option<AbortContro
     let controller = AbortController::new().ok()?;
     *current.borrow_mut() = Some(controller.clone());
     Some(controller)
-}
-
-/// Awaits `run`; past [`REQUEST_TIMEOUT_MS`] its requests are aborted and the answer is a
-/// timeout (unless the run was replaced or left before).
-async fn with_timeout<T>(
-    run: impl Future<Output = Result<T, ApiError>>,
-    controller: &AbortController,
-    session: Option<Session>,
-) -> Result<T, ApiError> {
-    use futures_util::future::{select, Either};
-    let timer = Box::pin(crate::util::sleep_ms(REQUEST_TIMEOUT_MS));
-    match select(Box::pin(run), timer).await {
-        Either::Left((result, _)) => result,
-        Either::Right(((), _)) if controller.signal().aborted() => Err(ApiError::Aborted),
-        Either::Right(((), _)) => {
-            controller.abort();
-            Err(ApiError::Timeout {
-                url: session.map_or_else(|| "the proxy".to_string(), |s| s.api_base_untracked()),
-            })
-        }
-    }
 }

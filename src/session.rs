@@ -24,6 +24,8 @@ pub const FALLBACK_API_BASE: &str = "http://127.0.0.1:8787";
 pub struct AppConfig {
     /// Base URL of the proxy (or any CORS-enabled endpoint serving the Audit API paths).
     pub api_base_url: Option<String>,
+    /// Longest one API request may take, in seconds (default 40): raise it for a slow upstream.
+    pub request_timeout_secs: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -123,6 +125,8 @@ pub struct Session {
     pub theme: RwSignal<String>,
     /// A JSON Lines export opened offline; while set, it is the source of events.
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
+    /// Longest one API request may take (config.json's `request_timeout_secs`).
+    pub request_timeout_ms: StoredValue<u32>,
 }
 
 impl Session {
@@ -154,6 +158,7 @@ impl Session {
             scroll: StoredValue::new(Default::default()),
             opened_row: StoredValue::new(None),
             offline: RwSignal::new(None),
+            request_timeout_ms: StoredValue::new(crate::api::REQUEST_TIMEOUT_MS),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
                     .map(|s| {
@@ -201,10 +206,16 @@ impl Session {
     /// A client for the signed-in account (tracks the signals it reads).
     pub fn client(&self) -> Option<Client> {
         let credentials = self.credentials.get()?;
-        Some(Client {
-            base: self.api_base(),
-            credentials,
-        })
+        Some(self.client_to(self.api_base(), credentials))
+    }
+
+    /// A client for any base and credentials (sign-in, Settings' test), with the configured
+    /// request timeout.
+    pub fn client_to(&self, base: String, credentials: Credentials) -> Client {
+        Client {
+            timeout_ms: self.request_timeout_ms.get_value(),
+            ..Client::new(base, credentials)
+        }
     }
 
     /// Where events come from now: an open file first, else the signed-in account.

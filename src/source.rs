@@ -225,34 +225,17 @@ impl Source {
         q: &EventQuery,
         signal: Option<&AbortSignal>,
     ) -> Result<EventsPage, ApiError> {
-        self.page(q, signal, None).await
-    }
-
-    /// The page the list shows: as [`Source::events`], and marks the answer's arrival for the
-    /// page-switch benchmark ([`crate::api::LIST_RESPONSE_MARK`]).
-    pub async fn list(
-        &self,
-        q: &EventQuery,
-        signal: Option<&AbortSignal>,
-    ) -> Result<EventsPage, ApiError> {
-        self.page(q, signal, Some(crate::api::LIST_RESPONSE_MARK))
-            .await
-    }
-
-    async fn page(
-        &self,
-        q: &EventQuery,
-        signal: Option<&AbortSignal>,
-        arrival_mark: Option<&str>,
-    ) -> Result<EventsPage, ApiError> {
         match self {
-            Source::Api(c) => c.page(q, signal, arrival_mark).await,
-            Source::File(f) => {
-                if let Some(name) = arrival_mark {
-                    crate::util::mark(name);
-                }
-                f.store.page(q, LOCAL_BASE).map_err(bad_query)
-            }
+            Source::Api(c) => c.page(q, signal).await,
+            Source::File(f) => f.store.page(q, LOCAL_BASE).map_err(bad_query),
+        }
+    }
+
+    /// The URL a page of `q` is requested from (`None` for a file, which is read in memory).
+    pub fn page_url(&self, q: &EventQuery) -> Option<String> {
+        match self {
+            Source::Api(c) => Some(c.page_url(q)),
+            Source::File(_) => None,
         }
     }
 

@@ -81,98 +81,6 @@ pub fn base_path() -> String {
     path.trim_end_matches('/').to_string()
 }
 
-/// Sets a Performance API mark now.
-pub fn mark(name: &str) {
-    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark(name);
-    }
-}
-
-/// Called when the list's page has been handed to the view. Marks `audit:list-built` once the
-/// queued rendering tasks have run (the rows on screen are in the DOM), `audit:frame` when the
-/// next frame starts, `audit:laid-out` after its style and layout, and `audit:list-rendered` in
-/// the first task after that frame (its paint is done) once every row of the page is in the DOM
-/// as well (rows off screen are written right after that paint; see [`rows_pending`]), then
-/// measures `audit:page-switch` from the last `audit:list-response`.
-/// The frame after that is marked `audit:offscreen-painted`: by then the browser has also
-/// rendered the rows it keeps ready below the fold. The benchmark reads the phases between the
-/// marks.
-pub fn measure_page_switch() {
-    leptos::task::spawn_local(async {
-        mark("audit:list-built");
-        after_next_paint(
-            || {
-                mark("audit:frame");
-                // Style and layout now (the browser would do them a moment later in this
-                // frame), so the benchmark can tell them from painting.
-                if let Some(body) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.body())
-                {
-                    let _ = body.offset_height();
-                }
-                mark("audit:laid-out");
-            },
-            || {
-                when_rows_written(|| {
-                    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-                        let _ = p.mark("audit:list-rendered");
-                        let _ = p.measure_with_start_mark_and_end_mark(
-                            "audit:page-switch",
-                            crate::api::LIST_RESPONSE_MARK,
-                            "audit:list-rendered",
-                        );
-                    }
-                    after_next_paint(|| {}, || mark("audit:offscreen-painted"));
-                });
-            },
-        );
-    });
-}
-
-/// Whether the table has rows still to write, and what waits for them.
-#[derive(Default)]
-struct RowsPending {
-    pending: bool,
-    waiting: Vec<Box<dyn FnOnce()>>,
-}
-
-thread_local! {
-    static ROWS_PENDING: std::cell::RefCell<RowsPending> = Default::default();
-}
-
-/// The table says it has rows left to write (`true`) or has written them all (`false`, which
-/// runs whatever [`when_rows_written`] queued).
-pub fn rows_pending(pending: bool) {
-    let waiting = ROWS_PENDING.with(|r| {
-        let mut r = r.borrow_mut();
-        r.pending = pending;
-        if pending {
-            Vec::new()
-        } else {
-            std::mem::take(&mut r.waiting)
-        }
-    });
-    for f in waiting {
-        f();
-    }
-}
-
-/// Runs `f` now, or when the table has written its pending rows.
-fn when_rows_written(f: impl FnOnce() + 'static) {
-    let now = ROWS_PENDING.with(|r| {
-        let mut r = r.borrow_mut();
-        if !r.pending {
-            return Some(f);
-        }
-        r.waiting.push(Box::new(f));
-        None
-    });
-    if let Some(f) = now {
-        f();
-    }
-}
-
 /// Runs `at_frame` when the next frame starts and `painted` in the first task after that frame,
 /// when its style, layout and paint are done.
 pub fn after_next_paint(at_frame: impl FnOnce() + 'static, painted: impl FnOnce() + 'static) {
@@ -180,19 +88,6 @@ pub fn after_next_paint(at_frame: impl FnOnce() + 'static, painted: impl FnOnce(
         at_frame();
         leptos::prelude::set_timeout(painted, std::time::Duration::ZERO);
     });
-}
-
-thread_local! {
-    static MARKED: std::cell::RefCell<std::collections::HashSet<&'static str>> = Default::default();
-}
-
-/// Sets a Performance API mark once per page load, after the next frame is painted, so
-/// benchmarks can read "navigation → first rows" from `performance.getEntriesByName`.
-pub fn mark_once(name: &'static str) {
-    if !MARKED.with(|m| m.borrow_mut().insert(name)) {
-        return;
-    }
-    after_next_paint(|| {}, move || mark(name));
 }
 
 /// Focuses an element by id, if present.

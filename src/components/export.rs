@@ -2,9 +2,7 @@
 
 use audit_model::EventQuery;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::api::ApiError;
 use crate::export::{
     eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Progress,
     CONFIRM_ABOVE,
@@ -29,12 +27,53 @@ pub fn ExportControl(
     let outcome = RwSignal::new(None::<Result<String, String>>);
     // The evidence manifest of the last export: (file name, JSON).
     let evidence = RwSignal::new(None::<(String, String)>);
-    let controller = StoredValue::new_local(None::<web_sys::AbortController>);
+    // The export asked for: a number (so asking twice runs twice), the query and the format.
+    let job = RwSignal::new(None::<(u32, EventQuery, Format)>);
+
+    // Through the one loader: Cancel and leaving the list abort every request of the run, and
+    // nothing of it is written afterwards.
+    let loading = crate::load::load(
+        move || {
+            let (_, q, fmt) = job.get()?;
+            // Read once when the run starts: a change later does not restart it.
+            let (source, origin) = untrack(|| (session.source(), session.export_origin()));
+            Some((q, fmt, source?, origin))
+        },
+        move |(q, fmt, source, origin): (
+            EventQuery,
+            Format,
+            crate::source::Source,
+            crate::export::Origin,
+        ),
+              signal| async move {
+            let name = file_name(&q, fmt);
+            let (blob, written) = run::export(source, q.clone(), fmt, progress, signal).await?;
+            run::download(&blob, &name);
+            let text = manifest(&q, fmt, &name, &written, &origin, crate::util::now_ms());
+            Ok((name, written.events, text))
+        },
+        move || {
+            running.set(true);
+            outcome.set(None);
+            evidence.set(None);
+            progress.set(Progress::default());
+        },
+        move |result| {
+            running.set(false);
+            outcome.set(Some(match result {
+                Ok((name, events, text)) => {
+                    evidence.set(Some((manifest_name(&name), text)));
+                    Ok(format!("Exported {} events to {name}", thousands(events)))
+                }
+                Err(e) => Err(format!("Export failed: {e}")),
+            }));
+        },
+    );
 
     let start = move |_| {
-        let Some(source) = session.source() else {
+        if untrack(|| session.source()).is_none() {
             return;
-        };
+        }
         let n = total.get_untracked();
         if n > CONFIRM_ABOVE {
             let ok = web_sys::window()
@@ -52,41 +91,15 @@ pub fn ExportControl(
             }
         }
         let q = export_query(&query.get_untracked(), crate::util::now_ms());
-        let origin = session.export_origin();
-        let fmt = format.get_untracked();
-        let name = file_name(&q, fmt);
-        let Ok(c) = web_sys::AbortController::new() else {
-            return;
-        };
-        let signal = c.signal();
-        controller.set_value(Some(c));
-        running.set(true);
-        outcome.set(None);
-        evidence.set(None);
-        progress.set(Progress::default());
-        spawn_local(async move {
-            let result = run::export(source, q.clone(), fmt, progress, signal).await;
-            running.set(false);
-            controller.set_value(None);
-            outcome.set(Some(match result {
-                Ok((blob, written)) => {
-                    run::download(&blob, &name);
-                    let text = manifest(&q, fmt, &name, &written, &origin, crate::util::now_ms());
-                    evidence.set(Some((manifest_name(&name), text)));
-                    Ok(format!(
-                        "Exported {} events to {name}",
-                        thousands(written.events)
-                    ))
-                }
-                Err(ApiError::Aborted) => Err("Export cancelled; nothing was saved.".to_string()),
-                Err(e) => Err(format!("Export failed: {e}")),
-            }));
-        });
+        let n = job.with_untracked(|j| j.as_ref().map_or(0, |j| j.0 + 1));
+        job.set(Some((n, q, format.get_untracked())));
     };
     let cancel = move |_| {
-        if let Some(c) = controller.get_value() {
-            c.abort();
-        }
+        loading.abort();
+        running.set(false);
+        outcome.set(Some(
+            Err("Export cancelled; nothing was saved.".to_string()),
+        ));
     };
     let status = move || {
         let p = progress.get();

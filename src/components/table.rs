@@ -167,7 +167,7 @@ pub fn EventsTable(
     let pending = RwSignal::new(false);
     let set_pending = move |p: bool| {
         pending.try_set(p);
-        crate::util::rows_pending(p);
+        crate::instrument::rows_pending(p);
     };
     // Writes the current texts (untracked: the effect below subscribes); true when rows off
     // screen were left for later.

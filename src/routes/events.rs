@@ -141,21 +141,22 @@ pub fn EventsPage() -> impl IntoView {
         ),
               signal| async move {
             let q = parsed.map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
-            source.list(&q, Some(&signal)).await
+            let page = source.events(&q, Some(&signal)).await?;
+            Ok((page, source.page_url(&q)))
         },
         move || loading.set(true),
         move |result| {
             loading.set(false);
             match result {
-                Ok(p) => {
+                Ok((p, url)) => {
                     error.set(None);
                     session
                         .last_list
                         .set_value(Some((location.search.get_untracked(), p.clone())));
                     page.set(Some(p));
                     restore_scroll(session, &location.search.get_untracked());
-                    crate::util::mark_once("audit:first-rows");
-                    crate::util::measure_page_switch();
+                    crate::instrument::mark_once("audit:first-rows");
+                    crate::instrument::list_delivered(url.as_deref());
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{ApiError, Client, Credentials};
+use crate::api::{ApiError, Client};
 use crate::session::Session;
 
 /// What a connection test found.
@@ -23,11 +23,8 @@ pub enum Probe {
 
 /// Tests a base URL: the event-types call, then on a network failure an opaque `no-cors`
 /// request to tell "not running" from "refuses this origin".
-pub async fn probe(base: String, credentials: Option<Credentials>) -> Probe {
-    let client = Client {
-        base: base.clone(),
-        credentials: credentials.unwrap_or_default(),
-    };
+pub async fn probe(client: Client) -> Probe {
+    let base = client.base.clone();
     match client.event_types(None).await {
         Ok(t) => Probe::Ok(t.event_types.len()),
         Err(ApiError::Http { status: 401, .. }) => Probe::Rejected,
@@ -72,9 +69,12 @@ pub fn SettingsPage() -> impl IntoView {
         };
         testing.set(true);
         result.set(None);
-        let creds = session.credentials.get_untracked();
+        let client = session.client_to(
+            base,
+            session.credentials.get_untracked().unwrap_or_default(),
+        );
         spawn_local(async move {
-            let r = probe(base, creds).await;
+            let r = probe(client).await;
             testing.set(false);
             result.set(Some(r));
         });

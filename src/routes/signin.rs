@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{ApiError, Client, Credentials};
+use crate::api::{ApiError, Credentials};
 use crate::session::Session;
 
 /// Shows its children when signed in, the sign-in form otherwise. The URL does not change, so
@@ -43,10 +43,7 @@ pub fn SignIn() -> impl IntoView {
             error.set(Some("Enter both the API key and the API secret.".into()));
             return;
         }
-        let client = Client {
-            base: session.api_base(),
-            credentials: credentials.clone(),
-        };
+        let client = session.client_to(session.api_base(), credentials.clone());
         busy.set(true);
         error.set(None);
         spawn_local(async move {

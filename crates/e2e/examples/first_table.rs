@@ -18,6 +18,7 @@ async fn main() {
     let stack = Stack::start(StackOptions::default()).await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
+    instrument(&c, &stack.app_url).await;
     open_signed_in(&c, &stack.app_url, "/").await;
     let url = format!("{}/?size={size}", stack.app_url);
     let mut times = Vec::new();

@@ -24,6 +24,7 @@ async fn main() {
     .await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
+    instrument(&c, &stack.app_url).await;
     open_signed_in(&c, &stack.app_url, "/?size=100").await;
     let count = "return performance.getEntriesByName('audit:page-switch').length";
     for _ in 0..pages {
@@ -36,7 +37,7 @@ async fn main() {
     }
     // The last switch's following frame.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    // Each switch's phases, from the marks the app sets (see `measure_page_switch`).
+    // Each switch's phases, from the marks the app sets when switched on (src/instrument.rs).
     let v = js(
         &c,
         r#"const at = n => performance.getEntriesByName(n).map(e => e.startTime);

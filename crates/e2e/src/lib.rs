@@ -62,6 +62,8 @@ pub struct StackOptions {
     pub allow_origin: Option<String>,
     /// The proxy serves the app itself (`--app` with the built `dist/`): one origin for both.
     pub served_by_proxy: bool,
+    /// config.json's `request_timeout_secs`; default: none (the app's own default).
+    pub request_timeout_secs: Option<u32>,
 }
 
 impl StackOptions {
@@ -148,25 +150,35 @@ impl Stack {
             None => dist(),
         };
         let api_base = opts.api_base.clone().unwrap_or_else(|| proxy_url.clone());
-        let config_json = json!({ "api_base_url": api_base }).to_string();
+        let config_json = match opts.request_timeout_secs {
+            Some(secs) => json!({ "api_base_url": api_base, "request_timeout_secs": secs }),
+            None => json!({ "api_base_url": api_base }),
+        }
+        .to_string();
         // Unknown paths fall back to index.html, as the README tells static hosts to do.
         let files = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
         let app = Router::new().route(
             "/config.json",
-            get(move || {
-                let body = config_json.clone();
-                async move { ([("content-type", "application/json")], body) }
+            get({
+                let config_json = config_json.clone();
+                move || {
+                    let body = config_json.clone();
+                    async move { ([("content-type", "application/json")], body) }
+                }
             }),
         );
         let (app, prefix) = match &opts.sub_path {
             Some(p) => (
-                app.route(&format!("{p}/config.json"), get({
-                    let body = json!({ "api_base_url": opts.api_base.clone().unwrap_or_else(|| proxy_url.clone()) }).to_string();
-                    move || {
-                        let body = body.clone();
-                        async move { ([("content-type", "application/json")], body) }
-                    }
-                }))
+                app.route(
+                    &format!("{p}/config.json"),
+                    get({
+                        let body = config_json.clone();
+                        move || {
+                            let body = body.clone();
+                            async move { ([("content-type", "application/json")], body) }
+                        }
+                    }),
+                )
                 .nest_service(p, files),
                 p.clone(),
             ),
@@ -468,6 +480,13 @@ pub async fn open_signed_in(c: &Client, app_url: &str, path: &str) {
         .await
         .expect("open view");
     wait_rows(c).await;
+}
+
+/// Switches the app's benchmark marks on for this browser (`src/instrument.rs`): they are off
+/// unless asked for, and read at each page load.
+pub async fn instrument(c: &Client, app_url: &str) {
+    c.goto(app_url).await.expect("open app");
+    js(c, "localStorage.setItem('audit-viewer.instrument', 'on')").await;
 }
 
 /// Signs in with "Try the demo" from the sign-in screen (one click) and waits for the table.

@@ -119,3 +119,122 @@ async fn a_range_switched_while_reading_shows_the_newer_range_only() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn a_request_past_the_timeout_is_aborted_and_explained_and_the_view_kept() {
+    // Page 2 takes 5 s; config.json allows 1 s per request.
+    let stack = Stack::start(StackOptions {
+        request_timeout_secs: Some(1),
+        ..StackOptions::proxy(&["--fault-latency-ms", "5000", "--fault-match", "page=2"])
+    })
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        wait_rows(&c).await;
+        let started = std::time::Instant::now();
+        click(&c, "next").await;
+        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        let waited = started.elapsed();
+        assert!(msg.contains("did not answer in time"), "{msg}");
+        assert!(waited < Duration::from_millis(4000), "{waited:?}");
+        assert!(!find_all(&c, "event-row").await.is_empty(), "rows kept");
+        find(&c, "retry").await;
+        // The timed-out request was aborted, not left running: its entry ends long before the
+        // proxy would have answered.
+        let ended = js(&c, "const e = performance.getEntriesByType('resource').filter(r => r.name.includes('page=2')); \
+            return e.length ? e[e.length - 1].duration : null").await;
+        assert!(ended.as_f64().is_some_and(|ms| ms < 4000.0), "{ended}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_resource_timing() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        let switch_pages = |c: fantoccini::Client| async move {
+            click(&c, "next").await;
+            wait_until(&c, "page 2", || async {
+                js(&c, "return document.querySelector('[data-testid=\"page-of\"]')?.textContent ?? ''")
+                    .await
+                    .as_str()
+                    .filter(|t| t.starts_with("Page 2"))
+                    .map(|_| ())
+            })
+            .await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        };
+        open_signed_in(&c, &app, "/").await;
+        switch_pages(c.clone()).await;
+        let marks = js(&c, "return performance.getEntries().filter(e => e.name.startsWith('audit:')).length").await;
+        assert_eq!(marks, serde_json::json!(0), "no marks for users");
+
+        instrument(&c, &app).await;
+        open_signed_in(&c, &app, "/").await;
+        switch_pages(c.clone()).await;
+        let v = js(&c, "const m = n => performance.getEntriesByName(n).map(e => e.startTime); \
+            const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?') && e.name.includes('page=2') && e.name.includes('size=30')); \
+            return [m('audit:list-response'), m('audit:list-decoded'), performance.getEntriesByName('audit:page-switch').length, r.length ? r[r.length - 1].responseEnd : null, r.map(e => e.name)]").await;
+        let responses: Vec<f64> = serde_json::from_value(v[0].clone()).expect("marks");
+        let decoded: Vec<f64> = serde_json::from_value(v[1].clone()).expect("marks");
+        assert_eq!(v[2], serde_json::json!(2), "the first page and the switch are measured: {v}");
+        let arrived = v[3].as_f64().expect("the page's resource entry");
+        let last = *responses.last().expect("a response mark");
+        assert!((last - arrived).abs() < 0.01, "the mark is the answer's arrival: {last} vs {arrived}: {v}");
+        assert!(decoded.last().is_some_and(|d| *d >= last), "{v}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
+    // Every export page (size=100) waits 300 ms: 50 pages would take 15 s at 6 in flight… more
+    // than the test waits.
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault-latency-ms",
+        "300",
+        "--fault-match",
+        "size=100",
+    ]))
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        js(&c, WATCH_ERRORS).await;
+        // No confirmation dialog in the way: export a few hundred events.
+        js(&c, "window.confirm = () => true").await;
+        click(&c, "export").await;
+        find(&c, "export-progress").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let left = js(
+            &c,
+            "const t = performance.now(); \
+             [...document.querySelectorAll('a')].find(a => a.textContent === 'Settings').click(); \
+             return t;",
+        )
+        .await
+        .as_f64()
+        .expect("time");
+        find(&c, "api-base").await;
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        let after = js(
+            &c,
+            &format!(
+                "return performance.getEntriesByType('resource') \
+                   .filter(e => e.name.includes('size=100') && e.startTime > {left} + 5).length"
+            ),
+        )
+        .await;
+        assert_eq!(after, serde_json::json!(0), "export requests after leaving");
+        let errs = errors(&c).await;
+        assert!(errs.is_empty(), "errors after leaving: {errs:?}");
+    })
+    .await;
+    drop(stack);
+}
