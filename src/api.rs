@@ -7,7 +7,7 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
-use crate::util::sleep_ms;
+use crate::browser::sleep_ms;
 
 /// How often a 429 or 503 is retried before the error is shown.
 pub const MAX_RETRIES: u32 = 3;

@@ -224,7 +224,7 @@ pub fn manifest(
         },
         "source": source,
         "generated_at": format!("{}Z", format_api(generated_at_ms)),
-        "app": { "name": crate::util::APP_TITLE, "version": env!("CARGO_PKG_VERSION") },
+        "app": { "name": crate::browser::APP_TITLE, "version": env!("CARGO_PKG_VERSION") },
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use wasm_bindgen::JsCast;
 
-use crate::util::after_next_paint;
+use crate::browser::after_next_paint;
 
 /// The localStorage key a benchmark sets to `on`.
 pub const SWITCH_KEY: &str = "audit-viewer.instrument";
@@ -33,8 +33,8 @@ thread_local! {
 pub fn on() -> bool {
     ON.with(|on| {
         *on.get().get_or_insert_with(|| {
-            let on =
-                crate::util::load(crate::util::Store::Local, SWITCH_KEY).as_deref() == Some("on");
+            let on = crate::browser::load(crate::browser::Store::Local, SWITCH_KEY).as_deref()
+                == Some("on");
             if on {
                 // Room for every request of a long benchmark (the default keeps 250).
                 if let Some(p) = performance() {

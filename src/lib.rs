@@ -2,21 +2,25 @@
 //!
 //! - [`api`]: the typed client (the only code that builds API URLs);
 //! - [`session`]: configuration, credentials and display settings, as context;
-//! - [`logic`]: page arithmetic, presets, time conversions (plain tests);
+//! - [`load`]: the one way screens load data (a newer question always wins);
+//! - [`pages`]: page arithmetic and counts; [`date_range`]: presets and date inputs (plain tests);
+//! - [`browser`]: browser helpers (storage, focus, title, timers);
 //! - [`routes`]: one page per file; [`components`]: the pieces pages share.
 
 pub mod api;
+pub mod browser;
 pub mod components;
+pub mod date_range;
 pub mod export;
 pub mod insight;
 pub mod instrument;
 pub mod live;
 pub mod load;
-pub mod logic;
+pub mod pages;
+pub mod prefs;
 pub mod routes;
 pub mod session;
 pub mod source;
-pub mod util;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -52,8 +56,8 @@ pub fn App() -> impl IntoView {
         }
         ready.set(true);
     });
-    let base = util::base_path();
-    util::install_dropdown_behaviour();
+    let base = browser::base_path();
+    browser::install_dropdown_behaviour();
     // The theme is an attribute on <html>, so CSS's light-dark() follows it.
     Effect::new(move |_| {
         let theme = session.theme.get();
@@ -61,10 +65,10 @@ pub fn App() -> impl IntoView {
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
         {
-            let _ = if theme == "system" {
+            let _ = if theme == prefs::Theme::System {
                 root.remove_attribute("data-theme")
             } else {
-                root.set_attribute("data-theme", &theme)
+                root.set_attribute("data-theme", theme.key())
             };
         }
     });
@@ -78,11 +82,9 @@ pub fn App() -> impl IntoView {
                     <A href="/security">"Security overview"</A>
                     <A href="/settings">"Settings"</A>
                     <label class="inline small">"Theme"
-                        <select data-testid="theme" prop:value=move || session.theme.get()
-                            on:change=move |ev| session.set_theme(&event_target_value(&ev))>
-                            <option value="system">"System"</option>
-                            <option value="light">"Light"</option>
-                            <option value="dark">"Dark"</option>
+                        <select data-testid="theme" prop:value=move || session.theme.get().key()
+                            on:change=move |ev| session.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
+                            {prefs::Theme::ALL.map(|t| view! { <option value=t.key()>{t.label()}</option> })}
                         </select>
                     </label>
                     <Show when=move || session.credentials.with(Option::is_some)>

@@ -193,7 +193,7 @@ pub fn LiveControl(
     // A filter change that ends the range in the past stops it.
     Effect::new(move |_| {
         let q = filters.get();
-        if live.on.get_untracked() && ends_in_past(&q, crate::util::now_ms()) {
+        if live.on.get_untracked() && ends_in_past(&q, crate::browser::now_ms()) {
             live.stop(Some("Live stopped: the range ends in the past.".into()));
         }
     });
@@ -230,7 +230,7 @@ pub fn LiveControl(
     );
     // Returns whether it started: a range that ends in the past is refused.
     let start = move || -> bool {
-        if ends_in_past(&filters.get_untracked(), crate::util::now_ms()) {
+        if ends_in_past(&filters.get_untracked(), crate::browser::now_ms()) {
             live.note.set(Some(
                 "Live needs a range that reaches now: clear the To date.".into(),
             ));
@@ -245,7 +245,7 @@ pub fn LiveControl(
         live.generation.set_value(mine);
         spawn_local(async move {
             loop {
-                crate::util::sleep_ms(live.every_secs.get_untracked().max(1) * 1000).await;
+                crate::browser::sleep_ms(live.every_secs.get_untracked().max(1) * 1000).await;
                 if live.generation.get_value() != mine || !live.on.get_untracked() {
                     return;
                 }
@@ -284,7 +284,7 @@ pub fn LiveControl(
             <span>"s"</span>
             <Show when=move || live.on.get()>
                 <span class="live-count" role="status" data-testid="live-count">
-                    {move || format!("{} new since live started", crate::logic::thousands(live.new_count.get()))}
+                    {move || format!("{} new since live started", crate::pages::thousands(live.new_count.get()))}
                 </span>
                 <Show when=elsewhere>
                     <button type="button" class="link" data-testid="live-show-newest"

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Client, Credentials};
-use crate::util::{load, remove, save, Store};
+use crate::browser::{load, remove, save, Store};
+use crate::prefs::{Column, Theme};
 
 const CREDENTIALS_KEY: &str = "audit-viewer.credentials";
 const API_BASE_KEY: &str = "audit-viewer.api-base";
@@ -118,11 +119,11 @@ pub struct Session {
     /// The event last opened from the list, whose row gets the focus back on return.
     pub opened_row: StoredValue<Option<String>>,
     /// Table columns the user hid (remembered).
-    pub hidden_columns: RwSignal<Vec<String>>,
+    pub hidden_columns: RwSignal<Vec<Column>>,
     /// Compact table rows (remembered).
     pub compact: RwSignal<bool>,
     /// "system", "light" or "dark" (remembered).
-    pub theme: RwSignal<String>,
+    pub theme: RwSignal<Theme>,
     /// A JSON Lines export opened offline; while set, it is the source of events.
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
     /// Longest one API request may take (config.json's `request_timeout_secs`).
@@ -161,16 +162,15 @@ impl Session {
             request_timeout_ms: StoredValue::new(crate::api::REQUEST_TIMEOUT_MS),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
-                    .map(|s| {
-                        s.split(',')
-                            .filter(|c| !c.is_empty())
-                            .map(str::to_string)
-                            .collect()
-                    })
+                    .map(|s| Column::parse_hidden(&s))
                     .unwrap_or_default(),
             ),
             compact: RwSignal::new(load(Store::Local, COMPACT_KEY).as_deref() == Some("true")),
-            theme: RwSignal::new(load(Store::Local, THEME_KEY).unwrap_or_else(|| "system".into())),
+            theme: RwSignal::new(
+                load(Store::Local, THEME_KEY)
+                    .map(|t| Theme::from_key(&t))
+                    .unwrap_or_default(),
+            ),
         }
     }
 
@@ -291,17 +291,19 @@ impl Session {
     }
 
     /// Shows or hides a table column, and remembers the choice.
-    pub fn set_column(&self, key: &str, visible: bool) {
+    pub fn set_column(&self, column: Column, visible: bool) {
         self.hidden_columns.update(|h| {
-            h.retain(|c| c != key);
+            h.retain(|c| *c != column);
             if !visible {
-                h.push(key.to_string());
+                h.push(column);
             }
         });
         save(
             Store::Local,
             COLUMNS_KEY,
-            &self.hidden_columns.get_untracked().join(","),
+            &self
+                .hidden_columns
+                .with_untracked(|h| Column::store_hidden(h)),
         );
     }
 
@@ -315,10 +317,10 @@ impl Session {
         self.compact.set(compact);
     }
 
-    /// Sets the theme ("system", "light", "dark"), and remembers it.
-    pub fn set_theme(&self, theme: &str) {
-        save(Store::Local, THEME_KEY, theme);
-        self.theme.set(theme.to_string());
+    /// Sets the theme, and remembers it.
+    pub fn set_theme(&self, theme: Theme) {
+        save(Store::Local, THEME_KEY, theme.key());
+        self.theme.set(theme);
     }
 
     /// Switches the display zone and remembers it.
@@ -332,7 +334,7 @@ impl Session {
         if self.utc.get() {
             0
         } else {
-            crate::util::local_offset_minutes(ts)
+            crate::browser::local_offset_minutes(ts)
         }
     }
 
@@ -343,8 +345,8 @@ impl Session {
         } else {
             format!(
                 "local time, {}",
-                audit_model::time::format_offset(crate::util::local_offset_minutes(
-                    crate::util::now_ms()
+                audit_model::time::format_offset(crate::browser::local_offset_minutes(
+                    crate::browser::now_ms()
                 ))
             )
         }

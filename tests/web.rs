@@ -269,7 +269,7 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
     leptos::task::tick().await;
     assert_eq!(ips(&el), ["192.0.2.1", "192.0.2.2"]);
     assert_eq!(busy(), "true");
-    audit_viewer::util::sleep_ms(200).await;
+    audit_viewer::browser::sleep_ms(200).await;
     assert_eq!(ips(&el), ["198.51.100.3", "198.51.100.4"]);
     assert_eq!(busy(), "false");
 
@@ -338,7 +338,7 @@ fn slow_echo(
     move |ms, signal| {
         signals.borrow_mut().push((ms, signal.clone()));
         Box::pin(async move {
-            audit_viewer::util::sleep_ms(ms).await;
+            audit_viewer::browser::sleep_ms(ms).await;
             if signal.aborted() {
                 Err(audit_viewer::api::ApiError::Aborted)
             } else {
@@ -372,7 +372,7 @@ async fn a_newer_question_always_wins_and_leaving_aborts() {
     // slow one's requests were aborted.
     input.set(20);
     leptos::task::tick().await;
-    audit_viewer::util::sleep_ms(450).await;
+    audit_viewer::browser::sleep_ms(450).await;
     assert_eq!(*delivered.borrow(), vec![20], "the late answer is dropped");
     assert!(
         signals.borrow()[0].1.aborted(),
@@ -384,7 +384,7 @@ async fn a_newer_question_always_wins_and_leaving_aborts() {
     input.set(200);
     leptos::task::tick().await;
     drop(handle);
-    audit_viewer::util::sleep_ms(300).await;
+    audit_viewer::browser::sleep_ms(300).await;
     assert_eq!(*delivered.borrow(), vec![20], "nothing after leaving");
     assert!(
         signals.borrow()[2].1.aborted(),

@@ -7,7 +7,7 @@ use crate::export::{
     eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Progress,
     CONFIRM_ABOVE,
 };
-use crate::logic::thousands;
+use crate::pages::thousands;
 use crate::session::Session;
 
 /// Exports every event matching `query` (not just the page shown).
@@ -49,7 +49,7 @@ pub fn ExportControl(
             let name = file_name(&q, fmt);
             let (blob, written) = run::export(source, q.clone(), fmt, progress, signal).await?;
             run::download(&blob, &name);
-            let text = manifest(&q, fmt, &name, &written, &origin, crate::util::now_ms());
+            let text = manifest(&q, fmt, &name, &written, &origin, crate::browser::now_ms());
             Ok((name, written.events, text))
         },
         move || {
@@ -90,7 +90,7 @@ pub fn ExportControl(
                 return;
             }
         }
-        let q = export_query(&query.get_untracked(), crate::util::now_ms());
+        let q = export_query(&query.get_untracked(), crate::browser::now_ms());
         let n = job.with_untracked(|j| j.as_ref().map_or(0, |j| j.0 + 1));
         job.set(Some((n, q, format.get_untracked())));
     };

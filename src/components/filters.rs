@@ -5,9 +5,9 @@ use audit_model::query::{escape_search_text, unescape_search_text};
 use audit_model::{EventQuery, EventType};
 use leptos::prelude::*;
 
-use crate::logic::{from_input, is_date_only, to_input, Preset};
+use crate::browser::now_ms;
+use crate::date_range::{from_input, is_date_only, to_input, Preset};
 use crate::session::Session;
-use crate::util::now_ms;
 use audit_model::time::RangeEnd;
 
 /// The filter form. It mirrors `query` (the URL) and calls `on_apply` with a validated query.
@@ -28,7 +28,8 @@ pub fn Filters(
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
-    let preset = RwSignal::new(String::new());
+    // The preset the dates came from; None is "Custom".
+    let preset = RwSignal::new(None::<Preset>);
     let error = RwSignal::new(None::<String>);
     let types_open = RwSignal::new(false);
     // Each type's count for the range and search in the URL, fetched when the list opens.
@@ -97,7 +98,7 @@ pub fn Filters(
             if utc {
                 0
             } else {
-                crate::util::local_offset_minutes(ts)
+                crate::browser::local_offset_minutes(ts)
             }
         };
         selected.set(q.event_types.clone());
@@ -121,7 +122,7 @@ pub fn Filters(
         );
         // A range as long as a preset is named by it, after a reload or from a shared link too.
         let named = Preset::matching(q.date_from.as_deref(), q.date_to.as_deref());
-        preset.set(named.map(|p| p.key().to_string()).unwrap_or_default());
+        preset.set(named);
         error.set(None);
     });
 
@@ -162,9 +163,9 @@ pub fn Filters(
         });
     };
     let choose_preset = move |ev: leptos::ev::Event| {
-        let key = event_target_value(&ev);
-        preset.set(key.clone());
-        if let Some(p) = Preset::from_key(&key) {
+        let chosen = Preset::from_key(&event_target_value(&ev));
+        preset.set(chosen);
+        if let Some(p) = chosen {
             let (f, t) = p.range(now_ms());
             from.set(to_input(&f, offset));
             to.set(to_input(&t, offset));
@@ -259,7 +260,7 @@ pub fn Filters(
                                                             on:change=move |ev| toggle_type(toggled_name.clone(), event_target_checked(&ev))/>
                                                         <span class="type-name">{name}</span>
                                                         <span class="muted small">{desc}</span>
-                                                        {count.map(|n| view! { <span class="count" data-testid=count_id>{crate::logic::thousands(n)}</span> })}
+                                                        {count.map(|n| view! { <span class="count" data-testid=count_id>{crate::pages::thousands(n)}</span> })}
                                                     </label>
                                                 </li>
                                             }
@@ -276,16 +277,16 @@ pub fn Filters(
             <fieldset class="dates">
                 <legend>"Time range (" <span data-testid="zone-label">{zone_label}</span> ")"</legend>
                 <label for="preset">"Preset"</label>
-                <select id="preset" data-testid="preset" on:change=choose_preset prop:value=move || preset.get()>
+                <select id="preset" data-testid="preset" on:change=choose_preset prop:value=move || preset.get().map_or("", Preset::key)>
                     <option value="">"Custom"</option>
                     {Preset::ALL.into_iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
                 </select>
                 <label for="date-from">"From"</label>
                 <input id="date-from" data-testid="date-from" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
-                    prop:value=move || from.get() on:input=move |ev| { from.set(event_target_value(&ev)); preset.set(String::new()); }/>
+                    prop:value=move || from.get() on:input=move |ev| { from.set(event_target_value(&ev)); preset.set(None); }/>
                 <label for="date-to">"To"</label>
                 <input id="date-to" data-testid="date-to" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
-                    prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(String::new()); }/>
+                    prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(None); }/>
                 // Only while a date alone is typed, so the form does not grow otherwise.
                 <Show when=move || !date_hint().is_empty()>
                     <p class="muted small date-hint" data-testid="date-hint" role="status">{date_hint}</p>

@@ -84,7 +84,7 @@ pub fn OfflineBanner() -> impl IntoView {
                 <div class="banner warn" role="status" data-testid="offline-banner">
                     <strong>"Offline: "</strong>
                     <span data-testid="offline-name">{f.name.clone()}</span>
-                    {format!(" — {} events, read in this browser; nothing is sent anywhere. ", crate::logic::thousands(f.store.len() as u64))}
+                    {format!(" — {} events, read in this browser; nothing is sent anywhere. ", crate::pages::thousands(f.store.len() as u64))}
                     <button type="button" data-testid="close-file" on:click=move |_| {
                         session.close_file();
                         navigate("/", Default::default());

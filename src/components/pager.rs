@@ -3,7 +3,7 @@
 use audit_model::{EventQuery, EventsPage};
 use leptos::prelude::*;
 
-use crate::logic::{last_page, parse_page_input, showing};
+use crate::pages::{last_page, parse_page_input, showing};
 
 /// First / previous / next / last, a page to jump to, and the page size.
 #[component]

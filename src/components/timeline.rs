@@ -9,7 +9,7 @@ use audit_model::EventQuery;
 use leptos::prelude::*;
 
 use crate::insight::{bucket_width, buckets, width_label};
-use crate::logic::thousands;
+use crate::pages::thousands;
 use crate::session::Session;
 use crate::source::count_many;
 
@@ -93,13 +93,13 @@ pub fn Timeline(
             refresh.track();
             let q = query.get();
             // Bars follow the clock shown: in local time, day bars are local days.
-            let offset = session.offset_at(span(&q, crate::util::now_ms()).0);
+            let offset = session.offset_at(span(&q, crate::browser::now_ms()).0);
             Some((q, offset, session.source()?))
         },
         move |(q, offset, source): (EventQuery, i32, crate::source::Source), signal| {
             let cache = cache.clone();
             async move {
-                let (from, to) = span(&q, crate::util::now_ms());
+                let (from, to) = span(&q, crate::browser::now_ms());
                 let bucket = bucket_width(from, to);
                 let plan: Vec<(EventQuery, i64)> = buckets(from, to, offset)
                     .into_iter()
@@ -172,8 +172,8 @@ pub fn Timeline(
         format!(
             "Events over time, one bar per {}: {} in {}{}.",
             width_label(width.get()),
-            crate::logic::count_of(total, "event", "events"),
-            crate::logic::count_of(list.len() as u64, "bar", "bars"),
+            crate::pages::count_of(total, "event", "events"),
+            crate::pages::count_of(list.len() as u64, "bar", "bars"),
             peak.filter(|p| p.count > 0)
                 .map(|p| format!("; the busiest bar, {}", label(p)))
                 .unwrap_or_default()

@@ -8,11 +8,11 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::api::ApiError;
+use crate::browser::copy_text;
 use crate::components::error::ErrorBanner;
 use crate::components::json_tree::JsonTree;
 use crate::routes::events::list_href;
 use crate::session::Session;
-use crate::util::copy_text;
 
 /// What stays as it is when an event id is put in a path segment: RFC 3986's unreserved
 /// characters. Everything else (`/`, `?`, `#`, `%`, spaces, …) is percent-encoded.
@@ -53,7 +53,7 @@ pub fn DetailPage() -> impl IntoView {
             (None, Some(_)) => "Event not shown".to_string(),
             (None, None) => "Event".to_string(),
         };
-        crate::util::set_title(&title);
+        crate::browser::set_title(&title);
     });
 
     // Fast j/k or link clicks: each new id aborts the read before it, whose answer is dropped.
@@ -71,7 +71,7 @@ pub fn DetailPage() -> impl IntoView {
                 error.set(None);
                 event.set(Some(ev));
                 // Move focus to the heading so keyboard and screen-reader users land on it.
-                request_animation_frame(|| crate::util::focus("detail-heading"));
+                request_animation_frame(|| crate::browser::focus("detail-heading"));
             }
             Err(e) => {
                 event.set(None);
@@ -136,7 +136,7 @@ pub fn DetailPage() -> impl IntoView {
     view! {
         <section class="detail" data-testid="detail">
             <div class="detail-head">
-                <a href=move || format!("{}{}", crate::util::base_path(), back_href()) data-testid="back"
+                <a href=move || format!("{}{}", crate::browser::base_path(), back_href()) data-testid="back"
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
                 <Show when=move || event.with(Option::is_some)>
                     <div class="actions">

@@ -36,7 +36,7 @@ fn restore_scroll(session: Session, search: &str) {
             }
             // Focus returns to the row that opened the detail view.
             if let Some(id) = opened {
-                crate::util::focus_row(&id);
+                crate::browser::focus_row(&id);
             }
         });
     }
@@ -87,7 +87,7 @@ pub fn EventsPage() -> impl IntoView {
         } else {
             what
         };
-        crate::util::set_title(&title);
+        crate::browser::set_title(&title);
     });
 
     // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
@@ -98,6 +98,8 @@ pub fn EventsPage() -> impl IntoView {
         .map(|(_, p)| p);
     let page = RwSignal::new(cached);
     let live = crate::live::LiveTail::new();
+    // The keyboard shortcuts' help: opened by its button or by "?".
+    let shortcuts = RwSignal::new(false);
     if page.with_untracked(Option::is_some) {
         restore_scroll(session, &location.search.get_untracked());
     }
@@ -198,7 +200,7 @@ pub fn EventsPage() -> impl IntoView {
             p.as_ref()
                 .map(EventsPage::info)
                 .filter(|i| i.total_elements > 0)
-                .map(|i| crate::logic::last_page(&i))
+                .map(|i| crate::pages::last_page(&i))
         })
         .filter(|last| query.with(|q| q.page > *last))
     };
@@ -218,9 +220,9 @@ pub fn EventsPage() -> impl IntoView {
             <div class="toolbar">
                 <crate::live::LiveControl live=live filters=filters shown=query on_go=go
                     refresh_list=Callback::new(move |_| retry.update(|n| *n += 1))/>
-                <crate::components::table::TablePrefs/>
+                <crate::components::table::TablePrefs shortcuts=shortcuts/>
             </div>
-            <crate::components::table::Shortcuts/>
+            <crate::components::table::Shortcuts open=shortcuts/>
             <div class="toolbar">
                 <Pager page=page query=query on_go=go/>
                 <crate::components::export::ExportControl query=query
@@ -236,12 +238,12 @@ pub fn EventsPage() -> impl IntoView {
                 <div class="empty card" data-testid="past-last">
                     <p>{move || format!(
                         "Page {} is past the last page of these events ({}).",
-                        crate::logic::thousands(u64::from(query.with(|q| q.page))),
-                        crate::logic::thousands(u64::from(past_last().unwrap_or(1))),
+                        crate::pages::thousands(u64::from(query.with(|q| q.page))),
+                        crate::pages::thousands(u64::from(past_last().unwrap_or(1))),
                     )}</p>
                     <button type="button" data-testid="go-last"
                         on:click=move |_| go.run(query.get_untracked().at_page(past_last().unwrap_or(1)))>
-                        {move || format!("Go to page {}", crate::logic::thousands(u64::from(past_last().unwrap_or(1))))}
+                        {move || format!("Go to page {}", crate::pages::thousands(u64::from(past_last().unwrap_or(1))))}
                     </button>
                 </div>
             </Show>

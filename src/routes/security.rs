@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
+use crate::date_range::Preset;
 use crate::insight::{analyze, Findings, Place, SECURITY_TYPES};
-use crate::logic::Preset;
 use crate::routes::events::list_href;
 use crate::session::Session;
 use crate::source::fetch_all;
@@ -24,7 +24,7 @@ fn events_csv(events: Vec<AuditEvent>) -> std::rc::Rc<dyn Fn() -> (String, u64)>
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    crate::util::set_title("Security overview");
+    crate::browser::set_title("Security overview");
     let query = use_query_map();
     let navigate = use_navigate();
     let preset = Memo::new(move |_| {
@@ -55,7 +55,7 @@ pub fn SecurityPage() -> impl IntoView {
             Some((preset.get(), session.source()?))
         },
         move |(p, source): (Preset, crate::source::Source), signal| async move {
-            let now = crate::util::now_ms();
+            let now = crate::browser::now_ms();
             let (from, to) = p.range(now);
             let q = EventQuery {
                 event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
@@ -102,7 +102,7 @@ pub fn SecurityPage() -> impl IntoView {
                     &name,
                     &crate::export::written(&text, rows),
                     &session.export_origin(),
-                    crate::util::now_ms(),
+                    crate::browser::now_ms(),
                 );
                 let file = crate::export::manifest_name(&name);
                 crate::export::run::download_text(&manifest, &file, "application/json");
@@ -214,7 +214,7 @@ pub fn SecurityPage() -> impl IntoView {
             {move || findings.get().map(|(f, n, q)| {
                 let hours = f.unusual_hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
                 view! {
-                    <p data-testid="security-summary">{format!("{} security events read.", crate::logic::thousands(n as u64))}</p>
+                    <p data-testid="security-summary">{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
                     {place_table("Logins by country", "countries", f.countries.clone(), q.clone(), 50)}
                     {place_table("Logins by source IP", "ips", f.ips.clone(), q.clone(), 50)}
                     <section class="card">

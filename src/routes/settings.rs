@@ -49,7 +49,7 @@ pub async fn probe(client: Client) -> Probe {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
-    crate::util::set_title("Settings");
+    crate::browser::set_title("Settings");
     let draft = RwSignal::new(session.api_base());
     let result = RwSignal::new(None::<Probe>);
     let testing = RwSignal::new(false);

@@ -25,7 +25,7 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
 #[component]
 pub fn SignIn() -> impl IntoView {
     let session = expect_context::<Session>();
-    crate::util::set_title("Sign in");
+    crate::browser::set_title("Sign in");
     let key = RwSignal::new(String::new());
     let secret = RwSignal::new(String::new());
     let show_secret = RwSignal::new(false);

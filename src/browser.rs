@@ -1,4 +1,5 @@
-//! Small browser helpers: time, timers, storage.
+//! Browser helpers: the clock and local offset, timers, storage, the base path, focus, the
+//! page title, and dropdown behaviour.
 
 use wasm_bindgen::JsCast;
 
@@ -171,10 +172,10 @@ fn open_dropdowns() -> Vec<web_sys::HtmlDetailsElement> {
 
 /// Focuses the table row of event `id`, if it is shown (back from its detail view).
 pub fn focus_row(id: &str) {
-    let Some(rows) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector_all("[data-testid=\"event-row\"]").ok())
-    else {
+    let Some(rows) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+        d.query_selector_all(crate::components::table::pool::ROW_SELECTOR)
+            .ok()
+    }) else {
         return;
     };
     for i in 0..rows.length() {

@@ -1,57 +1,9 @@
-//! View logic kept out of components so it has plain tests: page arithmetic, number and time
-//! formatting, date presets and the conversion between form fields and query dates.
+//! The date range form: presets, and the conversion between what a person types (in the zone
+//! shown) and the query's dates (UTC, API format). Plain tests.
 
 use audit_model::time::{
     format_api, format_display, parse_api_timestamp, parse_bound, RangeEnd, Timestamp,
 };
-use audit_model::PageInfo;
-
-pub use audit_model::page::thousands;
-
-/// "Showing 31–60 of 1,234", from the API's page metadata and the rows actually received.
-pub fn showing(info: &PageInfo, rows: usize) -> String {
-    if info.total_elements == 0 || rows == 0 {
-        return format!("Showing 0 of {}", thousands(info.total_elements));
-    }
-    let size = info.size.max(1);
-    let first = (info.number.max(1) - 1) * size + 1;
-    let last = first + rows as u64 - 1;
-    format!(
-        "Showing {}–{} of {}",
-        thousands(first),
-        thousands(last),
-        thousands(info.total_elements)
-    )
-}
-
-/// The last page number for the metadata (at least 1).
-pub fn last_page(info: &PageInfo) -> u32 {
-    info.total_pages.clamp(1, u64::from(u32::MAX)) as u32
-}
-
-/// The page to show for a requested one: within 1..=last.
-pub fn clamp_page(requested: u32, info: &PageInfo) -> u32 {
-    requested.clamp(1, last_page(info))
-}
-
-/// A count with its noun, singular for one: `1 bar`, `0 bars`, `1,234 events`.
-pub fn count_of(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
-}
-
-/// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
-/// Anything else — `2.5`, `-3`, `1e2`, `abc` — is refused with a message that says what to type.
-pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
-    let t = text.trim();
-    let whole = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    match t.parse::<u32>() {
-        Ok(n) if whole && (1..=last).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "Type a whole page number from 1 to {}.",
-            thousands(u64::from(last))
-        )),
-    }
-}
 
 /// A time-range preset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,77 +140,6 @@ mod tests {
             Preset::matching(Some("nonsense"), Some("2026-11-28T13:00:00Z")),
             None
         );
-    }
-
-    fn info(number: u64, size: u64, total: u64) -> PageInfo {
-        PageInfo {
-            size,
-            total_elements: total,
-            total_pages: total.div_ceil(size),
-            number,
-        }
-    }
-
-    #[test]
-    fn thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1234), "1,234");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
-
-    #[test]
-    fn showing_ranges() {
-        assert_eq!(showing(&info(2, 30, 1234), 30), "Showing 31–60 of 1,234");
-        assert_eq!(
-            showing(&info(42, 30, 1234), 4),
-            "Showing 1,231–1,234 of 1,234"
-        );
-        assert_eq!(showing(&info(1, 30, 0), 0), "Showing 0 of 0");
-    }
-
-    #[test]
-    fn page_limits() {
-        assert_eq!(last_page(&info(1, 30, 0)), 1);
-        assert_eq!(last_page(&info(1, 30, 61)), 3);
-        assert_eq!(clamp_page(0, &info(1, 30, 61)), 1);
-        assert_eq!(clamp_page(9, &info(1, 30, 61)), 3);
-    }
-
-    #[test]
-    fn typed_page_numbers_are_taken_whole_or_refused() {
-        assert_eq!(parse_page_input("7", 167), Ok(7));
-        assert_eq!(parse_page_input(" 167 ", 167), Ok(167));
-        assert_eq!(parse_page_input("007", 167), Ok(7));
-        for bad in [
-            "2.5",
-            "-3",
-            "1e2",
-            "",
-            " ",
-            "abc",
-            "0",
-            "168",
-            "+4",
-            "99999999999",
-        ] {
-            assert_eq!(
-                parse_page_input(bad, 167),
-                Err("Type a whole page number from 1 to 167.".to_string()),
-                "{bad:?}"
-            );
-        }
-        assert_eq!(
-            parse_page_input("x", 1_200),
-            Err("Type a whole page number from 1 to 1,200.".to_string())
-        );
-    }
-
-    #[test]
-    fn counts_agree_with_their_nouns() {
-        assert_eq!(count_of(1, "bar", "bars"), "1 bar");
-        assert_eq!(count_of(0, "bar", "bars"), "0 bars");
-        assert_eq!(count_of(1_234, "event", "events"), "1,234 events");
     }
 
     #[test]

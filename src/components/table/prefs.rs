@@ -1,0 +1,45 @@
+//! The table's preferences: the column chooser, the density switch, and the way to the
+//! keyboard shortcuts.
+
+use leptos::prelude::*;
+
+use crate::prefs::Column;
+use crate::session::Session;
+
+/// The column chooser and the density switch, both remembered.
+#[component]
+pub fn TablePrefs(
+    /// Whether the keyboard shortcuts' help is open.
+    shortcuts: RwSignal<bool>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <div class="prefs">
+            <details class="dropdown" data-testid="columns">
+                <summary>"Columns"</summary>
+                <div class="dropdown-panel">
+                    {Column::ALL.map(|column| {
+                        let hidden = move || session.hidden_columns.with(|h| h.contains(&column));
+                        view! {
+                            <label class="check">
+                                <input type="checkbox" data-testid=format!("column-{}", column.key())
+                                    prop:checked=move || !hidden()
+                                    // The last column shown stays: a table of no columns is an empty bar.
+                                    disabled=move || !hidden() && session.hidden_columns.with(|h| h.len() + 1 >= Column::ALL.len())
+                                    on:change=move |ev| session.set_column(column, event_target_checked(&ev))/>
+                                {column.label()}
+                            </label>
+                        }
+                    })}
+                </div>
+            </details>
+            <label class="check">
+                <input type="checkbox" data-testid="compact" prop:checked=move || session.compact.get()
+                    on:change=move |ev| session.set_compact(event_target_checked(&ev))/>
+                "Compact rows"
+            </label>
+            <button type="button" class="link" data-testid="show-shortcuts"
+                on:click=move |_| shortcuts.update(|open| *open = !*open)>"Keyboard shortcuts (?)"</button>
+        </div>
+    }
+}

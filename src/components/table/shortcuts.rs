@@ -1,0 +1,82 @@
+//! Keyboard use of the list: the shortcuts and their help.
+
+use leptos::prelude::*;
+
+/// The shortcuts help and the keys themselves (the WAI-ARIA grid pattern, roughly): arrows or
+/// j/k move between rows, Enter opens, `/` focuses search, `?` shows this, Esc closes it.
+#[component]
+pub fn Shortcuts(
+    /// Whether the help is open (the list page's, shared with the button that opens it).
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let keys = window_event_listener(leptos::ev::keydown, move |e| {
+        let typing = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        let key = e.key();
+        if key == "Escape" {
+            open.set(false);
+            return;
+        }
+        if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            return;
+        }
+        match key.as_str() {
+            "j" | "ArrowDown" | "k" | "ArrowUp" => {
+                let down = key == "j" || key == "ArrowDown";
+                if move_row(down) {
+                    e.prevent_default();
+                }
+            }
+            "/" => {
+                e.prevent_default();
+                crate::browser::focus("search-text");
+            }
+            "?" => open.update(|v| *v = !*v),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+    view! {
+        <Show when=move || open.get()>
+            <div class="card shortcuts" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
+                <h2>"Keyboard shortcuts"</h2>
+                <ul>
+                    <li><kbd>"↓"</kbd>" or "<kbd>"j"</kbd>" next row, "<kbd>"↑"</kbd>" or "<kbd>"k"</kbd>" previous row"</li>
+                    <li><kbd>"Enter"</kbd>" open the row; "<kbd>"Esc"</kbd>" close the event or this help"</li>
+                    <li><kbd>"/"</kbd>" search; "<kbd>"?"</kbd>" this help"</li>
+                </ul>
+                <button type="button" on:click=move |_| open.set(false)>"Close"</button>
+            </div>
+        </Show>
+    }
+}
+
+/// Focuses the next or previous row (the first one when none has focus). Returns whether a row
+/// was focused.
+fn move_row(down: bool) -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let Ok(rows) = doc.query_selector_all(super::pool::ROW_SELECTOR) else {
+        return false;
+    };
+    let n = rows.length();
+    if n == 0 {
+        return false;
+    }
+    let active = doc.active_element();
+    let current = (0..n).find(|i| {
+        rows.get(*i)
+            .is_some_and(|r| active.as_ref().is_some_and(|a| a.is_same_node(Some(&r))))
+    });
+    let next = match current {
+        None => 0,
+        Some(i) if down => (i + 1).min(n - 1),
+        Some(i) => i.saturating_sub(1),
+    };
+    rows.get(next)
+        .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
+        .is_some_and(|el| el.focus().is_ok())
+}

@@ -1,0 +1,158 @@
+//! The display preferences a person sets and the app remembers, as types: a misspelt theme or
+//! column cannot compile, and what was stored is read back through one parser.
+
+/// The colour scheme.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    /// Follow the system's setting.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+impl Theme {
+    /// In menu order.
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    /// The value stored and used in forms.
+    pub fn key(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The menu label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "System",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+        }
+    }
+
+    /// Parses [`key`](Self::key); anything else is the system's.
+    pub fn from_key(key: &str) -> Theme {
+        Theme::ALL
+            .into_iter()
+            .find(|t| t.key() == key)
+            .unwrap_or_default()
+    }
+}
+
+/// A column of the events table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Column {
+    /// When it happened.
+    Time,
+    /// The event type.
+    Type,
+    /// Who: email and user id.
+    User,
+    /// Dashboard, API…
+    Source,
+    /// The source IP.
+    Ip,
+    /// The source country.
+    Country,
+    /// The context, summarised.
+    Details,
+}
+
+impl Column {
+    /// In table order.
+    pub const ALL: [Column; 7] = [
+        Column::Time,
+        Column::Type,
+        Column::User,
+        Column::Source,
+        Column::Ip,
+        Column::Country,
+        Column::Details,
+    ];
+
+    /// The key stored in preferences and used in CSS classes (`col-…`, `hide-…`) and test ids.
+    pub fn key(self) -> &'static str {
+        match self {
+            Column::Time => "time",
+            Column::Type => "type",
+            Column::User => "user",
+            Column::Source => "source",
+            Column::Ip => "ip",
+            Column::Country => "country",
+            Column::Details => "details",
+        }
+    }
+
+    /// The heading.
+    pub fn label(self) -> &'static str {
+        match self {
+            Column::Time => "Time",
+            Column::Type => "Event type",
+            Column::User => "User",
+            Column::Source => "Source",
+            Column::Ip => "IP",
+            Column::Country => "Country",
+            Column::Details => "Details",
+        }
+    }
+
+    /// Parses [`key`](Self::key).
+    pub fn from_key(key: &str) -> Option<Column> {
+        Column::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// Reads a stored list of hidden columns (`"ip,country"`), skipping what it does not know
+    /// and never hiding every column.
+    pub fn parse_hidden(stored: &str) -> Vec<Column> {
+        let mut hidden: Vec<Column> = Vec::new();
+        for c in stored.split(',').filter_map(|k| Column::from_key(k.trim())) {
+            if !hidden.contains(&c) && hidden.len() + 1 < Column::ALL.len() {
+                hidden.push(c);
+            }
+        }
+        hidden
+    }
+
+    /// The stored form of a list of hidden columns.
+    pub fn store_hidden(hidden: &[Column]) -> String {
+        hidden.iter().map(|c| c.key()).collect::<Vec<_>>().join(",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_unknown_themes_follow_the_system() {
+        for t in Theme::ALL {
+            assert_eq!(Theme::from_key(t.key()), t);
+        }
+        assert_eq!(Theme::from_key("purple"), Theme::System);
+        for c in Column::ALL {
+            assert_eq!(Column::from_key(c.key()), Some(c));
+        }
+        assert_eq!(Column::from_key("Time"), None);
+    }
+
+    #[test]
+    fn stored_hidden_columns_are_read_safely() {
+        assert_eq!(
+            Column::parse_hidden("ip, country,bogus,ip"),
+            [Column::Ip, Column::Country]
+        );
+        assert_eq!(Column::parse_hidden(""), []);
+        // A stored list hiding everything keeps the last column shown.
+        let all = Column::store_hidden(&Column::ALL);
+        assert_eq!(Column::parse_hidden(&all).len(), Column::ALL.len() - 1);
+        assert_eq!(
+            Column::store_hidden(&[Column::Ip, Column::Details]),
+            "ip,details"
+        );
+    }
+}
