@@ -101,66 +101,9 @@ pub struct Config {
     #[arg(long, env = "AUDIT_PROXY_DEMO_DATA")]
     pub demo_data: Option<PathBuf>,
 
-    /// Testing aid: delay answers by this many milliseconds.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_LATENCY_MS",
-        default_value_t = 0,
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_latency_ms: u64,
-
-    /// Testing aid: add a random delay of up to this many milliseconds.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_JITTER_MS",
-        default_value_t = 0,
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_jitter_ms: u64,
-
-    /// Testing aid: fail requests with an HTTP status (e.g. 429, 503, 500), or with a
-    /// `malformed` or `truncated` JSON body, or a `drop`ped connection.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT",
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault: Option<crate::faults::FaultKind>,
-
-    /// Testing aid: the share of matching requests that fail, 0.0–1.0.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_RATE",
-        default_value_t = 1.0,
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_rate: f64,
-
-    /// Testing aid: fail only this many requests, then recover.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_COUNT",
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_count: Option<u64>,
-
-    /// Testing aid: apply delays and faults only to requests whose query string contains this.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_MATCH",
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_match: Option<String>,
-
-    /// Testing aid: the Retry-After seconds sent with injected 429 and 503 answers.
-    #[arg(
-        long,
-        env = "AUDIT_PROXY_FAULT_RETRY_AFTER",
-        default_value_t = 1,
-        help_heading = "Fault injection (testing)"
-    )]
-    pub fault_retry_after: u64,
+    /// Fault injection (testing).
+    #[command(flatten)]
+    pub faults: crate::faults::FaultArgs,
 
     /// Add a new demo event every this many milliseconds (0: never), to watch live tail work.
     #[arg(long, env = "AUDIT_PROXY_DEMO_LIVE_EVERY_MS", default_value_t = 0)]

@@ -1,14 +1,81 @@
 //! Fault injection, a testing aid: delays, error statuses, broken bodies and dropped connections,
 //! for requests whose query string contains a given text, at a given rate, for a given count.
-//! Everything is off unless a `--fault-*` flag turns it on.
+//! Everything is off unless a `--fault-*` flag turns it on; then [`inject`] is a layer in front
+//! of the API handler (never in front of `/healthz` or the app's files).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::{Request, State};
 use axum::http::{header, Response, StatusCode};
+use axum::middleware::Next;
 
-use crate::config::Config;
+/// The `--fault-*` flags, flattened into the proxy's configuration.
+#[derive(clap::Args, Debug, Clone)]
+pub struct FaultArgs {
+    /// Testing aid: delay answers by this many milliseconds.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_LATENCY_MS",
+        default_value_t = 0,
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_latency_ms: u64,
+
+    /// Testing aid: add a random delay of up to this many milliseconds.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_JITTER_MS",
+        default_value_t = 0,
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_jitter_ms: u64,
+
+    /// Testing aid: fail requests with an HTTP status (e.g. 429, 503, 500), or with a
+    /// `malformed` or `truncated` JSON body, or a `drop`ped connection.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT",
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault: Option<FaultKind>,
+
+    /// Testing aid: the share of matching requests that fail, 0.0–1.0.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_RATE",
+        default_value_t = 1.0,
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_rate: f64,
+
+    /// Testing aid: fail only this many requests, then recover.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_COUNT",
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_count: Option<u64>,
+
+    /// Testing aid: apply delays and faults only to requests whose query string contains this.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_MATCH",
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_match: Option<String>,
+
+    /// Testing aid: the Retry-After seconds sent with injected 429 and 503 answers.
+    #[arg(
+        long,
+        env = "AUDIT_PROXY_FAULT_RETRY_AFTER",
+        default_value_t = 1,
+        help_heading = "Fault injection (testing)"
+    )]
+    pub fault_retry_after: u64,
+}
 
 /// What a failing request gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,17 +123,19 @@ pub struct Faults {
 }
 
 impl Faults {
-    /// The faults a configuration asks for.
-    pub fn from_config(config: &Config) -> Self {
-        Self {
-            latency: Duration::from_millis(config.fault_latency_ms),
-            jitter: Duration::from_millis(config.fault_jitter_ms),
-            kind: config.fault,
-            rate: config.fault_rate.clamp(0.0, 1.0),
-            remaining: config.fault_count.map(AtomicU64::new),
-            matching: config.fault_match.clone().filter(|m| !m.is_empty()),
-            retry_after: config.fault_retry_after,
-        }
+    /// The faults the flags ask for; `None` when they ask for none (no layer at all).
+    pub fn from_args(args: &FaultArgs) -> Option<Self> {
+        let faults = Self {
+            latency: Duration::from_millis(args.fault_latency_ms),
+            jitter: Duration::from_millis(args.fault_jitter_ms),
+            kind: args.fault,
+            rate: args.fault_rate.clamp(0.0, 1.0),
+            remaining: args.fault_count.map(AtomicU64::new),
+            matching: args.fault_match.clone().filter(|m| !m.is_empty()),
+            retry_after: args.fault_retry_after,
+        };
+        let off = faults.kind.is_none() && faults.latency.is_zero() && faults.jitter.is_zero();
+        (!off).then_some(faults)
     }
 
     fn applies(&self, query: &str) -> bool {
@@ -122,6 +191,30 @@ impl Faults {
     }
 }
 
+/// The layer: delays a matching request, then answers it with an injected status, or lets the
+/// handler answer and breaks a successful answer as the fault says.
+pub async fn inject(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response<Body> {
+    let query = req.uri().query().unwrap_or("").to_string();
+    if let Some(delay) = faults.delay_for(&query) {
+        tokio::time::sleep(delay).await;
+    }
+    let Some(kind) = faults.pick(&query) else {
+        return next.run(req).await;
+    };
+    if let Some(resp) = faults.status_response(kind) {
+        return resp;
+    }
+    let resp = next.run(req).await;
+    if !resp.status().is_success() {
+        // A refusal (404, 405, 400…) stays what it is.
+        return resp;
+    }
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    break_body(kind, body.to_vec())
+}
+
 /// Breaks a real answer as the fault says.
 pub fn break_body(kind: FaultKind, body: Vec<u8>) -> Response<Body> {
     let builder = Response::builder()
@@ -160,17 +253,33 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn faults(args: &[&str]) -> Faults {
+    /// Just the fault flags, as the proxy's command line takes them.
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        faults: FaultArgs,
+    }
+
+    fn parse(args: &[&str]) -> Option<Faults> {
         let mut all = vec!["audit-proxy"];
         all.extend_from_slice(args);
-        Faults::from_config(&Config::parse_from(all))
+        Faults::from_args(&Flags::parse_from(all).faults)
+    }
+
+    fn faults(args: &[&str]) -> Faults {
+        parse(args).expect("faults asked for")
     }
 
     #[test]
-    fn off_by_default() {
-        let f = faults(&[]);
-        assert_eq!(f.pick("x"), None);
-        assert_eq!(f.delay_for("x"), None);
+    fn off_by_default_and_then_no_layer_at_all() {
+        assert!(parse(&[]).is_none());
+        assert!(
+            parse(&["--fault-rate", "0.5"]).is_none(),
+            "a rate alone injects nothing"
+        );
+        let slow = faults(&["--fault-latency-ms", "5"]);
+        assert_eq!(slow.pick("x"), None);
+        assert_eq!(slow.delay_for("x"), Some(Duration::from_millis(5)));
     }
 
     #[test]

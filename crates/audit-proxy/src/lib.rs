@@ -53,7 +53,6 @@ pub enum Backend {
 pub struct AppState {
     backend: Backend,
     permits: Arc<Semaphore>,
-    faults: Arc<Faults>,
 }
 
 impl AppState {
@@ -62,14 +61,7 @@ impl AppState {
         Self {
             backend,
             permits: Arc::new(Semaphore::new(max_concurrency.max(1))),
-            faults: Arc::default(),
         }
-    }
-
-    /// The same state with injected faults.
-    pub fn with_faults(mut self, faults: Faults) -> Self {
-        self.faults = Arc::new(faults);
-        self
     }
 }
 
@@ -106,34 +98,11 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
         Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
         Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
     };
-    if call == Call::Health {
-        return (
-            StatusCode::OK,
-            axum::Json(serde_json::json!({"status": "ok"})),
-        )
-            .into_response();
-    }
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
-    let raw_query = req.uri().query().unwrap_or("").to_string();
-    if let Some(delay) = state.faults.delay_for(&raw_query) {
-        tokio::time::sleep(delay).await;
-    }
-    let fault = state.faults.pick(&raw_query);
-    if let Some(resp) = fault.and_then(|f| state.faults.status_response(f)) {
-        return resp;
-    }
     match respond(&state.backend, call, req).await {
-        Ok(resp) => match fault {
-            Some(kind) => {
-                let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
-                    .await
-                    .unwrap_or_default();
-                faults::break_body(kind, body.to_vec())
-            }
-            None => resp,
-        },
+        Ok(resp) => resp,
         Err(e) => {
             tracing::debug!(status = %e.status(), "refused: {e}");
             e.into_response()
@@ -192,30 +161,50 @@ pub fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// The whole service: allow-list handler, CORS, limits and logging.
-pub fn app(state: AppState, config: &Config) -> Router {
-    Router::new().fallback(handle).with_state(state).layer(
-        ServiceBuilder::new()
-            .layer(SetSensitiveRequestHeadersLayer::new([
-                header::AUTHORIZATION,
-                header::COOKIE,
-            ]))
-            // Headers go into the span at debug level; Authorization shows as "Sensitive".
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(DefaultMakeSpan::new().include_headers(true)),
-            )
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::GATEWAY_TIMEOUT,
-                config.request_timeout(),
-            ))
-            .map_request(split_options)
-            .layer(cors(&config.allow_origins))
-            .layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-store"),
-            )),
+/// Liveness, answered locally.
+async fn health() -> Response<Body> {
+    (
+        StatusCode::OK,
+        axum::Json(serde_json::json!({"status": "ok"})),
     )
+        .into_response()
+}
+
+/// The whole service: allow-list handler (behind the fault layer when faults are asked for),
+/// `/healthz`, CORS, limits and logging.
+pub fn app(state: AppState, config: &Config) -> Router {
+    let mut api = Router::new().fallback(handle).with_state(state);
+    if let Some(faults) = Faults::from_args(&config.faults) {
+        api = api.layer(axum::middleware::from_fn_with_state(
+            Arc::new(faults),
+            faults::inject,
+        ));
+    }
+    Router::new()
+        .route("/healthz", axum::routing::get(health))
+        .merge(api)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveRequestHeadersLayer::new([
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                ]))
+                // Headers go into the span at debug level; Authorization shows as "Sensitive".
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(DefaultMakeSpan::new().include_headers(true)),
+                )
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    config.request_timeout(),
+                ))
+                .map_request(split_options)
+                .layer(cors(&config.allow_origins))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
+        )
 }
 
 /// The whole proxy as the configuration describes it: backend, limits, faults and middleware.
@@ -236,8 +225,7 @@ pub fn service(
             });
         }
     }
-    let state = AppState::new(backend.clone(), config.max_concurrency)
-        .with_faults(Faults::from_config(config));
+    let state = AppState::new(backend.clone(), config.max_concurrency);
     let api = app(state, config);
     let router = match &config.app {
         Some(dir) => with_site(

@@ -244,3 +244,52 @@ fn demo_data_files_load_or_are_refused_with_a_line_number() {
     assert!(err.to_string().contains("line 2"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn faults_are_a_layer_in_front_of_the_api_only() {
+    let router = demo_router(&["--fault", "503", "--fault-match", "boom"]);
+    // Liveness is never faulted.
+    let (status, body) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, serde_json::json!({"status": "ok"}))
+    );
+    // A matching API call gets the injected status in the API's error shape, with CORS and
+    // Retry-After, so the browser can read it.
+    let resp = router
+        .clone()
+        .oneshot(
+            Request::builder()
+                .uri("/beta/audit/events?search_text=boom")
+                .header("origin", ORIGIN)
+                .header("authorization", DEMO_AUTH)
+                .body(Body::empty())
+                .expect("req"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    assert_eq!(resp.headers()["access-control-allow-origin"], ORIGIN);
+    let body = body_json(resp).await;
+    assert_eq!(body["status"], 503, "{body}");
+    // Others pass untouched.
+    let (status, _) = call(
+        &router,
+        "GET",
+        "/beta/audit/events?search_text=calm",
+        Some(DEMO_AUTH),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // A broken body breaks only a successful answer: a refusal stays a refusal.
+    let router = demo_router(&["--fault", "malformed"]);
+    let (status, body) = call(
+        &router,
+        "GET",
+        "/beta/audit/events?size=500",
+        Some(DEMO_AUTH),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}

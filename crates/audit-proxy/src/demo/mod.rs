@@ -149,7 +149,6 @@ impl Demo {
             Call::EventTypes => serde_json::to_vec(&EventTypesResponse {
                 event_types: store.event_type_list(),
             }),
-            Call::Health => Ok(b"{\"status\":\"ok\"}".to_vec()),
         };
         // Serialising our own types cannot fail; an empty object is a safe answer if it did.
         Ok(json.unwrap_or_else(|_| b"{}".to_vec()))
