@@ -524,11 +524,12 @@ mod tests {
     }
 
     fn ev(id: &str, email: &str) -> AuditEvent {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "event_type": "USER_LOGIN", "created_at": "2024-05-01T12:00:00",
-            "user_email": email, "user_id": 7, "context": {"a": "b,\"c\"\nd"}, "new_field": 1
-        }))
-        .expect("event")
+        audit_model::testing::event(id)
+            .user(email)
+            .user_id(7)
+            .context(serde_json::json!({"a": "b,\"c\"\nd"}))
+            .extra("new_field", serde_json::json!(1))
+            .build()
     }
 
     #[test]

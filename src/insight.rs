@@ -230,7 +230,6 @@ pub fn analyze(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use audit_model::time::format_api;
 
     #[test]
     fn bucket_widths_fit_the_range() {
@@ -264,15 +263,13 @@ mod tests {
     }
 
     fn login(t: Timestamp, user: &str, country: &str, ip: &str, ty: &str) -> AuditEvent {
-        AuditEvent {
-            id: format!("{t}-{user}"),
-            event_type: ty.into(),
-            created_at: format_api(t),
-            user_email: Some(user.into()),
-            source_country: Some(country.into()),
-            source_ip: Some(ip.into()),
-            ..Default::default()
-        }
+        audit_model::testing::event(format!("{t}-{user}"))
+            .of_type(ty)
+            .at_ms(t)
+            .user(user)
+            .country(country)
+            .ip(ip)
+            .build()
     }
 
     #[test]

@@ -305,10 +305,7 @@ mod tests {
     use super::*;
 
     fn event(id: &str, at: &str) -> AuditEvent {
-        serde_json::from_value(serde_json::json!({
-            "id": id, "event_type": "USER_LOGIN", "created_at": at
-        }))
-        .expect("event")
+        audit_model::testing::event(id).at(at).build()
     }
 
     fn q() -> EventQuery {

@@ -44,19 +44,15 @@ fn ips(el: &web_sys::HtmlElement) -> Vec<String> {
 const HOSTILE: &str = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=1</script>";
 
 fn hostile_event() -> AuditEvent {
-    serde_json::from_value(serde_json::json!({
-        "id": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
-        "event_type": "<b>NEW</b>",
-        "created_at": "2024-05-01T12:00:00",
-        "user_email": HOSTILE,
-        "user_id": 7,
-        "source": "CD",
-        "source_description": "Customer Dashboard",
-        "source_ip": "192.0.2.1",
-        "source_country": "GB",
-        "context": {"<k>": HOSTILE, "nested": {"deep": [1, true, null]}}
-    }))
-    .expect("event")
+    audit_model::testing::event("aaaaaaaa-bbbb-cccc-dddd-0123456789ab")
+        .of_type("<b>NEW</b>")
+        .user(HOSTILE)
+        .user_id(7)
+        .source("CD", "Customer Dashboard")
+        .ip("192.0.2.1")
+        .country("GB")
+        .context(serde_json::json!({"<k>": HOSTILE, "nested": {"deep": [1, true, null]}}))
+        .build()
 }
 
 #[wasm_bindgen_test]
@@ -169,11 +165,7 @@ async fn pager_reflects_page_metadata() {
 }
 
 fn plain_event(id: &str, ip: &str) -> AuditEvent {
-    serde_json::from_value(serde_json::json!({
-        "id": id, "event_type": "USER_LOGIN", "created_at": "2024-05-01T12:00:00",
-        "source_ip": ip,
-    }))
-    .expect("event")
+    audit_model::testing::event(id).ip(ip).build()
 }
 
 #[wasm_bindgen_test]

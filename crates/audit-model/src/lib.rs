@@ -16,6 +16,8 @@ pub mod ip;
 pub mod page;
 pub mod query;
 pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
 
 pub use event::{AuditEvent, EventType, EventTypesResponse, UserId};

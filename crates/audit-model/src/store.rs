@@ -422,13 +422,11 @@ mod tests {
     use crate::time::format_api;
 
     fn ev(i: usize, t: &str, ty: &str, ctx: Value) -> AuditEvent {
-        AuditEvent {
-            id: format!("00000000-0000-4000-8000-{i:012}"),
-            event_type: ty.into(),
-            created_at: t.into(),
-            context: Some(ctx),
-            ..Default::default()
-        }
+        crate::testing::event(format!("00000000-0000-4000-8000-{i:012}"))
+            .at(t)
+            .of_type(ty)
+            .context(ctx)
+            .build()
     }
 
     fn sample() -> EventStore {

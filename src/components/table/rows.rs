@@ -133,17 +133,13 @@ mod tests {
     use super::*;
 
     fn event(id: &str, ip: &str, created_at: &str) -> AuditEvent {
-        AuditEvent {
-            id: id.into(),
-            event_type: "USER_LOGIN".into(),
-            created_at: created_at.into(),
-            user_email: Some("ann@example.com".into()),
-            source: Some("CD".into()),
-            source_description: Some("Customer Dashboard".into()),
-            source_ip: Some(ip.into()),
-            context: Some(serde_json::json!({"login_method": "password"})),
-            ..Default::default()
-        }
+        audit_model::testing::event(id)
+            .at(created_at)
+            .user("ann@example.com")
+            .source("CD", "Customer Dashboard")
+            .ip(ip)
+            .context(serde_json::json!({"login_method": "password"}))
+            .build()
     }
 
     #[test]
