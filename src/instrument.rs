@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use crate::browser::after_next_paint;
 
 /// The localStorage key a benchmark sets to `on`.
-pub const SWITCH_KEY: &str = "audit-viewer.instrument";
+pub const SWITCH_KEY: &str = ui_names::storage::INSTRUMENT;
 /// The mark at the list answer's arrival.
 pub const LIST_RESPONSE_MARK: &str = "audit:list-response";
 /// The mark when the list's page is handed to the view (decoded).

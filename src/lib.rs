@@ -26,6 +26,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
+use ui_names::testid;
 
 use routes::detail::DetailPage;
 use routes::events::EventsPage;
@@ -82,16 +83,16 @@ pub fn App() -> impl IntoView {
                     <A href="/security">"Security overview"</A>
                     <A href="/settings">"Settings"</A>
                     <label class="inline small">"Theme"
-                        <select data-testid="theme" prop:value=move || session.theme.get().key()
+                        <select data-testid=testid::THEME prop:value=move || session.theme.get().key()
                             on:change=move |ev| session.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
                             {prefs::Theme::ALL.map(|t| view! { <option value=t.key()>{t.label()}</option> })}
                         </select>
                     </label>
                     <Show when=move || session.credentials.with(Option::is_some)>
-                        <span class="account" data-testid="account">
+                        <span class="account" data-testid=testid::ACCOUNT>
                             "Account " {move || session.credentials.get().map(|c| c.key).unwrap_or_default()}
                         </span>
-                        <button type="button" class="link" data-testid="sign-out" on:click=move |_| session.sign_out()>
+                        <button type="button" class="link" data-testid=testid::SIGN_OUT on:click=move |_| session.sign_out()>
                             "Sign out"
                         </button>
                     </Show>

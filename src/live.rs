@@ -7,6 +7,7 @@
 //! counts: the poll does not depend on the page.
 
 use std::collections::HashSet;
+use ui_names::testid;
 
 use audit_model::time::Timestamp;
 use audit_model::{AuditEvent, EventQuery, EventsPage};
@@ -272,29 +273,29 @@ pub fn LiveControl(
     // Arrivals while another page than the first is shown: offer the way to them.
     let elsewhere = move || live.new_count.get() != 0 && shown.with(|s| s.page != 1);
     view! {
-        <div class="live" data-testid="live-control">
+        <div class="live" data-testid=testid::LIVE_CONTROL>
             <label class="check">
-                <input type="checkbox" data-testid="live" prop:checked=move || live.on.get() on:change=toggle/>
+                <input type="checkbox" data-testid=testid::LIVE prop:checked=move || live.on.get() on:change=toggle/>
                 "Live"
             </label>
             <label for="live-every" class="inline">"every"</label>
-            <input id="live-every" data-testid="live-every" type="number" min="1" max="3600" class="narrow"
+            <input id="live-every" data-testid=testid::LIVE_EVERY type="number" min="1" max="3600" class="narrow"
                 prop:value=move || live.every_secs.get().to_string()
                 on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { live.every_secs.set(n.clamp(1, 3600)) } }/>
             <span>"s"</span>
             <Show when=move || live.on.get()>
-                <span class="live-count" role="status" data-testid="live-count">
+                <span class="live-count" role="status" data-testid=testid::LIVE_COUNT>
                     {move || format!("{} new since live started", crate::pages::thousands(live.new_count.get()))}
                 </span>
                 <Show when=elsewhere>
-                    <button type="button" class="link" data-testid="live-show-newest"
+                    <button type="button" class="link" data-testid=testid::LIVE_SHOW_NEWEST
                         on:click=move |_| on_go.run(shown.get_untracked().at_page(1))>
                         "Show the newest"
                     </button>
                 </Show>
             </Show>
             <Show when=move || live.note.get().is_some()>
-                <span class="muted small" data-testid="live-note">{move || live.note.get()}</span>
+                <span class="muted small" data-testid=testid::LIVE_NOTE>{move || live.note.get()}</span>
             </Show>
         </div>
     }

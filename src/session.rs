@@ -8,14 +8,14 @@ use crate::api::{Client, Credentials};
 use crate::browser::{load, remove, save, Store};
 use crate::prefs::{Column, Theme};
 
-const CREDENTIALS_KEY: &str = "audit-viewer.credentials";
-const API_BASE_KEY: &str = "audit-viewer.api-base";
-const UTC_KEY: &str = "audit-viewer.utc";
-const COLUMNS_KEY: &str = "audit-viewer.hidden-columns";
-const COMPACT_KEY: &str = "audit-viewer.compact";
-const THEME_KEY: &str = "audit-viewer.theme";
+const CREDENTIALS_KEY: &str = ui_names::storage::CREDENTIALS;
+const API_BASE_KEY: &str = ui_names::storage::API_BASE;
+const UTC_KEY: &str = ui_names::storage::UTC;
+const COLUMNS_KEY: &str = ui_names::storage::HIDDEN_COLUMNS;
+const COMPACT_KEY: &str = ui_names::storage::COMPACT;
+const THEME_KEY: &str = ui_names::storage::THEME;
 /// The name (only) of the file open offline in this tab, so a reload can say it was closed.
-const OPEN_FILE_KEY: &str = "audit-viewer.open-file";
+const OPEN_FILE_KEY: &str = ui_names::storage::OPEN_FILE;
 /// Used when config.json cannot be read.
 pub const FALLBACK_API_BASE: &str = "http://127.0.0.1:8787";
 

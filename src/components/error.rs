@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use ui_names::testid;
 
 use crate::api::ApiError;
 
@@ -17,14 +18,14 @@ pub fn ErrorBanner(
 ) -> impl IntoView {
     view! {
         <Show when=move || error.with(Option::is_some)>
-            <div class="banner error" role="alert" data-testid="error-banner">
-                <span data-testid="error-message">{move || error.get().map(|e| e.to_string())}</span>
+            <div class="banner error" role="alert" data-testid=testid::ERROR_BANNER>
+                <span data-testid=testid::ERROR_MESSAGE>{move || error.get().map(|e| e.to_string())}</span>
                 " "
                 <Show when=move || error.with(|e| e.as_ref().is_some_and(ApiError::retryable))>
-                    <button type="button" data-testid="retry" on:click=move |_| on_retry.run(())>"Retry"</button>
+                    <button type="button" data-testid=testid::RETRY on:click=move |_| on_retry.run(())>"Retry"</button>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::InvalidQuery(_)))>
-                    <A href="/" attr:data-testid="reset-filters">"Reset the filters"</A>
+                    <A href="/" attr:data-testid=testid::RESET_FILTERS>"Reset the filters"</A>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>
                     " " <A href="/settings">"Check the API URL in Settings"</A>

@@ -2,6 +2,7 @@
 
 use audit_model::EventQuery;
 use leptos::prelude::*;
+use ui_names::testid;
 
 use crate::export::{
     eta_secs, export_query, file_name, manifest, manifest_name, run, Format, Progress,
@@ -116,29 +117,29 @@ pub fn ExportControl(
     };
 
     view! {
-        <div class="export" data-testid="export-control">
+        <div class="export" data-testid=testid::EXPORT_CONTROL>
             <label for="export-format">"Export"</label>
-            <select id="export-format" data-testid="export-format" disabled=move || running.get()
+            <select id="export-format" data-testid=testid::EXPORT_FORMAT disabled=move || running.get()
                 on:change=move |ev| format.set(if event_target_value(&ev) == "jsonl" { Format::Jsonl } else { Format::Csv })>
                 <option value="csv">"CSV"</option>
                 <option value="jsonl">"JSON Lines"</option>
             </select>
             <Show when=move || !running.get()
                 fallback=move || view! {
-                    <progress data-testid="export-progress" max=move || progress.get().events_total.max(1).to_string()
+                    <progress data-testid=testid::EXPORT_PROGRESS max=move || progress.get().events_total.max(1).to_string()
                         value=move || progress.get().events_done.to_string()></progress>
-                    <span class="small" data-testid="export-status" aria-live="polite">{status}</span>
-                    <button type="button" data-testid="export-cancel" on:click=cancel>"Cancel"</button>
+                    <span class="small" data-testid=testid::EXPORT_STATUS aria-live="polite">{status}</span>
+                    <button type="button" data-testid=testid::EXPORT_CANCEL on:click=cancel>"Cancel"</button>
                 }>
-                <button type="button" data-testid="export" on:click=start disabled=move || total.get() == 0
+                <button type="button" data-testid=testid::EXPORT on:click=start disabled=move || total.get() == 0
                     title=move || if total.get() == 0 { "Nothing matches these filters: nothing to export." } else { "" }>
                     {move || format!("Export all {}", thousands(total.get()))}
                 </button>
             </Show>
             {move || outcome.get().map(|o| match o {
                 Ok(msg) => view! {
-                    <span role="status" class="small" data-testid="export-done">{msg}</span>
-                    <button type="button" class="small" data-testid="export-manifest"
+                    <span role="status" class="small" data-testid=testid::EXPORT_DONE>{msg}</span>
+                    <button type="button" class="small" data-testid=testid::EXPORT_MANIFEST
                         title="A JSON file beside the export: the query, the account key, the time, the event count and the file's SHA-256"
                         on:click=move |_| {
                             if let Some((name, text)) = evidence.get_untracked() {
@@ -146,7 +147,7 @@ pub fn ExportControl(
                             }
                         }>"Save evidence manifest"</button>
                 }.into_any(),
-                Err(msg) => view! { <span role="alert" class="small error" data-testid="export-error">{msg}</span> }.into_any(),
+                Err(msg) => view! { <span role="alert" class="small error" data-testid=testid::EXPORT_ERROR>{msg}</span> }.into_any(),
             })}
         </div>
     }

@@ -4,6 +4,7 @@
 use audit_model::query::{escape_search_text, unescape_search_text};
 use audit_model::{EventQuery, EventType};
 use leptos::prelude::*;
+use ui_names::testid;
 
 use crate::browser::now_ms;
 use crate::date_range::{from_input, is_date_only, to_input, Preset};
@@ -206,13 +207,13 @@ pub fn Filters(
     };
 
     view! {
-        <form class="filters card" on:submit=apply data-testid="filters" aria-label="Filters">
+        <form class="filters card" on:submit=apply data-testid=testid::FILTERS aria-label="Filters">
             <fieldset class="types">
                 <legend>"Event types"</legend>
-                <details class="dropdown" data-testid="type-filter" prop:open=move || types_open.get()
+                <details class="dropdown" data-testid=testid::TYPE_FILTER prop:open=move || types_open.get()
                     on:toggle=move |ev| types_open.set(event_target::<web_sys::HtmlDetailsElement>(&ev).open())
                     on:keydown=move |ev| if ev.key() == "Escape" { types_open.set(false); }>
-                    <summary data-testid="type-summary">
+                    <summary data-testid=testid::TYPE_SUMMARY>
                         {move || match selected.with(Vec::len) {
                             0 => "All event types".to_string(),
                             1 => selected.with(|s| s[0].clone()),
@@ -221,9 +222,9 @@ pub fn Filters(
                     </summary>
                     <div class="dropdown-panel">
                         <label for="type-search" class="sr-only">"Search event types"</label>
-                        <input id="type-search" data-testid="type-search" type="search" placeholder="Type to search…"
+                        <input id="type-search" data-testid=testid::TYPE_SEARCH type="search" placeholder="Type to search…"
                             prop:value=move || type_search.get() on:input=move |ev| type_search.set(event_target_value(&ev))/>
-                        <ul class="options" data-testid="type-options">
+                        <ul class="options" data-testid=testid::TYPE_OPTIONS>
                             {move || match types.get() {
                                 None => view! { <li class="muted">"Loading event types…"</li> }.into_any(),
                                 Some(Err(e)) => view! { <li class="error">{format!("Event types could not be loaded: {e}")}</li> }.into_any(),
@@ -255,7 +256,7 @@ pub fn Filters(
                                             view! {
                                                 <li class:zero={ count == Some(0) }>
                                                     <label class="check" for=id.clone()>
-                                                        <input type="checkbox" id=id.clone() data-testid=format!("type-option-{name}")
+                                                        <input type="checkbox" id=id.clone() data-testid=testid::type_option(&name)
                                                             prop:checked=move || selected.with(|s| s.contains(&checked_name))
                                                             on:change=move |ev| toggle_type(toggled_name.clone(), event_target_checked(&ev))/>
                                                         <span class="type-name">{name}</span>
@@ -270,44 +271,44 @@ pub fn Filters(
                                 }
                             }}
                         </ul>
-                        <button type="button" class="link" data-testid="types-clear" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+                        <button type="button" class="link" data-testid=testid::TYPES_CLEAR on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
                     </div>
                 </details>
             </fieldset>
             <fieldset class="dates">
-                <legend>"Time range (" <span data-testid="zone-label">{zone_label}</span> ")"</legend>
+                <legend>"Time range (" <span data-testid=testid::ZONE_LABEL>{zone_label}</span> ")"</legend>
                 <label for="preset">"Preset"</label>
-                <select id="preset" data-testid="preset" on:change=choose_preset prop:value=move || preset.get().map_or("", Preset::key)>
+                <select id="preset" data-testid=testid::PRESET on:change=choose_preset prop:value=move || preset.get().map_or("", Preset::key)>
                     <option value="">"Custom"</option>
                     {Preset::ALL.into_iter().map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
                 </select>
                 <label for="date-from">"From"</label>
-                <input id="date-from" data-testid="date-from" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
+                <input id="date-from" data-testid=testid::DATE_FROM placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
                     prop:value=move || from.get() on:input=move |ev| { from.set(event_target_value(&ev)); preset.set(None); }/>
                 <label for="date-to">"To"</label>
-                <input id="date-to" data-testid="date-to" placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
+                <input id="date-to" data-testid=testid::DATE_TO placeholder="YYYY-MM-DD HH:MM:SS" spellcheck="false"
                     prop:value=move || to.get() on:input=move |ev| { to.set(event_target_value(&ev)); preset.set(None); }/>
                 // Only while a date alone is typed, so the form does not grow otherwise.
                 <Show when=move || !date_hint().is_empty()>
-                    <p class="muted small date-hint" data-testid="date-hint" role="status">{date_hint}</p>
+                    <p class="muted small date-hint" data-testid=testid::DATE_HINT role="status">{date_hint}</p>
                 </Show>
                 <div class="zone" role="radiogroup" aria-label="Time zone">
-                    <label class="check"><input type="radio" name="zone" data-testid="zone-utc" prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
-                    <label class="check"><input type="radio" name="zone" data-testid="zone-local" prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>
                 </div>
             </fieldset>
             <fieldset class="search">
                 <legend>"Search"</legend>
                 <label for="search-text" class="sr-only">"Search text"</label>
-                <input id="search-text" data-testid="search-text" type="search" placeholder="Text anywhere in the event"
+                <input id="search-text" data-testid=testid::SEARCH_TEXT type="search" placeholder="Text anywhere in the event"
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </fieldset>
             <div class="actions">
-                <button type="submit" class="primary" data-testid="apply">"Apply"</button>
-                <button type="button" data-testid="reset" on:click=reset>"Reset"</button>
+                <button type="submit" class="primary" data-testid=testid::APPLY>"Apply"</button>
+                <button type="button" data-testid=testid::RESET on:click=reset>"Reset"</button>
             </div>
             <Show when=move || error.get().is_some()>
-                <p class="error" role="alert" data-testid="filter-error">{move || error.get()}</p>
+                <p class="error" role="alert" data-testid=testid::FILTER_ERROR>{move || error.get()}</p>
             </Show>
         </form>
     }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use serde_json::Value;
+use ui_names::testid;
 
 fn scalar(v: &Value) -> (String, &'static str) {
     match v {
@@ -59,5 +60,5 @@ pub fn JsonTree(
     /// The JSON to show.
     value: Value,
 ) -> impl IntoView {
-    view! { <div class="json-tree" data-testid="json-tree">{node(None, value, 0)}</div> }
+    view! { <div class="json-tree" data-testid=testid::JSON_TREE>{node(None, value, 0)}</div> }
 }

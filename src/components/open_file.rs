@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use ui_names::testid;
 
 use crate::session::Session;
 use crate::source::OfflineFile;
@@ -55,12 +56,12 @@ pub fn OpenFile() -> impl IntoView {
         }
     };
     view! {
-        <div class="dropzone" class:dragging=move || dragging.get() data-testid="dropzone"
+        <div class="dropzone" class:dragging=move || dragging.get() data-testid=testid::DROPZONE
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop>
             <label for="open-file" class="button">"Open file…"</label>
-            <input id="open-file" class="file-input" data-testid="open-file" type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
+            <input id="open-file" class="file-input" data-testid=testid::OPEN_FILE type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
                 on:change=on_change/>
             <span class="muted small">" or drop a .jsonl or .json file here"</span>
         </div>
@@ -81,16 +82,16 @@ pub fn OfflineBanner() -> impl IntoView {
             let bad: Vec<String> = f.errors.iter().take(5).map(ToString::to_string).collect();
             let more = f.errors.len().saturating_sub(5);
             view! {
-                <div class="banner warn" role="status" data-testid="offline-banner">
+                <div class="banner warn" role="status" data-testid=testid::OFFLINE_BANNER>
                     <strong>"Offline: "</strong>
-                    <span data-testid="offline-name">{f.name.clone()}</span>
+                    <span data-testid=testid::OFFLINE_NAME>{f.name.clone()}</span>
                     {format!(" — {} events, read in this browser; nothing is sent anywhere. ", crate::pages::thousands(f.store.len() as u64))}
-                    <button type="button" data-testid="close-file" on:click=move |_| {
+                    <button type="button" data-testid=testid::CLOSE_FILE on:click=move |_| {
                         session.close_file();
                         navigate("/", Default::default());
                     }>"Close file"</button>
                     <Show when={let n = f.errors.len(); move || n > 0}>
-                        <div class="error" data-testid="offline-errors">
+                        <div class="error" data-testid=testid::OFFLINE_ERRORS>
                             {format!("{} {}(s) could not be read and were skipped:", f.errors.len(), f.errors.first().map_or("line", |e| e.unit))}
                             <ul>{bad.clone().into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}</ul>
                             {(more > 0).then(|| format!("…and {more} more"))}

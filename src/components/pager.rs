@@ -2,6 +2,7 @@
 
 use audit_model::{EventQuery, EventsPage};
 use leptos::prelude::*;
+use ui_names::testid;
 
 use crate::pages::{last_page, parse_page_input, showing};
 
@@ -30,14 +31,14 @@ pub fn Pager(
     let jump_error = RwSignal::new(None::<String>);
 
     view! {
-        <nav class="pager" aria-label="Pages" data-testid="pager">
-            <span data-testid="showing" aria-live="polite">{move || showing(&info(), rows())}</span>
+        <nav class="pager" aria-label="Pages" data-testid=testid::PAGER>
+            <span data-testid=testid::SHOWING aria-live="polite">{move || showing(&info(), rows())}</span>
             <div class="buttons">
-                <button type="button" data-testid="first" disabled=move || { current() <= 1 } on:click=move |_| go(1)>"« First"</button>
-                <button type="button" data-testid="prev" disabled=move || !has_prev() on:click=move |_| go(current().saturating_sub(1))>"‹ Previous"</button>
-                <span data-testid="page-of">{move || format!("Page {} of {}", current(), last_page(&info()))}</span>
-                <button type="button" data-testid="next" disabled=move || !has_next() on:click=move |_| go(current() + 1)>"Next ›"</button>
-                <button type="button" data-testid="last" disabled=move || { current() >= last_page(&info()) }
+                <button type="button" data-testid=testid::FIRST disabled=move || { current() <= 1 } on:click=move |_| go(1)>"« First"</button>
+                <button type="button" data-testid=testid::PREV disabled=move || !has_prev() on:click=move |_| go(current().saturating_sub(1))>"‹ Previous"</button>
+                <span data-testid=testid::PAGE_OF>{move || format!("Page {} of {}", current(), last_page(&info()))}</span>
+                <button type="button" data-testid=testid::NEXT disabled=move || !has_next() on:click=move |_| go(current() + 1)>"Next ›"</button>
+                <button type="button" data-testid=testid::LAST disabled=move || { current() >= last_page(&info()) }
                     on:click=move |_| go(last_page(&info()))>"Last »"</button>
             </div>
             <form class="jump" on:submit=move |ev| {
@@ -53,15 +54,15 @@ pub fn Pager(
                 }
             }>
                 <label for="jump-page">"Go to page"</label>
-                <input id="jump-page" data-testid="jump-page" type="text" inputmode="numeric" autocomplete="off"
+                <input id="jump-page" data-testid=testid::JUMP_PAGE type="text" inputmode="numeric" autocomplete="off"
                     size="6" node_ref=jump aria-describedby="jump-error"
                     aria-invalid=move || jump_error.with(Option::is_some).to_string()
                     on:input=move |_| jump_error.set(None)/>
-                <button type="submit" data-testid="jump-go">"Go"</button>
-                <span id="jump-error" class="error small" role="alert" data-testid="jump-error">{move || jump_error.get()}</span>
+                <button type="submit" data-testid=testid::JUMP_GO>"Go"</button>
+                <span id="jump-error" class="error small" role="alert" data-testid=testid::JUMP_ERROR>{move || jump_error.get()}</span>
             </form>
             <label for="page-size">"Per page"</label>
-            <select id="page-size" data-testid="page-size" prop:value=move || query.with(|q| q.size.to_string())
+            <select id="page-size" data-testid=testid::PAGE_SIZE prop:value=move || query.with(|q| q.size.to_string())
                 on:change=move |ev| {
                     if let Ok(size) = event_target_value(&ev).parse::<u32>() {
                         on_go.run(EventQuery { size, page: 1, ..query.get_untracked() });

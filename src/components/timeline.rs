@@ -3,6 +3,7 @@
 //! time, cached per query.
 
 use std::collections::HashMap;
+use ui_names::testid;
 
 use audit_model::time::{format_api, format_display};
 use audit_model::EventQuery;
@@ -181,8 +182,8 @@ pub fn Timeline(
     };
 
     view! {
-        <figure class="timeline card" data-testid="timeline" aria-busy=move || loading.get().to_string()>
-            <figcaption class="small muted" data-testid="timeline-summary">{summary}</figcaption>
+        <figure class="timeline card" data-testid=testid::TIMELINE aria-busy=move || loading.get().to_string()>
+            <figcaption class="small muted" data-testid=testid::TIMELINE_SUMMARY>{summary}</figcaption>
             <Show when=move || failed.get().is_some()>
                 <p class="error small" role="alert">{move || format!("The timeline could not be loaded: {}", failed.get().unwrap_or_default())}</p>
             </Show>
@@ -222,7 +223,7 @@ pub fn Timeline(
                             }
                         };
                         view! {
-                            <g class="bar" data-testid="timeline-bar" data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
+                            <g class="bar" data-testid=testid::TIMELINE_BAR data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
                                 data-start=b.start.to_string() class:selected=in_drag
                                 role="button" aria-label=aria
                                 tabindex=move || if focused.get().min(n.saturating_sub(1)) == i { "0" } else { "-1" }

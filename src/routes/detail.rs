@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use ui_names::testid;
 
 use crate::api::ApiError;
 use crate::browser::copy_text;
@@ -134,15 +135,15 @@ pub fn DetailPage() -> impl IntoView {
     };
 
     view! {
-        <section class="detail" data-testid="detail">
+        <section class="detail" data-testid=testid::DETAIL>
             <div class="detail-head">
-                <a href=move || format!("{}{}", crate::browser::base_path(), back_href()) data-testid="back"
+                <a href=move || format!("{}{}", crate::browser::base_path(), back_href()) data-testid=testid::BACK
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
                 <Show when=move || event.with(Option::is_some)>
                     <div class="actions">
-                        <button type="button" data-testid="copy-json" on:click=move |_| copy("json")>"Copy JSON"</button>
-                        <button type="button" data-testid="copy-id" on:click=move |_| copy("id")>"Copy ID"</button>
-                        <span role="status" class="muted small" data-testid="copied">{move || copied.get()}</span>
+                        <button type="button" data-testid=testid::COPY_JSON on:click=move |_| copy("json")>"Copy JSON"</button>
+                        <button type="button" data-testid=testid::COPY_ID on:click=move |_| copy("id")>"Copy ID"</button>
+                        <span role="status" class="muted small" data-testid=testid::COPIED>{move || copied.get()}</span>
                     </div>
                 </Show>
             </div>
@@ -161,18 +162,18 @@ pub fn DetailPage() -> impl IntoView {
                     .unwrap_or_default();
                 let extra = (!ev.extra.is_empty()).then(|| serde_json::to_value(&ev.extra).unwrap_or_default());
                 view! {
-                    <h1 id="detail-heading" tabindex="-1" data-testid="detail-type">{ev.event_type.clone()}</h1>
-                    <p class="muted" data-testid="detail-description">{description}</p>
+                    <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
+                    <p class="muted" data-testid=testid::DETAIL_DESCRIPTION>{description}</p>
                     <dl class="fields card">
-                        {field("Event ID", "detail-id", ev.id.clone())}
-                        {field("Time", "detail-time", time)}
-                        {field("Recorded as", "detail-created-at", ev.created_at.clone())}
-                        {field("User email", "detail-email", ev.user_email.clone().unwrap_or_default())}
-                        {field("User ID", "detail-user-id", ev.user_id.as_ref().map(ToString::to_string).unwrap_or_default())}
-                        {field("Account (API key)", "detail-account", ev.account_id.clone().unwrap_or_default())}
-                        {field("Source", "detail-source", format!("{} {}", ev.source.clone().unwrap_or_default(), ev.source_description.clone().map(|d| format!("({d})")).unwrap_or_default()))}
-                        {field("Source IP", "detail-ip", ev.source_ip.clone().unwrap_or_default())}
-                        {field("Country", "detail-country", ev.source_country.clone().unwrap_or_default())}
+                        {field("Event ID", testid::DETAIL_ID, ev.id.clone())}
+                        {field("Time", testid::DETAIL_TIME, time)}
+                        {field("Recorded as", testid::DETAIL_CREATED_AT, ev.created_at.clone())}
+                        {field("User email", testid::DETAIL_EMAIL, ev.user_email.clone().unwrap_or_default())}
+                        {field("User ID", testid::DETAIL_USER_ID, ev.user_id.as_ref().map(ToString::to_string).unwrap_or_default())}
+                        {field("Account (API key)", testid::DETAIL_ACCOUNT, ev.account_id.clone().unwrap_or_default())}
+                        {field("Source", testid::DETAIL_SOURCE, format!("{} {}", ev.source.clone().unwrap_or_default(), ev.source_description.clone().map(|d| format!("({d})")).unwrap_or_default()))}
+                        {field("Source IP", testid::DETAIL_IP, ev.source_ip.clone().unwrap_or_default())}
+                        {field("Country", testid::DETAIL_COUNTRY, ev.source_country.clone().unwrap_or_default())}
                     </dl>
                     <h2>"Context"</h2>
                     {match ev.context.clone() {

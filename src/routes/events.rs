@@ -1,6 +1,7 @@
 //! The events list: filters, table and pager, all driven by the URL's query string.
 
 use std::collections::HashMap;
+use ui_names::testid;
 
 use audit_model::{EventQuery, EventsPage};
 use leptos::prelude::*;
@@ -212,7 +213,7 @@ pub fn EventsPage() -> impl IntoView {
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
             // The place is kept under an error, but not passed off as the answer to it.
             <Show when=move || error.with(Option::is_some) && page.with(Option::is_some)>
-                <p class="muted small" role="note" data-testid="rows-stale">
+                <p class="muted small" role="note" data-testid=testid::ROWS_STALE>
                     "The rows below are the last ones that loaded, not an answer to the filters above."
                 </p>
             </Show>
@@ -229,28 +230,28 @@ pub fn EventsPage() -> impl IntoView {
                     total=Signal::derive(move || page.with(|p| p.as_ref().map_or(0, |p| p.info().total_elements)))/>
             </div>
             <Show when=move || loading.get() && page.with(Option::is_none)>
-                <p class="muted" data-testid="loading">"Loading events…"</p>
+                <p class="muted" data-testid=testid::LOADING>"Loading events…"</p>
             </Show>
             <Show when=move || loading.get() && page.with(Option::is_some)>
-                <p class="sr-only" role="status" data-testid="refreshing">"Loading…"</p>
+                <p class="sr-only" role="status" data-testid=testid::REFRESHING>"Loading…"</p>
             </Show>
             <Show when=move || empty() && past_last().is_some()>
-                <div class="empty card" data-testid="past-last">
+                <div class="empty card" data-testid=testid::PAST_LAST>
                     <p>{move || format!(
                         "Page {} is past the last page of these events ({}).",
                         crate::pages::thousands(u64::from(query.with(|q| q.page))),
                         crate::pages::thousands(u64::from(past_last().unwrap_or(1))),
                     )}</p>
-                    <button type="button" data-testid="go-last"
+                    <button type="button" data-testid=testid::GO_LAST
                         on:click=move |_| go.run(query.get_untracked().at_page(past_last().unwrap_or(1)))>
                         {move || format!("Go to page {}", crate::pages::thousands(u64::from(past_last().unwrap_or(1))))}
                     </button>
                 </div>
             </Show>
             <Show when=move || empty() && past_last().is_none()>
-                <div class="empty card" data-testid="empty">
+                <div class="empty card" data-testid=testid::EMPTY>
                     <p>"No events match these filters."</p>
-                    <button type="button" data-testid="empty-reset"
+                    <button type="button" data-testid=testid::EMPTY_RESET
                         on:click=move |_| go.run(EventQuery { size: query.get_untracked().size, ..Default::default() })>
                         "Reset filters"
                     </button>

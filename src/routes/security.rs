@@ -6,6 +6,7 @@ use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
+use ui_names::testid;
 
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
@@ -108,11 +109,11 @@ pub fn SecurityPage() -> impl IntoView {
                 crate::export::run::download_text(&manifest, &file, "application/json");
             };
             view! {
-                <div class="actions small" data-testid=format!("{section}-export")>
-                    <button type="button" data-testid=format!("{section}-csv") on:click=save_csv>
+                <div class="actions small" data-testid=testid::in_section(section, "export")>
+                    <button type="button" data-testid=testid::in_section(section, "csv") on:click=save_csv>
                         "Export CSV"
                     </button>
-                    <button type="button" data-testid=format!("{section}-manifest")
+                    <button type="button" data-testid=testid::in_section(section, "manifest")
                         title="The query, the account key, the time, the row count and the CSV's SHA-256"
                         on:click=save_manifest>
                         "Evidence manifest"
@@ -130,7 +131,7 @@ pub fn SecurityPage() -> impl IntoView {
         None => ev.created_at.clone(),
     };
     let place_table = move |title: &'static str,
-                            testid: &'static str,
+                            section_id: &'static str,
                             places: Vec<Place>,
                             q: EventQuery,
                             limit: usize| {
@@ -149,7 +150,7 @@ pub fn SecurityPage() -> impl IntoView {
             let is_new = p.first_seen;
             let new_for = p.new_for_users.join(", ");
             view! {
-                <tr data-testid=format!("{testid}-row") data-name=p.name.clone() data-new=is_new.to_string()>
+                <tr data-testid=testid::in_section(section_id, "row") data-name=p.name.clone() data-new=is_new.to_string()>
                     <td><A href=link>{name}</A>
                         {is_new.then(|| view! { " " <span class="badge" title="First used after the start of the range">"first seen"</span> })}</td>
                     <td class="num">{p.logins}</td>
@@ -162,21 +163,21 @@ pub fn SecurityPage() -> impl IntoView {
         view! {
             <section class="card">
                 <h2>{title}</h2>
-                {section_export(testid, q.clone(), csv)}
-                <div class="scroll-x"><table class="events" data-testid=testid>
+                {section_export(section_id, q.clone(), csv)}
+                <div class="scroll-x"><table class="events" data-testid=section_id>
                     <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range"</th><th scope="col">"Notes"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
             </section>
         }
     };
-    let event_list = move |events: Vec<AuditEvent>, testid: &'static str| {
+    let event_list = move |events: Vec<AuditEvent>, section_id: &'static str| {
         if events.is_empty() {
-            return view! { <p class="muted" data-testid=testid>"None in this range."</p> }
+            return view! { <p class="muted" data-testid=section_id>"None in this range."</p> }
                 .into_any();
         }
         view! {
-            <ul class="findings" data-testid=testid>
+            <ul class="findings" data-testid=section_id>
                 {events.into_iter().map(|e| {
                     let href = crate::routes::detail::event_path(&e.id);
                     let who = e.user_email.clone().unwrap_or_default();
@@ -184,7 +185,7 @@ pub fn SecurityPage() -> impl IntoView {
                     let when = time(&e);
                     let ty = e.event_type.clone();
                     view! {
-                        <li data-testid=format!("{testid}-item") data-type=e.event_type.clone()>
+                        <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
                             <A href=href>{when}</A>
                             " · " <span class="type-name">{ty}</span>
                             " · " {who} " · " {from}
@@ -201,7 +202,7 @@ pub fn SecurityPage() -> impl IntoView {
             <div class="detail-head">
                 <h1>"Security overview"</h1>
                 <label for="security-range" class="inline">"Range"
-                    <select id="security-range" data-testid="security-range" prop:value=move || preset.get().key()
+                    <select id="security-range" data-testid=testid::SECURITY_RANGE prop:value=move || preset.get().key()
                         on:change=move |ev| navigate(&format!("/security?range={}", event_target_value(&ev)), Default::default())>
                         {[Preset::Day, Preset::Week, Preset::Month, Preset::Quarter].into_iter()
                             .map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
@@ -210,23 +211,23 @@ pub fn SecurityPage() -> impl IntoView {
             </div>
             <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when the account first used it after the range's first quarter (at most its first 7 days)."</p>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
-            <Show when=move || loading.get()><p class="muted" data-testid="security-loading">"Reading the security events…"</p></Show>
+            <Show when=move || loading.get()><p class="muted" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p></Show>
             {move || findings.get().map(|(f, n, q)| {
                 let hours = f.unusual_hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
                 view! {
-                    <p data-testid="security-summary">{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
-                    {place_table("Logins by country", "countries", f.countries.clone(), q.clone(), 50)}
-                    {place_table("Logins by source IP", "ips", f.ips.clone(), q.clone(), 50)}
+                    <p data-testid=testid::SECURITY_SUMMARY>{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
+                    {place_table("Logins by country", testid::COUNTRIES, f.countries.clone(), q.clone(), 50)}
+                    {place_table("Logins by source IP", testid::IPS, f.ips.clone(), q.clone(), 50)}
                     <section class="card">
                         <h2>"Changes at unusual hours"</h2>
-                        {section_export("unusual", q.clone(), events_csv(f.unusual.clone()))}
-                        <p class="muted small" data-testid="unusual-hours">{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
-                        {event_list(f.unusual.clone(), "unusual")}
+                        {section_export(testid::UNUSUAL, q.clone(), events_csv(f.unusual.clone()))}
+                        <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
+                        {event_list(f.unusual.clone(), testid::UNUSUAL)}
                     </section>
                     <section class="card">
                         <h2>"API key and secret changes, newest first"</h2>
-                        {section_export("key-changes", q.clone(), events_csv(f.key_changes.clone()))}
-                        {event_list(f.key_changes.clone(), "key-changes")}
+                        {section_export(testid::KEY_CHANGES, q.clone(), events_csv(f.key_changes.clone()))}
+                        {event_list(f.key_changes.clone(), testid::KEY_CHANGES)}
                     </section>
                 }
             })}

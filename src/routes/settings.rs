@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use ui_names::testid;
 
 use crate::api::{ApiError, Client};
 use crate::session::Session;
@@ -105,29 +106,29 @@ pub fn SettingsPage() -> impl IntoView {
                 }
             }>
                 <label for="api-base">"API base URL (the proxy)"</label>
-                <input id="api-base" data-testid="api-base" type="text" inputmode="url" spellcheck="false"
+                <input id="api-base" data-testid=testid::API_BASE type="text" inputmode="url" spellcheck="false"
                     autocomplete="url" aria-describedby="api-base-error"
                     aria-invalid=move || invalid.with(Option::is_some).to_string()
                     prop:value=move || draft.get()
                     on:input=move |ev| { draft.set(event_target_value(&ev)); saved.set(false); invalid.set(None); }/>
-                <p id="api-base-error" class="error small" role="alert" data-testid="api-base-error">{move || invalid.get()}</p>
+                <p id="api-base-error" class="error small" role="alert" data-testid=testid::API_BASE_ERROR>{move || invalid.get()}</p>
                 <p class="muted small">
-                    "From config.json: " <code data-testid="config-base">{move || session.config_base.get()}</code>
+                    "From config.json: " <code data-testid=testid::CONFIG_BASE>{move || session.config_base.get()}</code>
                     ". A value saved here overrides it in this browser."
                 </p>
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid="save-settings">"Save"</button>
-                    <button type="button" data-testid="test-connection" on:click=test disabled=move || testing.get()>
+                    <button type="submit" class="primary" data-testid=testid::SAVE_SETTINGS>"Save"</button>
+                    <button type="button" data-testid=testid::TEST_CONNECTION on:click=test disabled=move || testing.get()>
                         {move || if testing.get() { "Testing…" } else { "Test connection" }}
                     </button>
-                    <button type="button" data-testid="use-config" on:click=move |_| {
+                    <button type="button" data-testid=testid::USE_CONFIG on:click=move |_| {
                         session.set_override(None);
                         draft.set(session.config_base.get_untracked());
                         saved.set(true);
                     }>"Use config.json"</button>
                 </div>
-                <Show when=move || saved.get()><p role="status" data-testid="saved">"Saved."</p></Show>
-                <p role="status" data-testid="connection-result">{message}</p>
+                <Show when=move || saved.get()><p role="status" data-testid=testid::SAVED>"Saved."</p></Show>
+                <p role="status" data-testid=testid::CONNECTION_RESULT>{message}</p>
             </form>
             <p class="muted small">"This page's origin is " <code>{origin}</code> "; the proxy must allow it (--allow-origin)."</p>
         </section>

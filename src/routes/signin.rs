@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use ui_names::testid;
 
 use crate::api::{ApiError, Credentials};
 use crate::session::Session;
@@ -74,43 +75,43 @@ pub fn SignIn() -> impl IntoView {
         <section class="signin card" aria-labelledby="signin-title">
             <h1 id="signin-title">"Sign in"</h1>
             <Show when=move || session.notice.get().is_some()>
-                <p class="banner warn" role="status" data-testid="signin-notice">{move || session.notice.get()}</p>
+                <p class="banner warn" role="status" data-testid=testid::SIGNIN_NOTICE>{move || session.notice.get()}</p>
             </Show>
-            <form on:submit=submit data-testid="signin-form">
+            <form on:submit=submit data-testid=testid::SIGNIN_FORM>
                 <label for="api-key">"API key"</label>
-                <input id="api-key" name="api-key" data-testid="api-key" autocomplete="username" spellcheck="false"
+                <input id="api-key" name="api-key" data-testid=testid::API_KEY autocomplete="username" spellcheck="false"
                     prop:value=move || key.get() on:input=move |ev| key.set(event_target_value(&ev))/>
                 <label for="api-secret">"API secret"</label>
                 <div class="row">
-                    <input id="api-secret" name="api-secret" data-testid="api-secret" autocomplete="current-password"
+                    <input id="api-secret" name="api-secret" data-testid=testid::API_SECRET autocomplete="current-password"
                         spellcheck="false"
                         type=move || if show_secret.get() { "text" } else { "password" }
                         prop:value=move || secret.get() on:input=move |ev| secret.set(event_target_value(&ev))/>
-                    <button type="button" data-testid="toggle-secret" aria-controls="api-secret"
+                    <button type="button" data-testid=testid::TOGGLE_SECRET aria-controls="api-secret"
                         aria-pressed=move || show_secret.get().to_string()
                         on:click=move |_| show_secret.update(|s| *s = !*s)>
                         {move || if show_secret.get() { "Hide" } else { "Show" }}
                     </button>
                 </div>
                 <label class="check">
-                    <input type="checkbox" data-testid="remember" prop:checked=move || remember.get()
+                    <input type="checkbox" data-testid=testid::REMEMBER prop:checked=move || remember.get()
                         on:change=move |ev| remember.set(event_target_checked(&ev))/>
                     "Remember on this device"
                 </label>
                 <Show when=move || remember.get()>
-                    <p class="warn small" data-testid="remember-warning">
+                    <p class="warn small" data-testid=testid::REMEMBER_WARNING>
                         "The key and secret will be stored in this browser's local storage, readable by anyone who uses this browser profile, until you sign out. Do this only on a device you alone use."
                     </p>
                 </Show>
                 <Show when=move || error.get().is_some()>
-                    <p class="error" role="alert" data-testid="signin-error">{move || error.get()}</p>
+                    <p class="error" role="alert" data-testid=testid::SIGNIN_ERROR>{move || error.get()}</p>
                 </Show>
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid="sign-in" disabled=move || busy.get()>
+                    <button type="submit" class="primary" data-testid=testid::SIGN_IN disabled=move || busy.get()>
                         {move || if busy.get() { "Checking…" } else { "Sign in" }}
                     </button>
                     // The demo account's credentials (audit-proxy --demo), signed in at once.
-                    <button type="button" data-testid="try-demo" disabled=move || busy.get() on:click=move |_| {
+                    <button type="button" data-testid=testid::TRY_DEMO disabled=move || busy.get() on:click=move |_| {
                         key.set("demo".into());
                         secret.set("demo".into());
                         attempt();
@@ -122,11 +123,11 @@ pub fn SignIn() -> impl IntoView {
                 <p>"An export from this viewer (JSON Lines), a JSON array of events or a saved API answer opens here, without network or credentials."</p>
                 <crate::components::open_file::OpenFile/>
             </aside>
-            <aside class="note" data-testid="credentials-note">
+            <aside class="note" data-testid=testid::CREDENTIALS_NOTE>
                 <h2>"Where your credentials go"</h2>
                 <p>
                     "The key and secret are sent only to the configured proxy, "
-                    <code data-testid="proxy-url">{move || session.api_base()}</code>
+                    <code data-testid=testid::PROXY_URL>{move || session.api_base()}</code>
                     ", in the Authorization header of each request. That proxy sees them and passes them to the Vonage API. Run your own proxy (audit-proxy) rather than trusting someone else's, and use a dedicated API secret that you can revoke."
                 </p>
                 <p>"They are kept for this browser tab only unless you choose to remember them, and never put in a URL."</p>

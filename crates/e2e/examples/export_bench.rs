@@ -47,7 +47,7 @@ async fn main() {
     let seq_ms = seq[0].as_f64().expect("ms");
 
     // The app's export, watching the JS heap while it runs.
-    find(&c, "export-format")
+    find(&c, testid::EXPORT_FORMAT)
         .await
         .select_by_value("jsonl")
         .await
@@ -55,11 +55,11 @@ async fn main() {
     let heap = "return performance.memory ? performance.memory.usedJSHeapSize : 0";
     let heap_before = js(&c, heap).await.as_f64().unwrap_or(0.0);
     let start = Instant::now();
-    click(&c, "export").await;
+    click(&c, testid::EXPORT).await;
     let mut heap_peak = heap_before;
     loop {
         heap_peak = heap_peak.max(js(&c, heap).await.as_f64().unwrap_or(0.0));
-        if !find_all(&c, "export-done").await.is_empty() {
+        if !find_all(&c, testid::EXPORT_DONE).await.is_empty() {
             break;
         }
         assert!(
@@ -69,7 +69,11 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let app_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let done = find(&c, "export-done").await.text().await.expect("text");
+    let done = find(&c, testid::EXPORT_DONE)
+        .await
+        .text()
+        .await
+        .expect("text");
     println!("{done}");
     println!(
         "export of 10,000 events with {latency} ms per page: app (4 in flight) {:.0} ms, one page after another {:.0} ms, speed-up {:.1}×",

@@ -28,7 +28,7 @@ async fn main() {
             js(&c, "const m = performance.getEntriesByName('audit:first-rows'); return m.length ? m[0].startTime : null").await.as_f64()
         })
         .await;
-        let rows = find_all(&c, "event-row").await.len();
+        let rows = find_all(&c, testid::EVENT_ROW).await.len();
         assert_eq!(rows, size as usize);
         if i > 0 {
             // The first load warms the HTTP cache and the wasm compile cache, as a return visit would.

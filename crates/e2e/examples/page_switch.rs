@@ -29,7 +29,7 @@ async fn main() {
     let count = "return performance.getEntriesByName('audit:page-switch').length";
     for _ in 0..pages {
         let before = js(&c, count).await.as_u64().unwrap_or(0);
-        click(&c, "next").await;
+        click(&c, testid::NEXT).await;
         wait_until(&c, "page switch measured", || async {
             js(&c, count).await.as_u64().filter(|n| *n > before)
         })

@@ -27,10 +27,10 @@ async fn main() {
                 c.goto(&app).await.expect("open");
                 js(&c, "sessionStorage.clear(); localStorage.clear()").await;
                 c.goto(&app).await.expect("open");
-                find(&c, "signin-form").await;
+                find(&c, testid::SIGNIN_FORM).await;
                 shot(&c, &out, &format!("{w}-{theme}-signin")).await;
                 sign_in_demo(&c).await;
-                find(&c, "theme")
+                find(&c, testid::THEME)
                     .await
                     .select_by_value(theme)
                     .await
@@ -46,11 +46,11 @@ async fn main() {
                 js(&c, "document.querySelector('.toolbar').scrollIntoView()").await;
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;
                 shot(&c, &out, &format!("{w}-{theme}-rows")).await;
-                find_all(&c, "event-row").await[0]
+                find_all(&c, testid::EVENT_ROW).await[0]
                     .click()
                     .await
                     .expect("open a row");
-                wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+                wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
                 shot(&c, &out, &format!("{w}-{theme}-detail")).await;
             }
         }

@@ -11,6 +11,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
+/// The names the app and these tests share: test ids and storage keys.
+pub use ui_names::{storage, testid};
 
 use axum::routing::get;
 use axum::Router;
@@ -78,7 +80,7 @@ impl StackOptions {
 
 /// Opens a file offline through the sign-in page's file picker.
 pub async fn open_offline(c: &Client, path: &std::path::Path) {
-    find(c, "open-file")
+    find(c, testid::OPEN_FILE)
         .await
         .send_keys(&path.display().to_string())
         .await
@@ -475,7 +477,14 @@ pub async fn location(c: &Client) -> String {
 /// `path` of the app, waiting for its rows.
 pub async fn open_signed_in(c: &Client, app_url: &str, path: &str) {
     c.goto(app_url).await.expect("open app");
-    js(c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'demo'}))").await;
+    js(
+        c,
+        &format!(
+            "sessionStorage.setItem('{}', JSON.stringify({{key: 'demo', secret: 'demo'}}))",
+            storage::CREDENTIALS
+        ),
+    )
+    .await;
     c.goto(&format!("{app_url}{path}"))
         .await
         .expect("open view");
@@ -486,12 +495,16 @@ pub async fn open_signed_in(c: &Client, app_url: &str, path: &str) {
 /// unless asked for, and read at each page load.
 pub async fn instrument(c: &Client, app_url: &str) {
     c.goto(app_url).await.expect("open app");
-    js(c, "localStorage.setItem('audit-viewer.instrument', 'on')").await;
+    js(
+        c,
+        &format!("localStorage.setItem('{}', 'on')", storage::INSTRUMENT),
+    )
+    .await;
 }
 
 /// Signs in with "Try the demo" from the sign-in screen (one click) and waits for the table.
 pub async fn sign_in_demo(c: &Client) {
-    click(c, "try-demo").await;
+    click(c, testid::TRY_DEMO).await;
     wait_rows(c).await;
 }
 

@@ -15,14 +15,14 @@ async fn demo_command_serves_the_app_signs_in_and_reloads_on_edit() {
     );
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open the app");
-        let note = find(&c, "proxy-url").await.text().await.expect("text");
+        let note = find(&c, testid::PROXY_URL).await.text().await.expect("text");
         assert_eq!(note, "http://127.0.0.1:8787", "config.json points at the demo proxy");
 
         // A new user: nothing stored, "Try the demo", then the table.
         let stored = js(&c, "return sessionStorage.length + localStorage.length").await;
         assert_eq!(stored.as_u64(), Some(0), "a new user has nothing stored");
         sign_in_demo(&c).await;
-        let showing = find(&c, "showing").await.text().await.expect("text");
+        let showing = find(&c, testid::SHOWING).await.text().await.expect("text");
         assert!(showing.ends_with("of 5,000"), "{showing}");
 
         // The page has no inline script (the policy forbids it); trunk's live-reload client is a

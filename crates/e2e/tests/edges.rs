@@ -87,9 +87,13 @@ async fn open_and_check(c: &fantoccini::Client, id: &str, ty: &str) {
     .click()
     .await
     .expect("click row");
-    let shown = wait_text(c, "detail-id", |t| !t.is_empty()).await;
+    let shown = wait_text(c, testid::DETAIL_ID, |t| !t.is_empty()).await;
     assert_eq!(shown, id, "the detail view found the event");
-    let heading = find(c, "detail-type").await.text().await.expect("text");
+    let heading = find(c, testid::DETAIL_TYPE)
+        .await
+        .text()
+        .await
+        .expect("text");
     assert_eq!(heading, ty);
 }
 
@@ -103,7 +107,7 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         open_offline(&c, &file).await;
-        wait_text(&c, "showing", |t| t == "Showing 1–4 of 4").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–4 of 4").await;
 
         // Newest first by the instant, not by the text: 08:30Z, 08:45Z (07:45-01:00), 08:00Z...
         let ids = row_ids(&c).await;
@@ -122,7 +126,7 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
 
         // A type the definition does not list, and an event with only the required fields,
         // shown plainly.
-        let types = column(&c, "cell-type").await;
+        let types = column(&c, &testid::cell("type")).await;
         assert!(types.iter().any(|t| t == "BRAND_NEW_TYPE"), "{types:?}");
 
         // The id with '/', '?' and '#' is one path segment, and the detail view finds it.
@@ -132,18 +136,26 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
             path.starts_with("/events/evt%2F1%3Fx%23y"),
             "encoded in the URL: {path}"
         );
-        let time = find(&c, "detail-time").await.text().await.expect("text");
+        let time = find(&c, testid::DETAIL_TIME)
+            .await
+            .text()
+            .await
+            .expect("text");
         assert!(time.starts_with("2026-11-20 08:30:00"), "{time}");
         let title = js(&c, "return document.title").await;
         assert_eq!(
             title,
             "USER_LOGIN at 2026-11-20 08:30:00 — Audit Events Viewer"
         );
-        click(&c, "back").await;
+        click(&c, testid::BACK).await;
         wait_rows(&c).await;
 
         open_and_check(&c, "00000000-0000-4000-8000-000000000003", "APP_CREATE").await;
-        let email = find(&c, "detail-email").await.text().await.expect("text");
+        let email = find(&c, testid::DETAIL_EMAIL)
+            .await
+            .text()
+            .await
+            .expect("text");
         assert!(
             email.is_empty() || email == "—",
             "a missing email shows as nothing: {email:?}"
@@ -166,14 +178,18 @@ async fn demo_data_with_edge_events_links_sorts_and_reloads() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        wait_text(&c, "showing", |t| t == "Showing 1–4 of 4").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–4 of 4").await;
         assert_ip_order(&c, odd).await;
         open_and_check(&c, "00000000-0000-4000-8000-000000000002", "BRAND_NEW_TYPE").await;
         // The link works on its own too: a reload finds the event again.
         c.refresh().await.expect("reload");
-        let shown = wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        let shown = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         assert_eq!(shown, "00000000-0000-4000-8000-000000000002");
-        let time = find(&c, "detail-time").await.text().await.expect("text");
+        let time = find(&c, testid::DETAIL_TIME)
+            .await
+            .text()
+            .await
+            .expect("text");
         assert!(time.starts_with("2026-11-20 09:00:00"), "{time}");
     })
     .await;

@@ -71,13 +71,13 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
         wait_rows(&c).await;
         let expected = api_all(&c, &proxy, query).await;
         assert!(expected.len() > 2000, "several thousand: {}", expected.len());
-        let label = find(&c, "export").await.text().await.expect("text");
+        let label = find(&c, testid::EXPORT).await.text().await.expect("text");
         assert_eq!(label, format!("Export all {}", audit_model::page::thousands(expected.len() as u64)));
 
         // JSON Lines: every line is the API's event, in order.
-        find(&c, "export-format").await.select_by_value("jsonl").await.expect("format");
-        click(&c, "export").await;
-        let done = wait_text(&c, "export-done", |t| !t.is_empty()).await;
+        find(&c, testid::EXPORT_FORMAT).await.select_by_value("jsonl").await.expect("format");
+        click(&c, testid::EXPORT).await;
+        let done = wait_text(&c, testid::EXPORT_DONE, |t| !t.is_empty()).await;
         assert!(done.contains(&audit_model::page::thousands(expected.len() as u64)), "{done}");
         let file = downloaded(&dl, "jsonl").await;
         let name = file.file_name().expect("name").to_string_lossy().to_string();
@@ -90,8 +90,8 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
         }
 
         // CSV: one row per event, same ids in the same order, quoted and neutralised by a CSV writer.
-        find(&c, "export-format").await.select_by_value("csv").await.expect("format");
-        click(&c, "export").await;
+        find(&c, testid::EXPORT_FORMAT).await.select_by_value("csv").await.expect("format");
+        click(&c, testid::EXPORT).await;
         let csv_file = downloaded(&dl, "csv").await;
         let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
         let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
@@ -109,7 +109,7 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
 
         // The evidence manifest beside it: the query, the account, the count, and a SHA-256 that
         // is the downloaded file's.
-        click(&c, "export-manifest").await;
+        click(&c, testid::EXPORT_MANIFEST).await;
         let manifest_file = downloaded(&dl, "json").await;
         let manifest: Value =
             serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read")).expect("JSON");
@@ -132,11 +132,11 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
 
         // Re-open the JSON Lines export offline: no credentials, same counts and rows.
         let logins_api = api_total(&c, &proxy, "event_type=USER_LOGIN&date_to=2100-01-01&size=1").await;
-        click(&c, "sign-out").await;
+        click(&c, testid::SIGN_OUT).await;
         open_offline(&c, &file).await;
-        let banner = wait_text(&c, "offline-banner", |t| !t.is_empty()).await;
+        let banner = wait_text(&c, testid::OFFLINE_BANNER, |t| !t.is_empty()).await;
         assert!(banner.contains(&name) && banner.contains(&audit_model::page::thousands(expected.len() as u64)), "{banner}");
-        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(expected.len() as u64)))).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(expected.len() as u64)))).await;
         let first_ids: Vec<String> = serde_json::from_value(
             js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => r.dataset.id)").await,
         )
@@ -144,16 +144,16 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
         let want_ids: Vec<String> = expected.iter().take(30).map(|e| e["id"].as_str().expect("id").to_string()).collect();
         assert_eq!(first_ids, want_ids, "same rows, same order");
         // The same filter gives the same count as the API.
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         click(&c, "type-option-USER_LOGIN").await;
-        click(&c, "type-summary").await;
-        click(&c, "apply").await;
-        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))).await;
+        click(&c, testid::TYPE_SUMMARY).await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))).await;
         // The detail view works offline too.
-        find_all(&c, "event-row").await[0].click().await.expect("open");
-        assert_eq!(wait_text(&c, "detail-type", |t| !t.is_empty()).await, "USER_LOGIN");
-        click(&c, "close-file").await;
-        find(&c, "signin-form").await;
+        find_all(&c, testid::EVENT_ROW).await[0].click().await.expect("open");
+        assert_eq!(wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await, "USER_LOGIN");
+        click(&c, testid::CLOSE_FILE).await;
+        find(&c, testid::SIGNIN_FORM).await;
     })
     .await;
     let _ = std::fs::remove_dir_all(dir);
@@ -175,22 +175,22 @@ async fn cancel_stops_an_export_and_saves_nothing() {
     with_browser_downloading(Some(&dir), move |c| async move {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        click(&c, "export").await;
-        let status = wait_text(&c, "export-status", |t| {
+        click(&c, testid::EXPORT).await;
+        let status = wait_text(&c, testid::EXPORT_STATUS, |t| {
             t.starts_with("Page ") && !t.starts_with("Page 0")
         })
         .await;
         assert!(status.contains("of 5,000 events"), "{status}");
-        let progress = find(&c, "export-progress").await;
+        let progress = find(&c, testid::EXPORT_PROGRESS).await;
         assert!(progress.attr("value").await.expect("attr").is_some());
-        click(&c, "export-cancel").await;
-        let msg = wait_text(&c, "export-error", |t| !t.is_empty()).await;
+        click(&c, testid::EXPORT_CANCEL).await;
+        let msg = wait_text(&c, testid::EXPORT_ERROR, |t| !t.is_empty()).await;
         assert!(msg.contains("cancelled"), "{msg}");
         tokio::time::sleep(Duration::from_millis(1500)).await;
         let files: Vec<_> = std::fs::read_dir(&dl).expect("dir").collect();
         assert!(files.is_empty(), "nothing downloaded");
         // The view is untouched and a new export can start.
-        assert!(find(&c, "export")
+        assert!(find(&c, testid::EXPORT)
             .await
             .is_enabled()
             .await
@@ -221,12 +221,12 @@ async fn a_malformed_line_is_reported_by_number_and_the_rest_loads() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         open_offline(&c, &file).await;
-        let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
+        let errors = wait_text(&c, testid::OFFLINE_ERRORS, |t| !t.is_empty()).await;
         assert!(
             errors.contains("1 line(s)") && errors.contains("line 4"),
             "{errors}"
         );
-        wait_text(&c, "showing", |t| t == "Showing 1–30 of 40").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–30 of 40").await;
     })
     .await;
     let _ = std::fs::remove_file(path);
@@ -247,8 +247,8 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         open_offline(&c, &file).await;
-        wait_text(&c, "showing", |t| t == "Showing 1–12 of 12").await;
-        let errors = wait_text(&c, "offline-errors", |t| !t.is_empty()).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–12 of 12").await;
+        let errors = wait_text(&c, testid::OFFLINE_ERRORS, |t| !t.is_empty()).await;
         assert!(
             errors.contains("1 item(s)") && errors.contains("item 13"),
             "{errors}"
@@ -261,7 +261,7 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
 
 /// The total in the timeline's caption ("…: 5,000 events in 91 bars.").
 async fn timeline_total(c: &fantoccini::Client) -> u64 {
-    let t = wait_text(c, "timeline-summary", |t| t.contains(" in ")).await;
+    let t = wait_text(c, testid::TIMELINE_SUMMARY, |t| t.contains(" in ")).await;
     let number = t
         .split(": ")
         .nth(1)
@@ -275,10 +275,13 @@ async fn timeline_total(c: &fantoccini::Client) -> u64 {
 
 /// Switches live tail on, polling every second.
 async fn live_every_second(c: &fantoccini::Client) {
-    type_into(c, "live-every", "1").await;
-    click(c, "zone-utc").await; // moves focus so the interval's change event fires
-    click(c, "live").await;
-    wait_text(c, "live-count", |t| t.ends_with("new since live started")).await;
+    type_into(c, testid::LIVE_EVERY, "1").await;
+    click(c, testid::ZONE_UTC).await; // moves focus so the interval's change event fires
+    click(c, testid::LIVE).await;
+    wait_text(c, testid::LIVE_COUNT, |t| {
+        t.ends_with("new since live started")
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -292,32 +295,32 @@ async fn live_tail_counts_only_events_that_arrive() {
         wait_rows(&c).await;
         live_every_second(&c).await;
         // Another page, then other filters: neither is an arrival.
-        click(&c, "next").await;
+        click(&c, testid::NEXT).await;
         wait_until(&c, "page 2", || async {
             location(&c).await.contains("page=2").then_some(())
         })
         .await;
         tokio::time::sleep(Duration::from_millis(2500)).await;
-        let count = find(&c, "live-count").await.text().await.expect("t");
+        let count = find(&c, testid::LIVE_COUNT).await.text().await.expect("t");
         assert!(count.starts_with("0 "), "after Next: {count}");
-        type_into(&c, "search-text", "USER_LOGIN").await;
-        click(&c, "apply").await;
-        wait_text(&c, "showing", |t| !t.ends_with("of 5,000")).await;
+        type_into(&c, testid::SEARCH_TEXT, "USER_LOGIN").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
         tokio::time::sleep(Duration::from_millis(2500)).await;
-        let count = find(&c, "live-count").await.text().await.expect("t");
+        let count = find(&c, testid::LIVE_COUNT).await.text().await.expect("t");
         assert!(count.starts_with("0 "), "after new filters: {count}");
-        assert!(find_all(&c, "live-show-newest").await.is_empty());
+        assert!(find_all(&c, testid::LIVE_SHOW_NEWEST).await.is_empty());
         // An end date in the past stops it, and a refused Live does not stay ticked.
-        type_into(&c, "date-to", "2020-01-01 00:00:00").await;
-        click(&c, "apply").await;
-        let note = wait_text(&c, "live-note", |t| !t.is_empty()).await;
+        type_into(&c, testid::DATE_TO, "2020-01-01 00:00:00").await;
+        click(&c, testid::APPLY).await;
+        let note = wait_text(&c, testid::LIVE_NOTE, |t| !t.is_empty()).await;
         assert!(note.contains("past"), "{note}");
-        assert!(!find(&c, "live").await.is_selected().await.expect("s"));
-        click(&c, "live").await;
-        let note = wait_text(&c, "live-note", |t| t.contains("reaches now")).await;
+        assert!(!find(&c, testid::LIVE).await.is_selected().await.expect("s"));
+        click(&c, testid::LIVE).await;
+        let note = wait_text(&c, testid::LIVE_NOTE, |t| t.contains("reaches now")).await;
         assert!(note.contains("clear the To date"), "{note}");
         assert!(
-            !find(&c, "live").await.is_selected().await.expect("s"),
+            !find(&c, testid::LIVE).await.is_selected().await.expect("s"),
             "refused, so not ticked"
         );
     })
@@ -334,17 +337,17 @@ async fn live_tail_watches_the_newest_events_whatever_page_is_shown() {
         sign_in_demo(&c).await;
         wait_rows(&c).await;
         let before = timeline_total(&c).await;
-        click(&c, "next").await;
+        click(&c, testid::NEXT).await;
         wait_until(&c, "page 2", || async {
             location(&c).await.contains("page=2").then_some(())
         })
         .await;
         live_every_second(&c).await;
-        let count = wait_text(&c, "live-count", |t| !t.starts_with("0 ")).await;
+        let count = wait_text(&c, testid::LIVE_COUNT, |t| !t.starts_with("0 ")).await;
         assert!(count.ends_with("new since live started"), "{count}");
         // Page 2 stays on screen; the way to the newest is offered.
         assert!(location(&c).await.contains("page=2"));
-        find(&c, "live-show-newest").await;
+        find(&c, testid::LIVE_SHOW_NEWEST).await;
         // The timeline follows the live total.
         let after = wait_until(&c, "the timeline to count the arrivals", || async {
             let t = timeline_total(&c).await;
@@ -352,7 +355,7 @@ async fn live_tail_watches_the_newest_events_whatever_page_is_shown() {
         })
         .await;
         assert!(after > before, "{before} -> {after}");
-        click(&c, "live-show-newest").await;
+        click(&c, testid::LIVE_SHOW_NEWEST).await;
         wait_until(&c, "page 1", || async {
             (!location(&c).await.contains("page=")).then_some(())
         })
@@ -365,7 +368,7 @@ async fn live_tail_watches_the_newest_events_whatever_page_is_shown() {
         })
         .await;
         assert!(highlighted >= 1);
-        assert!(find(&c, "live").await.is_selected().await.expect("s"));
+        assert!(find(&c, testid::LIVE).await.is_selected().await.expect("s"));
     })
     .await;
     drop(stack);
@@ -383,8 +386,8 @@ async fn security_sections_export_with_a_manifest_that_fingerprints_them() {
         c.goto(&format!("{app}/security?range=90d"))
             .await
             .expect("overview");
-        wait_text(&c, "security-summary", |t| !t.is_empty()).await;
-        click(&c, "countries-csv").await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+        click(&c, &testid::in_section(testid::COUNTRIES, "csv")).await;
         let csv_file = downloaded(&dl, "csv").await;
         let name = csv_file
             .file_name()
@@ -398,7 +401,7 @@ async fn security_sections_export_with_a_manifest_that_fingerprints_them() {
         let br = rows.iter().find(|r| &r[0] == "BR").expect("a BR row");
         assert_eq!(&br[1], "14", "the planted burst");
         assert_eq!(&br[4], "true", "first seen");
-        click(&c, "countries-manifest").await;
+        click(&c, &testid::in_section(testid::COUNTRIES, "manifest")).await;
         let manifest_file = downloaded(&dl, "json").await;
         let manifest: Value =
             serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))

@@ -27,8 +27,8 @@ fn faulty(kind: &str, count: u32) -> StackOptions {
 }
 
 async fn search_for_burst(c: &fantoccini::Client) {
-    type_into(c, "search-text", MATCH).await;
-    click(c, "apply").await;
+    type_into(c, testid::SEARCH_TEXT, MATCH).await;
+    click(c, testid::APPLY).await;
 }
 
 #[tokio::test]
@@ -40,14 +40,14 @@ async fn rate_limits_are_retried_honouring_retry_after() {
         sign_in_demo(&c).await;
         let start = Instant::now();
         search_for_burst(&c).await;
-        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–14 of 14").await;
         let took = start.elapsed();
         assert!(
             took.as_millis() >= 1900,
             "two waits of Retry-After: 1 s each, took {took:?}"
         );
         assert!(
-            find_all(&c, "error-banner").await.is_empty(),
+            find_all(&c, testid::ERROR_BANNER).await.is_empty(),
             "retried silently"
         );
     })
@@ -73,13 +73,13 @@ async fn each_fault_is_explained_the_view_kept_and_retry_recovers() {
         with_browser(move |c| async move {
             c.goto(&app).await.expect("open");
             sign_in_demo(&c).await;
-            click(&c, "next").await;
-            wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+            click(&c, testid::NEXT).await;
+            wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
             search_for_burst(&c).await;
-            let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+            let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
             assert!(msg.contains(expected), "{kind}: {msg}");
             assert_eq!(
-                find(&c, "search-text")
+                find(&c, testid::SEARCH_TEXT)
                     .await
                     .prop("value")
                     .await
@@ -93,13 +93,13 @@ async fn each_fault_is_explained_the_view_kept_and_retry_recovers() {
                 "{kind}: the URL is kept"
             );
             assert!(
-                !find_all(&c, "event-row").await.is_empty(),
+                !find_all(&c, testid::EVENT_ROW).await.is_empty(),
                 "{kind}: the previous rows stay"
             );
-            click(&c, "retry").await;
-            wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+            click(&c, testid::RETRY).await;
+            wait_text(&c, testid::SHOWING, |t| t == "Showing 1–14 of 14").await;
             assert!(
-                find_all(&c, "error-banner").await.is_empty(),
+                find_all(&c, testid::ERROR_BANNER).await.is_empty(),
                 "{kind}: recovered"
             );
         })

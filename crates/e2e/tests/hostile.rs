@@ -62,10 +62,10 @@ async fn payloads_in_every_field_never_run_and_show_literally() {
             let id = format!("00000000-0000-4000-8000-{i:012}");
             c.goto(&format!("{app}/events/{id}")).await.expect("open detail");
             js(&c, WATCH_CSP).await;
-            let email = wait_text(&c, "detail-email", |t| !t.is_empty()).await;
+            let email = wait_text(&c, testid::DETAIL_EMAIL, |t| !t.is_empty()).await;
             let exact = js(&c, "return document.querySelector('[data-testid=\"detail-email\"]').textContent").await;
             assert_eq!(exact.as_str(), Some(p.as_str()), "detail {i}: {email:.60}");
-            let tree = find(&c, "json-tree").await.text().await.expect("tree");
+            let tree = find(&c, testid::JSON_TREE).await.text().await.expect("tree");
             assert!(!tree.is_empty());
             assert_nothing_ran(&c, &format!("detail {i}")).await;
         }
@@ -74,19 +74,19 @@ async fn payloads_in_every_field_never_run_and_show_literally() {
         c.goto(&app).await.expect("open");
         js(&c, WATCH_CSP).await;
         wait_rows(&c).await;
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         let options = wait_until(&c, "type options", || async {
             let v = js(&c, "return document.querySelectorAll('[data-testid^=\"type-option-\"]').length").await;
             v.as_u64().filter(|n| *n as usize >= list.len())
         })
         .await;
         assert!(options as usize >= list.len());
-        type_into(&c, "type-search", "<script>").await;
+        type_into(&c, testid::TYPE_SEARCH, "<script>").await;
         assert_nothing_ran(&c, "type search").await;
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         for p in list.iter().take(12) {
-            type_into(&c, "search-text", &p.chars().take(200).collect::<String>()).await;
-            click(&c, "apply").await;
+            type_into(&c, testid::SEARCH_TEXT, &p.chars().take(200).collect::<String>()).await;
+            click(&c, testid::APPLY).await;
             tokio::time::sleep(Duration::from_millis(150)).await;
             wait_idle(&c).await;
             assert_nothing_ran(&c, &format!("search {p:.40}")).await;

@@ -10,7 +10,7 @@ async fn security_overview_finds_the_planted_patterns() {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
-        wait_text(&c, "security-summary", |t| t.ends_with("security events read.")).await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
 
         // The login burst from a country the account never used.
         let br = js(&c, "const r = document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"]'); return r ? [r.dataset.new, r.textContent] : null").await;
@@ -25,7 +25,7 @@ async fn security_overview_finds_the_planted_patterns() {
         let unusual = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"unusual-item\"]')).map(e => [e.dataset.type, e.textContent])").await;
         let items = unusual.as_array().expect("items");
         assert!(items.iter().any(|i| i[0] == "ACCOUNT_SECRET_CREATE" && i[1].as_str().is_some_and(|t| t.contains(" 03:12:"))), "{unusual}");
-        assert!(find(&c, "unusual-hours").await.text().await.expect("t").contains("03"));
+        assert!(find(&c, testid::UNUSUAL_HOURS).await.text().await.expect("t").contains("03"));
 
         // Key and secret changes, newest first, include the whitelist-then-keys sequence.
         let keys = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).map(e => e.textContent)").await;
@@ -38,15 +38,15 @@ async fn security_overview_finds_the_planted_patterns() {
         // Findings link to the events behind them.
         let link = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"] a').getAttribute('href')").await;
         c.goto(&format!("{app}{}", link.as_str().expect("href"))).await.expect("follow");
-        wait_text(&c, "showing", |t| t.ends_with("of 14")).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with("of 14")).await;
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
-        wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         js(&c, "document.querySelector('[data-testid=\"unusual-item\"][data-type=\"ACCOUNT_SECRET_CREATE\"] a').click()").await;
-        assert_eq!(wait_text(&c, "detail-type", |t| !t.is_empty()).await, "ACCOUNT_SECRET_CREATE");
+        assert_eq!(wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await, "ACCOUNT_SECRET_CREATE");
 
         if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
             c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
-            wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+            wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
             let png = c.screenshot().await.expect("shot");
             std::fs::write(root().join("docs/screenshots/security.png"), png).expect("write");
         }
@@ -74,9 +74,9 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         .await;
         assert!((56..=57).contains(&bars.len()), "7 days in 3-hour bars (one more when not aligned): {}", bars.len());
         let sum: u64 = bars.iter().map(|b| b[0].as_u64().expect("count")).sum();
-        let showing = find(&c, "showing").await.text().await.expect("t");
+        let showing = find(&c, testid::SHOWING).await.text().await.expect("t");
         assert!(showing.ends_with(&format!("of {}", audit_model::page::thousands(sum))), "{showing} vs {sum}");
-        let summary = find(&c, "timeline-summary").await.text().await.expect("t");
+        let summary = find(&c, testid::TIMELINE_SUMMARY).await.text().await.expect("t");
         assert!(summary.contains("one bar per 3 h"), "{summary}");
 
         // Clicking a bar narrows the range (and the URL) to it; the table agrees with its count.
@@ -85,7 +85,7 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         js(&c, &format!("const b = document.querySelectorAll('[data-testid=\"timeline-bar\"]')[{i}]; b.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}})); b.dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}))")).await;
         let bfrom = bar[1].as_str().expect("from").replace(':', "%3A");
         wait_until(&c, "URL narrowed", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
-        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
         assert!(location(&c).await.contains("event_type=USER_LOGIN"), "other filters kept");
 
         // Dragging across bars selects their whole range.
@@ -100,7 +100,7 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         js(&c, &format!("const bs = document.querySelectorAll('[data-testid=\"timeline-bar\"]');             bs[{a}].dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}}));             for (let i = {a} + 1; i <= {b}; i++) bs[i].dispatchEvent(new MouseEvent('mouseenter'));             bs[{b}].dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}));")).await;
         let to = bars[b][2].as_str().expect("to").replace(':', "%3A");
         wait_until(&c, "URL spans the drag", || async { location(&c).await.contains(&format!("date_to={to}")).then_some(()) }).await;
-        wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(want)))).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(want)))).await;
 
         // The keyboard alone: one tab stop, End to the last bar, Left to the one before, Enter
         // narrows the list to it.
@@ -113,7 +113,7 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         let stops = bars.iter().filter(|b| b[3] == "0").count();
         assert_eq!(stops, 1, "one tab stop for the timeline");
         use fantoccini::key::Key;
-        let first = find_all(&c, "timeline-bar").await[0].clone();
+        let first = find_all(&c, testid::TIMELINE_BAR).await[0].clone();
         first.send_keys(&Key::End.to_string()).await.expect("end");
         let n = bars.len();
         let active = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).indexOf(document.activeElement)").await;
@@ -125,9 +125,9 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         wait_until(&c, "URL narrowed by Enter", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
         let count = bar[0].as_u64().expect("count");
         if count > 0 {
-            wait_text(&c, "showing", |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
+            wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
         } else {
-            find(&c, "empty").await;
+            find(&c, testid::EMPTY).await;
         }
     })
     .await;
@@ -161,29 +161,29 @@ async fn a_table_that_fits_the_person() {
         assert_eq!(active_row().await, 1);
         let id = js(&c, "return document.activeElement.dataset.id").await;
         press(Key::Enter.to_string()).await;
-        assert_eq!(Some(wait_text(&c, "detail-id", |t| !t.is_empty()).await.as_str()), id.as_str());
+        assert_eq!(Some(wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await.as_str()), id.as_str());
         press(Key::Escape.to_string()).await;
         wait_rows(&c).await;
         press("/".into()).await;
         assert_eq!(js(&c, "return document.activeElement.id").await, "search-text");
         js(&c, "document.activeElement.blur()").await;
         press("?".into()).await;
-        find(&c, "shortcuts").await;
+        find(&c, testid::SHORTCUTS).await;
         press(Key::Escape.to_string()).await;
-        assert!(find_all(&c, "shortcuts").await.is_empty());
+        assert!(find_all(&c, testid::SHORTCUTS).await.is_empty());
 
         // Sorting the page by a column.
-        click(&c, "sort-user").await;
-        let users = column(&c, "cell-user").await;
+        click(&c, &testid::sort("user")).await;
+        let users = column(&c, &testid::cell("user")).await;
         let mut sorted = users.clone();
         sorted.sort_by_key(|u| u.to_lowercase());
         assert_eq!(users, sorted);
 
         // Columns, density and theme are remembered.
-        click(&c, "columns").await;
-        click(&c, "column-ip").await;
-        click(&c, "compact").await;
-        find(&c, "theme").await.select_by_value("dark").await.expect("theme");
+        click(&c, testid::COLUMNS).await;
+        click(&c, &testid::column("ip")).await;
+        click(&c, testid::COMPACT).await;
+        find(&c, testid::THEME).await.select_by_value("dark").await.expect("theme");
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
         let hidden = js(&c, "return getComputedStyle(document.querySelector('[data-testid=\"cell-ip\"]')).display").await;
@@ -194,11 +194,11 @@ async fn a_table_that_fits_the_person() {
         assert_eq!(bg, "rgb(18, 21, 26)", "dark background");
 
         // Counts by type for the current range and search, busiest first, zero greyed.
-        find(&c, "preset").await.select_by_value("24h").await.expect("preset");
-        click(&c, "apply").await;
+        find(&c, testid::PRESET).await.select_by_value("24h").await.expect("preset");
+        click(&c, testid::APPLY).await;
         wait_until(&c, "range applied", || async { location(&c).await.contains("date_from").then_some(()) }).await;
         wait_rows(&c).await;
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         let counts = wait_until(&c, "type counts", || async {
             let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-count-\"]')).map(e => [e.dataset.testid.slice(11), Number(e.textContent.replace(/,/g, '')), e.closest('li').classList.contains('zero')])").await;
             v.as_array().filter(|a| a.len() >= 29).cloned()
@@ -228,14 +228,14 @@ async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() 
         wait_rows(&c).await;
         let first_start = |c: fantoccini::Client| async move {
             // The second: the first starts where the range does.
-            let bar = find_all(&c, "timeline-bar").await;
+            let bar = find_all(&c, testid::TIMELINE_BAR).await;
             let start = bar[1].attr("data-start").await.expect("attr").expect("start");
             start.parse::<i64>().expect("number")
         };
         // The default range is 90 days: one bar per day.
-        wait_text(&c, "timeline-summary", |t| t.contains("one bar per 1 day")).await;
+        wait_text(&c, testid::TIMELINE_SUMMARY, |t| t.contains("one bar per 1 day")).await;
         assert_eq!(first_start(c.clone()).await.rem_euclid(DAY), 0, "UTC days in UTC");
-        click(&c, "zone-local").await;
+        click(&c, testid::ZONE_LOCAL).await;
         let local = wait_until(&c, "bars on local days", || async {
             let s = first_start(c.clone()).await;
             ((s + 330 * 60_000).rem_euclid(DAY) == 0).then_some(s)
@@ -245,8 +245,8 @@ async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() 
 
         // The security overview reads hours and shows first logins on the same clock.
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
-        wait_text(&c, "security-summary", |t| t.ends_with("security events read.")).await;
-        let hours = find(&c, "unusual-hours").await.text().await.expect("t");
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
+        let hours = find(&c, testid::UNUSUAL_HOURS).await.text().await.expect("t");
         assert!(hours.contains("local time, UTC+05:30"), "{hours}");
         assert!(!hours.contains("(UTC)"), "{hours}");
         // The secret created at 03:12 UTC was made at 08:42 local time.

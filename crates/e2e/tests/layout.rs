@@ -27,7 +27,7 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
             }
             if i > 0 {
                 c.goto(&format!("{app}{path}")).await.expect("open");
-                find(&c, "account").await;
+                find(&c, testid::ACCOUNT).await;
                 tokio::time::sleep(std::time::Duration::from_millis(800)).await;
             }
             let v = js(
@@ -50,8 +50,8 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
         for (col, r) in ["time", "type", "user", "ip", "country"].iter().zip(right.as_array().expect("list")) {
             assert!(r.as_f64().unwrap_or(f64::MAX) <= 390.0, "{col} ends at {r} px");
         }
-        find_all(&c, "event-row").await[0].click().await.expect("open");
-        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        find_all(&c, testid::EVENT_ROW).await[0].click().await.expect("open");
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let v = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
         assert!(v[0].as_f64() <= v[1].as_f64(), "detail: {v}");
     })

@@ -45,7 +45,7 @@ async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
             .await
             .as_f64()
             .expect("time");
-            find(&c, "api-base").await;
+            find(&c, testid::API_BASE).await;
             tokio::time::sleep(Duration::from_millis(2500)).await;
             let after = js(
                 &c,
@@ -83,17 +83,17 @@ async fn a_range_switched_while_reading_shows_the_newer_range_only() {
             .await
             .expect("overview");
         js(&c, WATCH_ERRORS).await;
-        find(&c, "security-loading").await;
+        find(&c, testid::SECURITY_LOADING).await;
         // Switch to 24 hours while the 90-day read is still going.
-        find(&c, "security-range")
+        find(&c, testid::SECURITY_RANGE)
             .await
             .select_by_value("24h")
             .await
             .expect("switch");
-        let summary = wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+        let summary = wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         // Long enough for the abandoned 90-day read to have finished, had it gone on.
         tokio::time::sleep(Duration::from_millis(4000)).await;
-        let later = find(&c, "security-summary")
+        let later = find(&c, testid::SECURITY_SUMMARY)
             .await
             .text()
             .await
@@ -134,13 +134,13 @@ async fn a_request_past_the_timeout_is_aborted_and_explained_and_the_view_kept()
         sign_in_demo(&c).await;
         wait_rows(&c).await;
         let started = std::time::Instant::now();
-        click(&c, "next").await;
-        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        click(&c, testid::NEXT).await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
         let waited = started.elapsed();
         assert!(msg.contains("did not answer in time"), "{msg}");
         assert!(waited < Duration::from_millis(4000), "{waited:?}");
-        assert!(!find_all(&c, "event-row").await.is_empty(), "rows kept");
-        find(&c, "retry").await;
+        assert!(!find_all(&c, testid::EVENT_ROW).await.is_empty(), "rows kept");
+        find(&c, testid::RETRY).await;
         // The timed-out request was aborted, not left running: its entry ends long before the
         // proxy would have answered.
         let ended = js(&c, "const e = performance.getEntriesByType('resource').filter(r => r.name.includes('page=2')); \
@@ -157,7 +157,7 @@ async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_res
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         let switch_pages = |c: fantoccini::Client| async move {
-            click(&c, "next").await;
+            click(&c, testid::NEXT).await;
             wait_until(&c, "page 2", || async {
                 js(&c, "return document.querySelector('[data-testid=\"page-of\"]')?.textContent ?? ''")
                     .await
@@ -209,8 +209,8 @@ async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
         js(&c, WATCH_ERRORS).await;
         // No confirmation dialog in the way: export a few hundred events.
         js(&c, "window.confirm = () => true").await;
-        click(&c, "export").await;
-        find(&c, "export-progress").await;
+        click(&c, testid::EXPORT).await;
+        find(&c, testid::EXPORT_PROGRESS).await;
         tokio::time::sleep(Duration::from_millis(700)).await;
         let left = js(
             &c,
@@ -221,7 +221,7 @@ async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
         .await
         .as_f64()
         .expect("time");
-        find(&c, "api-base").await;
+        find(&c, testid::API_BASE).await;
         tokio::time::sleep(Duration::from_millis(2000)).await;
         let after = js(
             &c,

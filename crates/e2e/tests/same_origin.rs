@@ -17,14 +17,14 @@ async fn the_proxy_serves_the_app_and_its_api_on_one_origin() {
     with_browser(move |c| async move {
         // A client route, loaded straight from the server: the page falls back to index.html.
         c.goto(&format!("{app}/security")).await.expect("open a client route");
-        let note = find(&c, "proxy-url").await.text().await.expect("text");
+        let note = find(&c, testid::PROXY_URL).await.text().await.expect("text");
         assert_eq!(note, app, "config.json's \"/\" is this page's origin");
-        click(&c, "try-demo").await;
-        wait_text(&c, "security-summary", |t| !t.is_empty()).await;
+        click(&c, testid::TRY_DEMO).await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
 
         c.goto(&format!("{app}/")).await.expect("open the list");
         assert_eq!(wait_rows(&c).await, 30);
-        wait_text(&c, "showing", |t| t.ends_with("of 5,000")).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
         let calls = js(&c, "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/beta/audit/events'))").await;
         let calls: Vec<String> = serde_json::from_value(calls).expect("names");
         assert!(!calls.is_empty());
@@ -39,12 +39,12 @@ async fn the_proxy_serves_the_app_and_its_api_on_one_origin() {
         assert!(enc > 0 && dec > 2 * enc, "wasm sent compressed: {enc} of {dec} bytes");
 
         // A detail view, reloaded from the server by its address.
-        let row = find(&c, "event-row").await;
+        let row = find(&c, testid::EVENT_ROW).await;
         let id = row.attr("data-id").await.expect("attr").expect("id");
         row.click().await.expect("open");
-        assert_eq!(wait_text(&c, "detail-id", |t| !t.is_empty()).await, id);
+        assert_eq!(wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await, id);
         c.refresh().await.expect("reload");
-        assert_eq!(wait_text(&c, "detail-id", |t| !t.is_empty()).await, id);
+        assert_eq!(wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await, id);
     })
     .await;
     drop(stack);

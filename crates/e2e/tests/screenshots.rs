@@ -11,13 +11,13 @@ async fn list_and_detail_screenshots() {
         c.set_window_size(1400, 900).await.expect("size");
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        click(&c, "zone-utc").await;
-        find(&c, "preset")
+        click(&c, testid::ZONE_UTC).await;
+        find(&c, testid::PRESET)
             .await
             .select_by_value("7d")
             .await
             .expect("preset");
-        click(&c, "apply").await;
+        click(&c, testid::APPLY).await;
         wait_until(&c, "filtered", || async {
             location(&c).await.contains("date_from").then_some(())
         })
@@ -28,11 +28,11 @@ async fn list_and_detail_screenshots() {
         })
         .await;
         let list = c.screenshot().await.expect("screenshot");
-        find_all(&c, "event-row").await[0]
+        find_all(&c, testid::EVENT_ROW).await[0]
             .click()
             .await
             .expect("open");
-        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let detail = c.screenshot().await.expect("screenshot");
         let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
         let dir = if update {

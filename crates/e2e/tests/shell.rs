@@ -11,26 +11,26 @@ async fn shell_lists_event_types_and_events_cross_origin() {
     assert_ne!(app, proxy, "different origins");
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open app");
-        let note = find(&c, "proxy-url").await.text().await.expect("text");
+        let note = find(&c, testid::PROXY_URL).await.text().await.expect("text");
         assert_eq!(note, proxy, "config.json pointed the app at the proxy");
         sign_in_demo(&c).await;
 
         // The event-types call (a real OPTIONS after the browser's own preflight) filled the filter.
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         let options = wait_until(&c, "event types listed", || async {
-            let n = find_all(&c, "type-options").await;
+            let n = find_all(&c, testid::TYPE_OPTIONS).await;
             let opts = js(&c, "return document.querySelectorAll('[data-testid^=\"type-option-\"]').length").await;
             (!n.is_empty() && opts.as_u64() >= Some(29)).then_some(opts)
         })
         .await;
         assert_eq!(options.as_u64(), Some(audit_model::catalog::EVENT_TYPES.len() as u64));
-        let text = find(&c, "type-options").await.text().await.expect("text");
+        let text = find(&c, testid::TYPE_OPTIONS).await.text().await.expect("text");
         assert!(text.contains("USER_LOGIN") && text.contains("User login into Customer dashboard"));
 
         // And the first page of events.
         let rows = wait_rows(&c).await;
         assert_eq!(rows, 30);
-        let showing = find(&c, "showing").await.text().await.expect("text");
+        let showing = find(&c, testid::SHOWING).await.text().await.expect("text");
         assert_eq!(showing, "Showing 1–30 of 5,000");
         let entries = js(&c, "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/beta/audit/events'))").await;
         let entries: Vec<String> = serde_json::from_value(entries).expect("names");

@@ -35,12 +35,12 @@ async fn value(c: &fantoccini::Client, id: &str) -> String {
 
 /// Chooses 100 rows per page and waits for the first 100 of the demo's 5,000.
 async fn pages_of_100(c: &fantoccini::Client) {
-    find(c, "page-size")
+    find(c, testid::PAGE_SIZE)
         .await
         .select_by_value("100")
         .await
         .expect("select");
-    wait_text(c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+    wait_text(c, testid::SHOWING, |t| t == "Showing 1–100 of 5,000").await;
     assert_eq!(wait_rows(c).await, 100);
 }
 
@@ -50,13 +50,13 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("password"));
-        click(&c, "toggle-secret").await;
-        assert_eq!(find(&c, "api-secret").await.attr("type").await.expect("attr").as_deref(), Some("text"));
+        assert_eq!(find(&c, testid::API_SECRET).await.attr("type").await.expect("attr").as_deref(), Some("password"));
+        click(&c, testid::TOGGLE_SECRET).await;
+        assert_eq!(find(&c, testid::API_SECRET).await.attr("type").await.expect("attr").as_deref(), Some("text"));
         // "Try the demo" signs in with one click.
-        click(&c, "try-demo").await;
+        click(&c, testid::TRY_DEMO).await;
         wait_rows(&c).await;
-        assert_eq!(find(&c, "account").await.text().await.expect("text"), "Account demo");
+        assert_eq!(find(&c, testid::ACCOUNT).await.text().await.expect("text"), "Account demo");
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].as_str().is_some_and(|s| s.contains("demo")), "kept in sessionStorage: {stored}");
         assert!(stored[1].is_null(), "not in localStorage unless asked");
@@ -64,22 +64,22 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
 
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
-        click(&c, "sign-out").await;
-        find(&c, "signin-form").await;
+        click(&c, testid::SIGN_OUT).await;
+        find(&c, testid::SIGNIN_FORM).await;
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].is_null() && stored[1].is_null(), "sign out clears both: {stored}");
 
         // Remember on this device: localStorage, after a plain warning.
-        click(&c, "remember").await;
-        let warning = find(&c, "remember-warning").await.text().await.expect("text");
+        click(&c, testid::REMEMBER).await;
+        let warning = find(&c, testid::REMEMBER_WARNING).await.text().await.expect("text");
         assert!(warning.contains("local storage"));
-        type_into(&c, "api-key", "demo").await;
-        type_into(&c, "api-secret", "demo").await;
-        click(&c, "sign-in").await;
+        type_into(&c, testid::API_KEY, "demo").await;
+        type_into(&c, testid::API_SECRET, "demo").await;
+        click(&c, testid::SIGN_IN).await;
         wait_rows(&c).await;
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].is_null() && stored[1].as_str().is_some(), "remembered: {stored}");
-        click(&c, "sign-out").await;
+        click(&c, testid::SIGN_OUT).await;
         let stored = js(&c, "return localStorage.getItem('audit-viewer.credentials')").await;
         assert!(stored.is_null());
     })
@@ -93,18 +93,18 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        type_into(&c, "api-key", "demo").await;
-        type_into(&c, "api-secret", "not-the-secret").await;
-        click(&c, "sign-in").await;
-        let msg = wait_text(&c, "signin-error", |t| !t.is_empty()).await;
+        type_into(&c, testid::API_KEY, "demo").await;
+        type_into(&c, testid::API_SECRET, "not-the-secret").await;
+        click(&c, testid::SIGN_IN).await;
+        let msg = wait_text(&c, testid::SIGNIN_ERROR, |t| !t.is_empty()).await;
         assert!(msg.contains("rejected"), "{msg}");
-        assert_eq!(value(&c, "api-key").await, "demo");
+        assert_eq!(value(&c, testid::API_KEY).await, "demo");
         assert_eq!(
-            value(&c, "api-secret").await,
+            value(&c, testid::API_SECRET).await,
             "",
             "the wrong secret is cleared"
         );
-        assert!(find_all(&c, "events-table").await.is_empty());
+        assert!(find_all(&c, testid::EVENTS_TABLE).await.is_empty());
     })
     .await;
     drop(stack);
@@ -113,8 +113,8 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
 #[tokio::test]
 async fn filtering_by_two_event_types() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "type-summary").await;
-        type_into(&c, "type-search", "login").await;
+        click(&c, testid::TYPE_SUMMARY).await;
+        type_into(&c, testid::TYPE_SEARCH, "login").await;
         let visible = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-option-\"]')).map(e => e.dataset.testid)").await;
         assert_eq!(
             visible,
@@ -122,13 +122,17 @@ async fn filtering_by_two_event_types() {
             "typing narrows the list"
         );
         click(&c, "type-option-USER_LOGIN").await;
-        type_into(&c, "type-search", "application created").await;
+        type_into(&c, testid::TYPE_SEARCH, "application created").await;
         click(&c, "type-option-APP_CREATE").await;
         assert_eq!(
-            find(&c, "type-summary").await.text().await.expect("t"),
+            find(&c, testid::TYPE_SUMMARY)
+                .await
+                .text()
+                .await
+                .expect("t"),
             "2 event types"
         );
-        click(&c, "apply").await;
+        click(&c, testid::APPLY).await;
         wait_until(&c, "URL has the types", || async {
             location(&c)
                 .await
@@ -137,7 +141,7 @@ async fn filtering_by_two_event_types() {
         })
         .await;
         wait_rows(&c).await;
-        let types = column(&c, "cell-type").await;
+        let types = column(&c, &testid::cell("type")).await;
         assert!(
             types.iter().all(|t| t == "USER_LOGIN" || t == "APP_CREATE"),
             "{types:?}"
@@ -146,7 +150,7 @@ async fn filtering_by_two_event_types() {
         let logins = api_total(&c, &proxy, "event_type=USER_LOGIN&size=1").await;
         let apps = api_total(&c, &proxy, "event_type=APP_CREATE&size=1").await;
         assert_eq!(both, logins + apps);
-        let showing = wait_text(&c, "showing", |t| t.ends_with(&thousands(both))).await;
+        let showing = wait_text(&c, testid::SHOWING, |t| t.ends_with(&thousands(both))).await;
         assert!(showing.starts_with("Showing 1–30 of"));
         let title = js(
             &c,
@@ -165,19 +169,19 @@ async fn filtering_by_two_event_types() {
 #[tokio::test]
 async fn a_date_preset_limits_the_range() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "zone-utc").await;
-        find(&c, "preset")
+        click(&c, testid::ZONE_UTC).await;
+        find(&c, testid::PRESET)
             .await
             .select_by_value("24h")
             .await
             .expect("select");
-        let from = value(&c, "date-from").await;
-        let to = value(&c, "date-to").await;
+        let from = value(&c, testid::DATE_FROM).await;
+        let to = value(&c, testid::DATE_TO).await;
         assert!(
             !from.is_empty() && !to.is_empty() && from < to,
             "{from} .. {to}"
         );
-        click(&c, "apply").await;
+        click(&c, testid::APPLY).await;
         wait_until(&c, "URL has the range", || async {
             let l = location(&c).await;
             (l.contains("date_from=") && l.contains("date_to=")).then_some(())
@@ -186,15 +190,19 @@ async fn a_date_preset_limits_the_range() {
         wait_rows(&c).await;
         let from_api = from.replace(' ', "T");
         assert_eq!(
-            value(&c, "preset").await,
+            value(&c, testid::PRESET).await,
             "24h",
             "the applied preset stays named"
         );
         // And after a reload, where nothing but the URL is left.
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
-        assert_eq!(value(&c, "preset").await, "24h", "named after a reload");
-        let times = column(&c, "cell-time").await;
+        assert_eq!(
+            value(&c, testid::PRESET).await,
+            "24h",
+            "named after a reload"
+        );
+        let times = column(&c, &testid::cell("time")).await;
         for t in &times {
             let t = t.replace(' ', "T");
             assert!(
@@ -209,18 +217,21 @@ async fn a_date_preset_limits_the_range() {
             .unwrap_or_default();
         let expected = api_total(&c, &proxy, &qs).await;
         assert!(expected > 0 && expected < 5000);
-        wait_text(&c, "showing", |t| {
+        wait_text(&c, testid::SHOWING, |t| {
             t.ends_with(&format!("of {}", thousands(expected)))
         })
         .await;
-        assert_eq!(find(&c, "zone-label").await.text().await.expect("t"), "UTC");
+        assert_eq!(
+            find(&c, testid::ZONE_LABEL).await.text().await.expect("t"),
+            "UTC"
+        );
     });
 }
 
 #[tokio::test]
 async fn a_date_alone_covers_its_whole_day() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "zone-utc").await;
+        click(&c, testid::ZONE_UTC).await;
         // Yesterday (UTC), a whole day inside the demo's 90 days.
         let day = js(
             &c,
@@ -230,15 +241,19 @@ async fn a_date_alone_covers_its_whole_day() {
         .as_str()
         .expect("date")
         .to_string();
-        type_into(&c, "date-from", &day).await;
-        type_into(&c, "date-to", &day).await;
-        let hint = find(&c, "date-hint").await.text().await.expect("text");
+        type_into(&c, testid::DATE_FROM, &day).await;
+        type_into(&c, testid::DATE_TO, &day).await;
+        let hint = find(&c, testid::DATE_HINT)
+            .await
+            .text()
+            .await
+            .expect("text");
         assert_eq!(
             hint,
             format!("From {day} 00:00:00 through {day} 23:59:59."),
             "the form says what a date alone means"
         );
-        click(&c, "apply").await;
+        click(&c, testid::APPLY).await;
         wait_until(&c, "URL has the whole day", || async {
             let search = js(&c, "return decodeURIComponent(location.search)").await;
             search
@@ -254,12 +269,12 @@ async fn a_date_alone_covers_its_whole_day() {
         )
         .await;
         assert!(expected > 0, "the demo has events yesterday");
-        wait_text(&c, "showing", |t| {
+        wait_text(&c, testid::SHOWING, |t| {
             t.ends_with(&format!("of {}", thousands(expected)))
         })
         .await;
         // The form now shows the bounds it stands for.
-        assert_eq!(value(&c, "date-to").await, format!("{day} 23:59:59"));
+        assert_eq!(value(&c, testid::DATE_TO).await, format!("{day} 23:59:59"));
     });
 }
 
@@ -273,17 +288,17 @@ async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
             .to_string();
         // A page past the last: said so, with a way to the last page.
         c.goto(&format!("{app}/?page=9999")).await.expect("open");
-        let text = wait_text(&c, "past-last", |t| !t.is_empty()).await;
+        let text = wait_text(&c, testid::PAST_LAST, |t| !t.is_empty()).await;
         assert!(
             text.contains("Page 9,999 is past the last page of these events (167)."),
             "{text}"
         );
         assert!(
-            find_all(&c, "empty").await.is_empty(),
+            find_all(&c, testid::EMPTY).await.is_empty(),
             "not 'no events match'"
         );
-        click(&c, "go-last").await;
-        wait_text(&c, "showing", |t| t == "Showing 4,981–5,000 of 5,000").await;
+        click(&c, testid::GO_LAST).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 4,981–5,000 of 5,000").await;
         let title = js(&c, "return document.title").await;
         assert_eq!(
             title, "Events, page 167 — Audit Events Viewer",
@@ -292,27 +307,27 @@ async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
 
         // A size the API does not allow: the app's own refusal, no useless Retry, a reset.
         c.goto(&format!("{app}/?size=500")).await.expect("open");
-        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
         assert!(
             msg.contains("does not allow") && msg.contains("1 to 100"),
             "{msg}"
         );
         assert!(!msg.contains("API refused"), "{msg}");
-        assert!(find_all(&c, "retry").await.is_empty(), "no Retry");
-        click(&c, "reset-filters").await;
-        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
-        assert!(find_all(&c, "error-banner").await.is_empty());
+        assert!(find_all(&c, testid::RETRY).await.is_empty(), "no Retry");
+        click(&c, testid::RESET_FILTERS).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–30 of 5,000").await;
+        assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
 
         // A detail address that cannot be an event: said plainly, nothing to retry or copy.
         c.goto(&format!("{app}/events/not-a-uuid"))
             .await
             .expect("open");
-        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
         assert!(msg.contains("“not-a-uuid” is not an event id"), "{msg}");
         assert!(!msg.contains("proxy relays"), "{msg}");
-        assert!(find_all(&c, "retry").await.is_empty(), "no Retry");
+        assert!(find_all(&c, testid::RETRY).await.is_empty(), "no Retry");
         assert!(
-            find_all(&c, "copy-json").await.is_empty(),
+            find_all(&c, testid::COPY_JSON).await.is_empty(),
             "nothing to copy"
         );
         let title = js(&c, "return document.title").await;
@@ -322,8 +337,8 @@ async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
         c.goto(&format!("{app}/?search_text=no-such-text-anywhere"))
             .await
             .expect("open");
-        find(&c, "empty").await;
-        let export = find(&c, "export").await;
+        find(&c, testid::EMPTY).await;
+        let export = find(&c, testid::EXPORT).await;
         assert_eq!(export.text().await.expect("t"), "Export all 0");
         assert!(
             !export.is_enabled().await.expect("enabled"),
@@ -335,22 +350,22 @@ async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
 #[tokio::test]
 async fn search_finds_the_planted_login_burst() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        type_into(&c, "search-text", "198.51.100.77").await;
-        find(&c, "search-text")
+        type_into(&c, testid::SEARCH_TEXT, "198.51.100.77").await;
+        find(&c, testid::SEARCH_TEXT)
             .await
             .send_keys(&Key::Enter.to_string())
             .await
             .expect("enter");
-        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–14 of 14").await;
         assert!(location(&c).await.contains("search_text=198.51.100.77"));
-        let countries = column(&c, "cell-country").await;
+        let countries = column(&c, &testid::cell("country")).await;
         assert_eq!(countries.len(), 14);
         assert!(countries.iter().all(|c| c == "BR"));
 
         // Quotes and braces are escaped as the API requires, and the search still works.
-        type_into(&c, "search-text", "\"{no such}\"").await;
-        click(&c, "apply").await;
-        let empty = find(&c, "empty").await.text().await.expect("t");
+        type_into(&c, testid::SEARCH_TEXT, "\"{no such}\"").await;
+        click(&c, testid::APPLY).await;
+        let empty = find(&c, testid::EMPTY).await.text().await.expect("t");
         assert!(empty.contains("No events match these filters"));
         // The card stands alone: no table header under it.
         let header = js(&c, "const t = document.querySelector('table.event-list'); return !!t && t.getClientRects().length > 0").await;
@@ -358,56 +373,64 @@ async fn search_finds_the_planted_login_burst() {
         assert!(location(&c)
             .await
             .contains("search_text=%5C%22%5C%7Bno+such%5C%7D%5C%22"));
-        click(&c, "empty-reset").await;
-        wait_text(&c, "showing", |t| t.ends_with("of 5,000")).await;
-        assert_eq!(value(&c, "search-text").await, "");
+        click(&c, testid::EMPTY_RESET).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
+        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "");
     });
 }
 
 #[tokio::test]
 async fn paging_to_the_last_page_and_back_and_changing_size() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "last").await;
-        wait_text(&c, "showing", |t| t == "Showing 4,981–5,000 of 5,000").await;
+        click(&c, testid::LAST).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 4,981–5,000 of 5,000").await;
         assert_eq!(
-            find(&c, "page-of").await.text().await.expect("t"),
+            find(&c, testid::PAGE_OF).await.text().await.expect("t"),
             "Page 167 of 167"
         );
         assert!(location(&c).await.contains("page=167"));
         assert_eq!(wait_rows(&c).await, 20);
-        assert!(!find(&c, "next").await.is_enabled().await.expect("enabled"));
-        click(&c, "prev").await;
-        wait_text(&c, "page-of", |t| t == "Page 166 of 167").await;
-        click(&c, "first").await;
-        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
+        assert!(!find(&c, testid::NEXT)
+            .await
+            .is_enabled()
+            .await
+            .expect("enabled"));
+        click(&c, testid::PREV).await;
+        wait_text(&c, testid::PAGE_OF, |t| t == "Page 166 of 167").await;
+        click(&c, testid::FIRST).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–30 of 5,000").await;
 
         // What is typed is taken whole or refused, never rearranged.
         let here = location(&c).await;
         for bad in ["2.5", "-3", "1e2", "168"] {
-            type_into(&c, "jump-page", bad).await;
-            click(&c, "jump-go").await;
-            let msg = wait_text(&c, "jump-error", |t| !t.is_empty()).await;
+            type_into(&c, testid::JUMP_PAGE, bad).await;
+            click(&c, testid::JUMP_GO).await;
+            let msg = wait_text(&c, testid::JUMP_ERROR, |t| !t.is_empty()).await;
             assert_eq!(msg, "Type a whole page number from 1 to 167.", "{bad}");
-            assert_eq!(value(&c, "jump-page").await, bad, "what was typed stays");
+            assert_eq!(
+                value(&c, testid::JUMP_PAGE).await,
+                bad,
+                "what was typed stays"
+            );
             assert_eq!(location(&c).await, here, "{bad} went nowhere");
         }
-        type_into(&c, "jump-page", "10").await;
+        type_into(&c, testid::JUMP_PAGE, "10").await;
         assert_eq!(
-            find(&c, "jump-error").await.text().await.expect("t"),
+            find(&c, testid::JUMP_ERROR).await.text().await.expect("t"),
             "",
             "typing again clears the message"
         );
-        click(&c, "jump-go").await;
-        wait_text(&c, "showing", |t| t == "Showing 271–300 of 5,000").await;
+        click(&c, testid::JUMP_GO).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 271–300 of 5,000").await;
 
         pages_of_100(&c).await;
         assert_eq!(
-            find(&c, "page-of").await.text().await.expect("t"),
+            find(&c, testid::PAGE_OF).await.text().await.expect("t"),
             "Page 1 of 50"
         );
         assert!(location(&c).await.contains("size=100"));
         c.refresh().await.expect("reload");
-        wait_text(&c, "showing", |t| t == "Showing 1–100 of 5,000").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–100 of 5,000").await;
     });
 }
 
@@ -441,7 +464,7 @@ async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
         .await
         .as_f64()
         .expect("scrollY");
-        wait_text(&c, "showing", |t| t == "Showing 101–200 of 5,000").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 101–200 of 5,000").await;
         assert_eq!(wait_rows(&c).await, 100);
         tokio::time::sleep(Duration::from_millis(300)).await;
         let frames: Vec<[u64; 3]> =
@@ -475,11 +498,11 @@ async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
 #[tokio::test]
 async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "next").await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let list_url = location(&c).await;
         js(&c, "window.scrollTo(0, 400)").await;
-        let rows = find_all(&c, "event-row").await;
+        let rows = find_all(&c, testid::EVENT_ROW).await;
         let id = rows[5].attr("data-id").await.expect("attr").expect("id");
         // Keyboard: focus the row and press Enter.
         js(
@@ -493,7 +516,7 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
             .send_keys(&Key::Enter.to_string())
             .await
             .expect("enter");
-        let shown = wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        let shown = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         assert_eq!(shown, id);
         let url = location(&c).await;
         assert!(url.starts_with(&format!("/events/{id}")), "{url}");
@@ -517,37 +540,40 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
                 "{field} shown"
             );
         }
-        find(&c, "json-tree").await;
+        find(&c, testid::JSON_TREE).await;
         let api = api_json(&c, &format!("{proxy}/beta/audit/events/{id}")).await;
         assert_eq!(
-            find(&c, "detail-type").await.text().await.expect("t"),
+            find(&c, testid::DETAIL_TYPE).await.text().await.expect("t"),
             api["event_type"].as_str().expect("type")
         );
 
         // A deep link survives a reload.
         c.refresh().await.expect("reload");
-        assert_eq!(wait_text(&c, "detail-id", |t| !t.is_empty()).await, id);
+        assert_eq!(
+            wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await,
+            id
+        );
 
         // Back returns to the same list and page.
-        click(&c, "back").await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        click(&c, testid::BACK).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         assert_eq!(location(&c).await, list_url);
 
         // Click opens too; Esc closes, and the scroll position comes back.
         js(&c, "window.scrollTo(0, 400)").await;
         let y_before = js(&c, "return window.scrollY").await.as_f64().expect("y");
-        find_all(&c, "event-row").await[3]
+        find_all(&c, testid::EVENT_ROW).await[3]
             .click()
             .await
             .expect("click");
-        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         c.active_element()
             .await
             .expect("active")
             .send_keys(&Key::Escape.to_string())
             .await
             .expect("esc");
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let y_after = wait_until(&c, "scroll restored", || async {
             let y = js(&c, "return window.scrollY")
                 .await
@@ -566,27 +592,27 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
 #[tokio::test]
 async fn back_and_forward_move_between_views() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        type_into(&c, "search-text", "USER_LOGOUT").await;
-        click(&c, "apply").await;
-        let filtered = wait_text(&c, "showing", |t| {
+        type_into(&c, testid::SEARCH_TEXT, "USER_LOGOUT").await;
+        click(&c, testid::APPLY).await;
+        let filtered = wait_text(&c, testid::SHOWING, |t| {
             !t.ends_with("of 5,000") && t.starts_with("Showing 1–")
         })
         .await;
-        click(&c, "next").await;
-        wait_text(&c, "page-of", |t| t.starts_with("Page 2 of")).await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::PAGE_OF, |t| t.starts_with("Page 2 of")).await;
         c.back().await.expect("back");
-        wait_text(&c, "showing", |t| t == filtered).await;
-        assert_eq!(value(&c, "search-text").await, "USER_LOGOUT");
+        wait_text(&c, testid::SHOWING, |t| t == filtered).await;
+        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
         c.back().await.expect("back");
-        wait_text(&c, "showing", |t| t == "Showing 1–30 of 5,000").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–30 of 5,000").await;
         assert_eq!(
-            value(&c, "search-text").await,
+            value(&c, testid::SEARCH_TEXT).await,
             "",
             "the form follows the URL"
         );
         c.forward().await.expect("forward");
-        wait_text(&c, "showing", |t| t == filtered).await;
-        assert_eq!(value(&c, "search-text").await, "USER_LOGOUT");
+        wait_text(&c, testid::SHOWING, |t| t == filtered).await;
+        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
     });
 }
 
@@ -598,14 +624,14 @@ async fn invalid_dates_get_an_inline_message_and_send_nothing() {
             js(&c, "return performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?') && e.name.includes('size=30')).length").await
         };
         let n_before = requests().await;
-        type_into(&c, "date-from", "2024-13-45").await;
-        click(&c, "apply").await;
-        let msg = wait_text(&c, "filter-error", |t| !t.is_empty()).await;
+        type_into(&c, testid::DATE_FROM, "2024-13-45").await;
+        click(&c, testid::APPLY).await;
+        let msg = wait_text(&c, testid::FILTER_ERROR, |t| !t.is_empty()).await;
         assert!(msg.contains("From") && msg.contains("ISO-8601"), "{msg}");
-        type_into(&c, "date-from", "2025-06-02 00:00").await;
-        type_into(&c, "date-to", "2025-06-01 00:00").await;
-        click(&c, "apply").await;
-        wait_text(&c, "filter-error", |t| t.contains("after")).await;
+        type_into(&c, testid::DATE_FROM, "2025-06-02 00:00").await;
+        type_into(&c, testid::DATE_TO, "2025-06-01 00:00").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::FILTER_ERROR, |t| t.contains("after")).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(location(&c).await, before);
         assert_eq!(requests().await, n_before, "nothing was sent");
@@ -624,8 +650,8 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
         ..Default::default()
     };
     signed_in!(stack, c, proxy, opts, {
-        type_into(&c, "search-text", "slowpoke").await;
-        click(&c, "apply").await;
+        type_into(&c, testid::SEARCH_TEXT, "slowpoke").await;
+        click(&c, testid::APPLY).await;
 
         // While it loads, the old rows stay, dimmed.
         wait_until(&c, "dimmed rows", || async {
@@ -634,16 +660,16 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
                 .filter(|n| *n == 30)
         })
         .await;
-        type_into(&c, "search-text", "198.51.100.77").await;
-        click(&c, "apply").await;
-        wait_text(&c, "showing", |t| t == "Showing 1–14 of 14").await;
+        type_into(&c, testid::SEARCH_TEXT, "198.51.100.77").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–14 of 14").await;
         tokio::time::sleep(Duration::from_millis(3000)).await;
         assert_eq!(
-            find(&c, "showing").await.text().await.expect("t"),
+            find(&c, testid::SHOWING).await.text().await.expect("t"),
             "Showing 1–14 of 14"
         );
-        assert_eq!(column(&c, "cell-country").await.len(), 14);
-        assert!(find_all(&c, "error-banner").await.is_empty());
+        assert_eq!(column(&c, &testid::cell("country")).await.len(), 14);
+        assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
     });
 }
 
@@ -659,9 +685,9 @@ async fn the_proxy_going_down_is_explained_and_the_view_kept() {
         async move {
             c.goto(&app).await.expect("open");
             sign_in_demo(&c).await;
-            type_into(&c, "search-text", "USER_LOGIN").await;
-            click(&c, "apply").await;
-            wait_text(&c, "showing", |t| !t.ends_with("of 5,000")).await;
+            type_into(&c, testid::SEARCH_TEXT, "USER_LOGIN").await;
+            click(&c, testid::APPLY).await;
+            wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
         }
     })
     .await;
@@ -670,18 +696,25 @@ async fn the_proxy_going_down_is_explained_and_the_view_kept() {
         let result2 = tokio::spawn({
             let c = c.clone();
             async move {
-                click(&c, "next").await;
-                let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+                click(&c, testid::NEXT).await;
+                let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
                 assert!(
                     msg.contains("Could not reach the proxy") && msg.contains(&proxy),
                     "{msg}"
                 );
-                assert_eq!(value(&c, "search-text").await, "USER_LOGIN", "filters kept");
-                assert!(!find_all(&c, "event-row").await.is_empty(), "rows kept");
+                assert_eq!(
+                    value(&c, testid::SEARCH_TEXT).await,
+                    "USER_LOGIN",
+                    "filters kept"
+                );
+                assert!(
+                    !find_all(&c, testid::EVENT_ROW).await.is_empty(),
+                    "rows kept"
+                );
                 // … but not passed off as the answer.
-                let note = find(&c, "rows-stale").await.text().await.expect("t");
+                let note = find(&c, testid::ROWS_STALE).await.text().await.expect("t");
                 assert!(note.contains("last ones that loaded"), "{note}");
-                find(&c, "retry").await;
+                find(&c, testid::RETRY).await;
             }
         })
         .await;
@@ -715,8 +748,8 @@ async fn signing_in_to_a_proxy_that_is_not_there_names_it() {
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
-        click(&c, "try-demo").await;
-        let msg = wait_text(&c, "signin-error", |t| !t.is_empty()).await;
+        click(&c, testid::TRY_DEMO).await;
+        let msg = wait_text(&c, testid::SIGNIN_ERROR, |t| !t.is_empty()).await;
         assert!(
             msg.contains("Could not reach the proxy") && msg.contains(&dead),
             "{msg}"
@@ -742,8 +775,8 @@ async fn settings_test_connection_tells_the_failures_apart() {
         c.goto(&format!("{app}/settings"))
             .await
             .expect("open settings");
-        click(&c, "test-connection").await;
-        let msg = wait_text(&c, "connection-result", |t| !t.is_empty()).await;
+        click(&c, testid::TEST_CONNECTION).await;
+        let msg = wait_text(&c, testid::CONNECTION_RESULT, |t| !t.is_empty()).await;
         assert!(msg.contains("credentials were rejected"), "{msg}");
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
@@ -753,16 +786,16 @@ async fn settings_test_connection_tells_the_failures_apart() {
             .click()
             .await
             .expect("click");
-        assert_eq!(value(&c, "api-base").await, proxy);
+        assert_eq!(value(&c, testid::API_BASE).await, proxy);
         let dead = "http://127.0.0.1:9";
         for (url, expect) in [
             (proxy.as_str(), "OK"),
             (refusing_url.as_str(), "refuses this page's origin"),
             (dead, "Nothing answered"),
         ] {
-            type_into(&c, "api-base", url).await;
-            click(&c, "test-connection").await;
-            let msg = wait_text(&c, "connection-result", |t| !t.is_empty()).await;
+            type_into(&c, testid::API_BASE, url).await;
+            click(&c, testid::TEST_CONNECTION).await;
+            let msg = wait_text(&c, testid::CONNECTION_RESULT, |t| !t.is_empty()).await;
             assert!(msg.contains(expect), "{url}: {msg}");
         }
         // Not URLs a proxy can have: explained under the field, neither tested nor saved.
@@ -774,40 +807,51 @@ async fn settings_test_connection_tells_the_failures_apart() {
             ("ftp://x", "must start with http:// or https://"),
             ("javascript:alert(1)", "must start with http:// or https://"),
         ] {
-            type_into(&c, "api-base", bad).await;
-            click(&c, "test-connection").await;
-            let msg = wait_text(&c, "api-base-error", |t| !t.is_empty()).await;
+            type_into(&c, testid::API_BASE, bad).await;
+            click(&c, testid::TEST_CONNECTION).await;
+            let msg = wait_text(&c, testid::API_BASE_ERROR, |t| !t.is_empty()).await;
             assert!(msg.contains(expect), "{bad}: {msg}");
             assert_eq!(
-                find(&c, "connection-result").await.text().await.expect("t"),
+                find(&c, testid::CONNECTION_RESULT)
+                    .await
+                    .text()
+                    .await
+                    .expect("t"),
                 "",
                 "{bad} was not tested"
             );
-            click(&c, "save-settings").await;
+            click(&c, testid::SAVE_SETTINGS).await;
             assert!(
-                find_all(&c, "saved").await.is_empty(),
+                find_all(&c, testid::SAVED).await.is_empty(),
                 "{bad} was not saved"
             );
         }
         c.refresh().await.expect("reload");
-        assert_eq!(value(&c, "api-base").await, proxy, "nothing bad was kept");
+        assert_eq!(
+            value(&c, testid::API_BASE).await,
+            proxy,
+            "nothing bad was kept"
+        );
         // Saving an override is remembered and used: the list now asks the dead address, and
         // the rows the old proxy gave are not shown under its error.
-        type_into(&c, "api-base", dead).await;
-        click(&c, "save-settings").await;
+        type_into(&c, testid::API_BASE, dead).await;
+        click(&c, testid::SAVE_SETTINGS).await;
         c.find(Locator::LinkText("Events"))
             .await
             .expect("link")
             .click()
             .await
             .expect("click");
-        let msg = wait_text(&c, "error-message", |t| !t.is_empty()).await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
         assert!(msg.contains(dead), "{msg}");
-        assert!(find_all(&c, "event-row").await.is_empty(), "no old rows");
+        assert!(
+            find_all(&c, testid::EVENT_ROW).await.is_empty(),
+            "no old rows"
+        );
         c.goto(&format!("{app}/settings")).await.expect("settings");
-        assert_eq!(value(&c, "api-base").await, dead);
-        click(&c, "use-config").await;
-        assert_eq!(value(&c, "api-base").await, proxy);
+        assert_eq!(value(&c, testid::API_BASE).await, dead);
+        click(&c, testid::USE_CONFIG).await;
+        assert_eq!(value(&c, testid::API_BASE).await, proxy);
     })
     .await;
     drop(refusing);
@@ -817,17 +861,17 @@ async fn settings_test_connection_tells_the_failures_apart() {
 #[tokio::test]
 async fn a_401_mid_session_returns_to_sign_in_and_then_to_the_same_view() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        click(&c, "next").await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let url = location(&c).await;
         // The secret is revoked while the tab is open.
         js(&c, "sessionStorage.setItem('audit-viewer.credentials', JSON.stringify({key: 'demo', secret: 'revoked'}))").await;
         c.refresh().await.expect("reload");
-        let notice = wait_text(&c, "signin-notice", |t| !t.is_empty()).await;
+        let notice = wait_text(&c, testid::SIGNIN_NOTICE, |t| !t.is_empty()).await;
         assert!(notice.contains("Sign in again"), "{notice}");
         assert_eq!(location(&c).await, url, "the view is kept");
         sign_in_demo(&c).await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
     });
 }
 
@@ -842,26 +886,26 @@ async fn deep_links_work_under_a_sub_path() {
     with_browser(move |c| async move {
         c.goto(&format!("{app}/")).await.expect("open");
         sign_in_demo(&c).await;
-        click(&c, "next").await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let list = location(&c).await;
         assert!(
             list.starts_with("/sub?") || list.starts_with("/sub/?"),
             "{list}"
         );
         c.refresh().await.expect("reload the list");
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
-        find_all(&c, "event-row").await[0]
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
+        find_all(&c, testid::EVENT_ROW).await[0]
             .click()
             .await
             .expect("click");
-        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let url = location(&c).await;
         assert!(url.starts_with("/sub/events/"), "{url}");
         c.refresh().await.expect("reload");
-        wait_text(&c, "detail-id", |t| !t.is_empty()).await;
-        click(&c, "back").await;
-        wait_text(&c, "showing", |t| t == "Showing 31–60 of 5,000").await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        click(&c, testid::BACK).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         assert!(location(&c).await.starts_with("/sub"));
     })
     .await;
@@ -885,9 +929,9 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
             }
         };
         // The type list closes on a click outside it.
-        click(&c, "type-summary").await;
+        click(&c, testid::TYPE_SUMMARY).await;
         assert!(open("type-filter").await);
-        click(&c, "search-text").await;
+        click(&c, testid::SEARCH_TEXT).await;
         assert!(!open("type-filter").await, "an outside click closes it");
 
         // Columns: Esc closes it and the focus goes back to its summary.
@@ -897,7 +941,7 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
         )
         .await;
         assert!(open("columns").await);
-        find(&c, "column-ip")
+        find(&c, &testid::column("ip"))
             .await
             .send_keys(&Key::Escape.to_string())
             .await
@@ -916,7 +960,7 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
             click(&c, &format!("column-{key}")).await;
         }
         assert!(
-            !find(&c, "column-time")
+            !find(&c, &testid::column("time"))
                 .await
                 .is_enabled()
                 .await
@@ -926,19 +970,19 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
         for key in ["type", "user", "source", "ip", "country", "details"] {
             click(&c, &format!("column-{key}")).await;
         }
-        assert!(find(&c, "column-time")
+        assert!(find(&c, &testid::column("time"))
             .await
             .is_enabled()
             .await
             .expect("enabled"));
-        click(&c, "showing").await;
+        click(&c, testid::SHOWING).await;
 
         // A row opened from the keyboard; Esc in the detail view returns to that row.
-        let rows = find_all(&c, "event-row").await;
+        let rows = find_all(&c, testid::EVENT_ROW).await;
         let row = rows[3].clone();
         let id = row.attr("data-id").await.expect("attr").expect("id");
         row.send_keys(&Key::Enter.to_string()).await.expect("enter");
-        wait_text(&c, "detail-id", |t| t == id).await;
+        wait_text(&c, testid::DETAIL_ID, |t| t == id).await;
         js(
             &c,
             "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))",

@@ -11,6 +11,7 @@ pub mod rows;
 pub mod shortcuts;
 
 use std::collections::HashMap;
+use ui_names::testid;
 
 use audit_model::AuditEvent;
 use leptos::prelude::*;
@@ -135,7 +136,7 @@ pub fn EventsTable(
             };
             view! {
                 <th scope="col" role="columnheader" class=format!("col-{}", column.key()) aria-sort=aria>
-                    <button type="button" class="sort" data-testid=format!("sort-{}", column.key())
+                    <button type="button" class="sort" data-testid=testid::sort(column.key())
                         title="Sort this page by this column"
                         on:click=move |_| sort.update(|s| *s = Some(Sort::clicked(*s, column)))>
                         {column.label()}
@@ -150,7 +151,7 @@ pub fn EventsTable(
     view! {
         <div class="table-wrap" class:stale=move || stale.get()
             aria-busy=move || (stale.get() || pending.get()).to_string()>
-            <table class=table_class role="table" data-testid="events-table">
+            <table class=table_class role="table" data-testid=testid::EVENTS_TABLE>
                 <caption class="sr-only">"Audit events, newest first. Press Enter on a row to open it."</caption>
                 <thead role="rowgroup">
                     <tr role="row">{header}</tr>

@@ -195,15 +195,11 @@ fn prototype_row() -> Result<web_sys::Element, wasm_bindgen::JsValue> {
         &[
             ("tabindex", "0"),
             ("role", "row"),
-            ("data-testid", "event-row"),
+            ("data-testid", ui_names::testid::EVENT_ROW),
         ],
     )?;
     let td = |col: &str, class: &str| {
-        let testid = if col == "details" {
-            "cell-summary".to_string()
-        } else {
-            format!("cell-{col}")
-        };
+        let testid = ui_names::testid::cell(col);
         el(
             "td",
             &[

@@ -2,6 +2,7 @@
 //! keyboard shortcuts.
 
 use leptos::prelude::*;
+use ui_names::testid;
 
 use crate::prefs::Column;
 use crate::session::Session;
@@ -15,14 +16,14 @@ pub fn TablePrefs(
     let session = expect_context::<Session>();
     view! {
         <div class="prefs">
-            <details class="dropdown" data-testid="columns">
+            <details class="dropdown" data-testid=testid::COLUMNS>
                 <summary>"Columns"</summary>
                 <div class="dropdown-panel">
                     {Column::ALL.map(|column| {
                         let hidden = move || session.hidden_columns.with(|h| h.contains(&column));
                         view! {
                             <label class="check">
-                                <input type="checkbox" data-testid=format!("column-{}", column.key())
+                                <input type="checkbox" data-testid=testid::column(column.key())
                                     prop:checked=move || !hidden()
                                     // The last column shown stays: a table of no columns is an empty bar.
                                     disabled=move || !hidden() && session.hidden_columns.with(|h| h.len() + 1 >= Column::ALL.len())
@@ -34,11 +35,11 @@ pub fn TablePrefs(
                 </div>
             </details>
             <label class="check">
-                <input type="checkbox" data-testid="compact" prop:checked=move || session.compact.get()
+                <input type="checkbox" data-testid=testid::COMPACT prop:checked=move || session.compact.get()
                     on:change=move |ev| session.set_compact(event_target_checked(&ev))/>
                 "Compact rows"
             </label>
-            <button type="button" class="link" data-testid="show-shortcuts"
+            <button type="button" class="link" data-testid=testid::SHOW_SHORTCUTS
                 on:click=move |_| shortcuts.update(|open| *open = !*open)>"Keyboard shortcuts (?)"</button>
         </div>
     }

@@ -1,6 +1,7 @@
 //! Keyboard use of the list: the shortcuts and their help.
 
 use leptos::prelude::*;
+use ui_names::testid;
 
 /// The shortcuts help and the keys themselves (the WAI-ARIA grid pattern, roughly): arrows or
 /// j/k move between rows, Enter opens, `/` focuses search, `?` shows this, Esc closes it.
@@ -40,7 +41,7 @@ pub fn Shortcuts(
     on_cleanup(move || keys.remove());
     view! {
         <Show when=move || open.get()>
-            <div class="card shortcuts" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
+            <div class="card shortcuts" role="dialog" aria-label="Keyboard shortcuts" data-testid=testid::SHORTCUTS>
                 <h2>"Keyboard shortcuts"</h2>
                 <ul>
                     <li><kbd>"↓"</kbd>" or "<kbd>"j"</kbd>" next row, "<kbd>"↑"</kbd>" or "<kbd>"k"</kbd>" previous row"</li>
