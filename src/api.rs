@@ -97,6 +97,9 @@ pub enum ApiError {
     /// A detail address whose id cannot be an Audit API event id.
     #[error("“{0}” is not an event id: the Audit API's event ids are UUIDs such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab. Open the event from the list.")]
     NotAnEventId(String),
+    /// A file the user opened could not be read by the browser.
+    #[error("“{0}” could not be read by the browser. Check that the file is still there and readable, and open it again.")]
+    FileUnreadable(String),
     /// The request was cancelled because a newer one replaced it.
     #[error("cancelled")]
     Aborted,
@@ -139,7 +142,10 @@ impl ApiError {
             | ApiError::Timeout { .. } => true,
             // 403: once the key's permissions are fixed, the same request succeeds.
             ApiError::Http { status, .. } => matches!(status, 403 | 408 | 429 | 500..=599),
-            ApiError::InvalidQuery(_) | ApiError::NotAnEventId(_) | ApiError::Aborted => false,
+            ApiError::InvalidQuery(_)
+            | ApiError::NotAnEventId(_)
+            | ApiError::FileUnreadable(_)
+            | ApiError::Aborted => false,
         }
     }
 

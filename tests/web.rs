@@ -383,3 +383,41 @@ async fn a_newer_question_always_wins_and_leaving_aborts() {
         "leaving aborted the pending run"
     );
 }
+
+#[wasm_bindgen_test]
+async fn abort_stops_the_run_in_progress_and_nothing_is_delivered() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let signals = Rc::new(RefCell::new(Vec::new()));
+    let delivered = Rc::new(RefCell::new(Vec::<u32>::new()));
+    let input = RwSignal::new(200u32);
+    let handle_out = Rc::new(RefCell::new(None));
+    let (s, d, h) = (signals.clone(), delivered.clone(), handle_out.clone());
+    let mount = leptos::mount::mount_to(container(), move || {
+        let d = d.clone();
+        let loading = audit_viewer::load::load(
+            move || Some(input.get()),
+            slow_echo(s.clone()),
+            || {},
+            move |r| d.borrow_mut().push(r.expect("answer")),
+        );
+        *h.borrow_mut() = Some(loading);
+        view! { <p>"loader"</p> }
+    });
+    leptos::task::tick().await;
+    let loading = handle_out.borrow().expect("handle");
+    // Cancel, as an export's Cancel does: the run's signal aborts and its answer never lands.
+    loading.abort();
+    audit_viewer::browser::sleep_ms(300).await;
+    assert!(signals.borrow()[0].1.aborted(), "the run was aborted");
+    assert!(
+        delivered.borrow().is_empty(),
+        "nothing delivered after abort"
+    );
+    // The next question runs as usual.
+    input.set(10);
+    leptos::task::tick().await;
+    audit_viewer::browser::sleep_ms(100).await;
+    assert_eq!(*delivered.borrow(), vec![10]);
+    drop(mount);
+}

@@ -19,7 +19,7 @@ pub fn Filters(
     query: Signal<EventQuery>,
     /// Event types from the API (`None` while loading).
     #[prop(into)]
-    types: Signal<Option<Result<Vec<EventType>, String>>>,
+    types: Signal<Option<Result<Vec<EventType>, crate::api::ApiError>>>,
     /// Receives the new query (page 1) when the form is applied.
     on_apply: Callback<EventQuery>,
 ) -> impl IntoView {

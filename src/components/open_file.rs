@@ -6,13 +6,14 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use ui_names::testid;
 
+use crate::api::ApiError;
 use crate::session::Session;
 use crate::source::OfflineFile;
 
-async fn read(file: web_sys::File) -> Result<OfflineFile, String> {
+async fn read(file: web_sys::File) -> Result<OfflineFile, ApiError> {
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
         .await
-        .map_err(|_| format!("{} could not be read", file.name()))?;
+        .map_err(|_| ApiError::FileUnreadable(file.name()))?;
     let text = text.as_string().unwrap_or_default();
     Ok(OfflineFile::parse(file.name(), &text))
 }
@@ -22,7 +23,7 @@ async fn read(file: web_sys::File) -> Result<OfflineFile, String> {
 pub fn OpenFile() -> impl IntoView {
     let session = expect_context::<Session>();
     let navigate = use_navigate();
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<ApiError>);
     let dragging = RwSignal::new(false);
     let open = Callback::new(move |file: web_sys::File| {
         let navigate = navigate.clone();
@@ -66,7 +67,7 @@ pub fn OpenFile() -> impl IntoView {
             <span class="muted small">" or drop a .jsonl or .json file here"</span>
         </div>
         <Show when=move || error.get().is_some()>
-            <p class="error" role="alert">{move || error.get()}</p>
+            <p class="error" role="alert">{move || error.get().map(|e| e.to_string())}</p>
         </Show>
     }
 }

@@ -1,6 +1,5 @@
 //! The events list: filters, table and pager, all driven by the URL's query string.
 
-use std::collections::HashMap;
 use ui_names::testid;
 
 use audit_model::{EventQuery, EventsPage};
@@ -108,16 +107,15 @@ pub fn EventsPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     let retry = RwSignal::new(0u32);
 
-    // Event types load once per account, in parallel with the first page.
-    let types = LocalResource::new(move || {
-        let client = session.source();
-        async move {
-            match client {
-                Some(c) => c.event_types(None).await.map_err(|e| e.to_string()),
-                None => Ok(Vec::new()),
-            }
-        }
-    });
+    // Event types load once per account (or file), in parallel with the first page, through the
+    // same loader as everything else.
+    let types = RwSignal::new(None::<Result<Vec<audit_model::EventType>, ApiError>>);
+    crate::load::load(
+        move || session.source(),
+        |source: crate::source::Source, signal| async move { source.event_types(Some(&signal)).await },
+        move || types.set(None),
+        move |result| types.set(Some(result)),
+    );
     let types_signal = Signal::derive(move || types.get());
     let descriptions = Memo::new(move |_| {
         types
@@ -128,7 +126,7 @@ pub fn EventsPage() -> impl IntoView {
                     .filter_map(|t| Some((t.name, t.description?)))
                     .collect()
             })
-            .unwrap_or_else(HashMap::new)
+            .unwrap_or_default()
     });
 
     // Each new query aborts the one in flight, and a late answer to an old query is dropped
