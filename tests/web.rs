@@ -340,26 +340,53 @@ fn slow_echo(
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_newer_question_always_wins_and_leaving_aborts() {
+/// What a mounted loader over [`slow_echo`] saw: each run's input and signal, and the answers
+/// delivered.
+struct Loader {
+    signals: std::rc::Rc<std::cell::RefCell<Vec<(u32, web_sys::AbortSignal)>>>,
+    delivered: std::rc::Rc<std::cell::RefCell<Vec<u32>>>,
+    loading: audit_viewer::load::Loading,
+    mount: leptos::mount::UnmountHandle<leptos::tachys::view::any_view::AnyViewState>,
+}
+
+/// Mounts a view whose only content is a `load` of `input` through [`slow_echo`].
+async fn mount_loader(input: RwSignal<u32>) -> Loader {
     use std::cell::RefCell;
     use std::rc::Rc;
     let signals = Rc::new(RefCell::new(Vec::new()));
     let delivered = Rc::new(RefCell::new(Vec::<u32>::new()));
-    let input = RwSignal::new(300u32);
-    let el = container();
-    let (s, d) = (signals.clone(), delivered.clone());
-    let handle = leptos::mount::mount_to(el.clone(), move || {
+    let handle = Rc::new(RefCell::new(None));
+    let (s, d, h) = (signals.clone(), delivered.clone(), handle.clone());
+    let mount = leptos::mount::mount_to(container(), move || {
         let d = d.clone();
-        audit_viewer::load::load(
+        let loading = audit_viewer::load::load(
             move || Some(input.get()),
             slow_echo(s.clone()),
             || {},
             move |r| d.borrow_mut().push(r.expect("answer")),
         );
-        view! { <p>"loader"</p> }
+        *h.borrow_mut() = Some(loading);
+        view! { <p>"loader"</p> }.into_any()
     });
     leptos::task::tick().await;
+    let loading = handle.borrow().expect("the loader ran");
+    Loader {
+        signals,
+        delivered,
+        loading,
+        mount,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_newer_question_always_wins_and_leaving_aborts() {
+    let input = RwSignal::new(300u32);
+    let Loader {
+        signals,
+        delivered,
+        mount: handle,
+        ..
+    } = mount_loader(input).await;
     // A slow question, replaced at once by a fast one: only the fast answer arrives, and the
     // slow one's requests were aborted.
     input.set(20);
@@ -386,26 +413,13 @@ async fn a_newer_question_always_wins_and_leaving_aborts() {
 
 #[wasm_bindgen_test]
 async fn abort_stops_the_run_in_progress_and_nothing_is_delivered() {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-    let signals = Rc::new(RefCell::new(Vec::new()));
-    let delivered = Rc::new(RefCell::new(Vec::<u32>::new()));
     let input = RwSignal::new(200u32);
-    let handle_out = Rc::new(RefCell::new(None));
-    let (s, d, h) = (signals.clone(), delivered.clone(), handle_out.clone());
-    let mount = leptos::mount::mount_to(container(), move || {
-        let d = d.clone();
-        let loading = audit_viewer::load::load(
-            move || Some(input.get()),
-            slow_echo(s.clone()),
-            || {},
-            move |r| d.borrow_mut().push(r.expect("answer")),
-        );
-        *h.borrow_mut() = Some(loading);
-        view! { <p>"loader"</p> }
-    });
-    leptos::task::tick().await;
-    let loading = handle_out.borrow().expect("handle");
+    let Loader {
+        signals,
+        delivered,
+        loading,
+        mount,
+    } = mount_loader(input).await;
     // Cancel, as an export's Cancel does: the run's signal aborts and its answer never lands.
     loading.abort();
     audit_viewer::browser::sleep_ms(300).await;
