@@ -162,6 +162,25 @@ mod tests {
         assert_ne!(row.type_title, "Event type not in the API's list");
     }
 
+    fn by(column: Column, ascending: bool) -> Option<Sort> {
+        Some(Sort { column, ascending })
+    }
+
+    #[test]
+    fn a_heading_click_sorts_ascending_then_flips() {
+        let first = Sort::clicked(None, Column::Ip);
+        assert_eq!(Some(first), by(Column::Ip, true));
+        assert_eq!(
+            Some(Sort::clicked(Some(first), Column::Ip)),
+            by(Column::Ip, false)
+        );
+        // Another column starts ascending again.
+        assert_eq!(
+            Some(Sort::clicked(Some(first), Column::Time)),
+            by(Column::Time, true)
+        );
+    }
+
     #[test]
     fn rows_sort_by_a_column_both_ways_and_ips_numerically() {
         let list = [
@@ -170,36 +189,9 @@ mod tests {
             event("c", "192.0.2.100", "2026-11-01T11:00:00.000Z"),
         ];
         assert_eq!(row_order(&list, None), [0, 1, 2]);
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Ip,
-                    ascending: true
-                })
-            ),
-            [1, 0, 2]
-        );
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Ip,
-                    ascending: false
-                })
-            ),
-            [2, 0, 1]
-        );
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Time,
-                    ascending: true
-                })
-            ),
-            [1, 0, 2]
-        );
+        assert_eq!(row_order(&list, by(Column::Ip, true)), [1, 0, 2]);
+        assert_eq!(row_order(&list, by(Column::Ip, false)), [2, 0, 1]);
+        assert_eq!(row_order(&list, by(Column::Time, true)), [1, 0, 2]);
     }
 
     #[test]
@@ -211,36 +203,9 @@ mod tests {
             event("d", "unknown", "yesterday"),
         ];
         // IPv4 first, then IPv6 by value (::1:0 < ::ff:1), then text.
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Ip,
-                    ascending: true
-                })
-            ),
-            [2, 1, 0, 3]
-        );
+        assert_eq!(row_order(&list, by(Column::Ip, true)), [2, 1, 0, 3]);
         // 08:30Z, 09:00Z, 09:45:00.5Z, then the unparseable one.
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Time,
-                    ascending: true
-                })
-            ),
-            [0, 1, 2, 3]
-        );
-        assert_eq!(
-            row_order(
-                &list,
-                Some(Sort {
-                    column: Column::Time,
-                    ascending: false
-                })
-            ),
-            [3, 2, 1, 0]
-        );
+        assert_eq!(row_order(&list, by(Column::Time, true)), [0, 1, 2, 3]);
+        assert_eq!(row_order(&list, by(Column::Time, false)), [3, 2, 1, 0]);
     }
 }
