@@ -97,6 +97,14 @@ pub enum ApiError {
     /// A detail address whose id cannot be an Audit API event id.
     #[error("“{0}” is not an event id: the Audit API's event ids are UUIDs such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab. Open the event from the list.")]
     NotAnEventId(String),
+    /// The file open offline holds no event with this id (no request was made: not an HTTP 404).
+    #[error("The file “{file}” holds no event with the id “{id}”. Open the event from the list, or open the file that holds it.")]
+    NotInFile {
+        /// The id asked for.
+        id: String,
+        /// The file's name.
+        file: String,
+    },
     /// A file the user opened could not be read by the browser.
     #[error("“{0}” could not be read by the browser. Check that the file is still there and readable, and open it again.")]
     FileUnreadable(String),
@@ -145,6 +153,7 @@ impl ApiError {
             ApiError::InvalidQuery(_)
             | ApiError::NotAnEventId(_)
             | ApiError::FileUnreadable(_)
+            | ApiError::NotInFile { .. }
             | ApiError::Aborted => false,
         }
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use audit_model::store::{add_self_link, parse_events_file, EventStore, LineError};
-use audit_model::{ApiErrorBody, AuditEvent, EventQuery, EventType, EventsPage};
+use audit_model::{AuditEvent, EventQuery, EventType, EventsPage};
 use web_sys::AbortSignal;
 
 use crate::api::{ApiError, Client};
@@ -251,14 +251,14 @@ impl Source {
             }
             Source::Api(c) => c.event(id, signal).await,
             Source::File(f) => {
-                let mut ev = f.store.get(id).cloned().ok_or_else(|| ApiError::Http {
-                    status: 404,
-                    body: ApiErrorBody::new(
-                        404,
-                        "Not Found",
-                        format!("Event with provided id: {id} was not found in this file"),
-                    ),
-                })?;
+                let mut ev = f
+                    .store
+                    .get(id)
+                    .cloned()
+                    .ok_or_else(|| ApiError::NotInFile {
+                        id: id.to_string(),
+                        file: f.name.clone(),
+                    })?;
                 add_self_link(&mut ev, LOCAL_BASE);
                 Ok(ev)
             }

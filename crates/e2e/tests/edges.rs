@@ -160,6 +160,19 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
             email.is_empty() || email == "—",
             "a missing email shows as nothing: {email:?}"
         );
+
+        // An id the file does not hold is said as such: no request was made, so no "HTTP 404".
+        js(
+            &c,
+            "history.pushState(null, '', '/events/not-in-this-file'); \
+             dispatchEvent(new PopStateEvent('popstate'));",
+        )
+        .await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("holds no event with the id “not-in-this-file”") && !msg.contains("404"),
+            "{msg}"
+        );
     })
     .await;
     drop(stack);
