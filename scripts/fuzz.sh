@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing (cargo-fuzz / libFuzzer) of the query parser, the JSON Lines loader and
-# the proxy's request classification. Runs each target for SECONDS (default 60) from the committed
-# seed corpus and prints executions and crashes. Usage: bash scripts/fuzz.sh [SECONDS]
+# Coverage-guided fuzzing (cargo-fuzz / libFuzzer) of the query parser, the search-box filter, the
+# JSON Lines loader and the proxy's request classification. Runs each target for SECONDS
+# (default 60) from the committed seed corpus and prints executions and crashes.
+# Usage: bash scripts/fuzz.sh [SECONDS]
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT/fuzz"
@@ -13,7 +14,7 @@ fi
 # compiler accepts them when bootstrapping is allowed.
 export RUSTC_BOOTSTRAP=1
 status=0
-for target in query jsonl classify; do
+for target in query jsonl classify filter; do
   work="target/corpus-run/$target"
   mkdir -p "$work" "artifacts/$target"
   log="target/fuzz-$target.log"

@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod event;
+pub mod filter;
 pub mod ip;
 pub mod page;
 pub mod query;
