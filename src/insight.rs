@@ -113,8 +113,12 @@ pub struct Findings {
     pub key_changes: Vec<AuditEvent>,
 }
 
-/// How much of the range is "settling in": places first used then are not flagged as new,
-/// since there is no history before them. A quarter of the range, at most 7 days.
+/// How far before the range the security overview looks for the places an account already
+/// used: a place is "first seen" only if no login in this window came from it.
+pub const LOOK_BACK_MS: i64 = 90 * DAY;
+
+/// How much of the range is "settling in" when there is no history before it: places first used
+/// then are not flagged as new. A quarter of the range, at most 7 days.
 pub fn settling(from: Timestamp, to: Timestamp) -> Timestamp {
     from + ((to - from) / 4).min(7 * DAY)
 }
@@ -126,13 +130,24 @@ fn hour_of(ts: Timestamp, offset_minutes: i32) -> u32 {
 
 fn places(
     logins: &[(&AuditEvent, Timestamp)],
+    before: &[(&AuditEvent, Timestamp)],
     key: impl Fn(&AuditEvent) -> Option<String>,
     settled: Timestamp,
 ) -> Vec<Place> {
     let mut by: BTreeMap<String, Place> = BTreeMap::new();
     let mut users: HashMap<String, HashSet<String>> = HashMap::new();
+    // What each user, and the account, used before the range.
     let mut user_seen: HashMap<String, HashSet<String>> = HashMap::new();
     let mut user_first: HashMap<String, Timestamp> = HashMap::new();
+    let mut known: HashSet<String> = HashSet::new();
+    for (ev, t) in before {
+        let Some(k) = key(ev) else { continue };
+        let user = ev.user_email.clone().unwrap_or_default();
+        user_seen.entry(user.clone()).or_default().insert(k.clone());
+        let first = user_first.entry(user).or_insert(*t);
+        *first = (*first).min(*t);
+        known.insert(k);
+    }
     for (ev, t) in logins {
         let Some(k) = key(ev) else { continue };
         let user = ev.user_email.clone().unwrap_or_default();
@@ -141,7 +156,7 @@ fn places(
             logins: 0,
             users: 0,
             first: *t,
-            first_seen: *t > settled,
+            first_seen: *t > settled && !known.contains(&k),
             new_for_users: Vec::new(),
         });
         p.logins += 1;
@@ -167,20 +182,40 @@ fn places(
     out
 }
 
-/// Reviews the security-relevant events of the range `from..=to`. Hours are read on the clock
-/// the user has chosen: `offset(t)` is its offset east of UTC at `t`, in minutes (0 for UTC).
-pub fn analyze(
-    events: &[AuditEvent],
-    from: Timestamp,
-    to: Timestamp,
-    offset: impl Fn(Timestamp) -> i32,
-) -> Findings {
-    let mut timed: Vec<(&AuditEvent, Timestamp)> = events
+/// The events that have a readable time, with it, oldest first.
+fn timed_of(list: &[AuditEvent]) -> Vec<(&AuditEvent, Timestamp)> {
+    let mut timed: Vec<(&AuditEvent, Timestamp)> = list
         .iter()
         .filter_map(|e| Some((e, e.timestamp()?)))
         .collect();
     timed.sort_by_key(|(_, t)| *t);
-    let settled = settling(from, to);
+    timed
+}
+
+/// Reviews the security-relevant events of the range `from..=to`. Hours are read on the clock
+/// the user has chosen: `offset(t)` is its offset east of UTC at `t`, in minutes (0 for UTC).
+///
+/// `earlier_logins` are the account's logins in the [`LOOK_BACK_MS`] before the range. A place
+/// they came from is never "first seen", and with such history every place new to it is, from
+/// the range's first moment; without any (a new account, or one whose history does not reach
+/// back), the range's first quarter is the settling-in period instead.
+pub fn analyze(
+    events: &[AuditEvent],
+    earlier_logins: &[AuditEvent],
+    from: Timestamp,
+    to: Timestamp,
+    offset: impl Fn(Timestamp) -> i32,
+) -> Findings {
+    let timed = timed_of(events);
+    let before: Vec<_> = timed_of(earlier_logins)
+        .into_iter()
+        .filter(|(e, t)| e.event_type == "USER_LOGIN" && *t < from)
+        .collect();
+    let settled = if before.is_empty() {
+        settling(from, to)
+    } else {
+        from - 1
+    };
     let logins: Vec<_> = timed
         .iter()
         .filter(|(e, _)| e.event_type == "USER_LOGIN")
@@ -219,8 +254,8 @@ pub fn analyze(
         .collect();
     key_changes.reverse();
     Findings {
-        countries: places(&logins, |e| e.source_country.clone(), settled),
-        ips: places(&logins, |e| e.source_ip.clone(), settled),
+        countries: places(&logins, &before, |e| e.source_country.clone(), settled),
+        ips: places(&logins, &before, |e| e.source_ip.clone(), settled),
         unusual,
         unusual_hours,
         key_changes,
@@ -308,7 +343,7 @@ mod tests {
             "198.51.100.77",
             "USER_LOGIN",
         ));
-        let f = analyze(&events, from, to, |_| 0);
+        let f = analyze(&events, &[], from, to, |_| 0);
         let gb = f.countries.iter().find(|p| p.name == "GB").expect("GB");
         assert!(!gb.first_seen, "GB was used from the start");
         assert_eq!(gb.new_for_users, ["b@x"]);
@@ -328,6 +363,34 @@ mod tests {
                 .first_seen
         );
         assert_eq!(f.countries[0].name, "GB", "most logins first");
+    }
+
+    #[test]
+    fn a_short_range_compares_with_the_logins_before_it() {
+        // A day's range; IE was used all along before it, BR never.
+        let (from, to) = (100 * DAY, 101 * DAY);
+        let earlier: Vec<AuditEvent> = (10..100)
+            .map(|d| login(d * DAY + 9 * HOUR, "a@x", "IE", "192.0.2.9", "USER_LOGIN"))
+            .collect();
+        let today = vec![
+            // Late in the day, after what would be the settling-in quarter.
+            login(from + 20 * HOUR, "a@x", "IE", "192.0.2.9", "USER_LOGIN"),
+            // Early, inside that quarter: with history, it still counts as new.
+            login(from + HOUR, "a@x", "BR", "198.51.100.77", "USER_LOGIN"),
+        ];
+        let f = analyze(&today, &earlier, from, to, |_| 0);
+        let ie = f.countries.iter().find(|p| p.name == "IE").expect("IE");
+        assert!(!ie.first_seen, "IE has 90 logins before the range");
+        let br = f.countries.iter().find(|p| p.name == "BR").expect("BR");
+        assert!(br.first_seen, "BR was never used before");
+        assert_eq!(br.new_for_users, ["a@x"], "new for a, who logged in before");
+        // Without the look-back, the settling-in quarter decides: IE, first used at 20:00, would
+        // be flagged; BR, at 01:00, would not.
+        let blind = analyze(&today, &[], from, to, |_| 0);
+        assert!(blind
+            .countries
+            .iter()
+            .any(|p| p.name == "IE" && p.first_seen));
     }
 
     #[test]
@@ -363,11 +426,11 @@ mod tests {
             "192.0.2.1",
             "ACCOUNT_SECRET_DELETE",
         ));
-        let f = analyze(&events, 0, 60 * DAY, |_| 0);
+        let f = analyze(&events, &[], 0, 60 * DAY, |_| 0);
         assert!(f.unusual_hours.contains(&3));
         assert!(!f.unusual_hours.contains(&9) && !f.unusual_hours.contains(&14));
         // On a clock two hours ahead of UTC the same work happens at 11 and 16.
-        let ahead = analyze(&events, 0, 60 * DAY, |_| 120);
+        let ahead = analyze(&events, &[], 0, 60 * DAY, |_| 120);
         assert!(ahead.unusual_hours.contains(&5) && ahead.unusual_hours.contains(&9));
         assert!(!ahead.unusual_hours.contains(&11) && !ahead.unusual_hours.contains(&16));
         assert_eq!(

@@ -1,7 +1,7 @@
 //! Security overview: for a range, the logins by country and IP with first-seen marks, changes at
 //! unusual hours, and key and secret changes — each linking to the events behind it.
 
-use audit_model::time::{format_display, format_offset};
+use audit_model::time::{format_api, format_display, format_offset};
 use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -11,7 +11,7 @@ use ui_names::testid;
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
 use crate::date_range::Preset;
-use crate::insight::{analyze, Findings, Place, SECURITY_TYPES};
+use crate::insight::{analyze, Findings, Place, LOOK_BACK_MS, SECURITY_TYPES};
 use crate::routes::events::list_href;
 use crate::session::Session;
 use crate::source::fetch_all;
@@ -19,6 +19,18 @@ use crate::source::fetch_all;
 /// A section of events as CSV (the export's columns), made when asked for.
 fn events_csv(events: Vec<AuditEvent>) -> std::rc::Rc<dyn Fn() -> (String, u64)> {
     std::rc::Rc::new(move || (crate::export::csv_chunk(&events, true), events.len() as u64))
+}
+
+/// What one read of the security overview holds.
+struct SecurityRead {
+    /// The security events of the range.
+    events: Vec<AuditEvent>,
+    /// The logins of the look-back before it.
+    earlier_logins: Vec<AuditEvent>,
+    from: i64,
+    to: i64,
+    /// The range's query, for links and evidence.
+    query: EventQuery,
 }
 
 /// The security overview page.
@@ -36,12 +48,14 @@ pub fn SecurityPage() -> impl IntoView {
     });
     // What was read: the events, the range and the query; the findings follow the clock shown
     // (hours of the day are read in the zone the user chose) without reading again.
-    let read = RwSignal::new(None::<(Vec<AuditEvent>, i64, i64, EventQuery)>);
+    let read = RwSignal::new(None::<SecurityRead>);
     let findings = Memo::new(move |_| {
         read.with(|r| {
-            r.as_ref().map(|(events, from, to, q)| {
-                let f: Findings = analyze(events, *from, *to, |t| session.offset_at(t));
-                (f, events.len(), q.clone())
+            r.as_ref().map(|r| {
+                let f: Findings = analyze(&r.events, &r.earlier_logins, r.from, r.to, |t| {
+                    session.offset_at(t)
+                });
+                (f, r.events.len(), r.query.clone())
             })
         })
     });
@@ -64,9 +78,27 @@ pub fn SecurityPage() -> impl IntoView {
                 date_to: Some(to),
                 ..Default::default()
             };
-            let events = fetch_all(&source, &q, &signal).await?;
             let (f, t) = (now - p.millis(), now);
-            Ok((events, f, t, q))
+            // The logins of the look-back before the range, read alongside: the places the
+            // account already used are never "first seen".
+            let earlier = EventQuery {
+                event_types: vec!["USER_LOGIN".into()],
+                date_from: Some(format_api(f - LOOK_BACK_MS)),
+                date_to: Some(format_api(f - 1000)),
+                ..Default::default()
+            };
+            let (events, earlier_logins) = futures_util::future::try_join(
+                fetch_all(&source, &q, &signal),
+                fetch_all(&source, &earlier, &signal),
+            )
+            .await?;
+            Ok(SecurityRead {
+                events,
+                earlier_logins,
+                from: f,
+                to: t,
+                query: q,
+            })
         },
         move || {
             loading.set(true);
@@ -152,7 +184,7 @@ pub fn SecurityPage() -> impl IntoView {
             view! {
                 <tr data-testid=testid::in_section(section_id, "row") data-name=p.name.clone() data-new=is_new.to_string()>
                     <td><A href=link>{name}</A>
-                        {is_new.then(|| view! { " " <span class="badge" title="First used after the start of the range">"first seen"</span> })}</td>
+                        {is_new.then(|| view! { " " <span class="badge" title="No login in the 90 days before the range came from here">"first seen"</span> })}</td>
                     <td class="num">{p.logins}</td>
                     <td class="num">{p.users}</td>
                     <td class="nowrap">{first}</td>
@@ -209,7 +241,7 @@ pub fn SecurityPage() -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when the account first used it after the range's first quarter (at most its first 7 days)."</p>
+            <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when no login in the 90 days before the range came from it (for an account without such history: when first used after the range's first quarter, at most its first 7 days)."</p>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
             <Show when=move || loading.get()><p class="muted" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p></Show>
             {move || findings.get().map(|(f, n, q)| {

@@ -421,6 +421,26 @@ pub async fn api_json(c: &Client, url: &str) -> Value {
         .expect("fetch runs")
 }
 
+/// Every event the API returns for `query`, page by page.
+pub async fn api_all(c: &Client, proxy: &str, query: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for page in 1.. {
+        let v = api_json(
+            c,
+            &format!("{proxy}/beta/audit/events?{query}&size=100&page={page}"),
+        )
+        .await;
+        let Some(events) = v["_embedded"]["events"].as_array() else {
+            break;
+        };
+        out.extend(events.iter().cloned());
+        if v["_links"].get("next").is_none() {
+            break;
+        }
+    }
+    out
+}
+
 /// `page.totalElements` of a list query, asked of the API directly.
 pub async fn api_total(c: &Client, proxy: &str, query: &str) -> u64 {
     let v = api_json(c, &format!("{proxy}/beta/audit/events?{query}")).await;

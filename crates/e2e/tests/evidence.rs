@@ -35,26 +35,6 @@ async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
     }
 }
 
-/// Every event the API returns for `query`, page by page.
-async fn api_all(c: &fantoccini::Client, proxy: &str, query: &str) -> Vec<Value> {
-    let mut out = Vec::new();
-    for page in 1.. {
-        let v = api_json(
-            c,
-            &format!("{proxy}/beta/audit/events?{query}&size=100&page={page}"),
-        )
-        .await;
-        let Some(events) = v["_embedded"]["events"].as_array() else {
-            break;
-        };
-        out.extend(events.iter().cloned());
-        if v["_links"].get("next").is_none() {
-            break;
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn export_both_formats_event_by_event_then_reopen_offline() {
     let stack = Stack::start(StackOptions::default()).await;

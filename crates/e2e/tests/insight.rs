@@ -261,3 +261,41 @@ async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() 
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn first_seen_compares_a_short_range_with_the_logins_before_it() {
+    const DAY: i64 = 86_400_000;
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        c.goto(&format!("{app}/security?range=24h")).await.expect("overview");
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
+        // An independent count: the countries of every login in the 90 days before the range.
+        let now = js(&c, "return Date.now()").await.as_i64().expect("now");
+        let from = audit_model::time::format_api(now - DAY - 90 * DAY);
+        let to = audit_model::time::format_api(now - DAY - 1000);
+        let earlier = api_all(
+            &c,
+            &proxy,
+            &format!("event_type=USER_LOGIN&date_from={from}&date_to={to}"),
+        )
+        .await;
+        let known: std::collections::HashSet<String> = earlier
+            .iter()
+            .filter_map(|e| e["source_country"].as_str().map(str::to_string))
+            .collect();
+        assert!(known.len() >= 3, "the demo's usual countries: {known:?}");
+        let rows = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"countries-row\"]')).map(r => [r.dataset.name, r.dataset.new])").await;
+        let rows: Vec<(String, String)> = serde_json::from_value(rows).expect("rows");
+        assert!(!rows.is_empty(), "logins in the last 24 hours");
+        for (name, new) in &rows {
+            let expected = !known.contains(name);
+            assert_eq!(new, &expected.to_string(), "{name}: known before the range: {}", !expected);
+        }
+    })
+    .await;
+    drop(stack);
+}
