@@ -44,6 +44,38 @@ impl Theme {
     }
 }
 
+/// The clock times are shown, typed, bucketed and read in.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Zone {
+    /// UTC.
+    #[default]
+    Utc,
+    /// The browser's own zone.
+    Local,
+    /// An IANA zone, such as `Asia/Kolkata` (offsets from the browser's `Intl`).
+    Named(String),
+}
+
+impl Zone {
+    /// The value stored: `utc`, `local`, or the zone's name.
+    pub fn key(&self) -> &str {
+        match self {
+            Zone::Utc => "utc",
+            Zone::Local => "local",
+            Zone::Named(name) => name,
+        }
+    }
+
+    /// Parses [`key`](Self::key); an empty value is UTC.
+    pub fn from_key(key: &str) -> Zone {
+        match key.trim() {
+            "" | "utc" | "UTC" => Zone::Utc,
+            "local" => Zone::Local,
+            name => Zone::Named(name.to_string()),
+        }
+    }
+}
+
 /// A column of the events table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Column {
@@ -138,6 +170,14 @@ mod tests {
             assert_eq!(Column::from_key(c.key()), Some(c));
         }
         assert_eq!(Column::from_key("Time"), None);
+    }
+
+    #[test]
+    fn zones_round_trip() {
+        for z in [Zone::Utc, Zone::Local, Zone::Named("Asia/Kolkata".into())] {
+            assert_eq!(Zone::from_key(z.key()), z);
+        }
+        assert_eq!(Zone::from_key(""), Zone::Utc);
     }
 
     #[test]

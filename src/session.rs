@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Client, Credentials};
 use crate::browser::{load, remove, save, Store};
-use crate::prefs::{Column, Theme};
+use crate::prefs::{Column, Theme, Zone};
 
 const CREDENTIALS_KEY: &str = ui_names::storage::CREDENTIALS;
 const API_BASE_KEY: &str = ui_names::storage::API_BASE;
 const UTC_KEY: &str = ui_names::storage::UTC;
+const ZONE_KEY: &str = ui_names::storage::ZONE;
 const COLUMNS_KEY: &str = ui_names::storage::HIDDEN_COLUMNS;
 const COMPACT_KEY: &str = ui_names::storage::COMPACT;
 const THEME_KEY: &str = ui_names::storage::THEME;
@@ -106,8 +107,8 @@ pub struct Session {
     pub override_base: RwSignal<Option<String>>,
     /// Signed-in credentials.
     pub credentials: RwSignal<Option<Credentials>>,
-    /// Show and enter times in UTC (true) or the browser's zone (false); remembered.
-    pub utc: RwSignal<bool>,
+    /// The zone times are shown, typed and bucketed in; remembered.
+    pub zone: RwSignal<Zone>,
     /// Why the sign-in form is shown again (a 401 mid-session keeps the view behind it).
     pub notice: RwSignal<Option<String>>,
     /// The detail view was opened from the list in this tab, so Back can use history.
@@ -147,7 +148,12 @@ impl Session {
                 load(Store::Local, API_BASE_KEY).filter(|s| !s.is_empty()),
             ),
             credentials: RwSignal::new(credentials),
-            utc: RwSignal::new(load(Store::Local, UTC_KEY).as_deref() != Some("false")),
+            zone: RwSignal::new(match load(Store::Local, ZONE_KEY) {
+                Some(key) => Zone::from_key(&key),
+                // Carried over from the UTC/local switch of earlier versions.
+                None if load(Store::Local, UTC_KEY).as_deref() == Some("false") => Zone::Local,
+                None => Zone::Utc,
+            }),
             // A file read offline lives in memory only; after a reload, say so instead of
             // silently showing something else.
             notice: RwSignal::new(load(Store::Session, OPEN_FILE_KEY).map(|name| {
@@ -324,32 +330,26 @@ impl Session {
     }
 
     /// Switches the display zone and remembers it.
-    pub fn set_utc(&self, utc: bool) {
-        save(Store::Local, UTC_KEY, if utc { "true" } else { "false" });
-        self.utc.set(utc);
+    pub fn set_zone(&self, zone: Zone) {
+        save(Store::Local, ZONE_KEY, zone.key());
+        self.zone.set(zone);
     }
 
-    /// Minutes east of UTC for displaying a moment (0 in UTC mode).
+    /// Minutes east of UTC for displaying a moment in the zone shown (tracked).
     pub fn offset_at(&self, ts: i64) -> i32 {
-        if self.utc.get() {
-            0
-        } else {
-            crate::browser::local_offset_minutes(ts)
-        }
+        self.zone.with(|z| crate::browser::offset_in(z, ts))
     }
 
-    /// The clock times are shown in, for labels: "UTC", or "local time, UTC+02:00" (tracked).
+    /// The clock times are shown in, for labels (tracked): "UTC", "local time, UTC+02:00", or
+    /// "Asia/Kolkata, UTC+05:30" (the offset now).
     pub fn zone_label(&self) -> String {
-        if self.utc.get() {
-            "UTC".to_string()
-        } else {
-            format!(
-                "local time, {}",
-                audit_model::time::format_offset(crate::browser::local_offset_minutes(
-                    crate::browser::now_ms()
-                ))
-            )
-        }
+        let now = crate::browser::now_ms();
+        let offset = audit_model::time::format_offset(self.offset_at(now));
+        self.zone.with(|z| match z {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => format!("local time, {offset}"),
+            Zone::Named(name) => format!("{name}, {offset}"),
+        })
     }
 }
 

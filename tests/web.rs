@@ -435,3 +435,51 @@ async fn abort_stops_the_run_in_progress_and_nothing_is_delivered() {
     assert_eq!(*delivered.borrow(), vec![10]);
     drop(mount);
 }
+
+#[wasm_bindgen_test]
+fn any_iana_zone_has_its_offset_at_each_moment() {
+    use audit_viewer::browser::zone_offset_minutes;
+    let at = |s: &str| audit_model::time::parse_api_timestamp(s).expect("time");
+    // Daylight saving time moves New York's offset; Kolkata has none; half and quarter hours.
+    assert_eq!(
+        zone_offset_minutes("America/New_York", at("2026-01-15T12:00:00Z")),
+        Some(-300)
+    );
+    assert_eq!(
+        zone_offset_minutes("America/New_York", at("2026-07-01T12:00:00Z")),
+        Some(-240)
+    );
+    assert_eq!(
+        zone_offset_minutes("Asia/Kolkata", at("2026-07-01T12:00:00Z")),
+        Some(330)
+    );
+    assert_eq!(
+        zone_offset_minutes("Asia/Kathmandu", at("2026-07-01T12:00:00Z")),
+        Some(345)
+    );
+    assert_eq!(
+        zone_offset_minutes("UTC", at("2026-07-01T12:00:00Z")),
+        Some(0)
+    );
+    // Just before and after the 2026 spring change in New York (07:00 UTC on 8 March).
+    assert_eq!(
+        zone_offset_minutes("America/New_York", at("2026-03-08T06:59:59Z")),
+        Some(-300)
+    );
+    assert_eq!(
+        zone_offset_minutes("America/New_York", at("2026-03-08T07:00:00Z")),
+        Some(-240)
+    );
+    // A zone the browser does not know is said, not guessed (and does not throw).
+    assert_eq!(
+        zone_offset_minutes("Mars/Olympus_Mons", at("2026-07-01T12:00:00Z")),
+        None
+    );
+    let zones = audit_viewer::browser::time_zones();
+    // Chromium lists ICU's canonical names (Asia/Calcutta rather than Asia/Kolkata); both work.
+    assert!(zones.len() > 300, "{}", zones.len());
+    assert!(zones.iter().any(|z| z == "America/New_York"));
+    assert!(zones
+        .iter()
+        .any(|z| z == "Asia/Kolkata" || z == "Asia/Calcutta"));
+}

@@ -8,6 +8,7 @@ use ui_names::testid;
 
 use crate::browser::now_ms;
 use crate::date_range::{from_input, is_date_only, to_input, Preset};
+use crate::prefs::Zone;
 use crate::session::Session;
 use audit_model::time::RangeEnd;
 
@@ -94,25 +95,19 @@ pub fn Filters(
     // The form follows the URL: a reload, back/forward or a shared link restores it.
     Effect::new(move |_| {
         let q = query.get();
-        let utc = session.utc.get();
-        let off = move |ts: i64| {
-            if utc {
-                0
-            } else {
-                crate::browser::local_offset_minutes(ts)
-            }
-        };
+        let zone = session.zone.get();
+        let off = move |ts: i64| crate::browser::offset_in(&zone, ts);
         selected.set(q.event_types.clone());
         from.set(
             q.date_from
                 .as_deref()
-                .map(|d| to_input(d, off))
+                .map(|d| to_input(d, &off))
                 .unwrap_or_default(),
         );
         to.set(
             q.date_to
                 .as_deref()
-                .map(|d| to_input(d, off))
+                .map(|d| to_input(d, &off))
                 .unwrap_or_default(),
         );
         search.set(
@@ -172,11 +167,21 @@ pub fn Filters(
             to.set(to_input(&t, offset));
         }
     };
-    let switch_zone = move |utc: bool| {
+    // The zones to choose from: the browser's list, with the one in use even if it lacks it.
+    let zones = {
+        let mut list = crate::browser::time_zones();
+        if let Zone::Named(n) = session.zone.get_untracked() {
+            if !list.contains(&n) {
+                list.push(n);
+            }
+        }
+        list
+    };
+    let switch_zone = move |zone: Zone| {
         // Keep what is typed: convert the inputs from the old zone to the new one.
         let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
         let t = from_input(&to.get_untracked(), RangeEnd::End, offset);
-        session.set_utc(utc);
+        session.set_zone(zone);
         if let Ok(f) = f {
             from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
         }
@@ -293,8 +298,19 @@ pub fn Filters(
                     <p class="muted small date-hint" data-testid=testid::DATE_HINT role="status">{date_hint}</p>
                 </Show>
                 <div class="zone" role="radiogroup" aria-label="Time zone">
-                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || session.utc.get() on:change=move |_| switch_zone(true)/>"UTC"</label>
-                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || !session.utc.get() on:change=move |_| switch_zone(false)/>"Local"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || session.zone.with(|z| *z == Zone::Utc) on:change=move |_| switch_zone(Zone::Utc)/>"UTC"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || session.zone.with(|z| *z == Zone::Local) on:change=move |_| switch_zone(Zone::Local)/>"Local"</label>
+                    // Any IANA zone the browser knows (its Intl; no zone data in the app).
+                    <label for="zone-name" class="sr-only">"Other time zone"</label>
+                    <select id="zone-name" data-testid=testid::ZONE_NAME class="zone-name"
+                        prop:value=move || session.zone.with(|z| match z { Zone::Named(n) => n.clone(), _ => String::new() })
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev);
+                            if !name.is_empty() { switch_zone(Zone::Named(name)) }
+                        }>
+                        <option value="">"Other zone…"</option>
+                        {zones.iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
+                    </select>
                 </div>
             </fieldset>
             <fieldset class="search">

@@ -1000,3 +1000,52 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
         );
     });
 }
+
+#[tokio::test]
+async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        find(&c, testid::ZONE_NAME)
+            .await
+            .select_by_value("America/New_York")
+            .await
+            .expect("select");
+        // Late November: Eastern Standard Time.
+        let label = wait_text(&c, testid::ZONE_LABEL, |t| t.starts_with("America/")).await;
+        assert_eq!(label, "America/New_York, UTC-05:00");
+        // The newest event's time, as the API gives it, shown on New York's clock.
+        let newest = api_json(&c, &format!("{proxy}/beta/audit/events?size=1")).await;
+        let at = newest["_embedded"]["events"][0]["created_at"]
+            .as_str()
+            .expect("created_at");
+        let ts = audit_model::time::parse_api_timestamp(at).expect("time");
+        let expected = audit_model::time::format_display(ts, -300);
+        wait_until(&c, "the first row in New York time", || async {
+            let first = column(&c, &testid::cell("time")).await;
+            (first.first() == Some(&expected)).then_some(())
+        })
+        .await;
+        // A date typed alone is that day on New York's clock: 05:00 UTC.
+        type_into(&c, testid::DATE_FROM, "2026-11-20").await;
+        click(&c, testid::APPLY).await;
+        let from = wait_until(&c, "date_from in the URL", || async {
+            js(
+                &c,
+                "return new URL(location.href).searchParams.get('date_from')",
+            )
+            .await
+            .as_str()
+            .map(str::to_string)
+        })
+        .await;
+        assert!(from.starts_with("2026-11-20T05:00:00"), "{from}");
+        // Remembered across a reload.
+        c.refresh().await.expect("reload");
+        wait_rows(&c).await;
+        assert_eq!(value(&c, testid::ZONE_NAME).await, "America/New_York");
+        assert_eq!(
+            find(&c, testid::ZONE_LABEL).await.text().await.expect("t"),
+            "America/New_York, UTC-05:00"
+        );
+        assert_eq!(value(&c, testid::DATE_FROM).await, "2026-11-20 00:00:00");
+    });
+}

@@ -208,6 +208,8 @@ pub mod testid {
     pub const ZONE_LABEL: &str = "zone-label";
     /// `zone-local`
     pub const ZONE_LOCAL: &str = "zone-local";
+    /// `zone-name`
+    pub const ZONE_NAME: &str = "zone-name";
     /// `zone-utc`
     pub const ZONE_UTC: &str = "zone-utc";
 
@@ -280,7 +282,10 @@ pub mod storage {
     pub const CREDENTIALS: &str = "audit-viewer.credentials";
     /// The Settings override of the proxy address (localStorage).
     pub const API_BASE: &str = "audit-viewer.api-base";
-    /// Times in UTC or local time (localStorage).
+    /// The zone times are shown in: `utc`, `local` or an IANA name (localStorage).
+    pub const ZONE: &str = "audit-viewer.zone";
+    /// Earlier versions' choice between UTC (`true`) and local time (`false`), read once to
+    /// carry it over (localStorage).
     pub const UTC: &str = "audit-viewer.utc";
     /// Hidden table columns (localStorage).
     pub const HIDDEN_COLUMNS: &str = "audit-viewer.hidden-columns";

@@ -53,20 +53,14 @@ pub fn EventsTable(
     // The rows' texts change with the page, the zone, the sort and the descriptions; the
     // live-tail highlight only toggles a class, so it does not recompute them.
     let texts = Memo::new(move |_| {
-        let utc = session.utc.get();
-        let offset = move |t: i64| {
-            if utc {
-                0
-            } else {
-                crate::browser::local_offset_minutes(t)
-            }
-        };
+        let zone = session.zone.get();
+        let offset = move |t: i64| crate::browser::offset_in(&zone, t);
         let sort = sort.get();
         descriptions.with(|d| {
             rows.with(|list| {
                 row_order(list, sort)
                     .into_iter()
-                    .map(|i| RowText::new(&list[i], offset, d))
+                    .map(|i| RowText::new(&list[i], &offset, d))
                     .collect::<Vec<_>>()
             })
         })
