@@ -4,6 +4,7 @@ use audit_model::time::{format_display, format_offset};
 use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ui_names::testid;
@@ -164,6 +165,14 @@ pub fn DetailPage() -> impl IntoView {
                 view! {
                     <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
                     <p class="muted" data-testid=testid::DETAIL_DESCRIPTION>{description}</p>
+                    // What else happened then: every type, 15 minutes either side.
+                    {ts.map(|t| view! {
+                        <p class="pivots">
+                            <A href=crate::routes::events::list_href(&around(t)) attr:data-testid=testid::AROUND>
+                                "Around this event (±15 minutes, every type)"
+                            </A>
+                        </p>
+                    })}
                     <dl class="fields card">
                         {field("Event ID", testid::DETAIL_ID, ev.id.clone())}
                         {field("Time", testid::DETAIL_TIME, time)}
@@ -187,9 +196,31 @@ pub fn DetailPage() -> impl IntoView {
     }
 }
 
+/// The list of every event within [`AROUND_MS`] of `t`.
+pub fn around(t: i64) -> audit_model::EventQuery {
+    audit_model::EventQuery {
+        date_from: Some(audit_model::time::format_api(t - AROUND_MS)),
+        date_to: Some(audit_model::time::format_api(t + AROUND_MS)),
+        ..Default::default()
+    }
+}
+
+/// How far "Around this event" reaches either side.
+pub const AROUND_MS: i64 = 15 * 60_000;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn around_is_fifteen_minutes_either_side_of_every_type() {
+        let t = audit_model::time::parse_api_timestamp("2026-11-20T08:30:00.250Z").expect("t");
+        let q = around(t);
+        assert_eq!(q.date_from.as_deref(), Some("2026-11-20T08:15:00"));
+        assert_eq!(q.date_to.as_deref(), Some("2026-11-20T08:45:00"));
+        assert!(q.event_types.is_empty() && q.search_text.is_none());
+        assert!(q.validate().is_ok());
+    }
 
     #[test]
     fn ids_are_one_path_segment_whatever_they_hold() {

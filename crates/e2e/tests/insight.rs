@@ -299,3 +299,34 @@ async fn first_seen_compares_a_short_range_with_the_logins_before_it() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn around_this_event_lists_every_type_fifteen_minutes_either_side() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    with_browser(move |c| async move {
+        open_signed_in(&c, &app, "/?event_type=ACCOUNT_SECRET_CREATE").await;
+        let row = find_all(&c, testid::EVENT_ROW).await.remove(0);
+        let id = row.attr("data-id").await.expect("attr").expect("id");
+        row.click().await.expect("open");
+        wait_text(&c, testid::DETAIL_ID, |t| t == id).await;
+        click(&c, testid::AROUND).await;
+        wait_rows(&c).await;
+        let qs = js(&c, "return location.search.slice(1)").await;
+        let qs = qs.as_str().expect("query").to_string();
+        assert!(!qs.contains("event_type"), "every type: {qs}");
+        let params = js(&c, "const p = new URL(location.href).searchParams; return [p.get('date_from'), p.get('date_to')]").await;
+        let (from, to) = (params[0].as_str().expect("from"), params[1].as_str().expect("to"));
+        let span = audit_model::time::parse_api_timestamp(to).expect("to")
+            - audit_model::time::parse_api_timestamp(from).expect("from");
+        assert_eq!(span, 30 * 60_000, "{from} .. {to}");
+        // The list is the API's answer for that window, and holds the event itself.
+        let total = api_total(&c, &proxy, &qs).await;
+        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {total}"))).await;
+        let ids = js(&c, "return Array.from(document.querySelectorAll('tr[data-id]')).map(r => r.dataset.id)").await;
+        assert!(ids.as_array().expect("ids").iter().any(|i| i == &serde_json::json!(id)), "{ids}");
+    })
+    .await;
+    drop(stack);
+}

@@ -249,6 +249,9 @@ pub mod testid {
         format!("{section}-{part}")
     }
 
+    /// The detail view's link to the events around it.
+    pub const AROUND: &str = "around";
+
     /// Every row of the events table.
     pub const EVENT_ROW: &str = "event-row";
 
