@@ -233,6 +233,19 @@ async fn a_json_array_file_opens_offline_and_names_a_bad_item() {
             errors.contains("1 item(s)") && errors.contains("item 13"),
             "{errors}"
         );
+        // A reload cannot keep a file read in memory: the sign-in page names it, and says what
+        // to do, rather than silently showing something else.
+        c.refresh().await.expect("reload");
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+            .to_string();
+        let notice = wait_text(&c, testid::SIGNIN_NOTICE, |t| !t.is_empty()).await;
+        assert!(
+            notice.contains(&name) && notice.contains("open it again"),
+            "{notice}"
+        );
     })
     .await;
     let _ = std::fs::remove_file(path);
