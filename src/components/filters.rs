@@ -11,6 +11,10 @@ use crate::date_range::{from_input, is_date_only, to_input, Preset};
 use crate::prefs::Zone;
 use crate::session::Session;
 use audit_model::time::RangeEnd;
+use leptos_router::components::A;
+
+/// Longest the type list waits for its counts before drawing in the API's order.
+const ORDER_WAIT_MS: u32 = 600;
 
 /// The filter form. It mirrors `query` (the URL) and calls `on_apply` with a validated query.
 #[component]
@@ -36,6 +40,30 @@ pub fn Filters(
     let types_open = RwSignal::new(false);
     // Each type's count for the range and search in the URL, fetched when the list opens.
     let type_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
+    // The options never move under the pointer: when the list opens it waits for the counts (at
+    // most ORDER_WAIT_MS), is drawn busiest first by the counts it has then, and keeps that order
+    // while it stays open; counts arriving later only fill in the numbers.
+    let order_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
+    let options_ready = RwSignal::new(false);
+    let opened = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        if !types_open.get() {
+            options_ready.set(false);
+            return;
+        }
+        let this_open = opened.get_value() + 1;
+        opened.set_value(this_open);
+        leptos::task::spawn_local(async move {
+            crate::browser::sleep_ms(ORDER_WAIT_MS).await;
+            if opened.try_get_value() == Some(this_open)
+                && options_ready.try_get_untracked() == Some(false)
+            {
+                // No counts yet: the API's order, counts filling in as they come.
+                order_counts.set(std::collections::HashMap::new());
+                options_ready.set(true);
+            }
+        });
+    });
     // Shared with the counting runs; never a reactive value, so a run left behind touches nothing
     // that is gone.
     let count_cache: std::rc::Rc<std::cell::RefCell<std::collections::HashMap<String, u64>>> =
@@ -86,6 +114,10 @@ pub fn Filters(
         move |result: Result<std::collections::HashMap<String, u64>, crate::api::ApiError>| {
             // The counts are a hint beside each type: an error leaves them out.
             if let Ok(counts) = result {
+                if !options_ready.get_untracked() {
+                    order_counts.set(counts.clone());
+                    options_ready.set(true);
+                }
                 type_counts.set(counts);
             }
         },
@@ -167,16 +199,6 @@ pub fn Filters(
             to.set(to_input(&t, offset));
         }
     };
-    // The zones to choose from: the browser's list, with the one in use even if it lacks it.
-    let zones = {
-        let mut list = crate::browser::time_zones();
-        if let Zone::Named(n) = session.zone.get_untracked() {
-            if !list.contains(&n) {
-                list.push(n);
-            }
-        }
-        list
-    };
     let switch_zone = move |zone: Zone| {
         // Keep what is typed: convert the inputs from the old zone to the new one.
         let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
@@ -232,6 +254,7 @@ pub fn Filters(
                         <ul class="options" data-testid=testid::TYPE_OPTIONS>
                             {move || match types.get() {
                                 None => view! { <li class="muted">"Loading event types…"</li> }.into_any(),
+                                Some(Ok(_)) if !options_ready.get() => view! { <li class="muted">"Counting…"</li> }.into_any(),
                                 Some(Err(e)) => view! { <li class="error">{format!("Event types could not be loaded: {e}")}</li> }.into_any(),
                                 Some(Ok(list)) => {
                                     let needle = type_search.get().to_lowercase();
@@ -245,11 +268,13 @@ pub fn Filters(
                                             all.push((s.clone(), audit_model::catalog::describe(&s).unwrap_or("").to_string()));
                                         }
                                     }
-                                    // With counts for the current range and search: busiest first.
-                                    let counts = type_counts.get();
-                                    if !counts.is_empty() {
-                                        all.sort_by_key(|(n, _)| std::cmp::Reverse(counts.get(n).copied().unwrap_or(0)));
+                                    // With counts for the current range and search: busiest first, in the
+                                    // order fixed when the list was drawn.
+                                    let order = order_counts.get();
+                                    if !order.is_empty() {
+                                        all.sort_by_key(|(n, _)| std::cmp::Reverse(order.get(n).copied().unwrap_or(0)));
                                     }
+                                    let counts = type_counts.get();
                                     all.into_iter()
                                         .filter(|(n, d)| needle.is_empty() || n.to_lowercase().contains(&needle) || d.to_lowercase().contains(&needle))
                                         .map(|(name, desc)| {
@@ -300,17 +325,17 @@ pub fn Filters(
                 <div class="zone" role="radiogroup" aria-label="Time zone">
                     <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || session.zone.with(|z| *z == Zone::Utc) on:change=move |_| switch_zone(Zone::Utc)/>"UTC"</label>
                     <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || session.zone.with(|z| *z == Zone::Local) on:change=move |_| switch_zone(Zone::Local)/>"Local"</label>
-                    // Any IANA zone the browser knows (its Intl; no zone data in the app).
-                    <label for="zone-name" class="sr-only">"Other time zone"</label>
-                    <select id="zone-name" data-testid=testid::ZONE_NAME class="zone-name"
-                        prop:value=move || session.zone.with(|z| match z { Zone::Named(n) => n.clone(), _ => String::new() })
-                        on:change=move |ev| {
-                            let name = event_target_value(&ev);
-                            if !name.is_empty() { switch_zone(Zone::Named(name)) }
-                        }>
-                        <option value="">"Other zone…"</option>
-                        {zones.iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
-                    </select>
+                    // Any other IANA zone is chosen in Settings; once chosen, it is offered here too.
+                    {move || session.zone.with(|z| match z {
+                        Zone::Named(name) => {
+                            let zone = Zone::Named(name.clone());
+                            view! {
+                                <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_NAMED prop:checked=true
+                                    on:change=move |_| switch_zone(zone.clone())/>{name.clone()}</label>
+                            }.into_any()
+                        }
+                        _ => view! { <A href="/settings" attr:class="small">"Other zone…"</A> }.into_any(),
+                    })}
                 </div>
             </fieldset>
             <fieldset class="search">

@@ -94,6 +94,16 @@ pub fn SettingsPage() -> impl IntoView {
         })
     };
 
+    // The zones to choose from: the browser's list, with the one in use even if it lacks it.
+    let zones = {
+        let mut list = crate::browser::time_zones();
+        if let crate::prefs::Zone::Named(n) = session.zone.get_untracked() {
+            if !list.contains(&n) {
+                list.push(n);
+            }
+        }
+        list
+    };
     view! {
         <section class="settings card">
             <h1>"Settings"</h1>
@@ -131,6 +141,18 @@ pub fn SettingsPage() -> impl IntoView {
                 <p role="status" data-testid=testid::CONNECTION_RESULT>{message}</p>
             </form>
             <p class="muted small">"This page's origin is " <code>{origin}</code> "; the proxy must allow it (--allow-origin)."</p>
+            <h2>"Time zone"</h2>
+            <label for="zone-name">"Show, type and read times in"</label>
+            // UTC, the browser's zone, or any IANA zone the browser knows (its Intl; no zone data
+            // in the app).
+            <select id="zone-name" data-testid=testid::ZONE_NAME
+                prop:value=move || session.zone.with(|z| z.key().to_string())
+                on:change=move |ev| session.set_zone(crate::prefs::Zone::from_key(&event_target_value(&ev)))>
+                <option value="utc">"UTC"</option>
+                <option value="local">"The browser's local time"</option>
+                {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
+            </select>
+            <p class="muted small" data-testid=testid::ZONE_LABEL>{move || session.zone_label()}</p>
         </section>
     }
 }

@@ -208,6 +208,8 @@ pub mod testid {
     pub const ZONE_LABEL: &str = "zone-label";
     /// `zone-local`
     pub const ZONE_LOCAL: &str = "zone-local";
+    /// `zone-named`: the filters' radio for the IANA zone chosen in Settings.
+    pub const ZONE_NAMED: &str = "zone-named";
     /// `zone-name`
     pub const ZONE_NAME: &str = "zone-name";
     /// `zone-utc`
