@@ -511,6 +511,16 @@ pub async fn open_signed_in(c: &Client, app_url: &str, path: &str) {
     wait_rows(c).await;
 }
 
+/// Follows the app's own link with this text (in-app navigation, no reload).
+pub async fn click_link(c: &Client, text: &str) {
+    c.find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("link {text:?}: {e}"))
+        .click()
+        .await
+        .expect("click");
+}
+
 /// Switches the app's benchmark marks on for this browser (`src/instrument.rs`): they are off
 /// unless asked for, and read at each page load.
 pub async fn instrument(c: &Client, app_url: &str) {

@@ -5,7 +5,6 @@ use std::time::Duration;
 use audit_model::page::thousands;
 use e2e::*;
 use fantoccini::key::Key;
-use fantoccini::Locator;
 
 /// Starts a demo stack and a browser at the app, signed in.
 macro_rules! signed_in {
@@ -780,12 +779,7 @@ async fn settings_test_connection_tells_the_failures_apart() {
         assert!(msg.contains("credentials were rejected"), "{msg}");
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        c.find(Locator::LinkText("Settings"))
-            .await
-            .expect("link")
-            .click()
-            .await
-            .expect("click");
+        click_link(&c, "Settings").await;
         assert_eq!(value(&c, testid::API_BASE).await, proxy);
         let dead = "http://127.0.0.1:9";
         for (url, expect) in [
@@ -836,12 +830,7 @@ async fn settings_test_connection_tells_the_failures_apart() {
         // the rows the old proxy gave are not shown under its error.
         type_into(&c, testid::API_BASE, dead).await;
         click(&c, testid::SAVE_SETTINGS).await;
-        c.find(Locator::LinkText("Events"))
-            .await
-            .expect("link")
-            .click()
-            .await
-            .expect("click");
+        click_link(&c, "Events").await;
         let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
         assert!(msg.contains(dead), "{msg}");
         assert!(
@@ -1005,12 +994,7 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
 async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         // Any IANA zone is chosen in Settings (the filters link there).
-        c.find(Locator::LinkText("Other zone…"))
-            .await
-            .expect("link")
-            .click()
-            .await
-            .expect("click");
+        click_link(&c, "Other zone…").await;
         find(&c, testid::ZONE_NAME)
             .await
             .select_by_value("America/New_York")
@@ -1019,12 +1003,7 @@ async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
         // Late November: Eastern Standard Time.
         let label = wait_text(&c, testid::ZONE_LABEL, |t| t.starts_with("America/")).await;
         assert_eq!(label, "America/New_York, UTC-05:00");
-        c.find(Locator::LinkText("Events"))
-            .await
-            .expect("link")
-            .click()
-            .await
-            .expect("click");
+        click_link(&c, "Events").await;
         wait_rows(&c).await;
         let label = wait_text(&c, testid::ZONE_LABEL, |t| t.starts_with("America/")).await;
         assert_eq!(label, "America/New_York, UTC-05:00");
