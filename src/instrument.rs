@@ -40,6 +40,14 @@ pub fn on() -> bool {
                 if let Some(p) = performance() {
                     p.set_resource_timing_buffer_size(100_000);
                 }
+                // The app's memory, for the benchmark to weigh the local copy.
+                if let Some(w) = web_sys::window() {
+                    let _ = js_sys::Reflect::set(
+                        &w,
+                        &wasm_bindgen::JsValue::from_str("__audit_wasm"),
+                        &wasm_bindgen::memory(),
+                    );
+                }
             }
             on
         })

@@ -3,6 +3,7 @@
 //! - [`api`]: the typed client (the only code that builds API URLs);
 //! - [`session`]: configuration, credentials and display settings, as context;
 //! - [`load`]: the one way screens load data (a newer question always wins);
+//! - [`workspace`]: the local copy of the range in view, which answers every view inside it;
 //! - [`pages`]: page arithmetic and counts; [`date_range`]: presets and date inputs (plain tests);
 //! - [`browser`]: browser helpers (storage, focus, title, timers);
 //! - [`routes`]: one page per file; [`components`]: the pieces pages share.
@@ -21,6 +22,7 @@ pub mod prefs;
 pub mod routes;
 pub mod session;
 pub mod source;
+pub mod workspace;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -48,6 +50,9 @@ pub fn App() -> impl IntoView {
                     session
                         .request_timeout_ms
                         .set_value(secs.saturating_mul(1000));
+                }
+                if let Some(max) = cfg.local_max_events {
+                    session.local_max_events.set_value(max);
                 }
                 if let Some(base) = cfg.api_base_url.filter(|b| !b.trim().is_empty()) {
                     session.config_base.set(resolve_config_base(&base));

@@ -28,6 +28,9 @@ pub struct AppConfig {
     pub api_base_url: Option<String>,
     /// Longest one API request may take, in seconds (default 40): raise it for a slow upstream.
     pub request_timeout_secs: Option<u32>,
+    /// Most events of one range kept in the tab's local copy (default 50,000); above it every
+    /// view asks the API. 0 turns the local copy off.
+    pub local_max_events: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -129,6 +132,15 @@ pub struct Session {
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
     /// Longest one API request may take (config.json's `request_timeout_secs`).
     pub request_timeout_ms: StoredValue<u32>,
+    /// What the local copy of the range in view is doing ([`crate::workspace`]).
+    pub workspace: RwSignal<crate::workspace::Status>,
+    /// Changes whenever the local copy completes or gains events: views answered from it
+    /// track this to answer again.
+    pub local_version: RwSignal<u32>,
+    /// config.json's `local_max_events`.
+    pub local_max_events: StoredValue<u64>,
+    /// When the copy last asked the API for new events (ms), for "as of".
+    pub local_as_of: RwSignal<Option<i64>>,
 }
 
 impl Session {
@@ -166,6 +178,10 @@ impl Session {
             opened_row: StoredValue::new(None),
             offline: RwSignal::new(None),
             request_timeout_ms: StoredValue::new(crate::api::REQUEST_TIMEOUT_MS),
+            workspace: RwSignal::new(Default::default()),
+            local_version: RwSignal::new(0),
+            local_max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
+            local_as_of: RwSignal::new(None),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
                     .map(|s| Column::parse_hidden(&s))
@@ -215,6 +231,11 @@ impl Session {
         Some(self.client_to(self.api_base(), credentials))
     }
 
+    /// [`client`](Self::client), without tracking.
+    pub fn client_untracked(&self) -> Option<Client> {
+        untrack(|| self.client())
+    }
+
     /// A client for any base and credentials (sign-in, Settings' test), with the configured
     /// request timeout.
     pub fn client_to(&self, base: String, credentials: Credentials) -> Client {
@@ -235,6 +256,7 @@ impl Session {
     /// Opens a file offline (forgetting the list shown before).
     pub fn open_file(&self, file: crate::source::OfflineFile) {
         self.last_list.set_value(None);
+        crate::workspace::clear(*self);
         save(Store::Session, OPEN_FILE_KEY, &file.name);
         self.offline.set(Some(std::sync::Arc::new(file)));
     }
@@ -273,6 +295,7 @@ impl Session {
         remove(Store::Session, CREDENTIALS_KEY);
         remove(Store::Local, CREDENTIALS_KEY);
         self.last_list.set_value(None);
+        crate::workspace::clear(*self);
         self.credentials.set(None);
     }
 
@@ -288,6 +311,7 @@ impl Session {
         let base = base.map(|b| normalize_base(&b)).filter(|b| !b.is_empty());
         if base != self.override_base.get_untracked() {
             self.last_list.set_value(None);
+            crate::workspace::clear(*self);
         }
         match &base {
             Some(b) => save(Store::Local, API_BASE_KEY, b),

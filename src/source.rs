@@ -130,6 +130,9 @@ pub async fn count_many(
     signal: Option<&AbortSignal>,
 ) -> Result<Vec<u64>, ApiError> {
     use std::cell::{Cell, RefCell};
+    for q in queries {
+        source.settled(q).await;
+    }
     let results = RefCell::new(vec![0u64; queries.len()]);
     let next = Cell::new(0usize);
     let failure = RefCell::new(None::<ApiError>);
@@ -146,6 +149,17 @@ pub async fn count_many(
                 size: 1,
                 ..q.clone()
             };
+            // A local answer is exact and instant; only the API's are worth keeping.
+            if source.answers_locally(&q) {
+                match source.events(&q, signal).await {
+                    Ok(p) => results.borrow_mut()[i] = p.info().total_elements,
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        return;
+                    }
+                }
+                continue;
+            }
             let key = q.to_query_string();
             let cached = cache.borrow().get(&key).copied();
             let n = match cached {
@@ -181,6 +195,7 @@ pub async fn fetch_all(
     q: &EventQuery,
     signal: &AbortSignal,
 ) -> Result<Vec<AuditEvent>, ApiError> {
+    source.settled(q).await;
     let mut all = Vec::new();
     let q = EventQuery {
         size: audit_model::query::MAX_SIZE,
@@ -226,7 +241,10 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<EventsPage, ApiError> {
         match self {
-            Source::Api(c) => c.page(q, signal).await,
+            Source::Api(c) => match crate::workspace::answer(c, q) {
+                Some(local) => local,
+                None => c.page(q, signal).await,
+            },
             Source::File(f) => f.store.page(q, LOCAL_BASE).map_err(bad_query),
         }
     }
@@ -249,7 +267,10 @@ impl Source {
             Source::Api(_) if !audit_model::event::is_event_id(id) => {
                 Err(ApiError::NotAnEventId(id.to_string()))
             }
-            Source::Api(c) => c.event(id, signal).await,
+            Source::Api(c) => match crate::workspace::event(c, id) {
+                Some(ev) => Ok(ev),
+                None => c.event(id, signal).await,
+            },
             Source::File(f) => {
                 let mut ev = f
                     .store
@@ -262,6 +283,22 @@ impl Source {
                 add_self_link(&mut ev, LOCAL_BASE);
                 Ok(ev)
             }
+        }
+    }
+
+    /// Whether `q` is answered in the browser (a file, or the local copy covers it).
+    pub fn answers_locally(&self, q: &EventQuery) -> bool {
+        match self {
+            Source::Api(c) => crate::workspace::answer(c, q).is_some(),
+            Source::File(_) => true,
+        }
+    }
+
+    /// Waits while the local copy is being read and will cover `q` (a view that counts or
+    /// reads everything then asks it instead of the API).
+    pub async fn settled(&self, q: &EventQuery) {
+        if let Source::Api(c) = self {
+            crate::workspace::settled(c, q).await;
         }
     }
 

@@ -76,6 +76,7 @@ pub fn Filters(
             let Some(Ok(list)) = types.get() else {
                 return None;
             };
+            session.local_version.track();
             let source = session.source()?;
             let base = EventQuery {
                 event_types: Vec::new(),

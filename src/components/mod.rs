@@ -4,6 +4,7 @@ pub mod error;
 pub mod export;
 pub mod filters;
 pub mod json_tree;
+pub mod local_copy;
 pub mod open_file;
 pub mod pager;
 pub mod table;

@@ -25,6 +25,29 @@ struct Bar {
     to: String,
     start: i64,
     count: u64,
+    /// Not known yet: the local copy is still reading the part of the range it covers.
+    pending: bool,
+}
+
+/// The bars' bucket width, and each bar's query and start, for the filters `q`.
+fn plan(q: &EventQuery, offset: i32, now: i64) -> (i64, Vec<(EventQuery, i64)>) {
+    let (from, to) = span(q, now);
+    let bucket = bucket_width(from, to);
+    let plan = buckets(from, to, offset)
+        .into_iter()
+        .map(|(s, e)| {
+            let (s, e) = (s.max(from), (e - 1000).min(to));
+            (
+                EventQuery {
+                    date_from: Some(format_api(s)),
+                    date_to: Some(format_api(e)),
+                    ..q.clone()
+                },
+                s,
+            )
+        })
+        .collect();
+    (bucket, plan)
 }
 
 /// The range the timeline covers: the filters' dates, or the last 90 days up to now.
@@ -92,6 +115,7 @@ pub fn Timeline(
     crate::load::load(
         move || {
             refresh.track();
+            session.local_version.track();
             let q = query.get();
             // Bars follow the clock shown: in local time, day bars are local days.
             let offset = session.offset_at(span(&q, crate::browser::now_ms()).0);
@@ -100,22 +124,7 @@ pub fn Timeline(
         move |(q, offset, source): (EventQuery, i32, crate::source::Source), signal| {
             let cache = cache.clone();
             async move {
-                let (from, to) = span(&q, crate::browser::now_ms());
-                let bucket = bucket_width(from, to);
-                let plan: Vec<(EventQuery, i64)> = buckets(from, to, offset)
-                    .into_iter()
-                    .map(|(s, e)| {
-                        let (s, e) = (s.max(from), (e - 1000).min(to));
-                        (
-                            EventQuery {
-                                date_from: Some(format_api(s)),
-                                date_to: Some(format_api(e)),
-                                ..q.clone()
-                            },
-                            s,
-                        )
-                    })
-                    .collect();
+                let (bucket, plan) = plan(&q, offset, crate::browser::now_ms());
                 let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
                 let counts =
                     count_many(&source, &queries, IN_FLIGHT, &cache, Some(&signal)).await?;
@@ -127,6 +136,7 @@ pub fn Timeline(
                         to: bq.date_to.unwrap_or_default(),
                         start,
                         count,
+                        pending: false,
                     })
                     .collect();
                 Ok((bucket, bars))
@@ -143,11 +153,54 @@ pub fn Timeline(
                     // The width changes with the bars, so the caption never mixes old and new.
                     width.set(bucket);
                     bars.set(list);
+                    crate::instrument::mark_once("audit:timeline-drawn");
                 }
                 Err(e) => failed.set(Some(e.to_string())),
             }
         },
     );
+
+    // While the local copy reads the range, the bars its pages already tell are drawn (newest
+    // first), and the older ones wait, marked as not read yet: no request per bar.
+    Effect::new(move |_| {
+        if !session
+            .workspace
+            .with(|s| matches!(s, crate::workspace::Status::Reading { .. }))
+        {
+            return;
+        }
+        let Some(crate::source::Source::Api(client)) = session.source() else {
+            return;
+        };
+        let q = query.get();
+        let now = crate::browser::now_ms();
+        let offset = session.offset_at(span(&q, now).0);
+        let (bucket, plan) = plan(&q, offset, now);
+        let edges: Vec<(i64, i64)> = plan
+            .iter()
+            .map(|(bq, start)| {
+                let end = bq.validate().ok().and_then(|r| r.to).unwrap_or(*start);
+                (*start, end)
+            })
+            .collect();
+        let Some(counts) = crate::workspace::counts_so_far(&client, &q, &edges) else {
+            return;
+        };
+        let list: Vec<Bar> = plan
+            .into_iter()
+            .zip(counts)
+            .map(|((bq, start), count)| Bar {
+                from: bq.date_from.unwrap_or_default(),
+                to: bq.date_to.unwrap_or_default(),
+                start,
+                count: count.unwrap_or(0),
+                pending: count.is_none(),
+            })
+            .collect();
+        width.set(bucket);
+        bars.set(list);
+        crate::instrument::mark_once("audit:timeline-first-drawn");
+    });
 
     let label = move |b: &Bar| {
         let t = |s: &str| {
@@ -155,6 +208,9 @@ pub fn Timeline(
                 .map(|ts| format_display(ts, session.offset_at(ts)))
                 .unwrap_or_default()
         };
+        if b.pending {
+            return format!("{} – {}: not read yet", t(&b.from), t(&b.to));
+        }
         format!(
             "{} – {}: {} events",
             t(&b.from),
@@ -167,6 +223,15 @@ pub fn Timeline(
         if list.is_empty() {
             // Nothing counted yet: no "0 events in 0 bars" while the counts load.
             return "Events over time: counting…".to_string();
+        }
+        let pending = list.iter().filter(|b| b.pending).count() as u64;
+        if pending > 0 {
+            return format!(
+                "Events over time, one bar per {}: reading the range, {} of {} known so far.",
+                width_label(width.get()),
+                thousands(list.len() as u64 - pending),
+                crate::pages::count_of(list.len() as u64, "bar", "bars"),
+            );
         }
         let total: u64 = list.iter().map(|b| b.count).sum();
         let peak = list.iter().max_by_key(|b| b.count);
@@ -189,14 +254,14 @@ pub fn Timeline(
             </Show>
             <svg on:mouseleave=move |_| drag.set(None) viewBox="0 0 1000 80" preserveAspectRatio="none" role="group"
                 aria-label=move || format!("{} Arrow keys move between bars; Enter narrows the list to one.", summary())
-                class:stale=move || loading.get()>
+                class:stale=move || loading.get() && !bars.with(|l| l.iter().any(|b| b.pending))>
                 {move || {
                     let list = bars.get();
                     let n = list.len();
                     let max = list.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
                     let w = 1000.0 / n.max(1) as f64;
                     list.into_iter().enumerate().map(|(i, b)| {
-                        let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 76.0).max(2.0) };
+                        let h = if b.pending { 76.0 } else if b.count == 0 { 0.0 } else { (b.count as f64 / max * 76.0).max(2.0) };
                         let title = label(&b);
                         let aria = title.clone();
                         let in_drag = move || drag.get().is_some_and(|(a, b)| (a.min(b)..=a.max(b)).contains(&i));
@@ -223,7 +288,7 @@ pub fn Timeline(
                             }
                         };
                         view! {
-                            <g class="bar" data-testid=testid::TIMELINE_BAR data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
+                            <g class="bar" class:pending=b.pending data-testid=testid::TIMELINE_BAR data-count=b.count.to_string() data-from=b.from.clone() data-to=b.to.clone()
                                 data-start=b.start.to_string() class:selected=in_drag
                                 role="button" aria-label=aria
                                 tabindex=move || if focused.get().min(n.saturating_sub(1)) == i { "0" } else { "-1" }

@@ -59,6 +59,8 @@ pub fn SecurityPage() -> impl IntoView {
             })
         })
     });
+    /// A copy checked for new events less than this long ago counts as current.
+    const SYNC_AFTER_MS: i64 = 30_000;
     let error = RwSignal::new(None::<ApiError>);
     let loading = RwSignal::new(false);
     let retry = RwSignal::new(0u32);
@@ -67,6 +69,7 @@ pub fn SecurityPage() -> impl IntoView {
     crate::load::load(
         move || {
             retry.track();
+            session.local_version.track();
             Some((preset.get(), session.source()?))
         },
         move |(p, source): (Preset, crate::source::Source), signal| async move {
@@ -87,6 +90,16 @@ pub fn SecurityPage() -> impl IntoView {
                 date_to: Some(format_api(f - 1000)),
                 ..Default::default()
             };
+            // The whole look-back is read into the tab's copy (nothing to do when the list's
+            // copy already covers it), brought up to now, and then answered locally.
+            if let crate::source::Source::Api(client) = &source {
+                let whole = EventQuery {
+                    date_from: earlier.date_from.clone(),
+                    ..Default::default()
+                };
+                crate::workspace::ensure(session, client.clone(), &whole);
+                crate::workspace::sync_if_older(session, client, &signal, SYNC_AFTER_MS).await?;
+            }
             let (events, earlier_logins) = futures_util::future::try_join(
                 fetch_all(&source, &q, &signal),
                 fetch_all(&source, &earlier, &signal),
@@ -107,7 +120,10 @@ pub fn SecurityPage() -> impl IntoView {
         move |result| {
             loading.set(false);
             match result {
-                Ok(found) => read.set(Some(found)),
+                Ok(found) => {
+                    read.set(Some(found));
+                    crate::instrument::mark_once("audit:findings");
+                }
                 Err(e) => error.set(Some(e)),
             }
         },

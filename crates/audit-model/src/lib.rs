@@ -6,7 +6,8 @@
 //! - [`time`]: ISO-8601 parsing and display;
 //! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
-//!   account), and the JSON Lines reader.
+//!   account), and the JSON Lines reader;
+//! - [`workspace`]: a complete local copy of one time range of an account, and its reading.
 //!
 //! No I/O lives here: everything is plain data and functions, tested natively.
 
@@ -20,6 +21,7 @@ pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
+pub mod workspace;
 
 pub use event::{AuditEvent, EventType, EventTypesResponse, UserId};
 pub use page::{ApiErrorBody, EventsPage, PageInfo};

@@ -66,6 +66,8 @@ pub struct StackOptions {
     pub served_by_proxy: bool,
     /// config.json's `request_timeout_secs`; default: none (the app's own default).
     pub request_timeout_secs: Option<u32>,
+    /// config.json's `local_max_events`; default: none (the app's own bound).
+    pub local_max_events: Option<u64>,
 }
 
 impl StackOptions {
@@ -152,11 +154,14 @@ impl Stack {
             None => dist(),
         };
         let api_base = opts.api_base.clone().unwrap_or_else(|| proxy_url.clone());
-        let config_json = match opts.request_timeout_secs {
-            Some(secs) => json!({ "api_base_url": api_base, "request_timeout_secs": secs }),
-            None => json!({ "api_base_url": api_base }),
+        let mut config = json!({ "api_base_url": api_base });
+        if let Some(secs) = opts.request_timeout_secs {
+            config["request_timeout_secs"] = json!(secs);
         }
-        .to_string();
+        if let Some(max) = opts.local_max_events {
+            config["local_max_events"] = json!(max);
+        }
+        let config_json = config.to_string();
         // Unknown paths fall back to index.html, as the README tells static hosts to do.
         let files = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
         let app = Router::new().route(

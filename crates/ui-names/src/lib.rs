@@ -110,6 +110,12 @@ pub mod testid {
     pub const LIVE_SHOW_NEWEST: &str = "live-show-newest";
     /// `loading`
     pub const LOADING: &str = "loading";
+    /// `local-copy`
+    pub const LOCAL_COPY: &str = "local-copy";
+    /// `local-check`
+    pub const LOCAL_CHECK: &str = "local-check";
+    /// `local-retry`
+    pub const LOCAL_RETRY: &str = "local-retry";
     /// `next`
     pub const NEXT: &str = "next";
     /// `offline-banner`

@@ -1,0 +1,141 @@
+//! The local workspace at a realistic API latency: what a person waits for on the first view,
+//! how many requests it costs, and the security overview, in headless Chromium against the
+//! demo proxy answering every request after `LATENCY` ms. Then the time to read a range into
+//! the tab, and the tab's memory, for 5,000 and 50,000 events on loopback.
+//!
+//! `bash scripts/build.sh && cargo run --release -p e2e --example workspace_bench [-- RUNS [LATENCY]]`
+//!
+//! Prints one line per figure, `name: median X (min, max)`, for scripts/bench.sh.
+
+use e2e::*;
+use fantoccini::Client;
+
+/// Milliseconds since navigation of a mark, once it is set.
+async fn mark(c: &Client, name: &str) -> f64 {
+    wait_until(c, name, || async {
+        js(
+            c,
+            &format!("const m = performance.getEntriesByName('{name}'); return m.length ? m[0].startTime : null"),
+        )
+        .await
+        .as_f64()
+    })
+    .await
+}
+
+/// Requests sent to the proxy so far.
+async fn api_requests(c: &Client, proxy: &str) -> u64 {
+    js(
+        c,
+        &format!("return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/')).length"),
+    )
+    .await
+    .as_u64()
+    .unwrap_or(0)
+}
+
+fn summary(name: &str, unit: &str, mut v: Vec<f64>) {
+    v.sort_by(f64::total_cmp);
+    println!(
+        "{name}: median {:.0} {unit} (min {:.0}, max {:.0}, {} runs)",
+        v[v.len() / 2],
+        v[0],
+        v[v.len() - 1],
+        v.len()
+    );
+}
+
+/// Bytes of the app's wasm memory and of the JS heap.
+async fn memory(c: &Client) -> (f64, f64) {
+    let v = js(
+        c,
+        "return [window.__audit_wasm ? window.__audit_wasm.buffer.byteLength : 0, performance.memory ? performance.memory.usedJSHeapSize : 0]",
+    )
+    .await;
+    (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0))
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
+    let latency: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(150);
+
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault-latency-ms",
+        &latency.to_string(),
+    ]))
+    .await;
+    let browser = Browser::start().await;
+    let c = browser.client.clone();
+    instrument(&c, &stack.app_url).await;
+    open_signed_in(&c, &stack.app_url, "/").await;
+    let (mut first, mut drawn, mut timeline, mut ready, mut requests, mut security) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
+    for _ in 0..runs {
+        // A fresh page: nothing in memory (the HTTP cache keeps the app's files, as on a revisit).
+        c.goto(&format!("{}/", stack.app_url)).await.expect("open");
+        first.push(mark(&c, "audit:first-rows").await);
+        drawn.push(mark(&c, "audit:timeline-first-drawn").await);
+        timeline.push(mark(&c, "audit:timeline-drawn").await);
+        ready.push(mark(&c, "audit:local-ready").await);
+        // The first view's requests: list, event types, the copy's read and the timeline.
+        requests.push(api_requests(&c, &stack.proxy_url).await as f64);
+        js(&c, "performance.mark('bench:security-click')").await;
+        click_link(&c, "Security overview").await;
+        let findings = mark(&c, "audit:findings").await;
+        let clicked = js(
+            &c,
+            "return performance.getEntriesByName('bench:security-click')[0].startTime",
+        )
+        .await;
+        security.push(findings - clicked.as_f64().unwrap_or(findings));
+    }
+    println!("at {latency} ms per API answer, 5,000 demo events, fresh tab each run:");
+    summary("navigation → first table", "ms", first);
+    summary(
+        "navigation → timeline drawn (newest bars exact, older ones reading)",
+        "ms",
+        drawn,
+    );
+    summary("navigation → timeline complete", "ms", timeline);
+    summary("navigation → local copy complete", "ms", ready);
+    summary("API requests for the first view", "requests", requests);
+    summary("security overview, click → findings", "ms", security);
+    browser.close().await;
+    drop(stack);
+
+    // Reading into the tab on loopback, and what the copy weighs.
+    for events in [5_000u64, 50_000] {
+        let stack =
+            Stack::start(StackOptions::proxy(&["--demo-events", &events.to_string()])).await;
+        let browser = Browser::start().await;
+        let c = browser.client.clone();
+        instrument(&c, &stack.app_url).await;
+        open_signed_in(&c, &stack.app_url, "/").await;
+        let mut fill = Vec::new();
+        let mut mem = (0.0, 0.0);
+        for _ in 0..runs.min(3) {
+            c.goto(&format!("{}/", stack.app_url)).await.expect("open");
+            fill.push(mark(&c, "audit:local-ready").await);
+            mem = memory(&c).await;
+        }
+        summary(
+            &format!("{events} events: navigation → local copy complete (loopback)"),
+            "ms",
+            fill,
+        );
+        println!(
+            "{events} events: wasm memory {:.1} MB, JS heap {:.1} MB",
+            mem.0 / 1e6,
+            mem.1 / 1e6
+        );
+        browser.close().await;
+    }
+}

@@ -1,0 +1,448 @@
+//! The local workspace in the app: the events of the range in view, read once from the API into
+//! this tab (pages of 100, a few in flight, newest first), after which every query inside that
+//! range is answered from memory, exactly (the bookkeeping is `audit_model::workspace`'s).
+//!
+//! - One copy per tab, for one account (proxy base and API key) and one range. A range the copy
+//!   does not cover starts a new read, which aborts the one in progress: a newer question wins.
+//! - While a read runs, the list still asks the API (rows show from the first answer), and the
+//!   counting views (timeline, type counts, security overview, export) wait for the copy instead
+//!   of sending a request per bar ([`settled`]).
+//! - Above the bound (config.json's `local_max_events`, 50,000 by default) nothing is kept and
+//!   every view asks the API, as without a workspace. A read that fails leaves the same state,
+//!   with the reason shown and a way to try again.
+//! - Afterwards only events newer than the newest held are asked for ([`sync`]: Refresh and
+//!   Live), and they join the copy.
+//! - The secret is never part of the copy or its key.
+
+use std::cell::RefCell;
+
+use audit_model::workspace::{Range, ReadError, Reading, Workspace};
+use audit_model::{EventQuery, EventsPage};
+use futures_channel::oneshot;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::{AbortController, AbortSignal};
+
+use crate::api::{ApiError, Client};
+use crate::session::Session;
+
+/// Read requests in flight at once. A browser opens six connections to one host over HTTP/1.1:
+/// one stays free for what the person asks meanwhile (the list's page, a detail view).
+pub const IN_FLIGHT: usize = 5;
+
+/// Least time between two progress updates while reading.
+const PROGRESS_EVERY_MS: f64 = 200.0;
+
+/// What the copy is doing, for the status line (reactive, in [`Session::workspace`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum Status {
+    /// No copy (signed out, a file open, or nothing asked yet).
+    #[default]
+    Idle,
+    /// Reading: events held so far of the total the first page announced.
+    Reading {
+        /// Distinct events held.
+        held: u64,
+        /// The range's events.
+        total: u64,
+    },
+    /// Complete: every view inside the range is answered locally.
+    Ready {
+        /// Events held.
+        events: u64,
+    },
+    /// The range holds more events than the bound; views ask the API.
+    TooMany {
+        /// Events in the range.
+        total: u64,
+        /// The bound.
+        max: u64,
+    },
+    /// The read stopped; views ask the API.
+    Failed(String),
+}
+
+/// Who the copy belongs to: the proxy and the API key (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Account {
+    base: String,
+    key: String,
+}
+
+impl Account {
+    fn of(client: &Client) -> Account {
+        Account {
+            base: client.base.clone(),
+            key: client.credentials.key.clone(),
+        }
+    }
+}
+
+enum State {
+    Reading {
+        range: Range,
+        controller: AbortController,
+        waiters: Vec<oneshot::Sender<()>>,
+        /// The pages read so far, once the first has come.
+        reading: Option<Reading>,
+    },
+    Ready(Workspace),
+    /// Too many events or a failed read: the range is not read again until asked.
+    Declined(Range),
+}
+
+struct Entry {
+    account: Account,
+    state: State,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Entry>> = const { RefCell::new(None) };
+}
+
+/// The base URL a locally answered page's HAL links name, as the API's would.
+fn links_base(client: &Client) -> String {
+    client.page_url(&EventQuery::default())
+}
+
+/// The answer to `q` from the copy, when the copy is complete and covers it.
+pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiError>> {
+    let account = Account::of(client);
+    CURRENT.with_borrow(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Ready(w),
+        }) if *a == account => w
+            .answer(q, &links_base(client))
+            .map(|r| r.map_err(|e| ApiError::InvalidQuery(e.to_string()))),
+        _ => None,
+    })
+}
+
+/// One event from the copy, if held.
+pub fn event(client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
+    let account = Account::of(client);
+    CURRENT.with_borrow(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Ready(w),
+        }) if *a == account => w.store().get(id).cloned(),
+        _ => None,
+    })
+}
+
+/// Waits while a read that covers `q` is in progress, so the caller is then answered locally.
+/// Returns at once otherwise (and when the read is replaced, fails or is aborted).
+pub async fn settled(client: &Client, q: &EventQuery) {
+    let account = Account::of(client);
+    let waiting = CURRENT.with_borrow_mut(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Reading { range, waiters, .. },
+        }) if *a == account && range.covers(q) => {
+            let (tx, rx) = oneshot::channel();
+            waiters.push(tx);
+            Some(rx)
+        }
+        _ => None,
+    });
+    if let Some(rx) = waiting {
+        // Dropped senders (a replaced or failed read) end the wait too.
+        let _ = rx.await;
+    }
+}
+
+/// Forgets the copy and aborts its read (sign out, another proxy, a file opened).
+pub fn clear(session: Session) {
+    if let Some(Entry {
+        state: State::Reading { controller, .. },
+        ..
+    }) = CURRENT.take()
+    {
+        controller.abort();
+    }
+    session.workspace.set(Status::Idle);
+}
+
+/// Makes sure the copy covers the dates of `q` for this account: nothing to do when it does
+/// (or is being read, or was declined for this range); otherwise a new read starts.
+pub fn ensure(session: Session, client: Client, q: &EventQuery) {
+    if session.local_max_events.get_value() == 0 {
+        return;
+    }
+    let Ok(range) = Range::of(q) else { return };
+    let account = Account::of(&client);
+    let covered = CURRENT.with_borrow(|cur| match cur {
+        Some(e) if e.account == account => match &e.state {
+            State::Reading { range: r, .. } => r.covers(q),
+            State::Ready(w) => w.range().covers(q),
+            State::Declined(r) => *r == range,
+        },
+        _ => false,
+    });
+    if !covered {
+        start(session, client, range);
+    }
+}
+
+/// Reads `range` again from the start (the status line's "Try again").
+pub fn retry(session: Session, client: Client, q: &EventQuery) {
+    if let Ok(range) = Range::of(q) {
+        start(session, client, range);
+    }
+}
+
+fn start(session: Session, client: Client, range: Range) {
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let signal = controller.signal();
+    let previous = CURRENT.replace(Some(Entry {
+        account: Account::of(&client),
+        state: State::Reading {
+            range: range.clone(),
+            controller,
+            waiters: Vec::new(),
+            reading: None,
+        },
+    }));
+    if let Some(Entry {
+        state: State::Reading { controller, .. },
+        ..
+    }) = previous
+    {
+        controller.abort();
+    }
+    session.workspace.set(Status::Reading { held: 0, total: 0 });
+    let max = session.local_max_events.get_value();
+    let began = crate::browser::now_ms();
+    spawn_local(async move {
+        let result = read(session, &client, range.clone(), max, &signal).await;
+        if signal.aborted() {
+            return;
+        }
+        let (state, status) = match result {
+            Ok(w) => {
+                session.local_as_of.set(Some(began));
+                let events = w.store().len() as u64;
+                (State::Ready(w), Status::Ready { events })
+            }
+            Err(Failure::Read(ReadError::TooMany { total, max })) => {
+                (State::Declined(range), Status::TooMany { total, max })
+            }
+            Err(Failure::Read(e)) => (State::Declined(range), Status::Failed(e.to_string())),
+            Err(Failure::Api(ApiError::Aborted)) => return,
+            Err(Failure::Api(e)) => (State::Declined(range), Status::Failed(e.to_string())),
+        };
+        // Replacing the entry drops the waiters' senders: every wait ends.
+        CURRENT.with_borrow_mut(|cur| {
+            if let Some(e) = cur.as_mut() {
+                e.state = state;
+            }
+        });
+        session.workspace.set(status);
+        session.local_version.update(|v| *v += 1);
+        crate::instrument::mark_once("audit:local-ready");
+    });
+}
+
+enum Failure {
+    Api(ApiError),
+    Read(ReadError),
+}
+
+/// Runs `f` on the read in progress, if it is still this one (`signal` not aborted).
+fn with_reading<T>(signal: &AbortSignal, f: impl FnOnce(&mut Reading) -> T) -> Option<T> {
+    if signal.aborted() {
+        return None;
+    }
+    CURRENT.with_borrow_mut(|cur| match cur {
+        Some(Entry {
+            state: State::Reading {
+                reading: Some(r), ..
+            },
+            ..
+        }) => Some(f(r)),
+        _ => None,
+    })
+}
+
+/// Reads every page of `range`, [`IN_FLIGHT`] at a time after the first, into the entry's
+/// [`Reading`] (where the timeline looks while it fills).
+async fn read(
+    session: Session,
+    client: &Client,
+    range: Range,
+    max: u64,
+    signal: &AbortSignal,
+) -> Result<Workspace, Failure> {
+    let first = client
+        .page(&range.read_query(1), Some(signal))
+        .await
+        .map_err(Failure::Api)?;
+    let reading = Reading::start(range.clone(), &first, max).map_err(Failure::Read)?;
+    let pages = reading.pages();
+    if signal.aborted() {
+        return Err(Failure::Api(ApiError::Aborted));
+    }
+    CURRENT.with_borrow_mut(|cur| {
+        if let Some(Entry {
+            state: State::Reading { reading: slot, .. },
+            ..
+        }) = cur
+        {
+            *slot = Some(reading);
+        }
+    });
+    // Progress reaches the view (and the timeline drawn from it) a few times a second, not at
+    // every page: a large range has hundreds.
+    let shown_at = std::cell::Cell::new(f64::MIN);
+    let show = || {
+        let now = crate::browser::now_ms() as f64;
+        if now - shown_at.get() < PROGRESS_EVERY_MS {
+            return;
+        }
+        if let Some((held, total)) = with_reading(signal, |r| (r.held(), r.total())) {
+            shown_at.set(now);
+            session.workspace.set(Status::Reading { held, total });
+        }
+    };
+    show();
+    let next = std::cell::Cell::new(2u32);
+    let failure = RefCell::new(None::<ApiError>);
+    let worker = || async {
+        loop {
+            let page = next.get();
+            if page > pages || failure.borrow().is_some() || signal.aborted() {
+                return;
+            }
+            next.set(page + 1);
+            match client.page(&range.read_query(page), Some(signal)).await {
+                Ok(p) => {
+                    with_reading(signal, |r| r.add(page, p.events()));
+                    show();
+                }
+                Err(e) => {
+                    failure.borrow_mut().get_or_insert(e);
+                    return;
+                }
+            }
+        }
+    };
+    futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
+    if let Some(e) = failure.into_inner() {
+        return Err(Failure::Api(e));
+    }
+    let reading = CURRENT.with_borrow_mut(|cur| match cur {
+        Some(Entry {
+            state: State::Reading { reading, .. },
+            ..
+        }) if !signal.aborted() => reading.take(),
+        _ => None,
+    });
+    match reading {
+        Some(r) => r.finish().map_err(Failure::Read),
+        None => Err(Failure::Api(ApiError::Aborted)),
+    }
+}
+
+/// While a read that covers `q` runs: the bucket counts its pages already tell exactly (`None`
+/// for the rest). `None` when no such read runs, or `q` filters by text (the text match needs
+/// the complete copy).
+pub fn counts_so_far(
+    client: &Client,
+    q: &EventQuery,
+    buckets: &[(audit_model::time::Timestamp, audit_model::time::Timestamp)],
+) -> Option<Vec<Option<u64>>> {
+    if q.search_text.is_some() {
+        return None;
+    }
+    let account = Account::of(client);
+    CURRENT.with_borrow(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state:
+                State::Reading {
+                    range,
+                    reading: Some(r),
+                    ..
+                },
+        }) if *a == account && range.covers(q) => Some(r.counts_so_far(&q.event_types, buckets)),
+        _ => None,
+    })
+}
+
+/// [`sync`], unless the copy was brought up to date less than `max_age_ms` ago.
+pub async fn sync_if_older(
+    session: Session,
+    client: &Client,
+    signal: &AbortSignal,
+    max_age_ms: i64,
+) -> Result<usize, ApiError> {
+    let fresh = session
+        .local_as_of
+        .get_untracked()
+        .is_some_and(|t| crate::browser::now_ms() - t < max_age_ms);
+    if fresh {
+        return Ok(0);
+    }
+    sync(session, client, signal).await
+}
+
+/// Asks the API for events newer than the newest held and adds them to the copy (Refresh,
+/// Live). Returns how many joined; nothing is asked without a complete copy of a range that
+/// reaches now.
+pub async fn sync(
+    session: Session,
+    client: &Client,
+    signal: &AbortSignal,
+) -> Result<usize, ApiError> {
+    let account = Account::of(client);
+    let since = |page: u32| {
+        CURRENT.with_borrow(|cur| match cur {
+            Some(Entry {
+                account: a,
+                state: State::Ready(w),
+            }) if *a == account => w.since(page),
+            _ => None,
+        })
+    };
+    let Some(first_q) = since(1) else {
+        return Ok(0);
+    };
+    let began = crate::browser::now_ms();
+    let mut events = Vec::new();
+    let first = client.page(&first_q, Some(signal)).await?;
+    let pages = first.info().total_pages.max(1) as u32;
+    events.extend_from_slice(first.events());
+    for page in 2..=pages {
+        let q = EventQuery {
+            page,
+            ..first_q.clone()
+        };
+        events.extend_from_slice(client.page(&q, Some(signal)).await?.events());
+    }
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    let added = CURRENT.with_borrow_mut(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Ready(w),
+        }) if *a == account => w.absorb(&events).len(),
+        _ => 0,
+    });
+    session.local_as_of.set(Some(began));
+    if added > 0 {
+        let total = CURRENT.with_borrow(|cur| match cur {
+            Some(Entry {
+                state: State::Ready(w),
+                ..
+            }) => w.store().len() as u64,
+            _ => 0,
+        });
+        session.workspace.set(Status::Ready { events: total });
+        session.local_version.update(|v| *v += 1);
+    }
+    Ok(added)
+}
