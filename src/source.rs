@@ -229,7 +229,8 @@ impl PartialEq for Source {
 
 const LOCAL_BASE: &str = "file:";
 
-fn bad_query(e: audit_model::QueryError) -> ApiError {
+/// A query the API would refuse, as the API error the app shows.
+pub fn bad_query(e: audit_model::QueryError) -> ApiError {
     ApiError::InvalidQuery(e.to_string())
 }
 

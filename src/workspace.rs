@@ -112,9 +112,10 @@ pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiE
         Some(Entry {
             account: a,
             state: State::Ready(w),
-        }) if *a == account => w
-            .answer(q, &links_base(client))
-            .map(|r| r.map_err(|e| ApiError::InvalidQuery(e.to_string()))),
+        }) if *a == account => match w.answer(q, &links_base(client))? {
+            Ok(page) => Some(Ok(page)),
+            Err(e) => Some(Err(crate::source::bad_query(e))),
+        },
         _ => None,
     })
 }
