@@ -231,6 +231,9 @@ impl Reading {
             .into_iter()
             .flatten()
             .for_each(|p| events.extend(p));
+        // Oldest first, as the store keeps them: events of the same moment then keep the
+        // API's order among themselves.
+        events.reverse();
         Ok(Workspace {
             range: self.range,
             store: EventStore::new(events),
@@ -289,10 +292,11 @@ impl Workspace {
         Some(q)
     }
 
-    /// Adds events read since; returns the ids that were new.
+    /// Adds events read since (newest first, as the API gives them); returns the ids that were
+    /// new.
     pub fn absorb(&mut self, events: &[AuditEvent]) -> Vec<String> {
         let mut added = Vec::new();
-        for e in events {
+        for e in events.iter().rev() {
             if self.range.covers_time(e.timestamp()) && self.store.get(&e.id).is_none() {
                 added.push(e.id.clone());
                 self.store.push(e.clone());
@@ -464,11 +468,19 @@ mod tests {
         assert_eq!(s.date_from.as_deref(), Some("2026-01-01T00:00:05"));
         assert_eq!((s.size, s.event_types.len()), (READ_SIZE, 0));
         let added = w.absorb(&[
+            ev("d", "2026-01-01T00:00:09Z"),
             ev("c", "2026-01-01T00:00:09Z"),
             ev("b", "2026-01-01T00:00:05Z"),
         ]);
-        assert_eq!(added, ["c"]);
-        assert_eq!(w.store().len(), 3);
+        assert_eq!(added, ["c", "d"]);
+        assert_eq!(w.store().len(), 4);
+        // The same moment keeps the API's order.
+        let p = w
+            .answer(&q("size=2"), "http://x")
+            .expect("covered")
+            .expect("valid");
+        let ids: Vec<&str> = p.events().iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["d", "c"]);
         let closed = Workspace::from_kept(
             Range::of(&q("date_from=2026-01-01&date_to=2026-01-02")).expect("range"),
             vec![],
