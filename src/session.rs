@@ -134,8 +134,8 @@ pub struct Session {
     pub request_timeout_ms: StoredValue<u32>,
     /// What the local copy of the range in view is doing ([`crate::workspace`]).
     pub workspace: RwSignal<crate::workspace::Status>,
-    /// Changes whenever the local copy completes or gains events: views answered from it
-    /// track this to answer again.
+    /// Changes whenever the local copy gains events (Live, "Check for new events"): views
+    /// answered from it track this to answer again.
     pub local_version: RwSignal<u32>,
     /// config.json's `local_max_events`.
     pub local_max_events: StoredValue<u64>,

@@ -309,7 +309,7 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<Vec<EventType>, ApiError> {
         match self {
-            Source::Api(c) => Ok(c.event_types(signal).await?.event_types),
+            Source::Api(c) => crate::workspace::event_types(c, signal).await,
             Source::File(f) => Ok(f.store.event_type_list()),
         }
     }

@@ -98,6 +98,27 @@ struct Entry {
 
 thread_local! {
     static CURRENT: RefCell<Option<Entry>> = const { RefCell::new(None) };
+    /// The account's event types, asked once per tab (they change with API releases, not with
+    /// the account's activity).
+    static TYPES: RefCell<Option<(Account, Vec<audit_model::EventType>)>> = const { RefCell::new(None) };
+}
+
+/// The event types, asked of the API once per account and tab.
+pub async fn event_types(
+    client: &Client,
+    signal: Option<&AbortSignal>,
+) -> Result<Vec<audit_model::EventType>, ApiError> {
+    let account = Account::of(client);
+    let known = TYPES.with_borrow(|t| match t {
+        Some((a, list)) if *a == account => Some(list.clone()),
+        _ => None,
+    });
+    if let Some(list) = known {
+        return Ok(list);
+    }
+    let list = client.event_types(signal).await?.event_types;
+    TYPES.set(Some((account, list.clone())));
+    Ok(list)
 }
 
 /// The base URL a locally answered page's HAL links name, as the API's would.
@@ -162,6 +183,7 @@ pub fn clear(session: Session) {
     {
         controller.abort();
     }
+    TYPES.take();
     session.workspace.set(Status::Idle);
 }
 
@@ -241,8 +263,9 @@ fn start(session: Session, client: Client, range: Range) {
                 e.state = state;
             }
         });
+        // Views answered meanwhile stay as they are: the API gave them the same events, and
+        // those waiting for the copy are answered now.
         session.workspace.set(status);
-        session.local_version.update(|v| *v += 1);
         crate::instrument::mark_once("audit:local-ready");
     });
 }

@@ -559,6 +559,44 @@ pub async fn wait_rows(c: &Client) -> usize {
     .await
 }
 
+/// Switches Live on, polling every second, and waits for it to start.
+pub async fn live_every_second(c: &Client) {
+    type_into(c, testid::LIVE_EVERY, "1").await;
+    click(c, testid::ZONE_UTC).await; // moves focus so the interval's change event fires
+    click(c, testid::LIVE).await;
+    wait_text(c, testid::LIVE_COUNT, |t| {
+        t.ends_with("new since live started")
+    })
+    .await;
+}
+
+/// The local copy's state (`reading`, `ready`, `too-many`, `failed`) and its status text, once
+/// `pred` holds for the state.
+pub async fn local_copy(c: &Client, pred: impl Fn(&str) -> bool) -> (String, String) {
+    wait_until(c, "local copy state", || async {
+        let v = js(
+            c,
+            &format!("const e = document.querySelector('{}'); return e ? [e.dataset.state, e.textContent] : null", tid(testid::LOCAL_COPY)),
+        )
+        .await;
+        let state = v[0].as_str()?.to_string();
+        pred(&state).then(|| (state, v[1].as_str().unwrap_or_default().to_string()))
+    })
+    .await
+}
+
+/// Requests the page has sent to `proxy` so far (Resource Timing; [`instrument`] makes room for
+/// more than the browser's default 250).
+pub async fn requests_to(c: &Client, proxy: &str) -> u64 {
+    js(
+        c,
+        &format!("return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/')).length"),
+    )
+    .await
+    .as_u64()
+    .unwrap_or(0)
+}
+
 /// Waits until loading has finished (rows or not).
 pub async fn wait_idle(c: &Client) {
     wait_until(c, "loading finished", || async {

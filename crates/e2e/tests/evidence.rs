@@ -267,16 +267,6 @@ async fn timeline_total(c: &fantoccini::Client) -> u64 {
 }
 
 /// Switches live tail on, polling every second.
-async fn live_every_second(c: &fantoccini::Client) {
-    type_into(c, testid::LIVE_EVERY, "1").await;
-    click(c, testid::ZONE_UTC).await; // moves focus so the interval's change event fires
-    click(c, testid::LIVE).await;
-    wait_text(c, testid::LIVE_COUNT, |t| {
-        t.ends_with("new since live started")
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn live_tail_counts_only_events_that_arrive() {
     // An account where nothing happens: whatever the user does, nothing is new.

@@ -22,6 +22,9 @@ fn faulty(kind: &str, count: u32) -> StackOptions {
         ]
         .map(String::from)
         .to_vec(),
+        // The list must ask the API for these faults to reach it: no local copy (its own
+        // faults are tests/workspace.rs's).
+        local_max_events: Some(0),
         ..Default::default()
     }
 }

@@ -49,12 +49,11 @@ async fn requests_after_leaving(
 #[tokio::test]
 async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
     // Every count request of the timeline waits 150 ms, so most are pending when we leave.
-    let stack = Stack::start(StackOptions::proxy(&[
-        "--fault-latency-ms",
-        "150",
-        "--fault-match",
-        "size=1",
-    ]))
+    // No local copy: the counts go to the API (with one they wait for it, then ask nothing).
+    let stack = Stack::start(StackOptions {
+        local_max_events: Some(0),
+        ..StackOptions::proxy(&["--fault-latency-ms", "150", "--fault-match", "size=1"])
+    })
     .await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
@@ -166,7 +165,12 @@ async fn a_request_past_the_timeout_is_aborted_and_explained_and_the_view_kept()
 
 #[tokio::test]
 async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_resource_timing() {
-    let stack = Stack::start(StackOptions::default()).await;
+    // Pages from the API, whose answers Resource Timing sees.
+    let stack = Stack::start(StackOptions {
+        local_max_events: Some(0),
+        ..Default::default()
+    })
+    .await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
         let switch_pages = |c: fantoccini::Client| async move {
@@ -208,12 +212,11 @@ async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_res
 async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
     // Every export page (size=100) waits 300 ms: 50 pages would take 15 s at 6 in flight… more
     // than the test waits.
-    let stack = Stack::start(StackOptions::proxy(&[
-        "--fault-latency-ms",
-        "300",
-        "--fault-match",
-        "size=100",
-    ]))
+    // No local copy, whose read would also ask for pages of 100.
+    let stack = Stack::start(StackOptions {
+        local_max_events: Some(0),
+        ..StackOptions::proxy(&["--fault-latency-ms", "300", "--fault-match", "size=100"])
+    })
     .await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {

@@ -1,0 +1,258 @@
+//! The local workspace as a person meets it: rows before the copy is full, then views that ask
+//! the API nothing, totals equal to the API's, Live and "Check for new events" adding to the
+//! copy, the bound falling back to asking the API with its message, a failed read that says so
+//! and keeps working, and Sign out forgetting the copy.
+
+use std::time::Duration;
+
+use e2e::*;
+
+/// The number in "… of N" of the list's summary line.
+async fn showing_total(c: &fantoccini::Client) -> u64 {
+    let text = find(c, testid::SHOWING).await.text().await.expect("text");
+    let n = text.rsplit("of ").next().unwrap_or_default();
+    n.replace(',', "")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no total in {text:?}"))
+}
+
+/// The event count in the copy's status line.
+fn held(text: &str) -> u64 {
+    text.split_whitespace()
+        .next()
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or_else(|| panic!("no count in {text:?}"))
+}
+
+#[tokio::test]
+async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
+    // Slow enough answers that the read is seen under way.
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "250"])).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        instrument(&c, &app).await;
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        // The first table is there while the copy still reads (50 pages at 250 ms, 5 at a time).
+        let (state, text) = local_copy(&c, |_| true).await;
+        assert_eq!(state, "reading", "{text}");
+        assert!(text.contains("of 5,000 events"), "{text}");
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+        let before = requests_to(&c, &proxy).await;
+
+        // Another page, a text search, a type filter, a detail view and back, the security
+        // overview: all answered in the tab.
+        click(&c, testid::NEXT).await;
+        wait_until(&c, "page 2", || async {
+            location(&c).await.contains("page=2").then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
+        type_into(&c, testid::SEARCH_TEXT, "carol.security").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        let carol = showing_total(&c).await;
+        find_all(&c, testid::EVENT_ROW).await[0]
+            .click()
+            .await
+            .expect("open a row");
+        find(&c, testid::BACK).await.click().await.expect("back");
+        wait_rows(&c).await;
+        click_link(&c, "Security overview").await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+        let sent = js(
+            &c,
+            &format!("return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/')).slice({before}).map(r => r.name)"),
+        )
+        .await;
+        assert_eq!(sent, serde_json::json!([]), "no request once the copy is complete");
+
+        // The same totals as the API gives (asked only now, so they are not counted above).
+        assert_eq!(
+            carol,
+            api_total(&c, &proxy, "search_text=carol.security").await
+        );
+        c.goto(&format!(
+            "{app}/?event_type=USER_LOGIN,APP_UPDATE&size=7&page=3"
+        ))
+        .await
+        .expect("open");
+        local_copy(&c, |s| s == "ready").await;
+        wait_rows(&c).await;
+        assert_eq!(
+            showing_total(&c).await,
+            api_total(&c, &proxy, "event_type=USER_LOGIN,APP_UPDATE").await
+        );
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn live_and_check_for_new_events_add_to_the_copy() {
+    let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "700"])).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        let first = held(&text);
+        live_every_second(&c).await;
+        wait_text(&c, testid::LIVE_COUNT, |t| !t.starts_with("0 ")).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        let after_live = held(&text);
+        assert!(after_live > first, "{first} → {text}");
+        // The newest row is the API's newest event (events keep arriving: it is among the
+        // newest few by the time the API is asked).
+        click(&c, testid::LIVE).await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        click(&c, testid::LOCAL_CHECK).await;
+        wait_text(&c, testid::LOCAL_COPY, |t| t.contains("new event")).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(held(&text) > after_live, "{text}");
+        wait_rows(&c).await;
+        let top = js(
+            &c,
+            "const r = document.querySelector('table.event-list tbody tr[data-id]'); return r ? r.dataset.id : null",
+        )
+        .await;
+        let newest = api_json(&c, &format!("{proxy}/beta/audit/events?size=5")).await;
+        let ids: Vec<&str> = newest["_embedded"]["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .filter_map(|e| e["id"].as_str())
+            .collect();
+        let row = top.as_str().expect("a first row");
+        assert!(ids.contains(&row), "{row} among {ids:?}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn above_the_bound_every_view_asks_the_api_and_says_why() {
+    let stack = Stack::start(StackOptions {
+        local_max_events: Some(1000),
+        ..Default::default()
+    })
+    .await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        instrument(&c, &app).await;
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let (_, text) = local_copy(&c, |s| s == "too-many").await;
+        assert!(
+            text.contains("5,000 events, more than the 1,000 kept"),
+            "{text}"
+        );
+        assert!(text.contains("Narrow the dates"), "{text}");
+        let before = requests_to(&c, &proxy).await;
+        click(&c, testid::NEXT).await;
+        wait_until(&c, "page 2", || async {
+            location(&c).await.contains("page=2").then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
+        assert!(
+            requests_to(&c, &proxy).await > before,
+            "page 2 came from the API"
+        );
+        assert_eq!(showing_total(&c).await, 5000);
+        // A range within the bound is read into the tab.
+        let from = api_json(&c, &format!("{proxy}/beta/audit/events?size=1&page=400")).await;
+        let from = from["_embedded"]["events"][0]["created_at"]
+            .as_str()
+            .expect("time")
+            .to_string();
+        type_into(&c, testid::DATE_FROM, &from.replace('T', " ")).await;
+        click(&c, testid::APPLY).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(held(&text) <= 1000 && held(&text) >= 400, "{text}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn a_failed_read_says_so_keeps_the_list_and_can_be_tried_again() {
+    // Page 3 of the read fails every time until two failures (and the client's retries) pass.
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault",
+        "500",
+        "--fault-match",
+        "page=3&size=100",
+        "--fault-count",
+        "1",
+    ]))
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        let (_, text) = local_copy(&c, |s| s == "failed").await;
+        assert!(text.contains("could not be read into this tab"), "{text}");
+        assert!(text.contains("500"), "{text}");
+        // The list still works, from the API.
+        assert_eq!(wait_rows(&c).await, 30);
+        click(&c, testid::LOCAL_RETRY).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn with_the_proxy_gone_the_copy_still_answers_and_checking_says_why_not() {
+    let mut stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    let browser = Browser::start().await;
+    let c = browser.client.clone();
+    c.goto(&app).await.expect("open");
+    sign_in_demo(&c).await;
+    local_copy(&c, |s| s == "ready").await;
+    stack.stop_proxy().await;
+    let result = tokio::spawn({
+        let c = c.clone();
+        async move {
+            click(&c, testid::NEXT).await;
+            wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
+            assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
+            click(&c, testid::LOCAL_CHECK).await;
+            let text = wait_text(&c, testid::LOCAL_COPY, |t| t.contains("Could not check")).await;
+            assert!(
+                text.contains("Could not reach the proxy") && text.contains(&proxy),
+                "{text}"
+            );
+        }
+    })
+    .await;
+    browser.close().await;
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+#[tokio::test]
+async fn sign_out_forgets_the_copy() {
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "150"])).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        local_copy(&c, |s| s == "ready").await;
+        click(&c, testid::SIGN_OUT).await;
+        sign_in_demo(&c).await;
+        // Read again from the API, not found in memory.
+        let (state, text) = local_copy(&c, |_| true).await;
+        assert_eq!(state, "reading", "{text}");
+        local_copy(&c, |s| s == "ready").await;
+    })
+    .await;
+    drop(stack);
+}
