@@ -15,6 +15,7 @@ pub mod date_range;
 pub mod export;
 pub mod insight;
 pub mod instrument;
+pub mod kept;
 pub mod live;
 pub mod load;
 pub mod pages;

@@ -36,6 +36,16 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// A size for people: `812 bytes`, `4.2 kB`, `2.4 MB` (decimal units, as browsers report
+/// storage).
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1_000 => count_of(n, "byte", "bytes"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
 /// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
 /// Anything else — `2.5`, `-3`, `1e2`, `abc` — is refused with a message that says what to type.
 pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
@@ -52,6 +62,14 @@ pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_read_in_decimal_units() {
+        assert_eq!(super::bytes(1), "1 byte");
+        assert_eq!(super::bytes(999), "999 bytes");
+        assert_eq!(super::bytes(4_200), "4.2 kB");
+        assert_eq!(super::bytes(2_437_112), "2.4 MB");
+    }
+
     use super::*;
 
     fn info(number: u64, size: u64, total: u64) -> PageInfo {

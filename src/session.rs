@@ -15,6 +15,7 @@ const ZONE_KEY: &str = ui_names::storage::ZONE;
 const COLUMNS_KEY: &str = ui_names::storage::HIDDEN_COLUMNS;
 const COMPACT_KEY: &str = ui_names::storage::COMPACT;
 const THEME_KEY: &str = ui_names::storage::THEME;
+const KEEP_COPY_KEY: &str = ui_names::storage::KEEP_COPY;
 /// The name (only) of the file open offline in this tab, so a reload can say it was closed.
 const OPEN_FILE_KEY: &str = ui_names::storage::OPEN_FILE;
 /// Used when config.json cannot be read.
@@ -139,6 +140,8 @@ pub struct Session {
     pub local_version: RwSignal<u32>,
     /// config.json's `local_max_events`.
     pub local_max_events: StoredValue<u64>,
+    /// Keep the local copy on this device (IndexedDB), as the person chose (remembered).
+    pub keep_copy: RwSignal<bool>,
     /// When the copy last asked the API for new events (ms), for "as of".
     pub local_as_of: RwSignal<Option<i64>>,
 }
@@ -182,6 +185,7 @@ impl Session {
             local_version: RwSignal::new(0),
             local_max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
             local_as_of: RwSignal::new(None),
+            keep_copy: RwSignal::new(load(Store::Local, KEEP_COPY_KEY).as_deref() == Some("on")),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
                     .map(|s| Column::parse_hidden(&s))
@@ -296,6 +300,7 @@ impl Session {
         remove(Store::Local, CREDENTIALS_KEY);
         self.last_list.set_value(None);
         crate::workspace::clear(*self);
+        crate::workspace::forget_kept();
         self.credentials.set(None);
     }
 
@@ -345,6 +350,23 @@ impl Session {
             if compact { "true" } else { "false" },
         );
         self.compact.set(compact);
+    }
+
+    /// Keeps (or stops keeping) the local copy on this device; stopping removes what was kept.
+    pub fn set_keep_copy(&self, keep: bool) {
+        if keep {
+            save(Store::Local, KEEP_COPY_KEY, "on");
+            self.keep_copy.set(true);
+            // A copy already complete is kept now.
+            if let Some(client) = self.client_untracked() {
+                crate::workspace::keep(*self, &client);
+            }
+            return;
+        } else {
+            remove(Store::Local, KEEP_COPY_KEY);
+            crate::workspace::forget_kept();
+        }
+        self.keep_copy.set(keep);
     }
 
     /// Sets the theme, and remembers it.

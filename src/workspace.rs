@@ -39,6 +39,8 @@ pub enum Status {
     /// No copy (signed out, a file open, or nothing asked yet).
     #[default]
     Idle,
+    /// Opening the copy kept on this device.
+    Opening,
     /// Reading: events held so far of the total the first page announced.
     Reading {
         /// Distinct events held.
@@ -85,6 +87,8 @@ enum State {
         waiters: Vec<oneshot::Sender<()>>,
         /// The pages read so far, once the first has come.
         reading: Option<Reading>,
+        /// Opening the copy kept on this device, not yet asking the API.
+        from_device: bool,
     },
     Ready(Workspace),
     /// Too many events or a failed read: the range is not read again until asked.
@@ -108,6 +112,8 @@ pub async fn event_types(
     client: &Client,
     signal: Option<&AbortSignal>,
 ) -> Result<Vec<audit_model::EventType>, ApiError> {
+    // A kept copy brings them along.
+    opening(client).await;
     let account = Account::of(client);
     let known = TYPES.with_borrow(|t| match t {
         Some((a, list)) if *a == account => Some(list.clone()),
@@ -203,9 +209,134 @@ pub fn ensure(session: Session, client: Client, q: &EventQuery) {
         },
         _ => false,
     });
-    if !covered {
+    if covered {
+        return;
+    }
+    let first_for_account =
+        CURRENT.with_borrow(|cur| cur.as_ref().is_none_or(|e| e.account != account));
+    if first_for_account && session.keep_copy.get_untracked() {
+        open_kept(session, client, range);
+    } else {
         start(session, client, range);
     }
+}
+
+/// Opens the copy kept on this device: when it covers `range` it answers at once and only
+/// what is newer is asked of the API; otherwise the range is read as usual.
+fn open_kept(session: Session, client: Client, range: Range) {
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let signal = controller.signal();
+    let account = Account::of(&client);
+    let previous = CURRENT.replace(Some(Entry {
+        account: account.clone(),
+        state: State::Reading {
+            range: range.clone(),
+            controller,
+            waiters: Vec::new(),
+            reading: None,
+            from_device: true,
+        },
+    }));
+    if let Some(Entry {
+        state: State::Reading { controller, .. },
+        ..
+    }) = previous
+    {
+        controller.abort();
+    }
+    session.workspace.set(Status::Opening);
+    spawn_local(async move {
+        let kept = crate::kept::load(&crate::kept::key(&account.base, &account.key))
+            .await
+            .and_then(crate::kept::Kept::into_workspace)
+            .filter(|(w, _, _)| w.range().covers(&range.read_query(1)));
+        if signal.aborted() {
+            return;
+        }
+        let Some((w, as_of, types)) = kept else {
+            start(session, client, range);
+            return;
+        };
+        let events = w.store().len() as u64;
+        if !types.is_empty() {
+            TYPES.set(Some((account, types)));
+        }
+        // Replacing the entry wakes every view waiting for it.
+        CURRENT.with_borrow_mut(|cur| {
+            if let Some(e) = cur.as_mut() {
+                e.state = State::Ready(w);
+            }
+        });
+        session.local_as_of.set(Some(as_of));
+        session.workspace.set(Status::Ready { events });
+        crate::instrument::mark_once("audit:local-ready");
+        // Then what happened since the copy was kept: one request when little did.
+        if let Err(e) = sync(session, &client, &signal).await {
+            leptos::logging::warn!("the kept copy could not be brought up to date: {e}");
+        }
+    });
+}
+
+/// Waits while the copy kept on this device is being opened (the list then answers from it
+/// instead of asking the API).
+pub async fn opening(client: &Client) {
+    let account = Account::of(client);
+    let waiting = CURRENT.with_borrow_mut(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state:
+                State::Reading {
+                    waiters,
+                    from_device: true,
+                    ..
+                },
+        }) if *a == account => {
+            let (tx, rx) = oneshot::channel();
+            waiters.push(tx);
+            Some(rx)
+        }
+        _ => None,
+    });
+    if let Some(rx) = waiting {
+        let _ = rx.await;
+    }
+}
+
+/// Keeps the copy on this device, when the person asked for that.
+pub fn keep(session: Session, client: &Client) {
+    if !session.keep_copy.get_untracked() {
+        return;
+    }
+    let account = Account::of(client);
+    let types = TYPES.with_borrow(|t| match t {
+        Some((a, list)) if *a == account => list.clone(),
+        _ => Vec::new(),
+    });
+    let as_of = session.local_as_of.get_untracked().unwrap_or_default();
+    let kept = CURRENT.with_borrow(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Ready(w),
+        }) if *a == account => Some(crate::kept::Kept::of(w, as_of, types)),
+        _ => None,
+    });
+    if let Some(kept) = kept {
+        let key = crate::kept::key(&account.base, &account.key);
+        spawn_local(async move {
+            if let Err(e) = crate::kept::save(&key, &kept).await {
+                leptos::logging::warn!("the copy could not be kept on this device: {e}");
+            }
+        });
+    }
+}
+
+/// Removes every copy kept on this device (Sign out, Settings).
+pub fn forget_kept() {
+    spawn_local(async {
+        let _ = crate::kept::clear().await;
+    });
 }
 
 /// Reads `range` again from the start (the status line's "Try again").
@@ -227,6 +358,7 @@ fn start(session: Session, client: Client, range: Range) {
             controller,
             waiters: Vec::new(),
             reading: None,
+            from_device: false,
         },
     }));
     if let Some(Entry {
@@ -265,8 +397,12 @@ fn start(session: Session, client: Client, range: Range) {
         });
         // Views answered meanwhile stay as they are: the API gave them the same events, and
         // those waiting for the copy are answered now.
+        let ready = matches!(status, Status::Ready { .. });
         session.workspace.set(status);
         crate::instrument::mark_once("audit:local-ready");
+        if ready {
+            keep(session, &client);
+        }
     });
 }
 
@@ -467,6 +603,7 @@ pub async fn sync(
         });
         session.workspace.set(Status::Ready { events: total });
         session.local_version.update(|v| *v += 1);
+        keep(session, client);
     }
     Ok(added)
 }

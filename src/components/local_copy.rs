@@ -55,6 +55,7 @@ pub fn LocalCopy(
         <div class="local-copy small" data-testid=testid::LOCAL_COPY role="status"
             data-state=move || session.workspace.with(|s| match s {
                 Status::Idle => "idle",
+                Status::Opening => "opening",
                 Status::Reading { .. } => "reading",
                 Status::Ready { .. } => "ready",
                 Status::TooMany { .. } => "too-many",
@@ -62,6 +63,9 @@ pub fn LocalCopy(
             })>
             {move || match session.workspace.get() {
                 Status::Idle => ().into_any(),
+                Status::Opening => view! {
+                    <span class="muted">"Opening the copy kept on this device…"</span>
+                }.into_any(),
                 Status::Reading { held, total } => view! {
                     <span class="muted">{format!(
                         "Reading this range into the tab: {} of {} events…",

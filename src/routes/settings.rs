@@ -153,6 +153,53 @@ pub fn SettingsPage() -> impl IntoView {
                 {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
             </select>
             <p class="muted small" data-testid=testid::ZONE_LABEL>{move || session.zone_label()}</p>
+            <LocalCopySettings/>
         </section>
+    }
+}
+
+/// Whether the local copy is kept on this device, how much is kept, and deleting it.
+#[component]
+fn LocalCopySettings() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let kept = RwSignal::new(None::<String>);
+    let measure = move || {
+        spawn_local(async move {
+            kept.set(Some(match crate::kept::size().await {
+                Ok((0, _)) => "Nothing is kept on this device.".to_string(),
+                Ok((n, bytes)) => format!(
+                    "Kept on this device: {} for {} {}.",
+                    crate::pages::bytes(bytes),
+                    n,
+                    if n == 1 { "account" } else { "accounts" }
+                ),
+                Err(e) => format!("What is kept could not be read: {e}"),
+            }));
+        });
+    };
+    measure();
+    view! {
+        <h2>"Local copy"</h2>
+        <p class="muted small">
+            "The events of the range in view are read once into this tab, and every view inside that range is answered from them. "
+            "Kept on this device, they also survive a reload or a visit tomorrow: only newer events are then asked for. "
+            "They are stored in this browser's IndexedDB under the API key, never with the secret, and Sign out deletes them."
+        </p>
+        <label class="check">
+            <input type="checkbox" data-testid=testid::KEEP_COPY prop:checked=move || session.keep_copy.get()
+                on:change=move |ev| {
+                    session.set_keep_copy(event_target_checked(&ev));
+                    // Saving or deleting runs in the background; measure once it is done.
+                    set_timeout(measure, std::time::Duration::from_millis(500));
+                }/>
+            "Keep a local copy of the events on this device"
+        </label>
+        <p role="status" class="small" data-testid=testid::KEPT_SIZE>{move || kept.get()}</p>
+        <button type="button" data-testid=testid::KEPT_DELETE on:click=move |_| {
+            spawn_local(async move {
+                let _ = crate::kept::clear().await;
+                measure();
+            });
+        }>"Delete what is kept on this device"</button>
     }
 }

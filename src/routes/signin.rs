@@ -31,6 +31,9 @@ pub fn SignIn() -> impl IntoView {
     let secret = RwSignal::new(String::new());
     let show_secret = RwSignal::new(false);
     let remember = RwSignal::new(false);
+    // Events read are kept in IndexedDB (never the secret) so a later visit asks only for
+    // what is new; the choice is remembered.
+    let keep = RwSignal::new(session.keep_copy.get_untracked());
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
 
@@ -51,7 +54,10 @@ pub fn SignIn() -> impl IntoView {
             let result = client.event_types(None).await;
             busy.set(false);
             match result {
-                Ok(_) => session.sign_in(credentials, remember.get_untracked()),
+                Ok(_) => {
+                    session.set_keep_copy(keep.get_untracked());
+                    session.sign_in(credentials, remember.get_untracked())
+                }
                 Err(e @ ApiError::Http { status: 401, .. }) => {
                     secret.set(String::new());
                     error.set(Some(format!(
@@ -97,6 +103,11 @@ pub fn SignIn() -> impl IntoView {
                     <input type="checkbox" data-testid=testid::REMEMBER prop:checked=move || remember.get()
                         on:change=move |ev| remember.set(event_target_checked(&ev))/>
                     "Remember on this device"
+                </label>
+                <label class="check">
+                    <input type="checkbox" data-testid=testid::KEEP_COPY prop:checked=move || keep.get()
+                        on:change=move |ev| keep.set(event_target_checked(&ev))/>
+                    "Keep a local copy of the events on this device"
                 </label>
                 <Show when=move || remember.get()>
                     <p class="warn small" data-testid=testid::REMEMBER_WARNING>

@@ -256,3 +256,67 @@ async fn sign_out_forgets_the_copy() {
     .await;
     drop(stack);
 }
+
+/// Copies kept in the app's IndexedDB (0 when it has none; it is never created here).
+async fn kept_copies(c: &fantoccini::Client) -> i64 {
+    let script = "const done = arguments[0]; const r = indexedDB.open('audit-viewer'); \
+        r.onupgradeneeded = () => r.transaction.abort(); \
+        r.onerror = () => done(0); \
+        r.onsuccess = () => { const db = r.result; \
+          if (!db.objectStoreNames.contains('copies')) { db.close(); done(0); return; } \
+          const n = db.transaction('copies').objectStore('copies').count(); \
+          n.onsuccess = () => { db.close(); done(n.result); }; n.onerror = () => done(-1); };";
+    c.execute_async(script, vec![])
+        .await
+        .expect("IndexedDB count")
+        .as_i64()
+        .unwrap_or(-1)
+}
+
+#[tokio::test]
+async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "100"])).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        instrument(&c, &app).await;
+        c.goto(&app).await.expect("open");
+        assert_eq!(kept_copies(&c).await, 0);
+        click(&c, testid::KEEP_COPY).await;
+        sign_in_demo(&c).await;
+        local_copy(&c, |s| s == "ready").await;
+        wait_until(&c, "the copy kept", || async {
+            (kept_copies(&c).await == 1).then_some(())
+        })
+        .await;
+
+        // Tomorrow, or after a reload: the rows come from the device, and the API is asked once,
+        // for what is newer than the newest event kept.
+        c.refresh().await.expect("reload");
+        wait_rows(&c).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let sent = js(
+            &c,
+            &format!("return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/')).map(r => r.name)"),
+        )
+        .await;
+        let sent: Vec<String> = serde_json::from_value(sent).expect("names");
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert!(sent[0].contains("date_from="), "{sent:?}");
+        // The timeline, from the kept copy too.
+        wait_text(&c, testid::TIMELINE_SUMMARY, |t| t.contains("5,000 events in")).await;
+
+        // Settings shows what is kept; Sign out deletes it.
+        click_link(&c, "Settings").await;
+        let size = wait_text(&c, testid::KEPT_SIZE, |t| !t.is_empty()).await;
+        assert!(size.contains("MB for 1 account"), "{size}");
+        click(&c, testid::SIGN_OUT).await;
+        wait_until(&c, "the kept copy deleted", || async {
+            (kept_copies(&c).await == 0).then_some(())
+        })
+        .await;
+    })
+    .await;
+    drop(stack);
+}

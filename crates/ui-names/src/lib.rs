@@ -112,6 +112,12 @@ pub mod testid {
     pub const LOADING: &str = "loading";
     /// `local-copy`
     pub const LOCAL_COPY: &str = "local-copy";
+    /// `keep-copy`
+    pub const KEEP_COPY: &str = "keep-copy";
+    /// `kept-size`
+    pub const KEPT_SIZE: &str = "kept-size";
+    /// `kept-delete`
+    pub const KEPT_DELETE: &str = "kept-delete";
     /// `local-check`
     pub const LOCAL_CHECK: &str = "local-check";
     /// `local-retry`
@@ -307,6 +313,9 @@ pub mod storage {
     /// The name of the file open offline, to say after a reload that it must be opened again
     /// (sessionStorage).
     pub const OPEN_FILE: &str = "audit-viewer.open-file";
+    /// Keep the local copy on this device (`on`, localStorage); the copies themselves are in
+    /// IndexedDB (database `audit-viewer`, store `copies`).
+    pub const KEEP_COPY: &str = "audit-viewer.keep-copy";
     /// Benchmark marks on (`on`, localStorage; see the app's instrument module).
     pub const INSTRUMENT: &str = "audit-viewer.instrument";
 }
