@@ -20,13 +20,27 @@ pub struct EventStore {
     events: Vec<AuditEvent>,
     /// `created_at` of each event, ascending; unparseable times sort as the oldest.
     times: Vec<Timestamp>,
-    /// Lower-cased keys and scalar values of every event, one after another (event `i` is
-    /// `text[text_ends[i-1]..text_ends[i]]`): the search filter scans this once with SIMD.
-    text: Vec<u8>,
-    text_ends: Vec<usize>,
+    /// The search text of every event, built at the first text search (most views never
+    /// search, and building it is most of a store's cost).
+    text: std::sync::OnceLock<TextIndex>,
     /// Positions of each event type's events, ascending.
     by_type: HashMap<String, Vec<u32>>,
     by_id: HashMap<String, u32>,
+}
+
+/// Lower-cased keys and scalar values of every event, one after another (event `i` is
+/// `text[ends[i-1]..ends[i]]`): the search filter scans this once with SIMD.
+#[derive(Debug, Default, Clone)]
+struct TextIndex {
+    text: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl TextIndex {
+    fn push(&mut self, ev: &AuditEvent) {
+        self.text.extend_from_slice(haystack(ev).as_bytes());
+        self.ends.push(self.text.len());
+    }
 }
 
 /// The matching events of one page and the total across pages.
@@ -96,8 +110,9 @@ impl EventStore {
         if !ev.id.is_empty() {
             self.by_id.insert(ev.id.clone(), pos);
         }
-        self.text.extend_from_slice(haystack(&ev).as_bytes());
-        self.text_ends.push(self.text.len());
+        if let Some(index) = self.text.get_mut() {
+            index.push(&ev);
+        }
         self.times.push(t);
         self.events.push(ev);
     }
@@ -222,9 +237,24 @@ impl EventStore {
         Ok(QueryResult { total, events })
     }
 
+    /// Builds the search text now rather than at the first search (the demo server does, so
+    /// no request pays for it).
+    pub fn build_text_index(&self) {
+        self.text_index();
+    }
+
+    fn text_index(&self) -> &TextIndex {
+        self.text.get_or_init(|| {
+            let mut index = TextIndex::default();
+            self.events.iter().for_each(|e| index.push(e));
+            index
+        })
+    }
+
     fn event_text(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.text_ends[i - 1] };
-        &self.text[start..self.text_ends[i]]
+        let index = self.text_index();
+        let start = if i == 0 { 0 } else { index.ends[i - 1] };
+        &index.text[start..index.ends[i]]
     }
 
     /// Positions (ascending) of the events whose text contains `needle` (already lower-cased).
@@ -234,13 +264,14 @@ impl EventStore {
             return hits;
         }
         let finder = memmem::Finder::new(needle.as_bytes());
+        let index = self.text_index();
         let mut from = 0;
-        while let Some(offset) = finder.find(&self.text[from..]) {
+        while let Some(offset) = finder.find(&index.text[from..]) {
             let at = from + offset;
             // The event holding this byte; then continue after its end.
-            let event = self.text_ends.partition_point(|&end| end <= at);
+            let event = index.ends.partition_point(|&end| end <= at);
             hits.push(event as u32);
-            from = self.text_ends[event];
+            from = index.ends[event];
         }
         hits
     }

@@ -23,6 +23,9 @@ async fn main() {
             "--fault-match".into(),
             "size=100".into(),
         ],
+        // The export through the API is the one that needs the speed (a complete local copy
+        // exports from memory), and a copy's read would compete for the same pages.
+        local_max_events: Some(0),
         ..Default::default()
     })
     .await;

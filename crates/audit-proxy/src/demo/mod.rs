@@ -76,6 +76,8 @@ pub fn authorized(headers: &HeaderMap) -> bool {
 impl Demo {
     /// A demo account over the given store.
     pub fn new(store: EventStore, base_url: String) -> Self {
+        // At start-up, not in the first search's request.
+        store.build_text_index();
         Self {
             store: RwLock::new(store),
             base_url,
