@@ -35,4 +35,14 @@ fn main() {
         t.elapsed(),
         store.len()
     );
+    let q = audit_model::EventQuery::parse_valid("search_text=carol").expect("query");
+    let t = Instant::now();
+    let first = store.query(&q).expect("search").total;
+    let built = t.elapsed();
+    let t = Instant::now();
+    store.query(&q).expect("search");
+    println!(
+        "{n} events: first search {built:?} (index built), the next {:?}; {first} found",
+        t.elapsed()
+    );
 }
