@@ -1,5 +1,6 @@
-//! A 90-day timeline: how many count requests it makes and how long they take, in headless
-//! Chromium against the demo proxy (read from Resource Timing entries).
+//! A 90-day timeline without a local copy (the server mode a range above the bound gets): how
+//! many count requests it makes and how long they take, in headless Chromium against the demo
+//! proxy (read from Resource Timing entries).
 //!
 //! `bash scripts/build.sh && cargo run --release -p e2e --example timeline_bench`
 
@@ -7,7 +8,11 @@ use e2e::*;
 
 #[tokio::main]
 async fn main() {
-    let stack = Stack::start(StackOptions::default()).await;
+    let stack = Stack::start(StackOptions {
+        local_max_events: Some(0),
+        ..Default::default()
+    })
+    .await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
     open_signed_in(&c, &stack.app_url, "/").await;
