@@ -52,7 +52,16 @@ pub fn LocalCopy(
     };
     let open_ended = move || filters.with(|q| q.date_to.is_none());
     view! {
-        <div class="local-copy small" data-testid=testid::LOCAL_COPY role="status"
+        // Screen readers hear the state change, not each progress step.
+        <p class="sr-only" role="status">{move || session.workspace.with(|s| match s {
+            Status::Idle => "",
+            Status::Opening => "Opening the copy kept on this device.",
+            Status::Reading { .. } => "Reading the range into this tab.",
+            Status::Ready { .. } => "The range is held in this tab.",
+            Status::TooMany { .. } => "The range is too large to hold in this tab; views ask the API.",
+            Status::Failed(_) => "The range could not be read into this tab.",
+        })}</p>
+        <div class="local-copy small" data-testid=testid::LOCAL_COPY
             data-state=move || session.workspace.with(|s| match s {
                 Status::Idle => "idle",
                 Status::Opening => "opening",
