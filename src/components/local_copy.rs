@@ -96,7 +96,7 @@ pub fn LocalCopy(
                             {move || if checking.get() { "Checking…" } else { "Check for new events" }}
                         </button>
                     </Show>
-                    {move || note.get().map(|n| view! { <span>{n}</span> })}
+                    {move || note.get().map(|n| view! { <span role="status">{n}</span> })}
                 }.into_any(),
                 Status::TooMany { total, max } => view! {
                     <span>{format!(
