@@ -162,12 +162,25 @@ pub fn event(client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
 /// Waits while a read that covers `q` is in progress, so the caller is then answered locally.
 /// Returns at once otherwise (and when the read is replaced, fails or is aborted).
 pub async fn settled(client: &Client, q: &EventQuery) {
+    wait_for(client, |range, _| range.covers(q)).await;
+}
+
+/// Waits while the account's read is one that `which` (given its range and whether it opens
+/// the copy kept on this device) picks. Dropped senders (a replaced or failed read) end the
+/// wait too.
+async fn wait_for(client: &Client, which: impl Fn(&Range, bool) -> bool) {
     let account = Account::of(client);
     let waiting = CURRENT.with_borrow_mut(|cur| match cur {
         Some(Entry {
             account: a,
-            state: State::Reading { range, waiters, .. },
-        }) if *a == account && range.covers(q) => {
+            state:
+                State::Reading {
+                    range,
+                    waiters,
+                    from_device,
+                    ..
+                },
+        }) if *a == account && which(range, *from_device) => {
             let (tx, rx) = oneshot::channel();
             waiters.push(tx);
             Some(rx)
@@ -175,7 +188,6 @@ pub async fn settled(client: &Client, q: &EventQuery) {
         _ => None,
     });
     if let Some(rx) = waiting {
-        // Dropped senders (a replaced or failed read) end the wait too.
         let _ = rx.await;
     }
 }
@@ -224,28 +236,10 @@ pub fn ensure(session: Session, client: Client, q: &EventQuery) {
 /// Opens the copy kept on this device: when it covers `range` it answers at once and only
 /// what is newer is asked of the API; otherwise the range is read as usual.
 fn open_kept(session: Session, client: Client, range: Range) {
-    let Ok(controller) = AbortController::new() else {
+    let Some(signal) = begin(&client, &range, true) else {
         return;
     };
-    let signal = controller.signal();
     let account = Account::of(&client);
-    let previous = CURRENT.replace(Some(Entry {
-        account: account.clone(),
-        state: State::Reading {
-            range: range.clone(),
-            controller,
-            waiters: Vec::new(),
-            reading: None,
-            from_device: true,
-        },
-    }));
-    if let Some(Entry {
-        state: State::Reading { controller, .. },
-        ..
-    }) = previous
-    {
-        controller.abort();
-    }
     session.workspace.set(Status::Opening);
     spawn_local(async move {
         let kept = crate::kept::load(&crate::kept::key(&account.base, &account.key))
@@ -282,26 +276,7 @@ fn open_kept(session: Session, client: Client, range: Range) {
 /// Waits while the copy kept on this device is being opened (the list then answers from it
 /// instead of asking the API).
 pub async fn opening(client: &Client) {
-    let account = Account::of(client);
-    let waiting = CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state:
-                State::Reading {
-                    waiters,
-                    from_device: true,
-                    ..
-                },
-        }) if *a == account => {
-            let (tx, rx) = oneshot::channel();
-            waiters.push(tx);
-            Some(rx)
-        }
-        _ => None,
-    });
-    if let Some(rx) = waiting {
-        let _ = rx.await;
-    }
+    wait_for(client, |_, from_device| from_device).await;
 }
 
 /// Keeps the copy on this device, when the person asked for that.
@@ -346,19 +321,19 @@ pub fn retry(session: Session, client: Client, q: &EventQuery) {
     }
 }
 
-fn start(session: Session, client: Client, range: Range) {
-    let Ok(controller) = AbortController::new() else {
-        return;
-    };
+/// Makes a new read of `range` (from the device or the API) the current entry, aborting the one
+/// it replaces; its abort signal.
+fn begin(client: &Client, range: &Range, from_device: bool) -> Option<AbortSignal> {
+    let controller = AbortController::new().ok()?;
     let signal = controller.signal();
     let previous = CURRENT.replace(Some(Entry {
-        account: Account::of(&client),
+        account: Account::of(client),
         state: State::Reading {
             range: range.clone(),
             controller,
             waiters: Vec::new(),
             reading: None,
-            from_device: false,
+            from_device,
         },
     }));
     if let Some(Entry {
@@ -368,6 +343,13 @@ fn start(session: Session, client: Client, range: Range) {
     {
         controller.abort();
     }
+    Some(signal)
+}
+
+fn start(session: Session, client: Client, range: Range) {
+    let Some(signal) = begin(&client, &range, false) else {
+        return;
+    };
     session.workspace.set(Status::Reading { held: 0, total: 0 });
     let max = session.local_max_events.get_value();
     let began = crate::browser::now_ms();

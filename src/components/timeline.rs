@@ -29,6 +29,20 @@ struct Bar {
     pending: bool,
 }
 
+/// The bars of a plan with their counts (`None`: not known yet).
+fn bars_of(plan: Vec<(EventQuery, i64)>, counts: impl Iterator<Item = Option<u64>>) -> Vec<Bar> {
+    plan.into_iter()
+        .zip(counts)
+        .map(|((bq, start), count)| Bar {
+            from: bq.date_from.unwrap_or_default(),
+            to: bq.date_to.unwrap_or_default(),
+            start,
+            count: count.unwrap_or(0),
+            pending: count.is_none(),
+        })
+        .collect()
+}
+
 /// The bars' bucket width, and each bar's query and start, for the filters `q`.
 fn plan(q: &EventQuery, offset: i32, now: i64) -> (i64, Vec<(EventQuery, i64)>) {
     let (from, to) = span(q, now);
@@ -128,17 +142,7 @@ pub fn Timeline(
                 let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
                 let counts =
                     count_many(&source, &queries, IN_FLIGHT, &cache, Some(&signal)).await?;
-                let bars: Vec<Bar> = plan
-                    .into_iter()
-                    .zip(counts)
-                    .map(|((bq, start), count)| Bar {
-                        from: bq.date_from.unwrap_or_default(),
-                        to: bq.date_to.unwrap_or_default(),
-                        start,
-                        count,
-                        pending: false,
-                    })
-                    .collect();
+                let bars = bars_of(plan, counts.into_iter().map(Some));
                 Ok((bucket, bars))
             }
         },
@@ -186,17 +190,7 @@ pub fn Timeline(
         let Some(counts) = crate::workspace::counts_so_far(&client, &q, &edges) else {
             return;
         };
-        let list: Vec<Bar> = plan
-            .into_iter()
-            .zip(counts)
-            .map(|((bq, start), count)| Bar {
-                from: bq.date_from.unwrap_or_default(),
-                to: bq.date_to.unwrap_or_default(),
-                start,
-                count: count.unwrap_or(0),
-                pending: count.is_none(),
-            })
-            .collect();
+        let list = bars_of(plan, counts.into_iter());
         width.set(bucket);
         bars.set(list);
         crate::instrument::mark_once("audit:timeline-first-drawn");

@@ -25,6 +25,16 @@ fn held(text: &str) -> u64 {
         .unwrap_or_else(|| panic!("no count in {text:?}"))
 }
 
+/// Next, then waits for page 2's rows.
+async fn to_page_2(c: &fantoccini::Client) {
+    click(c, testid::NEXT).await;
+    wait_until(c, "page 2", || async {
+        location(c).await.contains("page=2").then_some(())
+    })
+    .await;
+    wait_rows(c).await;
+}
+
 #[tokio::test]
 async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
     // Slow enough answers that the read is seen under way.
@@ -44,12 +54,7 @@ async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
 
         // Another page, a text search, a type filter, a detail view and back, the security
         // overview: all answered in the tab.
-        click(&c, testid::NEXT).await;
-        wait_until(&c, "page 2", || async {
-            location(&c).await.contains("page=2").then_some(())
-        })
-        .await;
-        wait_rows(&c).await;
+        to_page_2(&c).await;
         type_into(&c, testid::SEARCH_TEXT, "carol.security").await;
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
@@ -151,12 +156,7 @@ async fn above_the_bound_every_view_asks_the_api_and_says_why() {
         );
         assert!(text.contains("Narrow the dates"), "{text}");
         let before = requests_to(&c, &proxy).await;
-        click(&c, testid::NEXT).await;
-        wait_until(&c, "page 2", || async {
-            location(&c).await.contains("page=2").then_some(())
-        })
-        .await;
-        wait_rows(&c).await;
+        to_page_2(&c).await;
         assert!(
             requests_to(&c, &proxy).await > before,
             "page 2 came from the API"
