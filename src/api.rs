@@ -94,6 +94,10 @@ pub enum ApiError {
     /// itself and sends nothing.
     #[error("This address asks for something the Audit API does not allow: {0}. Change the filters, or reset them.")]
     InvalidQuery(String),
+    /// Exact qualifiers asked of a range the tab does not hold (above the bound, or its read
+    /// failed): the API cannot answer them, so nothing is sent.
+    #[error("Exact qualifiers (type:, user:, ip:, country:, source:, context.…:) are answered from the events held in this tab, and this range is not held (the line under the filters says why). Narrow the dates so it can be, or search with plain text.")]
+    NeedsLocalCopy,
     /// A detail address whose id cannot be an Audit API event id.
     #[error("“{0}” is not an event id: the Audit API's event ids are UUIDs such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab. Open the event from the list.")]
     NotAnEventId(String),
@@ -151,6 +155,7 @@ impl ApiError {
             // 403: once the key's permissions are fixed, the same request succeeds.
             ApiError::Http { status, .. } => matches!(status, 403 | 408 | 429 | 500..=599),
             ApiError::InvalidQuery(_)
+            | ApiError::NeedsLocalCopy
             | ApiError::NotAnEventId(_)
             | ApiError::FileUnreadable(_)
             | ApiError::NotInFile { .. }

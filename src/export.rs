@@ -220,6 +220,9 @@ pub fn manifest(
             "date_from": q.date_from,
             "date_to": q.date_to,
             "search_text": search,
+            // Applied by the app to the events the query returned (the API has no such
+            // parameter): the file holds only those that match.
+            "exact_qualifiers": q.filter,
             "query_string": q.to_query_string(),
         },
         "source": source,
@@ -276,6 +279,10 @@ pub fn file_name(q: &EventQuery, format: Format) -> String {
             .take(24)
             .collect();
         parts.push(format!("search-{}", slug(&s)));
+    }
+    if let Some(f) = q.filter.as_deref().filter(|f| !f.is_empty()) {
+        let f: String = f.chars().take(24).collect();
+        parts.push(format!("where-{}", slug(&f)));
     }
     let day = |d: &Option<String>| {
         d.as_deref()
@@ -468,6 +475,7 @@ mod tests {
             date_from: Some("2026-11-01T00:00:00".into()),
             date_to: Some("2026-11-22T12:00:00".into()),
             search_text: Some(audit_model::query::escape_search_text("198.51.100.77")),
+            filter: Some("country:BR".into()),
             page: 1,
             size: 100,
         };
@@ -497,6 +505,7 @@ mod tests {
         assert_eq!(m["query"]["event_types"][0], "USER_LOGIN");
         assert_eq!(m["query"]["date_to"], "2026-11-22T12:00:00");
         assert_eq!(m["query"]["search_text"], "198.51.100.77");
+        assert_eq!(m["query"]["exact_qualifiers"], "country:BR");
         assert_eq!(m["source"]["account_api_key"], "demo");
         assert!(m["source"]["request"]
             .as_str()
@@ -603,6 +612,14 @@ mod tests {
         assert_eq!(
             file_name(&EventQuery::default(), Format::Jsonl),
             "audit-events_all-types_start_to_now.jsonl"
+        );
+        let exact = EventQuery {
+            filter: Some("country:US".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            file_name(&exact, Format::Csv),
+            "audit-events_all-types_where-country-US_start_to_now.csv"
         );
     }
 

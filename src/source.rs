@@ -242,6 +242,12 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<EventsPage, ApiError> {
         match self {
+            // Exact qualifiers are answered from the events held in the tab only: wait for the
+            // copy being read, and say what is needed when there is none.
+            Source::Api(c) if q.filter.is_some() => {
+                crate::workspace::settled(c, q).await;
+                crate::workspace::answer(c, q).unwrap_or(Err(ApiError::NeedsLocalCopy))
+            }
             Source::Api(c) => match crate::workspace::answer(c, q) {
                 Some(local) => local,
                 None => c.page(q, signal).await,

@@ -24,7 +24,7 @@ pub fn ErrorBanner(
                 <Show when=move || error.with(|e| e.as_ref().is_some_and(ApiError::retryable))>
                     <button type="button" data-testid=testid::RETRY on:click=move |_| on_retry.run(())>"Retry"</button>
                 </Show>
-                <Show when=move || matches!(error.get(), Some(ApiError::InvalidQuery(_)))>
+                <Show when=move || matches!(error.get(), Some(ApiError::InvalidQuery(_) | ApiError::NeedsLocalCopy))>
                     <A href="/" attr:data-testid=testid::RESET_FILTERS>"Reset the filters"</A>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>

@@ -143,11 +143,15 @@ pub fn Filters(
                 .map(|d| to_input(d, &off))
                 .unwrap_or_default(),
         );
+        // The box holds the exact qualifiers and the text search together, as typed.
+        let text = q.search_text.as_deref().map(unescape_search_text);
         search.set(
-            q.search_text
-                .as_deref()
-                .map(unescape_search_text)
-                .unwrap_or_default(),
+            [q.filter.clone(), text]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
         );
         // A range as long as a preset is named by it, after a reload or from a shared link too.
         let named = Preset::matching(q.date_from.as_deref(), q.date_to.as_deref());
@@ -160,12 +164,16 @@ pub fn Filters(
             .map_err(|e| format!("From: {e}"))?;
         let date_to = from_input(&to.get_untracked(), RangeEnd::End, offset)
             .map_err(|e| format!("To: {e}"))?;
+        // Qualifiers (`country:US`) are the app's exact filters; the rest is the API's text
+        // search, as typed.
         let raw = search.get_untracked();
+        let (filter, text) = split_search(&raw)?;
         let q = EventQuery {
             event_types: selected.get_untracked(),
             date_from,
             date_to,
-            search_text: (!raw.trim().is_empty()).then(|| escape_search_text(&raw)),
+            search_text: text.map(|t| escape_search_text(&t)),
+            filter,
             page: 1,
             size: query.get_untracked().size,
         };
@@ -342,8 +350,15 @@ pub fn Filters(
             <fieldset class="search">
                 <legend>"Search"</legend>
                 <label for="search-text" class="sr-only">"Search text"</label>
-                <input id="search-text" data-testid=testid::SEARCH_TEXT type="search" placeholder="Text anywhere in the event"
+                <input id="search-text" data-testid=testid::SEARCH_TEXT type="search" placeholder="Text, or country:US ip:… user:… type:…"
+                    aria-describedby="search-help"
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                <p id="search-help" class="muted small">
+                    "Plain words search the whole event. Exact: "
+                    <code>"type:"</code>", "<code>"user:"</code>", "<code>"ip:"</code>" (or a range such as 198.51.100.0/24), "
+                    <code>"country:"</code>", "<code>"source:"</code>", "<code>"context.<path>:"</code>
+                    "; commas for either, "<code>"-"</code>" to exclude."
+                </p>
             </fieldset>
             <div class="actions">
                 <button type="submit" class="primary" data-testid=testid::APPLY>"Apply"</button>
@@ -353,5 +368,48 @@ pub fn Filters(
                 <p class="error" role="alert" data-testid=testid::FILTER_ERROR>{move || error.get()}</p>
             </Show>
         </form>
+    }
+}
+
+/// Splits the search box: its qualifiers in canonical form (the app's exact filters) and its
+/// plain text (the API's `search_text`), as typed. A qualifier that does not parse is the
+/// message to show beside the box.
+pub fn split_search(raw: &str) -> Result<(Option<String>, Option<String>), String> {
+    let parsed = audit_model::filter::Filter::parse(raw).map_err(|e| e.0)?;
+    let qualifiers = audit_model::filter::Filter {
+        clauses: parsed.clauses.clone(),
+        text: Vec::new(),
+    };
+    let filter = (!qualifiers.is_empty()).then(|| qualifiers.to_string());
+    // Without qualifiers, the text goes to the API exactly as typed (spaces and all).
+    let text = if filter.is_none() {
+        Some(raw.trim().to_string()).filter(|t| !t.is_empty())
+    } else {
+        parsed.search_text()
+    };
+    Ok((filter, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_search;
+
+    #[test]
+    fn the_box_splits_into_qualifiers_and_text() {
+        assert_eq!(split_search("  ").expect("ok"), (None, None));
+        assert_eq!(
+            split_search("  two  words ").expect("ok"),
+            (None, Some("two  words".into()))
+        );
+        assert_eq!(
+            split_search("country:us bob -ip:198.51.100.0/24").expect("ok"),
+            (
+                Some("country:us -ip:198.51.100.0/24".into()),
+                Some("bob".into())
+            )
+        );
+        assert!(split_search("colour:red")
+            .expect_err("unknown")
+            .contains("type:, user:, ip:"));
     }
 }

@@ -84,7 +84,7 @@ pub fn DetailPage() -> impl IntoView {
 
     // The list this event was opened from travels in the query string.
     let back_href = move || {
-        let q = EventQuery::parse(&location.search.get())
+        let q = EventQuery::parse_app(&location.search.get())
             .map(|(q, _)| q)
             .unwrap_or_default();
         list_href(&q)

@@ -66,7 +66,7 @@ pub fn EventsPage() -> impl IntoView {
                     return prev.clone();
                 }
             }
-            EventQuery::parse(&search).and_then(|(q, _)| q.validate().map(|_| q))
+            EventQuery::parse_app(&search).and_then(|(q, _)| q.validate().map(|_| q))
         },
     );
     let query = Memo::new(move |_| parsed.get().unwrap_or_default());

@@ -180,6 +180,7 @@ pub fn SecurityPage() -> impl IntoView {
     };
     let place_table = move |title: &'static str,
                             section_id: &'static str,
+                            field: &'static str,
                             places: Vec<Place>,
                             q: EventQuery,
                             limit: usize| {
@@ -187,9 +188,10 @@ pub fn SecurityPage() -> impl IntoView {
         let csv: std::rc::Rc<dyn Fn() -> (String, u64)> =
             std::rc::Rc::new(move || (crate::export::places_csv(&all), all.len() as u64));
         let rows = places.into_iter().take(limit).map(|p| {
+            // Exactly the logins from there (`country:US`), not every event mentioning the text.
             let link = list_href(&EventQuery {
                 event_types: vec!["USER_LOGIN".into()],
-                search_text: Some(p.name.clone()),
+                filter: Some(exact(field, &p.name)),
                 page: 1,
                 ..q.clone()
             });
@@ -264,8 +266,8 @@ pub fn SecurityPage() -> impl IntoView {
                 let hours = f.unusual_hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
                 view! {
                     <p data-testid=testid::SECURITY_SUMMARY>{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
-                    {place_table("Logins by country", testid::COUNTRIES, f.countries.clone(), q.clone(), 50)}
-                    {place_table("Logins by source IP", testid::IPS, f.ips.clone(), q.clone(), 50)}
+                    {place_table("Logins by country", testid::COUNTRIES, "country", f.countries.clone(), q.clone(), 50)}
+                    {place_table("Logins by source IP", testid::IPS, "ip", f.ips.clone(), q.clone(), 50)}
                     <section class="card">
                         <h2>"Changes at unusual hours"</h2>
                         {section_export(testid::UNUSUAL, q.clone(), events_csv(f.unusual.clone()))}
@@ -280,5 +282,43 @@ pub fn SecurityPage() -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The exact qualifier for one value of a field (`country:US`, `ip:2001:db8::1`), quoted when
+/// the value holds a space, a comma or a quote.
+fn exact(field: &str, value: &str) -> String {
+    if value.contains([' ', ',', '"', '\\']) {
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("{field}:\"{escaped}\"")
+    } else {
+        format!("{field}:{value}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_exact_link_parses_back_to_the_value() {
+        for (field, value) in [
+            ("country", "US"),
+            ("ip", "2001:db8::1"),
+            ("country", "Côte d'Ivoire, \"x\""),
+        ] {
+            let f =
+                audit_model::filter::Filter::parse(&super::exact(field, value)).expect("parses");
+            assert_eq!(f.clauses.len(), 1, "{value}");
+            assert!(f.text.is_empty(), "{value}");
+            let alts: Vec<String> = f.clauses[0]
+                .any_of
+                .iter()
+                .map(|w| match w {
+                    audit_model::filter::Wanted::Text(t) => t.clone(),
+                    audit_model::filter::Wanted::Addr(a) => a.to_string(),
+                    audit_model::filter::Wanted::Range(r) => r.to_string(),
+                })
+                .collect();
+            assert_eq!(alts, [value], "one alternative, the value itself");
+        }
     }
 }

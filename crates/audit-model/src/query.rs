@@ -24,6 +24,10 @@ pub struct EventQuery {
     pub date_to: Option<String>,
     /// Text the event's JSON must contain, already escaped as the API requires.
     pub search_text: Option<String>,
+    /// Exact qualifiers from the search box (`country:US ip:198.51.100.0/24`, see
+    /// [`crate::filter`]), in canonical form. The app's own: answered from events held in the
+    /// browser, kept in the app's address as `where`, and never sent to the API.
+    pub filter: Option<String>,
     /// Page number, from 1.
     pub page: u32,
     /// Events per page, 1–100.
@@ -37,6 +41,7 @@ impl Default for EventQuery {
             date_from: None,
             date_to: None,
             search_text: None,
+            filter: None,
             page: 1,
             size: DEFAULT_SIZE,
         }
@@ -77,6 +82,9 @@ pub enum QueryError {
     /// Search text too long.
     #[error("search text is limited to {MAX_SEARCH_CHARS} characters")]
     SearchTooLong,
+    /// Qualifiers that do not parse.
+    #[error("{0}")]
+    Filter(String),
 }
 
 /// The parsed bounds of a valid query, in milliseconds, both inclusive.
@@ -113,6 +121,9 @@ impl EventQuery {
             .is_some_and(|s| s.chars().count() > MAX_SEARCH_CHARS)
         {
             return Err(QueryError::SearchTooLong);
+        }
+        if let Some(f) = self.filter.as_deref() {
+            crate::filter::Filter::parse(f).map_err(|e| QueryError::Filter(e.0))?;
         }
         let bound = |field: &'static str, v: &Option<String>, end| {
             v.as_deref()
@@ -157,6 +168,10 @@ impl EventQuery {
             if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
                 ser.append_pair(k, v);
             }
+        }
+        // The app's address carries the exact qualifiers; the API never sees them.
+        if let Some(f) = self.filter.as_deref().filter(|f| compact && !f.is_empty()) {
+            ser.append_pair("where", f);
         }
         if !compact || self.page != 1 {
             ser.append_pair("page", &self.page.to_string());
@@ -203,6 +218,23 @@ impl EventQuery {
         }
         q.event_types.dedup();
         Ok((q, ignored))
+    }
+
+    /// Parses the app's own address: the API's parameters and `where`, the exact qualifiers.
+    pub fn parse_app(query: &str) -> Result<(EventQuery, Vec<String>), QueryError> {
+        let (mut q, ignored) = Self::parse(query)?;
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut rest = Vec::new();
+        for name in ignored {
+            if name != "where" {
+                rest.push(name);
+            }
+        }
+        q.filter = form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "where")
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        Ok((q, rest))
     }
 
     /// Parses and validates in one step.
@@ -261,6 +293,7 @@ mod tests {
             date_from: Some("2024-05-01T00:00:00+02:00".into()),
             date_to: Some("2024-05-31".into()),
             search_text: Some(escape_search_text(r#"a "quoted" {x} & 100% = ok"#)),
+            filter: None,
             page: 3,
             size: 100,
         }
@@ -347,6 +380,30 @@ mod tests {
             Err(QueryError::EventType(_))
         ));
         assert!(EventQuery::parse_valid("event_type=NEW_TYPE_2").is_ok());
+    }
+
+    #[test]
+    fn the_exact_qualifiers_live_in_the_apps_address_only() {
+        let (q, ignored) =
+            EventQuery::parse_app("?search_text=bob&where=country%3AUS+ip%3A198.51.100.0%2F24&x=1")
+                .expect("parses");
+        assert_eq!(q.filter.as_deref(), Some("country:US ip:198.51.100.0/24"));
+        assert_eq!(ignored, ["x"]);
+        assert!(q.validate().is_ok());
+        let app = q.to_compact_query_string();
+        assert!(app.contains("where=country%3AUS"), "{app}");
+        let api = q.to_query_string();
+        assert!(!api.contains("where") && !api.contains("country"), "{api}");
+        // What the proxy parses never carries them.
+        assert_eq!(EventQuery::parse(&app).expect("parses").0.filter, None);
+        assert_eq!(EventQuery::parse_app(&app).expect("parses").0, q.at_page(1));
+        let bad = EventQuery {
+            filter: Some("colour:red".into()),
+            ..EventQuery::default()
+        };
+        assert!(
+            matches!(bad.validate(), Err(QueryError::Filter(m)) if m.contains("not a qualifier"))
+        );
     }
 
     #[test]

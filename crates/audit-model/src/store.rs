@@ -225,6 +225,15 @@ impl EventStore {
             }
         }
 
+        // The app's exact qualifiers (validated above), event by event.
+        if let Some(filter) = q
+            .filter
+            .as_deref()
+            .and_then(|f| crate::filter::Filter::parse(f).ok())
+        {
+            candidates.retain(|&p| filter.matches(&self.events[p as usize]));
+        }
+
         let total = candidates.len();
         let skip = (q.page as usize - 1).saturating_mul(q.size as usize);
         let events = candidates
@@ -526,6 +535,40 @@ mod tests {
                 .total,
             6
         );
+    }
+
+    #[test]
+    fn exact_qualifiers_narrow_every_page_and_the_total() {
+        let s = sample();
+        let with = |filter: &str, rest: &str| {
+            let (mut q, _) = EventQuery::parse_app(rest).expect("parses");
+            q.filter = Some(filter.into());
+            q.validate().expect("valid");
+            s.query(&q).expect("ok").total
+        };
+        // context.n is 0..49; the filter sees the context exactly, not as text.
+        assert_eq!(with("context.n:4", ""), 1);
+        assert_eq!(with("context.n:4,40,41", ""), 3);
+        assert_eq!(with("-context.n:4", ""), 49);
+        assert_eq!(with("type:user_login", ""), 25);
+        assert_eq!(with("type:USER_LOGIN context.name:\"App 40\"", ""), 1);
+        // With the API's own filters: types, dates and text apply first.
+        assert_eq!(with("context.n:40,41", "event_type=APP_CREATE"), 1);
+        assert_eq!(with("-type:APP_CREATE", "search_text=app+4"), 6);
+        let page = {
+            let (mut q, _) = EventQuery::parse_app("size=2&page=2").expect("parses");
+            q.filter = Some("type:APP_CREATE".into());
+            s.query(&q)
+                .expect("ok")
+                .events
+                .iter()
+                .map(|e| e.id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(page.len(), 2);
+        assert!(page
+            .iter()
+            .all(|id| { s.get(id).is_some_and(|e| e.event_type == "APP_CREATE") }));
     }
 
     #[test]

@@ -189,6 +189,8 @@ fn query_limits_follow_the_definition() {
         date_from: Some("2026-01-01".into()),
         date_to: Some("2026-01-02".into()),
         search_text: Some("x".into()),
+        // The app's own qualifiers are never a parameter the API is sent.
+        filter: Some("country:US".into()),
         page: 2,
         size: 10,
     };

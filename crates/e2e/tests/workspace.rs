@@ -162,6 +162,18 @@ async fn above_the_bound_every_view_asks_the_api_and_says_why() {
             "page 2 came from the API"
         );
         assert_eq!(showing_total(&c).await, 5000);
+        // Exact qualifiers need the events in the tab: said, with what to do, and nothing sent.
+        c.goto(&format!("{app}/?where=country%3AUS")).await.expect("open");
+        local_copy(&c, |s| s == "too-many").await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("Exact qualifiers") && msg.contains("Narrow the dates"),
+            "{msg}"
+        );
+        assert_eq!(
+            js(&c, "return performance.getEntriesByType('resource').filter(r => r.name.includes('where') || r.name.includes('country')).length").await,
+            serde_json::json!(0)
+        );
         // A range within the bound is read into the tab.
         let from = api_json(&c, &format!("{proxy}/beta/audit/events?size=1&page=400")).await;
         let from = from["_embedded"]["events"][0]["created_at"]
@@ -316,6 +328,96 @@ async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
             (kept_copies(&c).await == 0).then_some(())
         })
         .await;
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn exact_qualifiers_count_exactly_what_they_name() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        local_copy(&c, |s| s == "ready").await;
+
+        // The security overview's country link opens the logins from that country, not every
+        // login that mentions its code somewhere.
+        click_link(&c, "Security overview").await;
+        find(&c, testid::SECURITY_RANGE)
+            .await
+            .select_by_value("90d")
+            .await
+            .expect("90 days");
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
+        js(
+            &c,
+            "document.querySelector('[data-testid=\"countries-row\"][data-name=\"US\"] a').click()",
+        )
+        .await;
+        wait_rows(&c).await;
+        let here = location(&c).await;
+        assert!(here.contains("where=country%3AUS"), "{here}");
+        let shown = showing_total(&c).await;
+        // An independent count: every login of the same range from the API, counted here.
+        let q = here.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let (range, _) = audit_model::EventQuery::parse_app(q).expect("parses");
+        let api_query = format!(
+            "event_type=USER_LOGIN&date_from={}&date_to={}",
+            range.date_from.clone().unwrap_or_default(),
+            range.date_to.clone().unwrap_or_default()
+        );
+        let logins = api_all(&c, &proxy, &api_query).await;
+        let from_us = logins
+            .iter()
+            .filter(|e| e["source_country"] == "US")
+            .count() as u64;
+        let text_us = api_total(&c, &proxy, &format!("{api_query}&search_text=US")).await;
+        assert_eq!(shown, from_us, "exactly the logins from the US");
+        assert!(from_us > 0 && from_us < text_us, "{from_us} vs the text search's {text_us}");
+        // Every row says US, and the timeline's bars add up to the same total.
+        let countries = column(&c, &testid::cell("country")).await;
+        assert!(!countries.is_empty() && countries.iter().all(|t| t == "US"), "{countries:?}");
+        let bars = wait_until(&c, "timeline drawn", || async {
+            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => Number(b.dataset.count))").await;
+            v.as_array().filter(|a| !a.is_empty()).cloned()
+        })
+        .await;
+        let sum: u64 = bars.iter().filter_map(|b| b.as_u64()).sum();
+        assert_eq!(sum, from_us, "timeline total");
+
+        // Typed in the box: a range of addresses, excluded; the box keeps what was typed.
+        assert_eq!(
+            find(&c, testid::SEARCH_TEXT)
+                .await
+                .prop("value")
+                .await
+                .expect("value")
+                .as_deref(),
+            Some("country:US")
+        );
+        type_into(&c, testid::SEARCH_TEXT, "country:US -ip:198.51.100.0/24").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with(&format!("of {from_us}"))).await;
+        let outside = logins
+            .iter()
+            .filter(|e| e["source_country"] == "US")
+            .filter(|e| {
+                !e["source_ip"]
+                    .as_str()
+                    .is_some_and(|ip| ip.starts_with("198.51.100."))
+            })
+            .count() as u64;
+        assert_eq!(showing_total(&c).await, outside);
+
+        // A qualifier the language lacks: said beside the box, nothing changes.
+        let before = location(&c).await;
+        type_into(&c, testid::SEARCH_TEXT, "colour:red").await;
+        click(&c, testid::APPLY).await;
+        let msg = wait_text(&c, testid::FILTER_ERROR, |t| !t.is_empty()).await;
+        assert!(msg.contains("not a qualifier") && msg.contains("country:"), "{msg}");
+        assert_eq!(location(&c).await, before);
     })
     .await;
     drop(stack);
