@@ -166,13 +166,17 @@ pub fn DetailPage() -> impl IntoView {
                     <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
                     <p class="muted" data-testid=testid::DETAIL_DESCRIPTION>{description}</p>
                     // What else happened then: every type, 15 minutes either side.
-                    {ts.map(|t| view! {
-                        <p class="pivots">
+                    // And the same user, address or resource at any time the copy holds.
+                    <p class="pivots">
+                        {ts.map(|t| view! {
                             <A href=crate::routes::events::list_href(&around(t)) attr:data-testid=testid::AROUND>
                                 "Around this event (±15 minutes, every type)"
                             </A>
-                        </p>
-                    })}
+                        })}
+                        {pivots(&ev).into_iter().map(|(label, id, q)| view! {
+                            <A href=crate::routes::events::list_href(&q) attr:data-testid=id>{label}</A>
+                        }).collect_view()}
+                    </p>
                     <dl class="fields card">
                         {field("Event ID", testid::DETAIL_ID, ev.id.clone())}
                         {field("Time", testid::DETAIL_TIME, time)}
@@ -205,6 +209,68 @@ pub fn around(t: i64) -> audit_model::EventQuery {
     }
 }
 
+/// Context keys that name the resource an event is about, in the order they are preferred.
+const RESOURCE_KEYS: &[&str] = &[
+    "appId",
+    "application_id",
+    "applicationId",
+    "msisdn",
+    "secret_id",
+    "api_key",
+    "number",
+];
+
+/// "Same user", "Same IP" and "Same resource": the list of every event (of any time and type)
+/// sharing that value, through exact qualifiers.
+pub fn pivots(
+    ev: &audit_model::AuditEvent,
+) -> Vec<(String, &'static str, audit_model::EventQuery)> {
+    use audit_model::filter::qualifier;
+    let list = |filter: String| audit_model::EventQuery {
+        filter: Some(filter),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    let user = ev
+        .user_email
+        .clone()
+        .filter(|e| !e.is_empty())
+        .or_else(|| ev.user_id.as_ref().map(ToString::to_string));
+    if let Some(user) = user {
+        out.push((
+            format!("Same user ({user})"),
+            testid::SAME_USER,
+            list(qualifier("user", &user)),
+        ));
+    }
+    if let Some(ip) = ev.source_ip.clone().filter(|ip| !ip.is_empty()) {
+        out.push((
+            format!("Same IP ({ip})"),
+            testid::SAME_IP,
+            list(qualifier("ip", &ip)),
+        ));
+    }
+    let resource = ev.context.as_ref().and_then(|ctx| {
+        RESOURCE_KEYS.iter().find_map(|k| {
+            let v = ctx.get(*k)?;
+            let v = match v {
+                serde_json::Value::String(s) if !s.is_empty() => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            Some((*k, v))
+        })
+    });
+    if let Some((key, value)) = resource {
+        out.push((
+            format!("Same resource ({key} {value})"),
+            testid::SAME_RESOURCE,
+            list(qualifier(&format!("context.{key}"), &value)),
+        ));
+    }
+    out
+}
+
 /// How far "Around this event" reaches either side.
 pub const AROUND_MS: i64 = 15 * 60_000;
 
@@ -220,6 +286,38 @@ mod tests {
         assert_eq!(q.date_to.as_deref(), Some("2026-11-20T08:45:00"));
         assert!(q.event_types.is_empty() && q.search_text.is_none());
         assert!(q.validate().is_ok());
+    }
+
+    #[test]
+    fn pivots_name_the_user_the_address_and_the_resource() {
+        let ev = audit_model::testing::event("e1")
+            .user("carol@acme.example")
+            .ip("2001:db8::1")
+            .context(serde_json::json!({"name": "Support line", "appId": "978812f5"}))
+            .build();
+        let got: Vec<(String, Option<String>)> = pivots(&ev)
+            .into_iter()
+            .map(|(label, _, q)| (label, q.filter))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "Same user (carol@acme.example)".to_string(),
+                    Some("user:carol@acme.example".to_string())
+                ),
+                (
+                    "Same IP (2001:db8::1)".to_string(),
+                    Some("ip:2001:db8::1".to_string())
+                ),
+                (
+                    "Same resource (appId 978812f5)".to_string(),
+                    Some("context.appId:978812f5".to_string())
+                ),
+            ]
+        );
+        // Nothing to pivot on: no links.
+        assert!(pivots(&audit_model::testing::event("e2").build()).is_empty());
     }
 
     #[test]

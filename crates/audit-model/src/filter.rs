@@ -277,6 +277,17 @@ impl Filter {
     }
 }
 
+/// The qualifier that matches one value of a field exactly (`country:US`, `ip:2001:db8::1`),
+/// the value quoted when it holds a space, a comma or a quote: for links.
+pub fn qualifier(field: &str, value: &str) -> String {
+    if value.is_empty() || value.contains([' ', ',', '"', '\\']) {
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("{field}:\"{escaped}\"")
+    } else {
+        format!("{field}:{value}")
+    }
+}
+
 /// A value as the field wants it.
 fn wanted(field: &Field, value: &str) -> Result<Wanted, FilterError> {
     if *field != Field::Ip {
@@ -410,6 +421,28 @@ impl fmt::Display for Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_qualifier_for_a_link_parses_back_to_its_one_value() {
+        for (field, value) in [
+            ("country", "US"),
+            ("ip", "2001:db8::1"),
+            ("context.name", "Côte d'Ivoire, \"x\" \\ y"),
+        ] {
+            let f = Filter::parse(&qualifier(field, value)).expect("parses");
+            assert_eq!(f.clauses.len(), 1, "{value}");
+            assert!(f.text.is_empty(), "{value}");
+            assert_eq!(
+                f.clauses[0]
+                    .any_of
+                    .iter()
+                    .map(Wanted::text)
+                    .collect::<Vec<_>>(),
+                [value],
+                "one alternative, the value itself"
+            );
+        }
+    }
     use crate::testing::event;
 
     fn parse(s: &str) -> Filter {

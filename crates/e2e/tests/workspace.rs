@@ -422,3 +422,58 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
     .await;
     drop(stack);
 }
+
+#[tokio::test]
+async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        local_copy(&c, |s| s == "ready").await;
+        // An application change: it has a user, an address and an application id.
+        type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        find_all(&c, testid::EVENT_ROW).await[0]
+            .click()
+            .await
+            .expect("open");
+        let email = wait_text(&c, testid::DETAIL_EMAIL, |t| !t.is_empty()).await;
+        let ip = find(&c, testid::DETAIL_IP).await.text().await.expect("ip");
+        let all = api_all(&c, &proxy, "").await;
+        let count = |pred: &dyn Fn(&serde_json::Value) -> bool| {
+            all.iter().filter(|e| pred(e)).count() as u64
+        };
+        for (link, expected) in [
+            (
+                testid::SAME_USER,
+                count(&|e| e["user_email"] == email.as_str()),
+            ),
+            (testid::SAME_IP, count(&|e| e["source_ip"] == ip.as_str())),
+        ] {
+            click(&c, link).await;
+            wait_rows(&c).await;
+            assert_eq!(showing_total(&c).await, expected, "{link}");
+            c.back().await.expect("back");
+            wait_text(&c, testid::DETAIL_EMAIL, |t| !t.is_empty()).await;
+        }
+        let resource = find(&c, testid::SAME_RESOURCE)
+            .await
+            .text()
+            .await
+            .expect("t");
+        assert!(resource.starts_with("Same resource (appId "), "{resource}");
+        let app_id = resource
+            .trim_start_matches("Same resource (appId ")
+            .trim_end_matches(')')
+            .to_string();
+        click(&c, testid::SAME_RESOURCE).await;
+        wait_rows(&c).await;
+        let expected = count(&|e| e["context"]["appId"] == app_id.as_str());
+        assert!(expected >= 1);
+        assert_eq!(showing_total(&c).await, expected);
+    })
+    .await;
+    drop(stack);
+}

@@ -265,6 +265,12 @@ pub mod testid {
 
     /// The detail view's link to the events around it.
     pub const AROUND: &str = "around";
+    /// The detail view's link to every event of the same user.
+    pub const SAME_USER: &str = "same-user";
+    /// The detail view's link to every event from the same IP address.
+    pub const SAME_IP: &str = "same-ip";
+    /// The detail view's link to every event about the same resource (a context value).
+    pub const SAME_RESOURCE: &str = "same-resource";
 
     /// Every row of the events table.
     pub const EVENT_ROW: &str = "event-row";
