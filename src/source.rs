@@ -293,6 +293,28 @@ impl Source {
         }
     }
 
+    /// The facets of the events matching `q` (all pages): from the local copy once read, or
+    /// the file; `None` when the range is not held.
+    pub async fn facets(
+        &self,
+        q: &EventQuery,
+    ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
+        match self {
+            Source::Api(c) => {
+                crate::workspace::settled(c, q).await;
+                crate::workspace::facets(c, q)
+            }
+            Source::File(f) => Some(
+                f.store
+                    .matching(q)
+                    .map(|events| {
+                        audit_model::facets::facets(events, crate::workspace::FACET_VALUES)
+                    })
+                    .map_err(bad_query),
+            ),
+        }
+    }
+
     /// Whether `q` is answered in the browser (a file, or the local copy covers it).
     pub fn answers_locally(&self, q: &EventQuery) -> bool {
         match self {

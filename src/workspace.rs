@@ -147,6 +147,29 @@ pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiE
     })
 }
 
+/// The facets of the events matching `q`, when the copy is complete and covers it.
+pub fn facets(
+    client: &Client,
+    q: &EventQuery,
+) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
+    let account = Account::of(client);
+    CURRENT.with_borrow(|cur| match cur {
+        Some(Entry {
+            account: a,
+            state: State::Ready(w),
+        }) if *a == account && w.range().covers(q) => Some(
+            w.store()
+                .matching(q)
+                .map(|events| audit_model::facets::facets(events, FACET_VALUES))
+                .map_err(crate::source::bad_query),
+        ),
+        _ => None,
+    })
+}
+
+/// Values shown per facet.
+pub const FACET_VALUES: usize = 5;
+
 /// One event from the copy, if held.
 pub fn event(client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
     let account = Account::of(client);

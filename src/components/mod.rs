@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod export;
+pub mod facets;
 pub mod filters;
 pub mod json_tree;
 pub mod local_copy;

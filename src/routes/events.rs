@@ -276,8 +276,11 @@ pub fn EventsPage() -> impl IntoView {
                 </div>
             </Show>
             // No header without rows: the empty-state card above says why.
-            <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
-                <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids/>
+            <div class="with-facets">
+                <crate::components::facets::Facets query=filters on_go=go/>
+                <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
+                    <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids/>
+                </div>
             </div>
         </section>
     }

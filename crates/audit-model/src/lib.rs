@@ -4,6 +4,7 @@
 //! - [`page`]: the HAL list page and the error bodies;
 //! - [`query`]: the events query with its validation and query string;
 //! - [`time`]: ISO-8601 parsing and display;
+//! - [`facets`]: the most common values of the fields a person narrows by;
 //! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
 //!   account), and the JSON Lines reader;
@@ -13,6 +14,7 @@
 
 pub mod catalog;
 pub mod event;
+pub mod facets;
 pub mod filter;
 pub mod ip;
 pub mod page;

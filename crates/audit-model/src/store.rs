@@ -187,6 +187,30 @@ impl EventStore {
 
     /// Runs a query: validates it, filters, orders newest first and cuts out the page.
     pub fn query(&self, q: &EventQuery) -> Result<QueryResult<'_>, QueryError> {
+        let candidates = self.matching_positions(q)?;
+        let total = candidates.len();
+        let skip = (q.page as usize - 1).saturating_mul(q.size as usize);
+        let events = candidates
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(q.size as usize)
+            .map(|&p| &self.events[p as usize])
+            .collect();
+        Ok(QueryResult { total, events })
+    }
+
+    /// Every event matching `q`'s filters (its page and size aside), oldest first.
+    pub fn matching(&self, q: &EventQuery) -> Result<Vec<&AuditEvent>, QueryError> {
+        Ok(self
+            .matching_positions(q)?
+            .into_iter()
+            .map(|p| &self.events[p as usize])
+            .collect())
+    }
+
+    /// Positions of the events matching `q`'s filters, ascending.
+    fn matching_positions(&self, q: &EventQuery) -> Result<Vec<u32>, QueryError> {
         let range = q.validate()?;
         let lo = range
             .from
@@ -233,17 +257,7 @@ impl EventStore {
         {
             candidates.retain(|&p| filter.matches(&self.events[p as usize]));
         }
-
-        let total = candidates.len();
-        let skip = (q.page as usize - 1).saturating_mul(q.size as usize);
-        let events = candidates
-            .iter()
-            .rev()
-            .skip(skip)
-            .take(q.size as usize)
-            .map(|&p| &self.events[p as usize])
-            .collect();
-        Ok(QueryResult { total, events })
+        Ok(candidates)
     }
 
     /// Builds the search text now rather than at the first search (the demo server does, so

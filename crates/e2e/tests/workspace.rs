@@ -477,3 +477,70 @@ async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
     .await;
     drop(stack);
 }
+
+/// A facet value's count, from its button.
+async fn facet_count(c: &fantoccini::Client, field: &str, value: &str) -> u64 {
+    wait_until(c, "facet value", || async {
+        js(
+            c,
+            &format!("const b = document.querySelector('[data-testid=\"facet\"][data-field=\"{field}\"] [data-testid=\"facet-include\"][data-value=\"{value}\"]'); return b ? Number(b.dataset.count) : null"),
+        )
+        .await
+        .as_u64()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn facets_count_the_whole_range_and_narrow_or_exclude() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        local_copy(&c, |s| s == "ready").await;
+        let all = api_all(&c, &proxy, "").await;
+        let us = all.iter().filter(|e| e["source_country"] == "US").count() as u64;
+        // Folded above the table at this width: unfold it.
+        c.find(fantoccini::Locator::Css("[data-testid=\"facets\"] > summary"))
+            .await
+            .expect("summary")
+            .click()
+            .await
+            .expect("unfold");
+        assert_eq!(facet_count(&c, "country", "US").await, us);
+        // Narrow to it: the list and every facet now count the US events only.
+        js(&c, "document.querySelector('[data-testid=\"facet\"][data-field=\"country\"] [data-testid=\"facet-include\"][data-value=\"US\"]').click()").await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        assert!(location(&c).await.contains("where=country%3AUS"));
+        assert_eq!(showing_total(&c).await, us);
+        let ip = js(&c, "return document.querySelector('[data-testid=\"facet\"][data-field=\"ip\"] [data-testid=\"facet-include\"]').dataset.value").await;
+        let ip = ip.as_str().expect("a top IP").to_string();
+        let from_ip = all
+            .iter()
+            .filter(|e| e["source_country"] == "US" && e["source_ip"] == ip.as_str())
+            .count() as u64;
+        assert_eq!(facet_count(&c, "ip", &ip).await, from_ip);
+        // Exclude that address: by keyboard, as a person without a mouse would.
+        let exclude = c
+            .find(fantoccini::Locator::Css(&format!(
+                "[data-testid=\"facet\"][data-field=\"ip\"] [data-testid=\"facet-exclude\"][aria-label=\"Exclude ip:{ip}\"]"
+            )))
+            .await
+            .expect("exclude button");
+        exclude
+            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .await
+            .expect("enter");
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with(&format!("of {}", audit_model::page::thousands(us)))).await;
+        assert_eq!(showing_total(&c).await, us - from_ip);
+        let search = find(&c, testid::SEARCH_TEXT)
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(search.as_deref(), Some(format!("country:US -ip:{ip}").as_str()));
+    })
+    .await;
+    drop(stack);
+}

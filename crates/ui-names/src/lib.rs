@@ -112,6 +112,14 @@ pub mod testid {
     pub const LOADING: &str = "loading";
     /// `local-copy`
     pub const LOCAL_COPY: &str = "local-copy";
+    /// `facets`
+    pub const FACETS: &str = "facets";
+    /// `facet` (one field's values; `data-field` names it)
+    pub const FACET: &str = "facet";
+    /// `facet-include` (a value's button; `data-value`, `data-count`)
+    pub const FACET_INCLUDE: &str = "facet-include";
+    /// `facet-exclude`
+    pub const FACET_EXCLUDE: &str = "facet-exclude";
     /// `keep-copy`
     pub const KEEP_COPY: &str = "keep-copy";
     /// `kept-size`
