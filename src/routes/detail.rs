@@ -188,6 +188,7 @@ pub fn DetailPage() -> impl IntoView {
                         {field("Source IP", testid::DETAIL_IP, ev.source_ip.clone().unwrap_or_default())}
                         {field("Country", testid::DETAIL_COUNTRY, ev.source_country.clone().unwrap_or_default())}
                     </dl>
+                    {changes_view(&ev)}
                     <h2>"Context"</h2>
                     {match ev.context.clone() {
                         Some(ctx) => view! { <JsonTree value=ctx/> }.into_any(),
@@ -207,6 +208,40 @@ pub fn around(t: i64) -> audit_model::EventQuery {
         date_to: Some(audit_model::time::format_api(t + AROUND_MS)),
         ..Default::default()
     }
+}
+
+/// "What changed": each change the context records, before and after, as text.
+fn changes_view(ev: &audit_model::AuditEvent) -> Option<impl IntoView> {
+    use audit_model::changes::{changes, one_line};
+    let list = changes(ev);
+    (!list.is_empty()).then(|| {
+        let rows = list
+            .into_iter()
+            .map(|c| {
+                let kind = c.kind();
+                let note = if c.unchanged() { " (the same)" } else { "" };
+                let old = c.old.as_ref().map(one_line).unwrap_or_default();
+                let new = c.new.as_ref().map(one_line).unwrap_or_default();
+                view! {
+                    <tr data-kind=kind>
+                        <th scope="row">{c.path.clone()}</th>
+                        <td class="old">{old}</td>
+                        <td class="new">{new}{note}</td>
+                        <td class="muted small">{kind}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <h2>"What changed"</h2>
+            <div class="scroll-x">
+                <table class="changes" data-testid=testid::DETAIL_CHANGES>
+                    <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th><th scope="col"><span class="sr-only">"Kind"</span></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        }
+    })
 }
 
 /// Context keys that name the resource an event is about, in the order they are preferred.

@@ -124,6 +124,19 @@ impl AuditEvent {
     }
 }
 
+impl AuditEvent {
+    /// The table's one line about the event: what it changed (`event_url: old → new`) when it
+    /// records changes, else [`context_summary`](Self::context_summary).
+    pub fn details_summary(&self, max_chars: usize) -> String {
+        let changes = crate::changes::changes(self);
+        if changes.is_empty() {
+            self.context_summary(max_chars)
+        } else {
+            truncate_chars(&crate::changes::summary(&changes), max_chars)
+        }
+    }
+}
+
 fn summarize(value: &Value, out: &mut String, depth: usize) {
     match value {
         Value::Object(map) => {

@@ -4,6 +4,7 @@
 //! - [`page`]: the HAL list page and the error bodies;
 //! - [`query`]: the events query with its validation and query string;
 //! - [`time`]: ISO-8601 parsing and display;
+//! - [`changes`]: what an event changed (old → new), read from its context;
 //! - [`facets`]: the most common values of the fields a person narrows by;
 //! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
@@ -13,6 +14,7 @@
 //! No I/O lives here: everything is plain data and functions, tested natively.
 
 pub mod catalog;
+pub mod changes;
 pub mod event;
 pub mod facets;
 pub mod filter;

@@ -1062,3 +1062,37 @@ async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
         assert_eq!(value(&c, testid::DATE_FROM).await, "2026-11-20 00:00:00");
     });
 }
+
+#[tokio::test]
+async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        wait_rows(&c).await;
+        let summary = column(&c, &testid::cell("details")).await;
+        assert!(summary[0].starts_with("event_url: "), "{summary:?}");
+        assert!(summary[0].contains(" → "), "{summary:?}");
+        find_all(&c, testid::EVENT_ROW).await[0]
+            .click()
+            .await
+            .expect("open");
+        let id = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        let ev = api_json(&c, &format!("{proxy}/beta/audit/events/{id}")).await;
+        let change = &ev["context"]["changes"]["event_url"];
+        let rows = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"detail-changes\"] tbody tr')).map(r => [r.dataset.kind, ...Array.from(r.children).map(c => c.textContent)])").await;
+        let rows = rows.as_array().expect("rows").clone();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0][0], "changed");
+        assert_eq!(rows[0][1], "changes.event_url");
+        assert_eq!(
+            rows[0][2].as_str(),
+            Some(change["old"].to_string().as_str())
+        );
+        let after = rows[0][3].as_str().expect("after");
+        assert!(
+            after.starts_with(&change["new"].to_string()),
+            "{after} vs {change}"
+        );
+    });
+}

@@ -44,6 +44,8 @@ pub mod testid {
     pub const DATE_TO: &str = "date-to";
     /// `detail`
     pub const DETAIL: &str = "detail";
+    /// The detail view's table of what the event changed.
+    pub const DETAIL_CHANGES: &str = "detail-changes";
     /// `detail-description`
     pub const DETAIL_DESCRIPTION: &str = "detail-description";
     /// `detail-type`

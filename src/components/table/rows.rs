@@ -24,7 +24,7 @@ fn sort_key(e: &AuditEvent, column: Column) -> String {
         // By value: 192.0.2.9 before 192.0.2.10, 2001:db8::ff:1 after 2001:db8:0:0:0:0:1:0.
         Column::Ip => audit_model::ip::sort_key(e.source_ip.as_deref().unwrap_or_default()),
         Column::Country => s(&e.source_country),
-        Column::Details => e.context_summary(200).to_lowercase(),
+        Column::Details => e.details_summary(200).to_lowercase(),
     }
 }
 
@@ -76,7 +76,7 @@ impl RowText {
                     .unwrap_or_default(),
                 text(&ev.source_ip),
                 text(&ev.source_country),
-                ev.context_summary(140),
+                ev.details_summary(140),
             ],
             type_title: descriptions
                 .get(&ev.event_type)
@@ -85,7 +85,7 @@ impl RowText {
                 .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
                 .unwrap_or_else(|| "Event type not in the API's list".to_string()),
             source_code: text(&ev.source),
-            details_title: ev.context_summary(1_000),
+            details_title: ev.details_summary(1_000),
         }
     }
 }
