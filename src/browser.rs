@@ -224,6 +224,11 @@ pub fn set_title(what: &str) {
 pub fn install_dropdown_behaviour() {
     let close_outside = leptos::prelude::window_event_listener(leptos::ev::click, |e| {
         let target = e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        // A control the click itself replaced (Rename becoming a name field) is gone from the
+        // page by now: the click was inside, not outside.
+        if target.as_ref().is_some_and(|t| !t.is_connected()) {
+            return;
+        }
         for d in open_dropdowns() {
             if !target.as_ref().is_some_and(|t| d.contains(Some(t))) {
                 d.set_open(false);

@@ -21,6 +21,7 @@ pub mod load;
 pub mod pages;
 pub mod prefs;
 pub mod routes;
+pub mod saved;
 pub mod session;
 pub mod source;
 pub mod workspace;

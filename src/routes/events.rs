@@ -74,6 +74,20 @@ pub fn EventsPage() -> impl IntoView {
     // page, so moving between pages neither refetches the timeline nor resets the form.
     let filters = Memo::new(move |_| query.with(|q| q.at_page(1)));
     let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
+    // The query looked at joins the recent ones (not the page: the same question).
+    Effect::new(move |_| {
+        let qs = filters.with(EventQuery::to_compact_query_string);
+        let size_only = filters.with(|q| {
+            q.at_page(1)
+                == EventQuery {
+                    size: q.size,
+                    ..Default::default()
+                }
+        });
+        if !size_only {
+            crate::saved::remember(&qs);
+        }
+    });
     // The tab names what is listed: the types filtered on, and the page past the first.
     Effect::new(move |_| {
         let q = query.get();
@@ -239,6 +253,7 @@ pub fn EventsPage() -> impl IntoView {
             <div class="toolbar">
                 <crate::live::LiveControl live=live filters=filters shown=query on_go=go
                     refresh_list=Callback::new(move |_| retry.update(|n| *n += 1))/>
+                <crate::components::saved_views::SavedViews filters=filters/>
                 <crate::components::table::TablePrefs shortcuts=shortcuts/>
             </div>
             <crate::components::table::Shortcuts open=shortcuts/>

@@ -597,6 +597,16 @@ pub async fn requests_to(c: &Client, proxy: &str) -> u64 {
     .unwrap_or(0)
 }
 
+/// The number in "… of N" of the list's summary line.
+pub async fn showing_total(c: &Client) -> u64 {
+    let text = find(c, testid::SHOWING).await.text().await.expect("text");
+    let n = text.rsplit("of ").next().unwrap_or_default();
+    n.replace(',', "")
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no total in {text:?}"))
+}
+
 /// Waits until loading has finished (rows or not).
 pub async fn wait_idle(c: &Client) {
     wait_until(c, "loading finished", || async {

@@ -1096,3 +1096,126 @@ async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
         );
     });
 }
+
+#[tokio::test]
+async fn views_are_saved_opened_renamed_deleted_and_imported() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        let app = js(&c, "return location.origin")
+            .await
+            .as_str()
+            .expect("origin")
+            .to_string();
+        c.goto(&format!(
+            "{app}/?event_type=USER_LOGIN&where=country%3ABR&size=100"
+        ))
+        .await
+        .expect("open");
+        wait_rows(&c).await;
+        let saved_at = location(&c).await;
+        click(&c, testid::COLUMNS).await;
+        click(&c, &testid::column("source")).await;
+        click(&c, testid::COLUMNS).await;
+        click(&c, testid::VIEWS).await;
+        type_into(&c, testid::VIEW_NAME, "BR logins").await;
+        click(&c, testid::VIEW_SAVE).await;
+        wait_text(&c, testid::VIEW_NOTE, |t| t.contains("Saved")).await;
+        click(&c, testid::VIEWS).await;
+        // Elsewhere, after a reload, with the column back: the view brings both back.
+        click(&c, testid::COLUMNS).await;
+        click(&c, &testid::column("source")).await;
+        click(&c, testid::COLUMNS).await;
+        let hidden = || async {
+            js(
+                &c,
+                &format!(
+                    "return localStorage.getItem('{}') || ''",
+                    storage::HIDDEN_COLUMNS
+                ),
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .contains("source")
+        };
+        assert!(!hidden().await);
+        c.goto(&format!("{app}/?page=3")).await.expect("open");
+        wait_rows(&c).await;
+        click(&c, testid::VIEWS).await;
+        c.find(fantoccini::Locator::Css(
+            "[data-testid=\"view-link\"][data-name=\"BR logins\"]",
+        ))
+        .await
+        .expect("saved view")
+        .click()
+        .await
+        .expect("open it");
+        wait_until(&c, "the saved view", || async {
+            (location(&c).await == saved_at).then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
+        assert!(hidden().await, "its columns too");
+        // The recent queries offer it as well.
+        let recent = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"recent-link\"]')).map(a => a.getAttribute('href'))").await;
+        assert!(
+            recent.to_string().contains("where=country%3ABR"),
+            "{recent}"
+        );
+        // Rename, then delete (the dropdown closed on the way to the view).
+        let unfolded = js(
+            &c,
+            "return document.querySelector('[data-testid=\"views\"]').open",
+        )
+        .await;
+        if unfolded != serde_json::json!(true) {
+            click(&c, testid::VIEWS).await;
+        }
+        click(&c, testid::VIEW_RENAME).await;
+        let input = c
+            .find(fantoccini::Locator::Id("view-rename-input"))
+            .await
+            .expect("input");
+        input.clear().await.expect("clear");
+        input.send_keys("Brazil logins\n").await.expect("type");
+        c.find(fantoccini::Locator::Css(
+            "[data-testid=\"view-link\"][data-name=\"Brazil logins\"]",
+        ))
+        .await
+        .expect("renamed");
+        click(&c, testid::VIEW_DELETE).await;
+        wait_text(&c, testid::VIEW_NOTE, |t| t.contains("Deleted")).await;
+        assert!(find_all(&c, testid::VIEW_LINK).await.is_empty());
+        // A views file imports.
+        let file = std::env::temp_dir().join(format!("views-{}.json", std::process::id()));
+        std::fs::write(
+            &file,
+            r#"{"kind": "audit-viewer saved views", "views": [{"name": "Secrets", "query": "event_type=ACCOUNT_SECRET_CREATE,ACCOUNT_SECRET_DELETE"}]}"#,
+        )
+        .expect("write");
+        find(&c, testid::VIEWS_IMPORT)
+            .await
+            .send_keys(&file.display().to_string())
+            .await
+            .expect("choose");
+        wait_text(&c, testid::VIEW_NOTE, |t| t.contains("Imported")).await;
+        c.find(fantoccini::Locator::Css(
+            "[data-testid=\"view-link\"][data-name=\"Secrets\"]",
+        ))
+        .await
+        .expect("imported view")
+        .click()
+        .await
+        .expect("open");
+        wait_rows(&c).await;
+        assert_eq!(
+            showing_total(&c).await,
+            api_total(
+                &c,
+                &proxy,
+                "event_type=ACCOUNT_SECRET_CREATE,ACCOUNT_SECRET_DELETE"
+            )
+            .await
+        );
+        let _ = std::fs::remove_file(file);
+    });
+}

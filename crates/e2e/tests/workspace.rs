@@ -7,16 +7,6 @@ use std::time::Duration;
 
 use e2e::*;
 
-/// The number in "… of N" of the list's summary line.
-async fn showing_total(c: &fantoccini::Client) -> u64 {
-    let text = find(c, testid::SHOWING).await.text().await.expect("text");
-    let n = text.rsplit("of ").next().unwrap_or_default();
-    n.replace(',', "")
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("no total in {text:?}"))
-}
-
 /// The event count in the copy's status line.
 fn held(text: &str) -> u64 {
     text.split_whitespace()

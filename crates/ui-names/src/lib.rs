@@ -114,6 +114,26 @@ pub mod testid {
     pub const LOADING: &str = "loading";
     /// `local-copy`
     pub const LOCAL_COPY: &str = "local-copy";
+    /// `views` (the saved views' dropdown)
+    pub const VIEWS: &str = "views";
+    /// `view-name`
+    pub const VIEW_NAME: &str = "view-name";
+    /// `view-save`
+    pub const VIEW_SAVE: &str = "view-save";
+    /// `view-link` (`data-name` names it)
+    pub const VIEW_LINK: &str = "view-link";
+    /// `view-rename`
+    pub const VIEW_RENAME: &str = "view-rename";
+    /// `view-delete`
+    pub const VIEW_DELETE: &str = "view-delete";
+    /// `view-note`
+    pub const VIEW_NOTE: &str = "view-note";
+    /// `recent-link`
+    pub const RECENT_LINK: &str = "recent-link";
+    /// `views-export`
+    pub const VIEWS_EXPORT: &str = "views-export";
+    /// `views-import`
+    pub const VIEWS_IMPORT: &str = "views-import";
     /// `facets`
     pub const FACETS: &str = "facets";
     /// `facet` (one field's values; `data-field` names it)
@@ -332,6 +352,10 @@ pub mod storage {
     /// Keep the local copy on this device (`on`, localStorage); the copies themselves are in
     /// IndexedDB (database `audit-viewer`, store `copies`).
     pub const KEEP_COPY: &str = "audit-viewer.keep-copy";
+    /// Saved views: name, query and hidden columns, as JSON (localStorage).
+    pub const SAVED_VIEWS: &str = "audit-viewer.saved-views";
+    /// The ten queries last looked at, as JSON (localStorage).
+    pub const RECENT_QUERIES: &str = "audit-viewer.recent-queries";
     /// Benchmark marks on (`on`, localStorage; see the app's instrument module).
     pub const INSTRUMENT: &str = "audit-viewer.instrument";
 }
