@@ -597,6 +597,15 @@ pub async fn requests_to(c: &Client, proxy: &str) -> u64 {
     .unwrap_or(0)
 }
 
+/// The page's origin (`http://127.0.0.1:…`).
+pub async fn origin(c: &Client) -> String {
+    js(c, "return location.origin")
+        .await
+        .as_str()
+        .expect("origin")
+        .to_string()
+}
+
 /// The number in "… of N" of the list's summary line.
 pub async fn showing_total(c: &Client) -> u64 {
     let text = find(c, testid::SHOWING).await.text().await.expect("text");

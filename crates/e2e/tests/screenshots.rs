@@ -1,4 +1,5 @@
-//! Screenshots of the list and the detail view, taken by the headless browser. They land in
+//! Screenshots of the list, the detail view, the facets beside a list narrowed by a qualifier,
+//! and an update's "What changed", taken by the headless browser. They land in
 //! `target/screenshots/`; with `UPDATE_SCREENSHOTS=1` they replace the README's in `docs/`.
 
 use e2e::*;
@@ -34,6 +35,32 @@ async fn list_and_detail_screenshots() {
             .expect("open");
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let detail = c.screenshot().await.expect("screenshot");
+
+        // The facets stand beside the table on a wide screen.
+        c.set_window_size(1700, 1000).await.expect("size");
+        c.goto(&format!("{app}/?event_type=USER_LOGIN&where=country%3AUS"))
+            .await
+            .expect("open");
+        local_copy(&c, |s| s == "ready").await;
+        wait_rows(&c).await;
+        wait_until(&c, "facets counted", || async {
+            (!find_all(&c, testid::FACET_INCLUDE).await.is_empty()).then_some(())
+        })
+        .await;
+        let facets = c.screenshot().await.expect("screenshot");
+
+        // An application update: what it changed, before and after.
+        c.set_window_size(1400, 900).await.expect("size");
+        c.goto(&format!("{app}/?where=type%3AAPP_UPDATE"))
+            .await
+            .expect("open");
+        wait_rows(&c).await;
+        find_all(&c, testid::EVENT_ROW).await[0]
+            .click()
+            .await
+            .expect("open");
+        find(&c, testid::DETAIL_CHANGES).await;
+        let diff = c.screenshot().await.expect("screenshot");
         let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();
         let dir = if update {
             root().join("docs/screenshots")
@@ -41,7 +68,12 @@ async fn list_and_detail_screenshots() {
             root().join("target/screenshots")
         };
         std::fs::create_dir_all(&dir).expect("dir");
-        for (name, png) in [("list.png", list), ("detail.png", detail)] {
+        for (name, png) in [
+            ("list.png", list),
+            ("detail.png", detail),
+            ("facets.png", facets),
+            ("changes.png", diff),
+        ] {
             assert!(png.len() > 10_000, "{name} is a real picture");
             assert_eq!(&png[1..4], b"PNG");
             std::fs::write(dir.join(name), png).expect("write");

@@ -280,11 +280,7 @@ async fn a_date_alone_covers_its_whole_day() {
 #[tokio::test]
 async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        let app = js(&c, "return location.origin")
-            .await
-            .as_str()
-            .expect("origin")
-            .to_string();
+        let app = origin(&c).await;
         // A page past the last: said so, with a way to the last page.
         c.goto(&format!("{app}/?page=9999")).await.expect("open");
         let text = wait_text(&c, testid::PAST_LAST, |t| !t.is_empty()).await;
@@ -1100,11 +1096,7 @@ async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
 #[tokio::test]
 async fn views_are_saved_opened_renamed_deleted_and_imported() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        let app = js(&c, "return location.origin")
-            .await
-            .as_str()
-            .expect("origin")
-            .to_string();
+        let app = origin(&c).await;
         c.goto(&format!(
             "{app}/?event_type=USER_LOGIN&where=country%3ABR&size=100"
         ))

@@ -15,6 +15,24 @@ fn held(text: &str) -> u64 {
         .unwrap_or_else(|| panic!("no count in {text:?}"))
 }
 
+/// A demo stack and a browser signed in, the local copy complete; `$app` and `$proxy` name
+/// their addresses in the body.
+macro_rules! signed_in_with_copy {
+    ($c:ident, $app:ident, $proxy:ident, $body:block) => {{
+        let stack = Stack::start(StackOptions::default()).await;
+        let ($app, $proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+        with_browser(move |$c| async move {
+            let _ = (&$app, &$proxy);
+            $c.goto(&$app).await.expect("open");
+            sign_in_demo(&$c).await;
+            local_copy(&$c, |s| s == "ready").await;
+            $body
+        })
+        .await;
+        drop(stack);
+    }};
+}
+
 /// Next, then waits for page 2's rows.
 async fn to_page_2(c: &fantoccini::Client) {
     click(c, testid::NEXT).await;
@@ -325,13 +343,7 @@ async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
 
 #[tokio::test]
 async fn exact_qualifiers_count_exactly_what_they_name() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        local_copy(&c, |s| s == "ready").await;
-
+    signed_in_with_copy!(c, app, proxy, {
         // The security overview's country link opens the logins from that country, not every
         // login that mentions its code somewhere.
         click_link(&c, "Security overview").await;
@@ -340,7 +352,10 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
             .select_by_value("90d")
             .await
             .expect("90 days");
-        wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| {
+            t.ends_with("security events read.")
+        })
+        .await;
         js(
             &c,
             "document.querySelector('[data-testid=\"countries-row\"][data-name=\"US\"] a').click()",
@@ -365,10 +380,16 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
             .count() as u64;
         let text_us = api_total(&c, &proxy, &format!("{api_query}&search_text=US")).await;
         assert_eq!(shown, from_us, "exactly the logins from the US");
-        assert!(from_us > 0 && from_us < text_us, "{from_us} vs the text search's {text_us}");
+        assert!(
+            from_us > 0 && from_us < text_us,
+            "{from_us} vs the text search's {text_us}"
+        );
         // Every row says US, and the timeline's bars add up to the same total.
         let countries = column(&c, &testid::cell("country")).await;
-        assert!(!countries.is_empty() && countries.iter().all(|t| t == "US"), "{countries:?}");
+        assert!(
+            !countries.is_empty() && countries.iter().all(|t| t == "US"),
+            "{countries:?}"
+        );
         let bars = wait_until(&c, "timeline drawn", || async {
             let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => Number(b.dataset.count))").await;
             v.as_array().filter(|a| !a.is_empty()).cloned()
@@ -389,7 +410,10 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
         );
         type_into(&c, testid::SEARCH_TEXT, "country:US -ip:198.51.100.0/24").await;
         click(&c, testid::APPLY).await;
-        wait_text(&c, testid::SHOWING, |t| !t.ends_with(&format!("of {from_us}"))).await;
+        wait_text(&c, testid::SHOWING, |t| {
+            !t.ends_with(&format!("of {from_us}"))
+        })
+        .await;
         let outside = logins
             .iter()
             .filter(|e| e["source_country"] == "US")
@@ -406,21 +430,17 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
         type_into(&c, testid::SEARCH_TEXT, "colour:red").await;
         click(&c, testid::APPLY).await;
         let msg = wait_text(&c, testid::FILTER_ERROR, |t| !t.is_empty()).await;
-        assert!(msg.contains("not a qualifier") && msg.contains("country:"), "{msg}");
+        assert!(
+            msg.contains("not a qualifier") && msg.contains("country:"),
+            "{msg}"
+        );
         assert_eq!(location(&c).await, before);
-    })
-    .await;
-    drop(stack);
+    });
 }
 
 #[tokio::test]
 async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        local_copy(&c, |s| s == "ready").await;
+    signed_in_with_copy!(c, app, proxy, {
         // An application change: it has a user, an address and an application id.
         type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
         click(&c, testid::APPLY).await;
@@ -463,9 +483,7 @@ async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
         let expected = count(&|e| e["context"]["appId"] == app_id.as_str());
         assert!(expected >= 1);
         assert_eq!(showing_total(&c).await, expected);
-    })
-    .await;
-    drop(stack);
+    });
 }
 
 /// A facet value's count, from its button.
@@ -483,21 +501,18 @@ async fn facet_count(c: &fantoccini::Client, field: &str, value: &str) -> u64 {
 
 #[tokio::test]
 async fn facets_count_the_whole_range_and_narrow_or_exclude() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        local_copy(&c, |s| s == "ready").await;
+    signed_in_with_copy!(c, app, proxy, {
         let all = api_all(&c, &proxy, "").await;
         let us = all.iter().filter(|e| e["source_country"] == "US").count() as u64;
         // Folded above the table at this width: unfold it.
-        c.find(fantoccini::Locator::Css("[data-testid=\"facets\"] > summary"))
-            .await
-            .expect("summary")
-            .click()
-            .await
-            .expect("unfold");
+        c.find(fantoccini::Locator::Css(
+            "[data-testid=\"facets\"] > summary",
+        ))
+        .await
+        .expect("summary")
+        .click()
+        .await
+        .expect("unfold");
         assert_eq!(facet_count(&c, "country", "US").await, us);
         // Narrow to it: the list and every facet now count the US events only.
         js(&c, "document.querySelector('[data-testid=\"facet\"][data-field=\"country\"] [data-testid=\"facet-include\"][data-value=\"US\"]').click()").await;
@@ -522,15 +537,19 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
             .send_keys(&fantoccini::key::Key::Enter.to_string())
             .await
             .expect("enter");
-        wait_text(&c, testid::SHOWING, |t| !t.ends_with(&format!("of {}", audit_model::page::thousands(us)))).await;
+        wait_text(&c, testid::SHOWING, |t| {
+            !t.ends_with(&format!("of {}", audit_model::page::thousands(us)))
+        })
+        .await;
         assert_eq!(showing_total(&c).await, us - from_ip);
         let search = find(&c, testid::SEARCH_TEXT)
             .await
             .prop("value")
             .await
             .expect("value");
-        assert_eq!(search.as_deref(), Some(format!("country:US -ip:{ip}").as_str()));
-    })
-    .await;
-    drop(stack);
+        assert_eq!(
+            search.as_deref(),
+            Some(format!("country:US -ip:{ip}").as_str())
+        );
+    });
 }
