@@ -44,6 +44,20 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
         // A detail view, opened from the list.
         c.goto(&app).await.expect("open");
         wait_rows(&c).await;
+        // The list's menus, open, stay on screen too (the views menu once reached past it).
+        for menu in [testid::VIEWS, testid::COLUMNS] {
+            click(&c, menu).await;
+            let v = js(
+                &c,
+                &format!("const p = document.querySelector('[data-testid=\"{menu}\"] .dropdown-panel').getBoundingClientRect(); \
+                 return [document.documentElement.scrollWidth, innerWidth, p.left, p.right]"),
+            )
+            .await;
+            let n = |i: usize| v[i].as_f64().unwrap_or(f64::NAN);
+            assert!(n(0) <= n(1), "{menu} open: the page is {} px wide", n(0));
+            assert!(n(2) >= 0.0 && n(3) <= n(1), "{menu}'s panel is off screen: {v}");
+            click(&c, menu).await;
+        }
         // Each row shows what matters without scrolling: time, type, user, IP and country.
         let right = js(&c, "const r = document.querySelector('[data-testid=\"event-row\"]'); \
             return ['time','type','user','ip','country'].map(c => r.querySelector(`[data-col=${c}]`).getBoundingClientRect().right)").await;
