@@ -318,7 +318,7 @@ impl Source {
     /// Whether `q` is answered in the browser (a file, or the local copy covers it).
     pub fn answers_locally(&self, q: &EventQuery) -> bool {
         match self {
-            Source::Api(c) => crate::workspace::answer(c, q).is_some(),
+            Source::Api(c) => crate::workspace::covers(c, q),
             Source::File(_) => true,
         }
     }

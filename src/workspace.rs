@@ -132,19 +132,29 @@ fn links_base(client: &Client) -> String {
     client.page_url(&EventQuery::default())
 }
 
-/// The answer to `q` from the copy, when the copy is complete and covers it.
-pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiError>> {
+/// Runs `f` on the complete copy of `client`'s account, if there is one.
+fn with_ready<T>(client: &Client, f: impl FnOnce(&mut Workspace) -> T) -> Option<T> {
     let account = Account::of(client);
-    CURRENT.with_borrow(|cur| match cur {
+    CURRENT.with_borrow_mut(|cur| match cur {
         Some(Entry {
             account: a,
             state: State::Ready(w),
-        }) if *a == account => match w.answer(q, &links_base(client))? {
-            Ok(page) => Some(Ok(page)),
-            Err(e) => Some(Err(crate::source::bad_query(e))),
-        },
+        }) if *a == account => Some(f(w)),
         _ => None,
     })
+}
+
+/// Whether the copy is complete and covers `q` (nothing is computed).
+pub fn covers(client: &Client, q: &EventQuery) -> bool {
+    with_ready(client, |w| w.range().covers(q)).unwrap_or(false)
+}
+
+/// The answer to `q` from the copy, when the copy is complete and covers it.
+pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiError>> {
+    match with_ready(client, |w| w.answer(q, &links_base(client)))?? {
+        Ok(page) => Some(Ok(page)),
+        Err(e) => Some(Err(crate::source::bad_query(e))),
+    }
 }
 
 /// The facets of the events matching `q`, when the copy is complete and covers it.
@@ -152,19 +162,17 @@ pub fn facets(
     client: &Client,
     q: &EventQuery,
 ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
-    let account = Account::of(client);
-    CURRENT.with_borrow(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state: State::Ready(w),
-        }) if *a == account && w.range().covers(q) => Some(
+    let counted = with_ready(client, |w| {
+        w.range().covers(q).then(|| {
             w.store()
                 .matching(q)
                 .map(|events| audit_model::facets::facets(events, FACET_VALUES))
-                .map_err(crate::source::bad_query),
-        ),
-        _ => None,
-    })
+        })
+    })??;
+    match counted {
+        Ok(facets) => Some(Ok(facets)),
+        Err(e) => Some(Err(crate::source::bad_query(e))),
+    }
 }
 
 /// Values shown per facet.
@@ -172,14 +180,7 @@ pub const FACET_VALUES: usize = 5;
 
 /// One event from the copy, if held.
 pub fn event(client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
-    let account = Account::of(client);
-    CURRENT.with_borrow(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state: State::Ready(w),
-        }) if *a == account => w.store().get(id).cloned(),
-        _ => None,
-    })
+    with_ready(client, |w| w.store().get(id).cloned()).flatten()
 }
 
 /// Waits while a read that covers `q` is in progress, so the caller is then answered locally.
@@ -313,14 +314,7 @@ pub fn keep(session: Session, client: &Client) {
         _ => Vec::new(),
     });
     let as_of = session.local_as_of.get_untracked().unwrap_or_default();
-    let kept = CURRENT.with_borrow(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state: State::Ready(w),
-        }) if *a == account => Some(crate::kept::Kept::of(w, as_of, types)),
-        _ => None,
-    });
-    if let Some(kept) = kept {
+    if let Some(kept) = with_ready(client, |w| crate::kept::Kept::of(w, as_of, types)) {
         let key = crate::kept::key(&account.base, &account.key);
         spawn_local(async move {
             if let Err(e) = crate::kept::save(&key, &kept).await {
@@ -562,17 +556,7 @@ pub async fn sync(
     client: &Client,
     signal: &AbortSignal,
 ) -> Result<usize, ApiError> {
-    let account = Account::of(client);
-    let since = |page: u32| {
-        CURRENT.with_borrow(|cur| match cur {
-            Some(Entry {
-                account: a,
-                state: State::Ready(w),
-            }) if *a == account => w.since(page),
-            _ => None,
-        })
-    };
-    let Some(first_q) = since(1) else {
+    let Some(first_q) = with_ready(client, |w| w.since(1)).flatten() else {
         return Ok(0);
     };
     let began = crate::browser::now_ms();
@@ -590,23 +574,13 @@ pub async fn sync(
     if signal.aborted() {
         return Err(ApiError::Aborted);
     }
-    let added = CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state: State::Ready(w),
-        }) if *a == account => w.absorb(&events).len(),
-        _ => 0,
-    });
+    let (added, total) =
+        with_ready(client, |w| (w.absorb(&events).len(), w.store().len())).unwrap_or_default();
     session.local_as_of.set(Some(began));
     if added > 0 {
-        let total = CURRENT.with_borrow(|cur| match cur {
-            Some(Entry {
-                state: State::Ready(w),
-                ..
-            }) => w.store().len() as u64,
-            _ => 0,
+        session.workspace.set(Status::Ready {
+            events: total as u64,
         });
-        session.workspace.set(Status::Ready { events: total });
         session.local_version.update(|v| *v += 1);
         keep(session, client);
     }
