@@ -15,6 +15,7 @@ bash scripts/setup.sh --browser
 step() { printf '\n== fresh clone: %s\n' "$*"; }
 target="$(cargo_target_dir)"
 export CARGO_TARGET_DIR="$target/fresh-clone"
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 work="$(mktemp -d)"
 clone="$work/audit-viewer"
 demo=""

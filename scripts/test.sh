@@ -5,6 +5,8 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh --browser
+# One run builds every target once: incremental caches would only take disk (2 GB of 16 GB seen).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 # Every test runner's output is also kept, to print one total at the end.
 log="$(mktemp)"
@@ -37,4 +39,7 @@ step "browser end-to-end tests (headless Chromium via chromedriver)"
 E2E_DIST="$ROOT/dist" E2E_DIST_SUB="$ROOT/dist-sub" cargo test -p e2e --tests -- --test-threads=2
 
 printf '\n== summary\n'
+printf 'disk: target/ holds %s; Chromium profiles left in %s: %s\n' \
+  "$(du -sh "$(cargo_target_dir)" | cut -f1)" "${TMPDIR:-/tmp}" \
+  "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name '*hromium*' | wc -l)"
 awk '/^test result: ok\./ { sub(/;/, "", $4); p += $4 } END { printf "tests: %d passed, 0 failed\n", p }' "$log"
