@@ -8,7 +8,7 @@ use audit_viewer::components::pager::Pager;
 use audit_viewer::components::table::EventsTable;
 use audit_viewer::session::Session;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -225,6 +225,111 @@ async fn a_new_page_rewrites_the_same_rows_and_a_click_opens_the_right_one() {
     rows.set(vec![plain_event("f", "203.0.113.6")]);
     leptos::task::tick().await;
     assert_eq!(ips(&el), ["203.0.113.6"]);
+}
+
+#[wasm_bindgen_test]
+async fn a_click_on_a_value_filters_by_it_alt_excludes_and_the_keys_reach_it() {
+    let el = container();
+    let rows = RwSignal::new(vec![
+        audit_model::testing::event("a")
+            .user("ann@example.com")
+            .ip("2001:db8::7")
+            .build(),
+        plain_event("b", "192.0.2.2"),
+    ]);
+    let opened = RwSignal::new(Vec::<String>::new());
+    let filtered = RwSignal::new(Vec::<(String, String, bool)>::new());
+    let _handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(Session::restore());
+        view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
+        on_open=Callback::new(move |id: String| opened.update(|o| o.push(id)))
+        on_filter=Callback::new(move |f: (String, String, bool)| filtered.update(|v| v.push(f)))/> }
+    });
+    leptos::task::tick().await;
+    let find = |sel: &str| -> web_sys::HtmlElement {
+        el.query_selector(sel)
+            .expect("query")
+            .unwrap_or_else(|| panic!("{sel}"))
+            .dyn_into()
+            .expect("html")
+    };
+    let fire = js_sys::Function::new_with_args(
+        "el, type, init",
+        "el.dispatchEvent(type === 'click' ? new MouseEvent(type, init) : new KeyboardEvent(type, init))",
+    );
+    let send = |target: &web_sys::HtmlElement, kind: &str, init: &str| {
+        let init = js_sys::JSON::parse(init).expect("init");
+        fire.call3(&JsValue::NULL, target, &kind.into(), &init)
+            .expect("dispatch");
+    };
+    let ip = find("tr[data-id=a] [data-testid=cell-ip] button");
+    ip.click();
+    send(&ip, "click", r#"{"bubbles": true, "altKey": true}"#);
+    let user = find("tr[data-id=a] [data-testid=cell-user] button");
+    user.click();
+    assert_eq!(
+        filtered.get_untracked(),
+        [
+            ("ip".to_string(), "2001:db8::7".to_string(), false),
+            ("ip".to_string(), "2001:db8::7".to_string(), true),
+            ("user".to_string(), "ann@example.com".to_string(), false),
+        ]
+    );
+    assert!(
+        opened.get_untracked().is_empty(),
+        "a value's click does not open the row"
+    );
+    // Anywhere else in the row opens it.
+    find("tr[data-id=b] [data-testid=cell-time]").click();
+    assert_eq!(opened.get_untracked(), ["b"]);
+
+    // The keyboard: from the row, → reaches its values in order (empty ones skipped), ← goes
+    // back, "-" on a value excludes it.
+    let row = find("tr[data-id=a]");
+    row.focus().expect("focus");
+    let active = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|a| a.text_content())
+            .unwrap_or_default()
+    };
+    send(&row, "keydown", r#"{"bubbles": true, "key": "ArrowRight"}"#);
+    let first = active();
+    assert_eq!(first, "USER_LOGIN", "the type is the first value");
+    let focused = |_: ()| -> web_sys::HtmlElement {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .expect("focus")
+            .dyn_into()
+            .expect("html")
+    };
+    send(
+        &focused(()),
+        "keydown",
+        r#"{"bubbles": true, "key": "ArrowRight"}"#,
+    );
+    assert_eq!(active(), "ann@example.com");
+    send(&focused(()), "keydown", r#"{"bubbles": true, "key": "-"}"#);
+    assert_eq!(
+        filtered.get_untracked().last(),
+        Some(&("user".to_string(), "ann@example.com".to_string(), true))
+    );
+    send(
+        &focused(()),
+        "keydown",
+        r#"{"bubbles": true, "key": "ArrowLeft"}"#,
+    );
+    send(
+        &focused(()),
+        "keydown",
+        r#"{"bubbles": true, "key": "ArrowLeft"}"#,
+    );
+    assert!(
+        focused(()).is_same_node(Some(&row)),
+        "back on the row itself"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -37,6 +37,13 @@ const FIELDS: &[(&str, &str, Read)] = &[
     ("source", "Source", |e| e.source.clone()),
 ];
 
+/// The value of `field` (a facet's name: `type`, `user`, `ip`, `country` or `source`) that the
+/// qualifier `field:value` would match for `e`: what a click on the table's cell filters by.
+pub fn value(field: &str, e: &AuditEvent) -> Option<String> {
+    let (_, _, read) = FIELDS.iter().find(|(name, _, _)| *name == field)?;
+    read(e).filter(|v| !v.is_empty())
+}
+
 /// The facets of `events`, each with its `top` most common values.
 pub fn facets<'a>(events: impl IntoIterator<Item = &'a AuditEvent>, top: usize) -> Vec<Facet> {
     let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); FIELDS.len()];
@@ -101,6 +108,9 @@ mod tests {
         assert_eq!(ip.top[0], ("192.0.2.2".to_string(), 2));
         let user = f.iter().find(|f| f.field == "user").expect("user facet");
         assert_eq!(user.top, [("a@x.example".to_string(), 5)]);
+        assert_eq!(value("ip", &events[1]).as_deref(), Some("192.0.2.2"));
+        assert_eq!(value("ip", &events[3]), None, "no address");
+        assert_eq!(value("colour", &events[0]), None, "not a facet");
         // Every value becomes a qualifier that selects exactly its events.
         for facet in &f {
             for (value, n) in &facet.top {

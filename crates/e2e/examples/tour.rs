@@ -46,10 +46,7 @@ async fn main() {
                 js(&c, "document.querySelector('.toolbar').scrollIntoView()").await;
                 tokio::time::sleep(std::time::Duration::from_millis(300)).await;
                 shot(&c, &out, &format!("{w}-{theme}-rows")).await;
-                find_all(&c, testid::EVENT_ROW).await[0]
-                    .click()
-                    .await
-                    .expect("open a row");
+                open_row(&c, 0).await;
                 wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
                 shot(&c, &out, &format!("{w}-{theme}-detail")).await;
             }

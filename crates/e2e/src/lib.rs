@@ -484,6 +484,25 @@ pub async fn column(c: &Client, cell: &str) -> Vec<String> {
     serde_json::from_value(v).unwrap_or_default()
 }
 
+/// Opens the table's row number `index` (from 0) by a click on its time, where no value that
+/// filters is in the way, and returns the event's id.
+pub async fn open_row(c: &Client, index: usize) -> String {
+    let rows = find_all(c, ui_names::testid::EVENT_ROW).await;
+    let row = rows.get(index).unwrap_or_else(|| panic!("no row {index}"));
+    let id = row
+        .attr("data-id")
+        .await
+        .expect("attr")
+        .expect("a row has an id");
+    row.find(Locator::Css(&tid(&ui_names::testid::cell("time"))))
+        .await
+        .expect("the row's time")
+        .click()
+        .await
+        .expect("open the row");
+    id
+}
+
 /// Types into an input, replacing its value.
 pub async fn type_into(c: &Client, id: &str, text: &str) {
     let el = find(c, id).await;

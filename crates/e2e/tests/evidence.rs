@@ -130,7 +130,7 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))).await;
         // The detail view works offline too.
-        find_all(&c, testid::EVENT_ROW).await[0].click().await.expect("open");
+        open_row(&c, 0).await;
         assert_eq!(wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await, "USER_LOGIN");
         click(&c, testid::CLOSE_FILE).await;
         find(&c, testid::SIGNIN_FORM).await;

@@ -319,9 +319,7 @@ async fn around_this_event_lists_every_type_fifteen_minutes_either_side() {
     let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         open_signed_in(&c, &app, "/?event_type=ACCOUNT_SECRET_CREATE").await;
-        let row = find_all(&c, testid::EVENT_ROW).await.remove(0);
-        let id = row.attr("data-id").await.expect("attr").expect("id");
-        row.click().await.expect("open");
+        let id = open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| t == id).await;
         click(&c, testid::AROUND).await;
         wait_rows(&c).await;

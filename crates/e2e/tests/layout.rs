@@ -64,7 +64,7 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
         for (col, r) in ["time", "type", "user", "ip", "country"].iter().zip(right.as_array().expect("list")) {
             assert!(r.as_f64().unwrap_or(f64::MAX) <= 390.0, "{col} ends at {r} px");
         }
-        find_all(&c, testid::EVENT_ROW).await[0].click().await.expect("open");
+        open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let v = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
         assert!(v[0].as_f64() <= v[1].as_f64(), "detail: {v}");

@@ -39,9 +39,7 @@ async fn the_proxy_serves_the_app_and_its_api_on_one_origin() {
         assert!(enc > 0 && dec > 2 * enc, "wasm sent compressed: {enc} of {dec} bytes");
 
         // A detail view, reloaded from the server by its address.
-        let row = find(&c, testid::EVENT_ROW).await;
-        let id = row.attr("data-id").await.expect("attr").expect("id");
-        row.click().await.expect("open");
+        let id = open_row(&c, 0).await;
         assert_eq!(wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await, id);
         c.refresh().await.expect("reload");
         assert_eq!(wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await, id);

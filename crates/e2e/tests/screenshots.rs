@@ -29,10 +29,7 @@ async fn list_and_detail_screenshots() {
         })
         .await;
         let list = c.screenshot().await.expect("screenshot");
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("open");
+        open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let detail = c.screenshot().await.expect("screenshot");
 
@@ -55,10 +52,7 @@ async fn list_and_detail_screenshots() {
             .await
             .expect("open");
         wait_rows(&c).await;
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("open");
+        open_row(&c, 0).await;
         find(&c, testid::DETAIL_CHANGES).await;
         let diff = c.screenshot().await.expect("screenshot");
         let update = std::env::var_os("UPDATE_SCREENSHOTS").is_some();

@@ -559,10 +559,7 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
         // Click opens too; Esc closes, and the scroll position comes back.
         js(&c, "window.scrollTo(0, 400)").await;
         let y_before = js(&c, "return window.scrollY").await.as_f64().expect("y");
-        find_all(&c, testid::EVENT_ROW).await[3]
-            .click()
-            .await
-            .expect("click");
+        open_row(&c, 3).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         c.active_element()
             .await
@@ -889,10 +886,7 @@ async fn deep_links_work_under_a_sub_path() {
         );
         c.refresh().await.expect("reload the list");
         wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("click");
+        open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let url = location(&c).await;
         assert!(url.starts_with("/sub/events/"), "{url}");
@@ -1069,10 +1063,7 @@ async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
         let summary = column(&c, &testid::cell("details")).await;
         assert!(summary[0].starts_with("event_url: "), "{summary:?}");
         assert!(summary[0].contains(" → "), "{summary:?}");
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("open");
+        open_row(&c, 0).await;
         let id = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let ev = api_json(&c, &format!("{proxy}/beta/audit/events/{id}")).await;
         let change = &ev["context"]["changes"]["event_url"];

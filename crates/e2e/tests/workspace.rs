@@ -67,10 +67,7 @@ async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
         let carol = showing_total(&c).await;
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("open a row");
+        open_row(&c, 0).await;
         find(&c, testid::BACK).await.click().await.expect("back");
         wait_rows(&c).await;
         click_link(&c, "Security overview").await;
@@ -445,10 +442,7 @@ async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
         type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
-        find_all(&c, testid::EVENT_ROW).await[0]
-            .click()
-            .await
-            .expect("open");
+        open_row(&c, 0).await;
         let email = wait_text(&c, testid::DETAIL_EMAIL, |t| !t.is_empty()).await;
         let ip = find(&c, testid::DETAIL_IP).await.text().await.expect("ip");
         let all = api_all(&c, &proxy, "").await;

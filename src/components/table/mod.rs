@@ -44,6 +44,10 @@ pub fn EventsTable(
     /// Ids of rows to highlight as new (live tail).
     #[prop(into, optional)]
     highlight: Signal<std::collections::HashSet<String>>,
+    /// Adds a qualifier for a clicked cell's value: (field, value, exclude). Without it, a
+    /// click on a value opens the row like a click anywhere else.
+    #[prop(optional)]
+    on_filter: Option<Callback<(String, String, bool)>>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     // Sorting applies to the rows of this page only: (column, ascending).
@@ -108,6 +112,36 @@ pub fn EventsTable(
             .and_then(|el| el.closest(pool::ROW_SELECTOR).ok().flatten())
             .and_then(|tr| tr.get_attribute(pool::ROW_ID_ATTR))
     };
+    // A click (or Enter) on a cell's value filters by it; anywhere else opens the row.
+    let filter = move |target: Option<web_sys::EventTarget>, exclude: bool| -> bool {
+        let Some(on_filter) = on_filter else {
+            return false;
+        };
+        let Some(button) = target
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .and_then(|el| el.closest(pool::FILTER_SELECTOR).ok().flatten())
+        else {
+            return false;
+        };
+        let (Some(field), Some(id)) = (
+            button.get_attribute(pool::FILTER_FIELD_ATTR),
+            row_id(Some(button.into())),
+        ) else {
+            return false;
+        };
+        let value = rows.with_untracked(|list| {
+            list.iter()
+                .find(|e| e.id == id)
+                .and_then(|e| audit_model::facets::value(&field, e))
+        });
+        match value {
+            Some(value) => {
+                on_filter.run((field, value, exclude));
+                true
+            }
+            None => false,
+        }
+    };
     let table_class = move || {
         let mut c = String::from("events event-list");
         if session.compact.get() {
@@ -151,9 +185,17 @@ pub fn EventsTable(
                     <tr role="row">{header}</tr>
                 </thead>
                 <tbody role="rowgroup" node_ref=tbody
-                    on:click=move |e| if let Some(id) = row_id(e.target()) { on_open.run(id) }
-                    on:keydown=move |e| if e.key() == "Enter" {
+                    on:click=move |e| {
+                        if filter(e.target(), e.alt_key()) { return }
                         if let Some(id) = row_id(e.target()) { on_open.run(id) }
+                    }
+                    on:keydown=move |e| match e.key().as_str() {
+                        // The button's own click would follow: this one decides instead.
+                        "Enter" | "-" if on_filter.is_some() && filter(e.target(), e.alt_key() || e.key() == "-") => e.prevent_default(),
+                        "Enter" => if let Some(id) = row_id(e.target()) { on_open.run(id) },
+                        "ArrowRight" | "ArrowLeft" if !e.alt_key() && !e.ctrl_key() && !e.meta_key()
+                            && shortcuts::move_in_row(e.target(), e.key() == "ArrowRight") => e.prevent_default(),
+                        _ => {}
                     }>
                 </tbody>
             </table>

@@ -8,6 +8,10 @@ use super::rows::RowText;
 pub const ROW_ID_ATTR: &str = "data-id";
 /// Finds event rows (never by test id).
 pub const ROW_SELECTOR: &str = "table.event-list tbody tr[data-id]";
+/// On a cell's value button: the qualifier a click on it adds (`ip`, `user`, …).
+pub const FILTER_FIELD_ATTR: &str = "data-filter";
+/// Finds the value buttons.
+pub const FILTER_SELECTOR: &str = "button.cell-filter";
 
 /// One row's elements: the row, its text nodes (in [`RowText::cells`] order), the two cells
 /// with tooltips, and what they show now.
@@ -150,14 +154,16 @@ impl RowPool {
                 .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Text>(n).ok())
         };
         let user = cell(2)?.children();
+        // A value that filters is the text of the button inside its cell.
+        let inner = |el: Option<web_sys::Element>| el.and_then(|e| e.first_element_child());
         let texts = vec![
             text_of(cell(0))?,
-            text_of(cell(1)?.first_element_child())?,
-            text_of(user.item(0))?,
+            text_of(inner(cell(1)))?,
+            text_of(inner(user.item(0)))?,
             text_of(user.item(1))?,
-            text_of(cell(3))?,
-            text_of(cell(4))?,
-            text_of(cell(5))?,
+            text_of(inner(cell(3)))?,
+            text_of(inner(cell(4)))?,
+            text_of(inner(cell(5)))?,
             text_of(cell(6))?,
         ];
         Some(RowNodes {
@@ -213,17 +219,46 @@ fn prototype_row() -> Result<web_sys::Element, wasm_bindgen::JsValue> {
     let add = |parent: &web_sys::Element, child: web_sys::Element| {
         parent.append_child(&child).map(|_| ())
     };
+    // The value a click filters by (Alt-click excludes): a button, out of the tab order (the
+    // row's arrow keys reach it), whose field the click handler reads.
+    let filter_button = |field: &str, class: &str| {
+        let title = if field == "type" {
+            String::new()
+        } else {
+            format!("Only events with this {field}; Alt-click to exclude them")
+        };
+        let b = el(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", &format!("cell-filter {class}")),
+                ("tabindex", "-1"),
+                (FILTER_FIELD_ATTR, field),
+            ],
+        )?;
+        if !title.is_empty() {
+            b.set_attribute("title", &title)?;
+        }
+        with_text(b)
+    };
+    let cell_with_filter = |col: &str, class: &str, field: &str| {
+        let cell = td(col, class)?;
+        add(&cell, filter_button(field, "")?)?;
+        Ok::<_, wasm_bindgen::JsValue>(cell)
+    };
     add(&tr, with_text(td("time", "nowrap")?)?)?;
     let ty = td("type", "")?;
-    add(&ty, with_text(el("span", &[("class", "type-name")])?)?)?;
+    add(&ty, filter_button("type", "type-name")?)?;
     add(&tr, ty)?;
     let user = td("user", "")?;
-    add(&user, with_text(el("div", &[])?)?)?;
+    let email = el("div", &[])?;
+    add(&email, filter_button("user", "")?)?;
+    add(&user, email)?;
     add(&user, with_text(el("div", &[("class", "muted small")])?)?)?;
     add(&tr, user)?;
-    add(&tr, with_text(td("source", "")?)?)?;
-    add(&tr, with_text(td("ip", "nowrap")?)?)?;
-    add(&tr, with_text(td("country", "")?)?)?;
+    add(&tr, cell_with_filter("source", "", "source")?)?;
+    add(&tr, cell_with_filter("ip", "nowrap", "ip")?)?;
+    add(&tr, cell_with_filter("country", "", "country")?)?;
     add(&tr, with_text(td("details", "summary")?)?)?;
     Ok(tr)
 }

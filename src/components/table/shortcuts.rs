@@ -46,6 +46,7 @@ pub fn Shortcuts(
                 <ul>
                     <li><kbd>"↓"</kbd>" or "<kbd>"j"</kbd>" next row, "<kbd>"↑"</kbd>" or "<kbd>"k"</kbd>" previous row"</li>
                     <li><kbd>"Enter"</kbd>" open the row; "<kbd>"Esc"</kbd>" close the event or this help"</li>
+                    <li><kbd>"→"</kbd>" "<kbd>"←"</kbd>" move along the row's values; on a value, "<kbd>"Enter"</kbd>" shows only its events, "<kbd>"-"</kbd>" or "<kbd>"Alt"</kbd>"+"<kbd>"Enter"</kbd>" excludes them"</li>
                     <li><kbd>"/"</kbd>" search; "<kbd>"?"</kbd>" this help"</li>
                 </ul>
                 <button type="button" on:click=move |_| open.set(false)>"Close"</button>
@@ -67,7 +68,10 @@ fn move_row(down: bool) -> bool {
     if n == 0 {
         return false;
     }
-    let active = doc.active_element();
+    // The row holding focus, whether on the row itself or on one of its values.
+    let active = doc
+        .active_element()
+        .and_then(|a| a.closest(super::pool::ROW_SELECTOR).ok().flatten());
     let current = (0..n).find(|i| {
         rows.get(*i)
             .is_some_and(|r| active.as_ref().is_some_and(|a| a.is_same_node(Some(&r))))
@@ -80,4 +84,36 @@ fn move_row(down: bool) -> bool {
     rows.get(next)
         .and_then(|r| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(r).ok())
         .is_some_and(|el| el.focus().is_ok())
+}
+
+/// Moves focus along a row: the row itself, then each value that filters (those shown, with
+/// text), left or right. Returns whether focus moved.
+pub fn move_in_row(target: Option<web_sys::EventTarget>, right: bool) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(from) = target.and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    let Some(row) = from.closest(super::pool::ROW_SELECTOR).ok().flatten() else {
+        return false;
+    };
+    let mut stops: Vec<web_sys::HtmlElement> = row.clone().dyn_into().into_iter().collect();
+    if let Ok(buttons) = row.query_selector_all(super::pool::FILTER_SELECTOR) {
+        stops.extend(
+            (0..buttons.length())
+                .filter_map(|i| buttons.get(i))
+                .filter_map(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                .filter(|b| {
+                    b.offset_parent().is_some() && b.text_content().is_some_and(|t| !t.is_empty())
+                }),
+        );
+    }
+    let Some(at) = stops.iter().position(|s| s.is_same_node(Some(&from))) else {
+        return false;
+    };
+    let next = if right {
+        (at + 1).min(stops.len() - 1)
+    } else {
+        at.saturating_sub(1)
+    };
+    next != at && stops[next].focus().is_ok()
 }
