@@ -315,6 +315,15 @@ impl Source {
         }
     }
 
+    /// What the events held say around `ev` (see [`audit_model::related`]): from the file, or
+    /// the local copy once complete; `None` while nothing is held.
+    pub fn related(&self, ev: &AuditEvent) -> Option<audit_model::related::Related> {
+        match self {
+            Source::Api(c) => crate::workspace::related(c, ev),
+            Source::File(f) => Some(audit_model::related::related(&f.store, ev)),
+        }
+    }
+
     /// Whether `q` is answered in the browser (a file, or the local copy covers it).
     pub fn answers_locally(&self, q: &EventQuery) -> bool {
         match self {

@@ -175,6 +175,15 @@ pub fn facets(
     }
 }
 
+/// What the complete copy holds around `ev`: the same user's previous and next events, and
+/// the history of the resource it is about.
+pub fn related(
+    client: &Client,
+    ev: &audit_model::AuditEvent,
+) -> Option<audit_model::related::Related> {
+    with_ready(client, |w| audit_model::related::related(w.store(), ev))
+}
+
 /// Values shown per facet.
 pub const FACET_VALUES: usize = 5;
 

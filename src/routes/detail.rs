@@ -131,6 +131,17 @@ pub fn DetailPage() -> impl IntoView {
         });
     };
 
+    // What the held events say around this one; recomputed when the copy completes or grows.
+    let related = Memo::new(move |_| {
+        session.workspace.with(std::mem::discriminant);
+        session.local_version.track();
+        let ev = event.get()?;
+        session.source()?.related(&ev)
+    });
+    // Links to other events keep the list they were opened from.
+    let event_href =
+        move |id: &str| format!("{}{}", event_path(id), location.search.get_untracked());
+
     let field = |label: &'static str, testid: &'static str, value: String| {
         view! { <dt>{label}</dt><dd data-testid=testid>{value}</dd> }
     };
@@ -161,6 +172,7 @@ pub fn DetailPage() -> impl IntoView {
                 let description = ev.event_type_description.clone()
                     .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
                     .unwrap_or_default();
+                let ev_for_history = ev.clone();
                 let extra = (!ev.extra.is_empty()).then(|| serde_json::to_value(&ev.extra).unwrap_or_default());
                 view! {
                     <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
@@ -177,6 +189,23 @@ pub fn DetailPage() -> impl IntoView {
                             <A href=crate::routes::events::list_href(&q) attr:data-testid=id>{label}</A>
                         }).collect_view()}
                     </p>
+                    {move || related.with(|r| r.as_ref().map(|r| {
+                        let step = |e: &Option<AuditEvent>, label: &'static str, id: &'static str| e.as_ref().map(|e| {
+                            let when = e.timestamp()
+                                .map(|t| format_display(t, session.offset_at(t)))
+                                .unwrap_or_else(|| e.created_at.clone());
+                            view! {
+                                <A href=event_href(&e.id) attr:data-testid=id>{label}</A>
+                                <span class="muted small">{format!(" {} · {when}", e.event_type)}</span>
+                            }
+                        });
+                        (r.previous.is_some() || r.next.is_some()).then(|| view! {
+                            <p class="pivots">
+                                <span>{step(&r.previous, "← Previous event of this user", testid::PREVIOUS_BY_USER)}</span>
+                                <span>{step(&r.next, "Next event of this user →", testid::NEXT_BY_USER)}</span>
+                            </p>
+                        })
+                    }))}
                     <dl class="fields card">
                         {field("Event ID", testid::DETAIL_ID, ev.id.clone())}
                         {field("Time", testid::DETAIL_TIME, time)}
@@ -189,6 +218,7 @@ pub fn DetailPage() -> impl IntoView {
                         {field("Country", testid::DETAIL_COUNTRY, ev.source_country.clone().unwrap_or_default())}
                     </dl>
                     {changes_view(&ev)}
+                    {move || related.with(|r| r.as_ref().and_then(|r| history_view(&ev_for_history, r, session, event_href)))}
                     <h2>"Context"</h2>
                     {match ev.context.clone() {
                         Some(ctx) => view! { <JsonTree value=ctx/> }.into_any(),
@@ -244,16 +274,72 @@ fn changes_view(ev: &audit_model::AuditEvent) -> Option<impl IntoView> {
     })
 }
 
-/// Context keys that name the resource an event is about, in the order they are preferred.
-const RESOURCE_KEYS: &[&str] = &[
-    "appId",
-    "application_id",
-    "applicationId",
-    "msisdn",
-    "secret_id",
-    "api_key",
-    "number",
-];
+/// The history of the resource `ev` is about: the events held that name it, oldest first, each
+/// with what it changed. Nothing when it has no resource or is the only event about it.
+fn history_view(
+    ev: &AuditEvent,
+    related: &audit_model::related::Related,
+    session: Session,
+    href: impl Fn(&str) -> String,
+) -> Option<impl IntoView> {
+    let (key, value) = audit_model::related::resource(ev)?;
+    if related.history_total < 2 {
+        return None;
+    }
+    let all = audit_model::related::resource_qualifier(ev).map(|filter| EventQuery {
+        filter: Some(filter),
+        ..Default::default()
+    })?;
+    let shown = related.history.len();
+    let note = if shown < related.history_total {
+        format!(
+            "{} events about it are held here, oldest first; these are the {shown} around this one.",
+            crate::pages::thousands(related.history_total as u64)
+        )
+    } else {
+        format!("{shown} events about it are held here, oldest first.")
+    };
+    let rows = related
+        .history
+        .iter()
+        .map(|e| {
+            let when = e
+                .timestamp()
+                .map(|t| format_display(t, session.offset_at(t)))
+                .unwrap_or_else(|| e.created_at.clone());
+            let this = e.id == ev.id;
+            let user = e
+                .user_email
+                .clone()
+                .or_else(|| e.user_id.as_ref().map(ToString::to_string))
+                .unwrap_or_default();
+            view! {
+                <tr data-testid=testid::HISTORY_ROW data-id=e.id.clone() aria-current=this.then_some("true")>
+                    <td class="nowrap">{if this {
+                        view! { <strong>{when}" (this event)"</strong> }.into_any()
+                    } else {
+                        view! { <A href=href(&e.id)>{when}</A> }.into_any()
+                    }}</td>
+                    <td class="type-name">{e.event_type.clone()}</td>
+                    <td>{user}</td>
+                    <td class="summary">{e.details_summary(140)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <h2>{format!("History of {key} {value}")}</h2>
+        <p class="muted small">{note}" "
+            <A href=crate::routes::events::list_href(&all)>"List them all"</A>
+        </p>
+        <div class="scroll-x">
+            <table class="history" data-testid=testid::RESOURCE_HISTORY>
+                <thead><tr><th scope="col">"Time"</th><th scope="col">"Type"</th><th scope="col">"User"</th><th scope="col">"What it recorded"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    })
+}
 
 /// "Same user", "Same IP" and "Same resource": the list of every event (of any time and type)
 /// sharing that value, through exact qualifiers.
@@ -285,18 +371,7 @@ pub fn pivots(
             list(qualifier("ip", &ip)),
         ));
     }
-    let resource = ev.context.as_ref().and_then(|ctx| {
-        RESOURCE_KEYS.iter().find_map(|k| {
-            let v = ctx.get(*k)?;
-            let v = match v {
-                serde_json::Value::String(s) if !s.is_empty() => s.clone(),
-                serde_json::Value::Number(n) => n.to_string(),
-                _ => return None,
-            };
-            Some((*k, v))
-        })
-    });
-    if let Some((key, value)) = resource {
+    if let Some((key, value)) = audit_model::related::resource(ev) {
         out.push((
             format!("Same resource ({key} {value})"),
             testid::SAME_RESOURCE,

@@ -21,6 +21,7 @@ pub mod filter;
 pub mod ip;
 pub mod page;
 pub mod query;
+pub mod related;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

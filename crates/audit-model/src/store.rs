@@ -145,6 +145,18 @@ impl EventStore {
         self.by_id.get(id).map(|&i| &self.events[i as usize])
     }
 
+    /// Where `e` stands among [`events`](Self::events): its own index and `true` when held
+    /// (by id), or else the index of the first event later than it and `false`.
+    pub fn position(&self, e: &AuditEvent) -> (usize, bool) {
+        match self.by_id.get(&e.id) {
+            Some(&i) if !e.id.is_empty() => (i as usize, true),
+            _ => {
+                let t = e.timestamp().unwrap_or(Timestamp::MIN);
+                (self.times.partition_point(|&x| x <= t), false)
+            }
+        }
+    }
+
     /// All events, oldest first.
     pub fn events(&self) -> &[AuditEvent] {
         &self.events

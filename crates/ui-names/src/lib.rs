@@ -301,6 +301,14 @@ pub mod testid {
     pub const SAME_IP: &str = "same-ip";
     /// The detail view's link to every event about the same resource (a context value).
     pub const SAME_RESOURCE: &str = "same-resource";
+    /// The detail view's link to the same user's event before this one.
+    pub const PREVIOUS_BY_USER: &str = "previous-by-user";
+    /// The detail view's link to the same user's event after this one.
+    pub const NEXT_BY_USER: &str = "next-by-user";
+    /// The detail view's history of the resource the event is about.
+    pub const RESOURCE_HISTORY: &str = "resource-history";
+    /// One event of that history (`data-id`; `aria-current` on the event shown).
+    pub const HISTORY_ROW: &str = "history-row";
 
     /// Every row of the events table.
     pub const EVENT_ROW: &str = "event-row";
