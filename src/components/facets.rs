@@ -1,5 +1,6 @@
 //! The facets panel: for the events matching the filters (every page), the most common users,
-//! addresses, countries, sources and types with their counts. A value's button narrows the list
+//! addresses, countries, sources, types and values of the commonest context keys, with their
+//! counts. A value's button narrows the list
 //! to it; the − beside it excludes it. Both add an exact qualifier to the search box's filters.
 
 use audit_model::facets::Facet;
@@ -66,7 +67,7 @@ pub fn Facets(
         .and_then(|w| w.as_f64())
         .is_some_and(|w| w >= WIDE_PX);
     let facet_view = move |f: Facet| {
-        let field = f.field;
+        let field = f.field.clone();
         let more = f.distinct.saturating_sub(f.top.len());
         view! {
             <section class="facet" data-testid=testid::FACET data-field=field>
@@ -74,19 +75,20 @@ pub fn Facets(
                 <ul>
                     {f.top.into_iter().map(|(value, n)| {
                         let (v1, v2) = (value.clone(), value.clone());
+                        let (f1, f2) = (field.clone(), field.clone());
                         view! {
                             <li>
                                 <button type="button" class="link" data-testid=testid::FACET_INCLUDE
                                     data-value=value.clone() data-count=n.to_string()
                                     title=format!("Only {field}:{value}")
-                                    on:click=move |_| on_go.run(narrowed(&query.get_untracked(), field, &v1, false))>
+                                    on:click=move |_| on_go.run(narrowed(&query.get_untracked(), &f1, &v1, false))>
                                     {value.clone()}
                                 </button>
                                 <span class="count">{thousands(n)}</span>
                                 <button type="button" class="exclude" data-testid=testid::FACET_EXCLUDE
                                     aria-label=format!("Exclude {field}:{value}")
                                     title=format!("Exclude {field}:{value}")
-                                    on:click=move |_| on_go.run(narrowed(&query.get_untracked(), field, &v2, true))>
+                                    on:click=move |_| on_go.run(narrowed(&query.get_untracked(), &f2, &v2, true))>
                                     "−"
                                 </button>
                             </li>

@@ -4,15 +4,17 @@
 
 use std::collections::HashMap;
 
+use serde_json::Value;
+
 use crate::AuditEvent;
 
 /// One field's most common values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facet {
-    /// The qualifier's name: `type`, `user`, `ip`, `country` or `source`.
-    pub field: &'static str,
+    /// The qualifier's name: `type`, `user`, `ip`, `country`, `source` or `context.<path>`.
+    pub field: String,
     /// What a person calls it.
-    pub label: &'static str,
+    pub label: String,
     /// The most common values, with how many matching events have each; most first, then by
     /// value.
     pub top: Vec<(String, u64)>,
@@ -44,41 +46,119 @@ pub fn value(field: &str, e: &AuditEvent) -> Option<String> {
     read(e).filter(|v| !v.is_empty())
 }
 
-/// The facets of `events`, each with its `top` most common values.
+/// How many context keys get a facet: the ones most events carry.
+pub const CONTEXT_FACETS: usize = 3;
+
+/// How deep into the context keys are looked for (`settings.mo_callback_url.new` is 3).
+const CONTEXT_DEPTH: usize = 3;
+
+/// The scalar values in a context, by dotted path, as `context.<path>:` compares them. Arrays
+/// are not entered, and a key that could not be written in a qualifier (a space, a dot) is
+/// left out.
+fn context_leaves(v: &Value, path: &mut String, depth: usize, out: &mut Vec<(String, String)>) {
+    let Value::Object(map) = v else { return };
+    for (k, v) in map {
+        let plain = k.starts_with(|c: char| c.is_ascii_alphabetic())
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !plain {
+            continue;
+        }
+        let len = path.len();
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(k);
+        match v {
+            Value::String(s) if !s.is_empty() => out.push((path.clone(), s.clone())),
+            Value::Number(n) => out.push((path.clone(), n.to_string())),
+            Value::Bool(b) => out.push((path.clone(), b.to_string())),
+            Value::Object(_) if depth + 1 < CONTEXT_DEPTH => {
+                context_leaves(v, path, depth + 1, out)
+            }
+            _ => {}
+        }
+        path.truncate(len);
+    }
+}
+
+/// A context key's counts: events carrying it, and each value's events.
+type KeyCounts = (u64, HashMap<String, u64>);
+
+/// A field's counted values as a facet.
+fn facet(
+    field: String,
+    label: String,
+    counts: HashMap<String, u64>,
+    missing: u64,
+    top: usize,
+) -> Facet {
+    let distinct = counts.len();
+    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values.truncate(top);
+    Facet {
+        field,
+        label,
+        top: values,
+        distinct,
+        missing,
+    }
+}
+
+/// The facets of `events`, each with its `top` most common values: the five fields, then the
+/// [`CONTEXT_FACETS`] context keys most events carry.
 pub fn facets<'a>(events: impl IntoIterator<Item = &'a AuditEvent>, top: usize) -> Vec<Facet> {
     let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); FIELDS.len()];
     let mut missing = vec![0u64; FIELDS.len()];
+    // Per context path: how many events carry it, and its values.
+    let mut context: HashMap<String, KeyCounts> = HashMap::new();
+    let mut total = 0u64;
+    let mut leaves = Vec::new();
     for e in events {
+        total += 1;
         for (i, (_, _, read)) in FIELDS.iter().enumerate() {
             match read(e).filter(|v| !v.is_empty()) {
                 Some(v) => *counts[i].entry(v).or_default() += 1,
                 None => missing[i] += 1,
             }
         }
+        if let Some(ctx) = &e.context {
+            leaves.clear();
+            context_leaves(ctx, &mut String::new(), 0, &mut leaves);
+            for (path, value) in leaves.drain(..) {
+                let (n, values) = context.entry(path).or_default();
+                *n += 1;
+                *values.entry(value).or_default() += 1;
+            }
+        }
     }
+    let mut keys: Vec<(String, KeyCounts)> = context.into_iter().collect();
+    keys.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+    keys.truncate(CONTEXT_FACETS);
     FIELDS
         .iter()
         .zip(counts)
         .zip(missing)
         .map(|(((field, label, _), counts), missing)| {
-            let distinct = counts.len();
-            let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            values.truncate(top);
-            Facet {
-                field,
-                label,
-                top: values,
-                distinct,
-                missing,
-            }
+            facet(field.to_string(), label.to_string(), counts, missing, top)
         })
+        .chain(keys.into_iter().map(|(path, (n, values))| {
+            facet(
+                format!("context.{path}"),
+                format!("Context: {path}"),
+                values,
+                total - n,
+                top,
+            )
+        }))
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn most_common_first_with_ties_by_value_and_what_is_missing() {
@@ -89,16 +169,26 @@ mod tests {
                 None => b.build(),
             }
         };
-        let events = [
+        let mut events = [
             e("1", "USER_LOGIN", Some("192.0.2.1")),
             e("2", "USER_LOGIN", Some("192.0.2.2")),
             e("3", "APP_CREATE", Some("192.0.2.2")),
             e("4", "APP_DELETE", None),
             e("5", "USER_LOGIN", Some("192.0.2.3")),
         ];
+        let contexts = [
+            json!({"login_method": "sso", "two_factor": true, "meta": {"agent": "x"}}),
+            json!({"login_method": "password", "two_factor": false, "meta": {"agent": "x"}}),
+            json!({"appId": 7, "odd key": "a", "a.b": "c"}),
+            json!({"appId": 7}),
+            json!({"login_method": "sso", "two_factor": true, "list": [1, 2]}),
+        ];
+        for (e, ctx) in events.iter_mut().zip(contexts) {
+            e.context = Some(ctx);
+        }
         let f = facets(&events, 2);
         let ty = &f[0];
-        assert_eq!((ty.field, ty.distinct, ty.missing), ("type", 3, 0));
+        assert_eq!((ty.field.as_str(), ty.distinct, ty.missing), ("type", 3, 0));
         assert_eq!(
             ty.top,
             [("USER_LOGIN".to_string(), 3), ("APP_CREATE".to_string(), 1)]
@@ -111,11 +201,26 @@ mod tests {
         assert_eq!(value("ip", &events[1]).as_deref(), Some("192.0.2.2"));
         assert_eq!(value("ip", &events[3]), None, "no address");
         assert_eq!(value("colour", &events[0]), None, "not a facet");
+        // The context keys most events carry, ties by name; odd keys and arrays left out.
+        let context: Vec<(&str, u64)> = f[5..]
+            .iter()
+            .map(|f| (f.field.as_str(), f.missing))
+            .collect();
+        assert_eq!(
+            context,
+            [
+                ("context.login_method", 2),
+                ("context.two_factor", 2),
+                ("context.appId", 3)
+            ]
+        );
+        assert_eq!(f[5].top[0], ("sso".to_string(), 2));
+        assert_eq!(f[5].label, "Context: login_method");
         // Every value becomes a qualifier that selects exactly its events.
         for facet in &f {
             for (value, n) in &facet.top {
                 let filter =
-                    crate::filter::Filter::parse(&crate::filter::qualifier(facet.field, value))
+                    crate::filter::Filter::parse(&crate::filter::qualifier(&facet.field, value))
                         .expect("parses");
                 let hits = events.iter().filter(|e| filter.matches(e)).count() as u64;
                 assert_eq!(hits, *n, "{}:{value}", facet.field);
