@@ -298,18 +298,17 @@ impl Source {
     pub async fn facets(
         &self,
         q: &EventQuery,
+        top: usize,
     ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
         match self {
             Source::Api(c) => {
                 crate::workspace::settled(c, q).await;
-                crate::workspace::facets(c, q)
+                crate::workspace::facets(c, q, top)
             }
             Source::File(f) => Some(
                 f.store
                     .matching(q)
-                    .map(|events| {
-                        audit_model::facets::facets(events, crate::workspace::FACET_VALUES)
-                    })
+                    .map(|events| audit_model::facets::facets(events, top))
                     .map_err(bad_query),
             ),
         }

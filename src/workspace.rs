@@ -161,12 +161,13 @@ pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiE
 pub fn facets(
     client: &Client,
     q: &EventQuery,
+    top: usize,
 ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
     let counted = with_ready(client, |w| {
         w.range().covers(q).then(|| {
             w.store()
                 .matching(q)
-                .map(|events| audit_model::facets::facets(events, FACET_VALUES))
+                .map(|events| audit_model::facets::facets(events, top))
         })
     })??;
     match counted {

@@ -1,6 +1,6 @@
 //! The search box's qualifier parser: any input either parses or is refused with a message;
 //! what parses writes a canonical form that parses back to the same filter; matching never
-//! panics.
+//! panics; completions of any input never panic.
 #![no_main]
 
 use audit_model::filter::Filter;
@@ -8,6 +8,21 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // Completions never panic, and each one keeps what was typed before the word it completes.
+    let vocab = audit_model::suggest::Vocabulary {
+        fields: vec![
+            ("country".into(), vec!["US".into(), "Ünï, \"q\"".into()]),
+            ("context.a.b".into(), vec!["x y".into()]),
+        ],
+    };
+    for s in audit_model::suggest::suggest(text, &vocab, 5) {
+        let kept = text
+            .char_indices()
+            .filter(|(_, c)| c.is_whitespace())
+            .last()
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        assert!(s.starts_with(&text[..kept]), "{text:?} → {s:?}");
+    }
     let Ok(filter) = Filter::parse(text) else { return };
     let canonical = filter.to_string();
     let again = Filter::parse(&canonical)

@@ -54,7 +54,10 @@ pub fn Facets(
             Some((query.get(), session.source()?))
         },
         |(q, source): (EventQuery, crate::source::Source), _signal| async move {
-            source.facets(&q).await.transpose()
+            source
+                .facets(&q, crate::workspace::FACET_VALUES)
+                .await
+                .transpose()
         },
         move || waiting.set(true),
         move |result| {

@@ -44,6 +44,50 @@ pub fn Filters(
     // most ORDER_WAIT_MS), is drawn busiest first by the counts it has then, and keeps that order
     // while it stays open; counts arriving later only fill in the numbers.
     let order_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
+    // Completions for the search box, from the values the range's held events carry (and the
+    // API's types): counted when the box first gets focus, again when the range or copy changes.
+    let wants_completions = RwSignal::new(false);
+    let seen_values = RwSignal::new(Vec::<audit_model::facets::Facet>::new());
+    let copy_state = Memo::new(move |_| session.workspace.with(std::mem::discriminant));
+    crate::load::load(
+        move || {
+            if !wants_completions.get() {
+                return None;
+            }
+            session.local_version.track();
+            copy_state.track();
+            let range = query.with(|q| EventQuery {
+                date_from: q.date_from.clone(),
+                date_to: q.date_to.clone(),
+                ..Default::default()
+            });
+            Some((range, session.source()?))
+        },
+        |(q, source): (EventQuery, crate::source::Source), _signal| async move {
+            Ok(source
+                .facets(&q, SUGGESTED_VALUES)
+                .await
+                .and_then(Result::ok)
+                .unwrap_or_default())
+        },
+        || {},
+        move |r: Result<Vec<audit_model::facets::Facet>, crate::api::ApiError>| {
+            seen_values.set(r.unwrap_or_default());
+        },
+    );
+    let vocabulary = Memo::new(move |_| {
+        let names: Vec<String> = types.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|list| list.iter().map(|t| t.name.clone()).collect())
+                .unwrap_or_default()
+        });
+        seen_values.with(|f| audit_model::suggest::Vocabulary::new(f, &names))
+    });
+    let completions = Memo::new(move |_| {
+        let typed = search.get();
+        vocabulary.with(|v| audit_model::suggest::suggest(&typed, v, SUGGESTIONS))
+    });
     let options_ready = RwSignal::new(false);
     let opened = StoredValue::new(0u32);
     Effect::new(move |_| {
@@ -351,8 +395,14 @@ pub fn Filters(
                 <legend>"Search"</legend>
                 <label for="search-text" class="sr-only">"Search text"</label>
                 <input id="search-text" data-testid=testid::SEARCH_TEXT type="search" placeholder="Text, or country:US ip:… user:… type:…"
-                    aria-describedby="search-help"
+                    aria-describedby="search-help" list="search-completions" autocomplete="off"
+                    on:focus=move |_| wants_completions.set(true)
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                // Each option is the whole box as it would read, so the browser's own list offers
+                // them (arrow keys, Enter) with no script of ours in between.
+                <datalist id="search-completions" data-testid=testid::SEARCH_COMPLETIONS>
+                    {move || completions.get().into_iter().map(|c| view! { <option value=c/> }).collect_view()}
+                </datalist>
                 <p id="search-help" class="muted small">
                     "Plain words search the whole event. Exact: "
                     <code>"type:"</code>", "<code>"user:"</code>", "<code>"ip:"</code>" (or a range such as 198.51.100.0/24), "
@@ -370,6 +420,11 @@ pub fn Filters(
         </form>
     }
 }
+
+/// Values per qualifier that completions draw on.
+const SUGGESTED_VALUES: usize = 25;
+/// Completions offered at once.
+const SUGGESTIONS: usize = 12;
 
 /// Splits the search box: its qualifiers in canonical form (the app's exact filters) and its
 /// plain text (the API's `search_text`), as typed. A qualifier that does not parse is the

@@ -23,6 +23,7 @@ pub mod page;
 pub mod query;
 pub mod related;
 pub mod store;
+pub mod suggest;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;

@@ -301,6 +301,8 @@ pub mod testid {
     pub const SAME_IP: &str = "same-ip";
     /// The detail view's link to every event about the same resource (a context value).
     pub const SAME_RESOURCE: &str = "same-resource";
+    /// The search box's completions (a `<datalist>`).
+    pub const SEARCH_COMPLETIONS: &str = "search-completions";
     /// The detail view's link to the same user's event before this one.
     pub const PREVIOUS_BY_USER: &str = "previous-by-user";
     /// The detail view's link to the same user's event after this one.
