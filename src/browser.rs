@@ -300,3 +300,64 @@ pub fn focus_row(id: &str) {
         }
     }
 }
+
+/// Marks what `marks` asks for in the text under `root`, as the highlight `name` of the CSS
+/// Custom Highlight API (`::highlight(name)` in the style sheet). No element is added or
+/// changed: the text stays exactly as the API sent it. Nothing happens where the browser lacks
+/// the API; empty marks clear the highlight.
+pub fn highlight(name: &str, root: &web_sys::Node, marks: &audit_model::marks::Marks) {
+    use js_sys::{Array, Function, Reflect};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let registry = Reflect::get(&window, &"CSS".into())
+        .and_then(|css| Reflect::get(&css, &"highlights".into()))
+        .ok()
+        .filter(|r| !r.is_undefined());
+    let Some(registry) = registry else {
+        return;
+    };
+    let call = |method: &str, args: &Array| {
+        if let Ok(f) = Reflect::get(&registry, &method.into())
+            .and_then(|f| f.dyn_into::<Function>())
+        {
+            let _ = Reflect::apply(&f, &registry, args);
+        }
+    };
+    if marks.is_empty() {
+        call("delete", &Array::of1(&name.into()));
+        return;
+    }
+    let Some(doc) = window.document() else {
+        return;
+    };
+    let ranges = Array::new();
+    let mut stack = vec![root.clone()];
+    while let Some(node) = stack.pop() {
+        if node.node_type() == web_sys::Node::TEXT_NODE {
+            let text = node.text_content().unwrap_or_default();
+            for (start, end) in audit_model::marks::spans(&text, marks) {
+                if let Ok(range) = doc.create_range() {
+                    if range.set_start(&node, start).is_ok() && range.set_end(&node, end).is_ok() {
+                        ranges.push(&range);
+                    }
+                }
+            }
+            continue;
+        }
+        let children = node.child_nodes();
+        for i in (0..children.length()).rev() {
+            if let Some(child) = children.get(i) {
+                stack.push(child);
+            }
+        }
+    }
+    let Ok(ctor) = Reflect::get(&window, &"Highlight".into())
+        .and_then(|c| c.dyn_into::<Function>())
+    else {
+        return;
+    };
+    if let Ok(h) = Reflect::construct(&ctor, &ranges) {
+        call("set", &Array::of2(&name.into(), &h));
+    }
+}

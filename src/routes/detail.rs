@@ -142,12 +142,31 @@ pub fn DetailPage() -> impl IntoView {
     let event_href =
         move |id: &str| format!("{}{}", event_path(id), location.search.get_untracked());
 
+    // What the list it was opened from looks for, highlighted in the fields and the context.
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        event.track();
+        let marks = EventQuery::parse_app(&location.search.get())
+            .map(|(q, _)| audit_model::marks::marks(&q))
+            .unwrap_or_default();
+        request_animation_frame(move || {
+            if let Some(el) = section.get_untracked() {
+                crate::browser::highlight(DETAIL_HIGHLIGHT, &el, &marks);
+            }
+        });
+    });
+    on_cleanup(|| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            crate::browser::highlight(DETAIL_HIGHLIGHT, &doc, &Default::default());
+        }
+    });
+
     let field = |label: &'static str, testid: &'static str, value: String| {
         view! { <dt>{label}</dt><dd data-testid=testid>{value}</dd> }
     };
 
     view! {
-        <section class="detail" data-testid=testid::DETAIL>
+        <section class="detail" data-testid=testid::DETAIL node_ref=section>
             <div class="detail-head">
                 <a href=move || format!("{}{}", crate::browser::base_path(), back_href()) data-testid=testid::BACK
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
@@ -230,6 +249,9 @@ pub fn DetailPage() -> impl IntoView {
         </section>
     }
 }
+
+/// The highlight (CSS Custom Highlight API) of what the list looked for, in the detail view.
+pub const DETAIL_HIGHLIGHT: &str = "audit-detail";
 
 /// The list of every event within [`AROUND_MS`] of `t`.
 pub fn around(t: i64) -> audit_model::EventQuery {

@@ -295,6 +295,7 @@ pub fn EventsPage() -> impl IntoView {
                 <crate::components::facets::Facets query=filters on_go=go/>
                 <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
                     <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids
+                        marks=Signal::derive(move || filters.with(audit_model::marks::marks))
                         on_filter=Callback::new(move |(field, value, exclude): (String, String, bool)| {
                             go.run(crate::components::facets::narrowed(&filters.get_untracked(), &field, &value, exclude))
                         })/>

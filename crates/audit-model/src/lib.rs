@@ -19,6 +19,7 @@ pub mod event;
 pub mod facets;
 pub mod filter;
 pub mod ip;
+pub mod marks;
 pub mod page;
 pub mod query;
 pub mod related;

@@ -23,6 +23,9 @@ pub use prefs::TablePrefs;
 use rows::{row_order, RowText, Sort};
 pub use shortcuts::Shortcuts;
 
+/// The highlight (CSS Custom Highlight API) of what the query looks for, in the rows.
+pub const ROWS_HIGHLIGHT: &str = "audit-rows";
+
 /// The paged events table.
 ///
 /// The body's rows are kept and rewritten in place when the page changes (see [`RowPool`]):
@@ -48,6 +51,9 @@ pub fn EventsTable(
     /// click on a value opens the row like a click anywhere else.
     #[prop(optional)]
     on_filter: Option<Callback<(String, String, bool)>>,
+    /// What the query looks for, highlighted in the rows' text.
+    #[prop(into, optional)]
+    marks: Signal<audit_model::marks::Marks>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     // Sorting applies to the rows of this page only: (column, ascending).
@@ -90,11 +96,16 @@ pub fn EventsTable(
             .flatten()
             .unwrap_or(false)
     };
+    let mark = move |body: &web_sys::Element| {
+        marks.with_untracked(|m| crate::browser::highlight(ROWS_HIGHLIGHT, body, m));
+    };
     Effect::new(move |_| {
         let Some(body) = tbody.get() else { return };
         texts.track();
         highlight.track();
+        marks.track();
         if !write(&body, true) {
+            mark(&body);
             return;
         }
         set_pending(true);
@@ -102,9 +113,15 @@ pub fn EventsTable(
             || {},
             move || {
                 write(&body, false);
+                mark(&body);
                 set_pending(false);
             },
         );
+    });
+    on_cleanup(|| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            crate::browser::highlight(ROWS_HIGHLIGHT, &doc, &Default::default());
+        }
     });
     let row_id = |target: Option<web_sys::EventTarget>| {
         target
