@@ -26,10 +26,16 @@ step "native tests"
 cargo test --workspace --exclude e2e
 
 step "wasm component tests (headless Chromium)"
+# wasm-bindgen-test-runner stops chromedriver before it removes Chromium's profile: the
+# profile goes into a folder of this run's own, removed after.
+browser_tmp="$(mktemp -d)"
+trap 'rm -f "$log"; rm -rf "$browser_tmp"' EXIT
+TMPDIR="$browser_tmp" \
 CHROMEDRIVER="$(command -v chromedriver)" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test --target wasm32-unknown-unknown --test web
+rm -rf "$browser_tmp"
 
 step "release build (root and a sub-path)"
 bash scripts/build.sh

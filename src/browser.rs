@@ -318,8 +318,8 @@ pub fn highlight(name: &str, root: &web_sys::Node, marks: &audit_model::marks::M
         return;
     };
     let call = |method: &str, args: &Array| {
-        if let Ok(f) = Reflect::get(&registry, &method.into())
-            .and_then(|f| f.dyn_into::<Function>())
+        if let Ok(f) =
+            Reflect::get(&registry, &method.into()).and_then(|f| f.dyn_into::<Function>())
         {
             let _ = Reflect::apply(&f, &registry, args);
         }
@@ -352,8 +352,8 @@ pub fn highlight(name: &str, root: &web_sys::Node, marks: &audit_model::marks::M
             }
         }
     }
-    let Ok(ctor) = Reflect::get(&window, &"Highlight".into())
-        .and_then(|c| c.dyn_into::<Function>())
+    let Ok(ctor) =
+        Reflect::get(&window, &"Highlight".into()).and_then(|c| c.dyn_into::<Function>())
     else {
         return;
     };

@@ -547,3 +547,334 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
         );
     });
 }
+
+/// Waits for the list to show a total other than `before` and returns it.
+async fn new_total(c: &fantoccini::Client, before: u64) -> u64 {
+    let before = format!("of {}", audit_model::page::thousands(before));
+    wait_text(c, testid::SHOWING, |t| !t.ends_with(&before)).await;
+    wait_rows(c).await;
+    showing_total(c).await
+}
+
+/// The first row's value button in a column.
+async fn first_value(c: &fantoccini::Client, col: &str) -> fantoccini::elements::Element {
+    c.find(fantoccini::Locator::Css(&format!(
+        "tr[data-id] {} button.cell-filter",
+        tid(&testid::cell(col))
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("{col} value: {e}"))
+}
+
+#[tokio::test]
+async fn a_cells_value_filters_alt_click_excludes_and_the_keyboard_does_both() {
+    signed_in_with_copy!(c, app, proxy, {
+        let all = api_all(&c, &proxy, "").await;
+        wait_rows(&c).await;
+        // A click on the first row's country: only that country, counted exactly.
+        let country = first_value(&c, "country").await;
+        let name = country.text().await.expect("country");
+        country.click().await.expect("click");
+        let shown = new_total(&c, all.len() as u64).await;
+        assert!(location(&c)
+            .await
+            .contains(&format!("where=country%3A{name}")));
+        let in_country: Vec<&serde_json::Value> = all
+            .iter()
+            .filter(|e| e["source_country"] == name.as_str())
+            .collect();
+        assert_eq!(shown, in_country.len() as u64, "country:{name}");
+        assert!(column(&c, &testid::cell("country"))
+            .await
+            .iter()
+            .all(|t| *t == name));
+
+        // Alt-click on an address excludes it.
+        let ip = first_value(&c, "ip").await.text().await.expect("ip");
+        js(
+            &c,
+            "document.querySelector('tr[data-id] [data-testid=\"cell-ip\"] button').dispatchEvent(new MouseEvent('click', {bubbles: true, altKey: true}))",
+        )
+        .await;
+        let without = new_total(&c, shown).await;
+        let expected = in_country
+            .iter()
+            .filter(|e| e["source_ip"] != ip.as_str())
+            .count() as u64;
+        assert_eq!(without, expected, "-ip:{ip}");
+        assert!(!column(&c, &testid::cell("ip")).await.contains(&ip));
+
+        // The keyboard: the first row, → to its type, Enter.
+        let ty = first_value(&c, "type").await.text().await.expect("type");
+        js(&c, "document.querySelector('tr[data-id]').focus()").await;
+        c.active_element()
+            .await
+            .expect("row")
+            .send_keys(&fantoccini::key::Key::Right.to_string())
+            .await
+            .expect("right");
+        let focused = js(&c, "return document.activeElement.textContent").await;
+        assert_eq!(focused.as_str(), Some(ty.as_str()), "→ reaches the type");
+        c.active_element()
+            .await
+            .expect("type")
+            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .await
+            .expect("enter");
+        let typed = new_total(&c, without).await;
+        let expected = in_country
+            .iter()
+            .filter(|e| e["source_ip"] != ip.as_str() && e["event_type"] == ty.as_str())
+            .count() as u64;
+        assert_eq!(typed, expected, "type:{ty} too");
+        let search = find(&c, testid::SEARCH_TEXT)
+            .await
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(
+            search.as_deref(),
+            Some(format!("country:{name} -ip:{ip} type:{ty}").as_str())
+        );
+    });
+}
+
+/// The text `context.<path>:` compares, read from an event's JSON.
+fn context_text(e: &serde_json::Value, path: &str) -> Option<String> {
+    let v = e["context"].pointer(&format!("/{}", path.replace('.', "/")))?;
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn context_facets_and_completions_come_from_the_events_held() {
+    signed_in_with_copy!(c, app, proxy, {
+        let all = api_all(&c, &proxy, "").await;
+        c.find(fantoccini::Locator::Css(
+            "[data-testid=\"facets\"] > summary",
+        ))
+        .await
+        .expect("summary")
+        .click()
+        .await
+        .expect("unfold");
+        // The context keys most events carry, each value counted exactly.
+        let fields = wait_until(&c, "context facets", || async {
+            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"facet\"]')).map(f => f.dataset.field).filter(f => f.startsWith('context.'))").await;
+            v.as_array().filter(|a| !a.is_empty()).cloned()
+        })
+        .await;
+        assert_eq!(fields.len(), 3, "{fields:?}");
+        for field in &fields {
+            let path = field
+                .as_str()
+                .expect("field")
+                .trim_start_matches("context.");
+            let top = js(&c, &format!("return Array.from(document.querySelectorAll('[data-testid=\"facet\"][data-field=\"context.{path}\"] [data-testid=\"facet-include\"]')).map(b => [b.dataset.value, Number(b.dataset.count)])")).await;
+            for pair in top.as_array().expect("values") {
+                let value = pair[0].as_str().expect("value");
+                let n = all
+                    .iter()
+                    .filter(|e| context_text(e, path).as_deref() == Some(value))
+                    .count() as u64;
+                assert_eq!(pair[1].as_u64(), Some(n), "context.{path}:{value}");
+            }
+        }
+
+        // Completions: the qualifier names, then a field's values as the whole box.
+        let options = || async {
+            js(&c, "return Array.from(document.querySelectorAll('#search-completions option')).map(o => o.value)").await
+        };
+        type_into(&c, testid::SEARCH_TEXT, "sso co").await;
+        let names = wait_until(&c, "names offered", || async {
+            options()
+                .await
+                .as_array()
+                .filter(|a| !a.is_empty())
+                .cloned()
+        })
+        .await;
+        assert!(names.iter().any(|o| o == "sso country:"), "{names:?}");
+        assert!(names.iter().any(|o| o == "sso context."), "{names:?}");
+        type_into(&c, testid::SEARCH_TEXT, "country:").await;
+        let values = wait_until(&c, "values offered", || async {
+            options()
+                .await
+                .as_array()
+                .filter(|a| {
+                    a.iter()
+                        .any(|o| o != "country:" && o.as_str().is_some_and(|s| s.len() > 8))
+                })
+                .cloned()
+        })
+        .await;
+        assert!(values
+            .iter()
+            .all(|o| o.as_str().is_some_and(|s| s.starts_with("country:"))));
+        // The most common country comes first, and choosing it lists exactly its events.
+        let first = values[0].as_str().expect("option").to_string();
+        let code = first.trim_start_matches("country:").to_string();
+        let busiest = {
+            let mut counts = std::collections::HashMap::<&str, usize>::new();
+            for e in &all {
+                if let Some(cc) = e["source_country"].as_str() {
+                    *counts.entry(cc).or_default() += 1;
+                }
+            }
+            counts
+                .into_iter()
+                .max_by_key(|(k, n)| (*n, std::cmp::Reverse(*k)))
+                .map(|(k, _)| k.to_string())
+        };
+        assert_eq!(Some(code.clone()), busiest);
+        type_into(&c, testid::SEARCH_TEXT, &first).await;
+        click(&c, testid::APPLY).await;
+        let shown = new_total(&c, all.len() as u64).await;
+        let expected = all
+            .iter()
+            .filter(|e| e["source_country"] == code.as_str())
+            .count() as u64;
+        assert_eq!(shown, expected);
+    });
+}
+
+/// Every range of a CSS highlight, as text.
+async fn highlighted(c: &fantoccini::Client, name: &str) -> Vec<String> {
+    let v = js(
+        c,
+        &format!("const h = CSS.highlights.get('{name}'); return h ? Array.from(h).map(r => r.toString()) : []"),
+    )
+    .await;
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn what_the_query_looks_for_is_highlighted_in_rows_and_detail() {
+    signed_in_with_copy!(c, app, proxy, {
+        type_into(&c, testid::SEARCH_TEXT, "sso country:US").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        wait_rows(&c).await;
+        let marks = wait_until(&c, "rows highlighted", || async {
+            let m = highlighted(&c, "audit-rows").await;
+            (!m.is_empty()).then_some(m)
+        })
+        .await;
+        assert!(
+            marks
+                .iter()
+                .all(|m| m.eq_ignore_ascii_case("sso") || m == "US"),
+            "{marks:?}"
+        );
+        let rows = find_all(&c, testid::EVENT_ROW).await.len();
+        assert_eq!(
+            marks.iter().filter(|m| *m == "US").count(),
+            rows,
+            "each row's country cell, and no 'us' inside other words"
+        );
+        assert!(marks.iter().any(|m| m.eq_ignore_ascii_case("sso")));
+        // The text itself is unchanged: no element was added around a match.
+        let marked = js(
+            &c,
+            "return document.querySelectorAll('table.event-list mark').length",
+        )
+        .await;
+        assert_eq!(marked.as_u64(), Some(0));
+
+        open_row(&c, 0).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        let marks = wait_until(&c, "detail highlighted", || async {
+            let m = highlighted(&c, "audit-detail").await;
+            (!m.is_empty()).then_some(m)
+        })
+        .await;
+        assert!(
+            marks.iter().any(|m| m == "US"),
+            "the country field: {marks:?}"
+        );
+        assert!(
+            marks.iter().any(|m| m.eq_ignore_ascii_case("sso")),
+            "the context: {marks:?}"
+        );
+        assert!(
+            highlighted(&c, "audit-rows").await.is_empty(),
+            "the list's marks went with it"
+        );
+    });
+}
+
+#[tokio::test]
+async fn an_event_shows_its_users_neighbours_and_its_resources_history() {
+    signed_in_with_copy!(c, app, proxy, {
+        let all = api_all(&c, &proxy, "").await;
+        let time = |e: &serde_json::Value| {
+            audit_model::time::parse_api_timestamp(e["created_at"].as_str().unwrap_or_default())
+                .expect("time")
+        };
+        let by_id = |id: &str| {
+            all.iter()
+                .find(|e| e["id"] == id)
+                .unwrap_or_else(|| panic!("{id} in the API's list"))
+        };
+        type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        let id = open_row(&c, 3).await;
+        let this = by_id(&id);
+        let app_id = this["context"]["appId"]
+            .as_str()
+            .expect("appId")
+            .to_string();
+
+        // The history: every event about the application, oldest first, this one marked.
+        let about: Vec<&serde_json::Value> = all
+            .iter()
+            .filter(|e| e["context"]["appId"] == app_id.as_str())
+            .collect();
+        let rows = wait_until(&c, "history", || async {
+            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"history-row\"]')).map(r => [r.dataset.id, r.getAttribute('aria-current')])").await;
+            v.as_array().filter(|a| !a.is_empty()).cloned()
+        })
+        .await;
+        assert_eq!(rows.len(), about.len().min(50), "appId {app_id}");
+        let times: Vec<i64> = rows
+            .iter()
+            .map(|r| time(by_id(r[0].as_str().expect("id"))))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+        let current: Vec<&serde_json::Value> = rows.iter().filter(|r| r[1] == "true").collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0][0], id.as_str());
+        assert!(rows
+            .iter()
+            .all(|r| by_id(r[0].as_str().expect("id"))["context"]["appId"] == app_id.as_str()));
+
+        // The same user's previous event: theirs, earlier, and none of theirs in between.
+        let user = this["user_email"].as_str().expect("email").to_string();
+        let mine = |e: &&serde_json::Value| e["user_email"] == user.as_str();
+        for (link, earlier) in [
+            (testid::PREVIOUS_BY_USER, true),
+            (testid::NEXT_BY_USER, false),
+        ] {
+            let from = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+            let t0 = time(by_id(&from));
+            click(&c, link).await;
+            let to = wait_text(&c, testid::DETAIL_ID, |t| t != from).await;
+            let other = by_id(&to);
+            assert_eq!(other["user_email"], user.as_str(), "{link}");
+            let t1 = time(other);
+            let (lo, hi) = if earlier { (t1, t0) } else { (t0, t1) };
+            assert!(lo <= hi, "{link}: {t1} vs {t0}");
+            let between = all
+                .iter()
+                .filter(mine)
+                .filter(|e| lo < time(e) && time(e) < hi)
+                .count();
+            assert_eq!(between, 0, "{link} skipped none of the user's events");
+        }
+    });
+}
