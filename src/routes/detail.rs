@@ -139,8 +139,10 @@ pub fn DetailPage() -> impl IntoView {
         session.source()?.related(&ev)
     });
     // Links to other events keep the list they were opened from.
-    let event_href =
-        move |id: &str| format!("{}{}", event_path(id), location.search.get_untracked());
+    let event_href = move |id: &str| match location.search.get_untracked() {
+        search if search.is_empty() => event_path(id),
+        search => format!("{}?{}", event_path(id), search.trim_start_matches('?')),
+    };
 
     // What the list it was opened from looks for, highlighted in the fields and the context.
     let section = NodeRef::<leptos::html::Section>::new();
