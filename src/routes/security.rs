@@ -221,7 +221,15 @@ pub fn SecurityPage() -> impl IntoView {
             </section>
         }
     };
-    let event_list = move |events: Vec<AuditEvent>, section_id: &'static str| {
+    let event_list = move |events: Vec<AuditEvent>, section_id: &'static str, q: EventQuery| {
+        // Everything that user, or that address, did in the range: exact qualifiers.
+        let every = move |field: &str, value: &str| {
+            list_href(&EventQuery {
+                filter: Some(audit_model::filter::qualifier(field, value)),
+                page: 1,
+                ..q.clone()
+            })
+        };
         if events.is_empty() {
             return view! { <p class="muted" data-testid=section_id>"None in this range."</p> }
                 .into_any();
@@ -230,15 +238,21 @@ pub fn SecurityPage() -> impl IntoView {
             <ul class="findings" data-testid=section_id>
                 {events.into_iter().map(|e| {
                     let href = crate::routes::detail::event_path(&e.id);
-                    let who = e.user_email.clone().unwrap_or_default();
-                    let from = e.source_ip.clone().unwrap_or_default();
+                    let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
+                        let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
+                        view! { " · " <A href=href attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
+                    });
+                    let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
+                        let (href, title) = (every("ip", &ip), format!("Everything from {ip} in this range"));
+                        view! { " · " <A href=href attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
+                    });
                     let when = time(&e);
                     let ty = e.event_type.clone();
                     view! {
                         <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
                             <A href=href>{when}</A>
                             " · " <span class="type-name">{ty}</span>
-                            " · " {who} " · " {from}
+                            {who} {from}
                         </li>
                     }
                 }).collect_view()}
@@ -272,12 +286,12 @@ pub fn SecurityPage() -> impl IntoView {
                         <h2>"Changes at unusual hours"</h2>
                         {section_export(testid::UNUSUAL, q.clone(), events_csv(f.unusual.clone()))}
                         <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
-                        {event_list(f.unusual.clone(), testid::UNUSUAL)}
+                        {event_list(f.unusual.clone(), testid::UNUSUAL, q.clone())}
                     </section>
                     <section class="card">
                         <h2>"API key and secret changes, newest first"</h2>
                         {section_export(testid::KEY_CHANGES, q.clone(), events_csv(f.key_changes.clone()))}
-                        {event_list(f.key_changes.clone(), testid::KEY_CHANGES)}
+                        {event_list(f.key_changes.clone(), testid::KEY_CHANGES, q.clone())}
                     </section>
                 }
             })}

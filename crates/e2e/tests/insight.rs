@@ -5,7 +5,7 @@ use e2e::*;
 #[tokio::test]
 async fn security_overview_finds_the_planted_patterns() {
     let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
@@ -39,6 +39,19 @@ async fn security_overview_finds_the_planted_patterns() {
         let link = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"] a').getAttribute('href')").await;
         c.goto(&format!("{app}{}", link.as_str().expect("href"))).await.expect("follow");
         wait_text(&c, testid::SHOWING, |t| t.ends_with("of 14")).await;
+        c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
+        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+        // A finding's address lists everything from it in the range, exactly.
+        let href = js(&c, "const a = Array.from(document.querySelectorAll('[data-testid=\"key-changes-ip\"]')).find(a => a.textContent === '203.0.113.99'); return a && a.getAttribute('href')").await;
+        let href = href.as_str().expect("an address link").to_string();
+        assert!(href.contains("where=ip%3A203.0.113.99"), "{href}");
+        c.goto(&format!("{app}{href}")).await.expect("follow");
+        wait_rows(&c).await;
+        let (range, _) = audit_model::EventQuery::parse_app(href.split_once('?').map(|(_, q)| q).unwrap_or_default()).expect("parses");
+        let in_range = api_all(&c, &proxy, &format!("date_from={}&date_to={}", range.date_from.clone().unwrap_or_default(), range.date_to.clone().unwrap_or_default())).await;
+        let expected = in_range.iter().filter(|e| e["source_ip"] == "203.0.113.99").count() as u64;
+        assert!(expected > 0);
+        assert_eq!(showing_total(&c).await, expected);
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
         wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         js(&c, "document.querySelector('[data-testid=\"unusual-item\"][data-type=\"ACCOUNT_SECRET_CREATE\"] a').click()").await;
