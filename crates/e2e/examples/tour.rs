@@ -49,6 +49,20 @@ async fn main() {
                 open_row(&c, 0).await;
                 wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
                 shot(&c, &out, &format!("{w}-{theme}-detail")).await;
+                // A search, its marks in the rows; an update with its neighbours and history.
+                c.goto(&format!("{app}/?where=country%3AUS+type%3AAPP_UPDATE&search_text=acme"))
+                    .await
+                    .expect("open");
+                wait_rows(&c).await;
+                tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+                js(&c, "document.querySelector('.toolbar').scrollIntoView()").await;
+                shot(&c, &out, &format!("{w}-{theme}-search")).await;
+                open_row(&c, 0).await;
+                wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                shot(&c, &out, &format!("{w}-{theme}-update")).await;
+                js(&c, "const h = document.querySelector('[data-testid=\"resource-history\"]'); if (h) h.scrollIntoView()").await;
+                shot(&c, &out, &format!("{w}-{theme}-history")).await;
             }
         }
     })
