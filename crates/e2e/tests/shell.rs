@@ -13,6 +13,10 @@ async fn shell_lists_event_types_and_events_cross_origin() {
         c.goto(&app).await.expect("open app");
         let note = find(&c, testid::PROXY_URL).await.text().await.expect("text");
         assert_eq!(note, proxy, "config.json pointed the app at the proxy");
+        // index.html's first paint (for the seconds the code takes on a slow network) is gone
+        // once the app runs, and was never in the way of its controls.
+        let boot = js(&c, "return document.getElementById('boot')").await;
+        assert!(boot.is_null(), "the boot screen was removed: {boot}");
         sign_in_demo(&c).await;
 
         // The event-types call (a real OPTIONS after the browser's own preflight) filled the filter.
