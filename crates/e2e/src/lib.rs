@@ -503,6 +503,16 @@ pub async fn open_row(c: &Client, index: usize) -> String {
     id
 }
 
+/// An input's current value (empty when it has none).
+pub async fn input_value(c: &Client, id: &str) -> String {
+    find(c, id)
+        .await
+        .prop("value")
+        .await
+        .expect("prop")
+        .unwrap_or_default()
+}
+
 /// Types into an input, replacing its value.
 pub async fn type_into(c: &Client, id: &str, text: &str) {
     let el = find(c, id).await;

@@ -23,15 +23,6 @@ macro_rules! signed_in {
     }};
 }
 
-async fn value(c: &fantoccini::Client, id: &str) -> String {
-    find(c, id)
-        .await
-        .prop("value")
-        .await
-        .expect("prop")
-        .unwrap_or_default()
-}
-
 /// Chooses 100 rows per page and waits for the first 100 of the demo's 5,000.
 async fn pages_of_100(c: &fantoccini::Client) {
     find(c, testid::PAGE_SIZE)
@@ -97,9 +88,9 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
         click(&c, testid::SIGN_IN).await;
         let msg = wait_text(&c, testid::SIGNIN_ERROR, |t| !t.is_empty()).await;
         assert!(msg.contains("rejected"), "{msg}");
-        assert_eq!(value(&c, testid::API_KEY).await, "demo");
+        assert_eq!(input_value(&c, testid::API_KEY).await, "demo");
         assert_eq!(
-            value(&c, testid::API_SECRET).await,
+            input_value(&c, testid::API_SECRET).await,
             "",
             "the wrong secret is cleared"
         );
@@ -174,8 +165,8 @@ async fn a_date_preset_limits_the_range() {
             .select_by_value("24h")
             .await
             .expect("select");
-        let from = value(&c, testid::DATE_FROM).await;
-        let to = value(&c, testid::DATE_TO).await;
+        let from = input_value(&c, testid::DATE_FROM).await;
+        let to = input_value(&c, testid::DATE_TO).await;
         assert!(
             !from.is_empty() && !to.is_empty() && from < to,
             "{from} .. {to}"
@@ -189,7 +180,7 @@ async fn a_date_preset_limits_the_range() {
         wait_rows(&c).await;
         let from_api = from.replace(' ', "T");
         assert_eq!(
-            value(&c, testid::PRESET).await,
+            input_value(&c, testid::PRESET).await,
             "24h",
             "the applied preset stays named"
         );
@@ -197,7 +188,7 @@ async fn a_date_preset_limits_the_range() {
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
         assert_eq!(
-            value(&c, testid::PRESET).await,
+            input_value(&c, testid::PRESET).await,
             "24h",
             "named after a reload"
         );
@@ -273,7 +264,10 @@ async fn a_date_alone_covers_its_whole_day() {
         })
         .await;
         // The form now shows the bounds it stands for.
-        assert_eq!(value(&c, testid::DATE_TO).await, format!("{day} 23:59:59"));
+        assert_eq!(
+            input_value(&c, testid::DATE_TO).await,
+            format!("{day} 23:59:59")
+        );
     });
 }
 
@@ -370,7 +364,7 @@ async fn search_finds_the_planted_login_burst() {
             .contains("search_text=%5C%22%5C%7Bno+such%5C%7D%5C%22"));
         click(&c, testid::EMPTY_RESET).await;
         wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
-        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "");
+        assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "");
     });
 }
 
@@ -403,7 +397,7 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
             let msg = wait_text(&c, testid::JUMP_ERROR, |t| !t.is_empty()).await;
             assert_eq!(msg, "Type a whole page number from 1 to 167.", "{bad}");
             assert_eq!(
-                value(&c, testid::JUMP_PAGE).await,
+                input_value(&c, testid::JUMP_PAGE).await,
                 bad,
                 "what was typed stays"
             );
@@ -596,17 +590,17 @@ async fn back_and_forward_move_between_views() {
         wait_text(&c, testid::PAGE_OF, |t| t.starts_with("Page 2 of")).await;
         c.back().await.expect("back");
         wait_text(&c, testid::SHOWING, |t| t == filtered).await;
-        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
+        assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
         c.back().await.expect("back");
         wait_text(&c, testid::SHOWING, |t| t == "Showing 1–30 of 5,000").await;
         assert_eq!(
-            value(&c, testid::SEARCH_TEXT).await,
+            input_value(&c, testid::SEARCH_TEXT).await,
             "",
             "the form follows the URL"
         );
         c.forward().await.expect("forward");
         wait_text(&c, testid::SHOWING, |t| t == filtered).await;
-        assert_eq!(value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
+        assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
     });
 }
 
@@ -704,7 +698,7 @@ async fn the_proxy_going_down_is_explained_and_the_view_kept() {
                     "{msg}"
                 );
                 assert_eq!(
-                    value(&c, testid::SEARCH_TEXT).await,
+                    input_value(&c, testid::SEARCH_TEXT).await,
                     "USER_LOGIN",
                     "filters kept"
                 );
@@ -782,7 +776,7 @@ async fn settings_test_connection_tells_the_failures_apart() {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
         click_link(&c, "Settings").await;
-        assert_eq!(value(&c, testid::API_BASE).await, proxy);
+        assert_eq!(input_value(&c, testid::API_BASE).await, proxy);
         let dead = "http://127.0.0.1:9";
         for (url, expect) in [
             (proxy.as_str(), "OK"),
@@ -824,7 +818,7 @@ async fn settings_test_connection_tells_the_failures_apart() {
         }
         c.refresh().await.expect("reload");
         assert_eq!(
-            value(&c, testid::API_BASE).await,
+            input_value(&c, testid::API_BASE).await,
             proxy,
             "nothing bad was kept"
         );
@@ -840,9 +834,9 @@ async fn settings_test_connection_tells_the_failures_apart() {
             "no old rows"
         );
         c.goto(&format!("{app}/settings")).await.expect("settings");
-        assert_eq!(value(&c, testid::API_BASE).await, dead);
+        assert_eq!(input_value(&c, testid::API_BASE).await, dead);
         click(&c, testid::USE_CONFIG).await;
-        assert_eq!(value(&c, testid::API_BASE).await, proxy);
+        assert_eq!(input_value(&c, testid::API_BASE).await, proxy);
     })
     .await;
     drop(refusing);
@@ -1049,7 +1043,10 @@ async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
             find(&c, testid::ZONE_LABEL).await.text().await.expect("t"),
             "America/New_York, UTC-05:00"
         );
-        assert_eq!(value(&c, testid::DATE_FROM).await, "2026-11-20 00:00:00");
+        assert_eq!(
+            input_value(&c, testid::DATE_FROM).await,
+            "2026-11-20 00:00:00"
+        );
     });
 }
 

@@ -396,15 +396,7 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
         assert_eq!(sum, from_us, "timeline total");
 
         // Typed in the box: a range of addresses, excluded; the box keeps what was typed.
-        assert_eq!(
-            find(&c, testid::SEARCH_TEXT)
-                .await
-                .prop("value")
-                .await
-                .expect("value")
-                .as_deref(),
-            Some("country:US")
-        );
+        assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "country:US");
         type_into(&c, testid::SEARCH_TEXT, "country:US -ip:198.51.100.0/24").await;
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| {
@@ -536,14 +528,9 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
         })
         .await;
         assert_eq!(showing_total(&c).await, us - from_ip);
-        let search = find(&c, testid::SEARCH_TEXT)
-            .await
-            .prop("value")
-            .await
-            .expect("value");
         assert_eq!(
-            search.as_deref(),
-            Some(format!("country:US -ip:{ip}").as_str())
+            input_value(&c, testid::SEARCH_TEXT).await,
+            format!("country:US -ip:{ip}")
         );
     });
 }
@@ -627,14 +614,9 @@ async fn a_cells_value_filters_alt_click_excludes_and_the_keyboard_does_both() {
             .filter(|e| e["source_ip"] != ip.as_str() && e["event_type"] == ty.as_str())
             .count() as u64;
         assert_eq!(typed, expected, "type:{ty} too");
-        let search = find(&c, testid::SEARCH_TEXT)
-            .await
-            .prop("value")
-            .await
-            .expect("value");
         assert_eq!(
-            search.as_deref(),
-            Some(format!("country:{name} -ip:{ip} type:{ty}").as_str())
+            input_value(&c, testid::SEARCH_TEXT).await,
+            format!("country:{name} -ip:{ip} type:{ty}")
         );
     });
 }
