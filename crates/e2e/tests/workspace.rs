@@ -472,6 +472,18 @@ async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
     });
 }
 
+/// Opens the facets panel, folded above the table at the test's width.
+async fn unfold_facets(c: &fantoccini::Client) {
+    c.find(fantoccini::Locator::Css(
+        "[data-testid=\"facets\"] > summary",
+    ))
+    .await
+    .expect("summary")
+    .click()
+    .await
+    .expect("unfold");
+}
+
 /// A facet value's count, from its button.
 async fn facet_count(c: &fantoccini::Client, field: &str, value: &str) -> u64 {
     wait_until(c, "facet value", || async {
@@ -490,15 +502,7 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
     signed_in_with_copy!(c, app, proxy, {
         let all = api_all(&c, &proxy, "").await;
         let us = all.iter().filter(|e| e["source_country"] == "US").count() as u64;
-        // Folded above the table at this width: unfold it.
-        c.find(fantoccini::Locator::Css(
-            "[data-testid=\"facets\"] > summary",
-        ))
-        .await
-        .expect("summary")
-        .click()
-        .await
-        .expect("unfold");
+        unfold_facets(&c).await;
         assert_eq!(facet_count(&c, "country", "US").await, us);
         // Narrow to it: the list and every facet now count the US events only.
         js(&c, "document.querySelector('[data-testid=\"facet\"][data-field=\"country\"] [data-testid=\"facet-include\"][data-value=\"US\"]').click()").await;
@@ -636,14 +640,7 @@ fn context_text(e: &serde_json::Value, path: &str) -> Option<String> {
 async fn context_facets_and_completions_come_from_the_events_held() {
     signed_in_with_copy!(c, app, proxy, {
         let all = api_all(&c, &proxy, "").await;
-        c.find(fantoccini::Locator::Css(
-            "[data-testid=\"facets\"] > summary",
-        ))
-        .await
-        .expect("summary")
-        .click()
-        .await
-        .expect("unfold");
+        unfold_facets(&c).await;
         // The context keys most events carry, each value counted exactly.
         let fields = wait_until(&c, "context facets", || async {
             let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"facet\"]')).map(f => f.dataset.field).filter(f => f.startsWith('context.'))").await;
