@@ -386,6 +386,14 @@ impl Session {
         self.zone.with(|z| crate::browser::offset_in(z, ts))
     }
 
+    /// When `ev` happened, on the clock times are shown in (`2026-11-20 08:30:00`); the API's
+    /// text as it is when it is not a time.
+    pub fn shown_time(&self, ev: &audit_model::AuditEvent) -> String {
+        ev.timestamp()
+            .map(|t| audit_model::time::format_display(t, self.offset_at(t)))
+            .unwrap_or_else(|| ev.created_at.clone())
+    }
+
     /// The clock times are shown in, for labels (tracked): "UTC", "local time, UTC+02:00", or
     /// "Asia/Kolkata, UTC+05:30" (the offset now).
     pub fn zone_label(&self) -> String {

@@ -46,10 +46,7 @@ pub fn DetailPage() -> impl IntoView {
     Effect::new(move |_| {
         let title = match (event.get(), error.get()) {
             (Some(ev), _) => {
-                let when = ev
-                    .timestamp()
-                    .map(|t| format_display(t, session.offset_at(t)))
-                    .unwrap_or_else(|| ev.created_at.clone());
+                let when = session.shown_time(&ev);
                 format!("{} at {when}", ev.event_type)
             }
             (None, Some(_)) => "Event not shown".to_string(),
@@ -212,9 +209,7 @@ pub fn DetailPage() -> impl IntoView {
                     </p>
                     {move || related.with(|r| r.as_ref().map(|r| {
                         let step = |e: &Option<AuditEvent>, label: &'static str, id: &'static str| e.as_ref().map(|e| {
-                            let when = e.timestamp()
-                                .map(|t| format_display(t, session.offset_at(t)))
-                                .unwrap_or_else(|| e.created_at.clone());
+                            let when = session.shown_time(e);
                             view! {
                                 <A href=event_href(&e.id) attr:data-testid=id>{label}</A>
                                 <span class="muted small">{format!(" {} · {when}", e.event_type)}</span>
@@ -327,10 +322,7 @@ fn history_view(
         .history
         .iter()
         .map(|e| {
-            let when = e
-                .timestamp()
-                .map(|t| format_display(t, session.offset_at(t)))
-                .unwrap_or_else(|| e.created_at.clone());
+            let when = session.shown_time(e);
             let this = e.id == ev.id;
             let user = e
                 .user_email
