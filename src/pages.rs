@@ -41,9 +41,22 @@ pub fn count_of(n: u64, one: &str, many: &str) -> String {
 pub fn bytes(n: u64) -> String {
     match n {
         0..1_000 => count_of(n, "byte", "bytes"),
-        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
-        _ => format!("{:.1} MB", n as f64 / 1e6),
+        1_000..1_000_000 => format!("{} kB", fixed(n, 100, 1)),
+        _ => format!("{} MB", fixed(n, 100_000, 1)),
     }
+}
+
+/// `n / unit` rounded half up, with `digits` decimals (1 or 2), written by integer arithmetic:
+/// core's float formatting costs about 11 kB of wasm, and these are the app's only decimals.
+fn fixed(n: u64, unit: u64, digits: u32) -> String {
+    let scaled = (n + unit / 2) / unit;
+    let den = 10u64.pow(digits);
+    format!("{}.{:0w$}", scaled / den, scaled % den, w = digits as usize)
+}
+
+/// An SVG coordinate with two decimals (`12.35`), for the non-negative lengths the charts draw.
+pub fn coord(x: f64) -> String {
+    fixed((x.max(0.0) * 100.0).round() as u64, 1, 2)
 }
 
 /// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
@@ -68,6 +81,13 @@ mod tests {
         assert_eq!(super::bytes(999), "999 bytes");
         assert_eq!(super::bytes(4_200), "4.2 kB");
         assert_eq!(super::bytes(2_437_112), "2.4 MB");
+        assert_eq!(super::bytes(4_950), "5.0 kB");
+        assert_eq!(super::bytes(999_949), "999.9 kB");
+        assert_eq!(super::bytes(1_000_000), "1.0 MB");
+        assert_eq!(super::coord(0.0), "0.00");
+        assert_eq!(super::coord(12.345_6), "12.35");
+        assert_eq!(super::coord(1000.0 / 7.0), "142.86");
+        assert_eq!(super::coord(0.05), "0.05");
     }
 
     use super::*;

@@ -291,9 +291,9 @@ pub fn Timeline(
                                 on:mousedown=move |e| { e.prevent_default(); drag.set(Some((i, i))); }
                                 on:mouseenter=move |_| drag.update(|d| if let Some((_, end)) = d { *end = i; })
                                 on:mouseup=move |_| finish()>
-                                <rect class="hit" x=format!("{:.2}", i as f64 * w) y="0" width=format!("{:.2}", w) height="80"></rect>
-                                <rect class="fill" x=format!("{:.2}", i as f64 * w + w * 0.1) y=format!("{:.2}", 80.0 - h)
-                                    width=format!("{:.2}", w * 0.8) height=format!("{:.2}", h)></rect>
+                                <rect class="hit" x=crate::pages::coord(i as f64 * w) y="0" width=crate::pages::coord(w) height="80"></rect>
+                                <rect class="fill" x=crate::pages::coord(i as f64 * w + w * 0.1) y=crate::pages::coord(80.0 - h)
+                                    width=crate::pages::coord(w * 0.8) height=crate::pages::coord(h)></rect>
                                 <title>{title}</title>
                             </g>
                         }
