@@ -7,9 +7,16 @@ use audit_proxy::{service, Backend};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// One thread serves every connection (a current-thread runtime). The proxy's work per request is
+/// a few microseconds of parsing between socket reads and writes; on a multi-thread runtime most
+/// of its CPU went to handing tasks and wake-ups between threads. Side by side under wrk at 50
+/// connections (`bash scripts/bench.sh`, section 4) the CPU per relayed request fell from
+/// 67–75 µs to 38–39 µs, and requests per second rose from ~19,000 to ~25,000. One core relays
+/// far more than one person's browser (or a team's) asks for; DNS lookups still run on tokio's
+/// blocking pool.
 fn main() -> ExitCode {
     one_malloc_arena();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
@@ -23,10 +30,10 @@ fn main() -> ExitCode {
 }
 
 /// glibc gives threads that contend for the heap arenas of their own, and a block goes back to
-/// the arena it came from: a connection's buffers, allocated on one worker thread and freed on
-/// another, leave every arena holding free memory. With one arena the proxy's resident memory at
-/// 1,000 connections drops by about a sixth (`bash scripts/bench.sh`, figure 4b) at no measured
-/// cost in throughput. Must run before any other thread exists.
+/// the arena it came from. The runtime has one thread, but tokio's blocking pool (DNS lookups)
+/// adds others; one arena keeps them from holding free memory of their own. (On the earlier
+/// multi-thread runtime it cut resident memory at 1,000 connections by about a sixth, figure 4b.)
+/// Must run before any other thread exists.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[allow(unsafe_code)]
 fn one_malloc_arena() {
