@@ -16,6 +16,7 @@
 
 use std::cell::RefCell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -45,6 +46,10 @@ impl Loading {
 /// Re-runs `fetch` whenever `input` changes (it is tracked like an effect; `None` means nothing
 /// to load), and hands each answer that is still current to `deliver`. `started` runs, untracked,
 /// when a run begins (to show a loading state).
+///
+/// Only the part that knows the input and answer types is generic; the effect, the abort
+/// controllers and the task are one piece of code for every screen ([`run_loads`]), which keeps
+/// ten copies of them out of the wasm.
 pub fn load<I, T, Fut>(
     input: impl Fn() -> Option<I> + 'static,
     fetch: impl Fn(I, AbortSignal) -> Fut + 'static,
@@ -56,43 +61,61 @@ where
     T: 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
-    let session = use_context::<Session>();
-    let current: Rc<RefCell<Option<AbortController>>> = Rc::default();
     let fetch = Rc::new(fetch);
     let deliver = Rc::new(deliver);
+    let next = move || -> Option<Begin> {
+        let value = input()?;
+        let (fetch, deliver) = (fetch.clone(), deliver.clone());
+        Some(Box::new(
+            move |signal: AbortSignal, session: Option<Session>| {
+                let run = fetch(value, signal.clone());
+                Box::pin(async move {
+                    let result = run.await;
+                    // Replaced, cancelled or left meanwhile: the answer is dropped, and nothing
+                    // reactive is touched.
+                    if signal.aborted() {
+                        return;
+                    }
+                    match result {
+                        Err(ApiError::Aborted) => {}
+                        Err(e) if e.needs_sign_in() => match session {
+                            Some(s) => s.expire(e.to_string()),
+                            None => deliver(Err(e)),
+                        },
+                        other => deliver(other),
+                    }
+                }) as Pin<Box<dyn Future<Output = ()>>>
+            },
+        ))
+    };
+    run_loads(Rc::new(next), Rc::new(started))
+}
+
+/// Starts one run: given its abort signal and the session, the future that fetches and
+/// delivers.
+type Begin = Box<dyn FnOnce(AbortSignal, Option<Session>) -> Pin<Box<dyn Future<Output = ()>>>>;
+
+/// The effect behind every [`load`]: each time `next` (tracked) has an input, the run in
+/// progress is aborted and a new one starts.
+fn run_loads(next: Rc<dyn Fn() -> Option<Begin>>, started: Rc<dyn Fn()>) -> Loading {
+    let session = use_context::<Session>();
+    let current: Rc<RefCell<Option<AbortController>>> = Rc::default();
     // Kept in a local StoredValue so the effect's closure needs no Send.
     let for_cleanup = send_wrapper::SendWrapper::new(current.clone());
     let handle = Loading {
         current: StoredValue::new_local(current.clone()),
     };
-    let state = StoredValue::new_local((current, fetch, deliver, Rc::new(started)));
+    let state = StoredValue::new_local((current, next, started));
     Effect::new(move |_| {
-        let Some(value) = input() else {
+        let (current, next, started) = state.get_value();
+        let Some(begin) = next() else {
             return;
         };
-        let (current, fetch, deliver, started) = state.get_value();
         let Some(controller) = replace_run(&current) else {
             return;
         };
-        let signal = controller.signal();
         untrack(|| started());
-        let run = fetch(value, signal.clone());
-        spawn_local(async move {
-            let result = run.await;
-            // Replaced, cancelled or left meanwhile: the answer is dropped, and nothing reactive
-            // is touched.
-            if signal.aborted() {
-                return;
-            }
-            match result {
-                Err(ApiError::Aborted) => {}
-                Err(e) if e.needs_sign_in() => match session {
-                    Some(s) => s.expire(e.to_string()),
-                    None => deliver(Err(e)),
-                },
-                other => deliver(other),
-            }
-        });
+        spawn_local(begin(controller.signal(), session));
     });
     // Not through reactive storage, which may already be disposed when cleanup runs.
     on_cleanup(move || {
