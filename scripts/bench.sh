@@ -109,8 +109,9 @@ RUST_LOG=warn ./target/release/audit-proxy --listen 127.0.0.1:9798 --upstream ht
 px=$!
 "$TOOLS/node_modules/.bin/lcp" --proxyUrl http://127.0.0.1:9797 --port 9799 >/dev/null 2>&1 &
 node=$!
-# nginx as the reverse proxy an operator would otherwise put there: as many workers as cores (as
-# audit-proxy's runtime has threads), a keep-alive pool to the upstream, no access log.
+# nginx as the reverse proxy an operator would otherwise put there: as many workers as cores (its
+# usual setting; audit-proxy serves on one thread), a keep-alive pool to the upstream, no access
+# log. The comparison is CPU per relayed request, which does not depend on the thread count.
 mkdir -p "$bench_tmp/nginx"
 cat >"$bench_tmp/nginx/nginx.conf" <<CONF
 worker_processes $(nproc);
