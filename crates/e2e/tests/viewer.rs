@@ -105,7 +105,12 @@ async fn filtering_by_two_event_types() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
         click(&c, testid::TYPE_SUMMARY).await;
         type_into(&c, testid::TYPE_SEARCH, "login").await;
-        let visible = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-option-\"]')).map(e => e.dataset.testid)").await;
+        // The event types arrive with their own request: wait for the list, then check it.
+        let visible = wait_until(&c, "the event types", || async {
+            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-option-\"]')).map(e => e.dataset.testid)").await;
+            v.as_array().is_some_and(|a| !a.is_empty()).then_some(v)
+        })
+        .await;
         assert_eq!(
             visible,
             serde_json::json!(["type-option-USER_LOGIN"]),
