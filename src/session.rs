@@ -390,8 +390,13 @@ impl Session {
     /// text as it is when it is not a time.
     pub fn shown_time(&self, ev: &audit_model::AuditEvent) -> String {
         ev.timestamp()
-            .map(|t| audit_model::time::format_display(t, self.offset_at(t)))
+            .map(|t| self.shown_at(t))
             .unwrap_or_else(|| ev.created_at.clone())
+    }
+
+    /// A moment on the clock times are shown in: `2026-11-20 08:30:00`.
+    pub fn shown_at(&self, ts: audit_model::time::Timestamp) -> String {
+        audit_model::time::format_display(ts, self.offset_at(ts))
     }
 
     /// The clock times are shown in, for labels (tracked): "UTC", "local time, UTC+02:00", or

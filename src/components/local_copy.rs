@@ -44,12 +44,7 @@ pub fn LocalCopy(
             crate::workspace::retry(session, client, &filters.get_untracked());
         }
     };
-    let as_of = move || {
-        session
-            .local_as_of
-            .get()
-            .map(|t| audit_model::time::format_display(t, session.offset_at(t)))
-    };
+    let as_of = move || session.local_as_of.get().map(|t| session.shown_at(t));
     let open_ended = move || filters.with(|q| q.date_to.is_none());
     view! {
         // Screen readers hear the state change, not each progress step.

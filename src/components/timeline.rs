@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use ui_names::testid;
 
-use audit_model::time::{format_api, format_display};
+use audit_model::time::format_api;
 use audit_model::EventQuery;
 use leptos::prelude::*;
 
@@ -199,7 +199,7 @@ pub fn Timeline(
     let label = move |b: &Bar| {
         let t = |s: &str| {
             audit_model::time::parse_api_timestamp(s)
-                .map(|ts| format_display(ts, session.offset_at(ts)))
+                .map(|ts| session.shown_at(ts))
                 .unwrap_or_default()
         };
         if b.pending {
