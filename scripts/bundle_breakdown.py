@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Where a wasm file's code goes: function bytes by crate, and how much of it, gzipped, is the
-app's own (functions whose names mention one of the given crates, generic instances included).
+"""Where a wasm file's code goes: function bytes by crate, how much of it, gzipped, is the
+app's own (functions whose names mention one of the given crates, generic instances included),
+and the app's own code by module (`routes::events`, `load`, …), largest first: the map for
+whoever cuts bytes next.
 
     python3 scripts/bundle_breakdown.py FILE.wasm [CRATE ...]
 
@@ -113,6 +115,25 @@ def main():
         f"own code ({', '.join(own)}, generic instances included): {len(mine)} B, "
         f"{gz(mine)} B gzip"
     )
+    by_module = collections.defaultdict(list)
+    for name, body in funcs:
+        if m := module_of(name, own[0]):
+            by_module[m].append(body)
+    ranked = sorted(by_module.items(), key=lambda kv: -sum(map(len, kv[1])))
+    print(f"{own[0]} by module, raw and gzip (the first module a function's name mentions):")
+    for module, bodies in ranked[:12]:
+        print(f"  {sum(map(len, bodies)):9d} B {gz(b''.join(bodies)):8d} B  {module}")
+
+
+def module_of(name, crate):
+    """`routes::events` for a function of `crate::routes::events::…` (views nest one level
+    deeper than the rest), `load` for `crate::load::…`, or None."""
+    m = re.search(re.escape(crate) + r"::([a-z_]+)(?:::([a-z_]+))?", name)
+    if not m:
+        return None
+    if m.group(2) and m.group(1) in ("routes", "components"):
+        return f"{m.group(1)}::{m.group(2)}"
+    return m.group(1)
 
 
 if __name__ == "__main__":
