@@ -42,8 +42,8 @@ use relay::Upstream;
 /// Where answers come from.
 #[derive(Debug, Clone)]
 pub enum Backend {
-    /// The real API.
-    Relay(Upstream),
+    /// The real API (shared: the handler's state is cloned for every request).
+    Relay(Arc<Upstream>),
     /// The built-in demo account.
     Demo(Arc<Demo>),
 }
@@ -401,7 +401,7 @@ pub fn backend(config: &Config) -> Result<Backend, Box<dyn std::error::Error + S
             config.upstream_timeout(),
             config.max_body_bytes,
         )?;
-        return Ok(Backend::Relay(upstream));
+        return Ok(Backend::Relay(Arc::new(upstream)));
     }
     let base = format!("http://{}", config.listen);
     let demo = match &config.demo_data {

@@ -1,5 +1,5 @@
 //! HTTPS for the proxy (`--tls-cert`, `--tls-key`): rustls with the ring provider (already in the
-//! tree through reqwest), HTTP/2 and HTTP/1.1 offered by ALPN. Over HTTP/2 a browser sends all of
+//! tree through hyper-rustls), HTTP/2 and HTTP/1.1 offered by ALPN. Over HTTP/2 a browser sends all of
 //! the app's parallel reads over one connection instead of six.
 
 use std::path::Path;

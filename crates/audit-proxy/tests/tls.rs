@@ -161,3 +161,66 @@ fn a_key_that_does_not_match_or_a_missing_file_is_refused_at_start() {
     assert!(Config::try_parse_from(["audit-proxy", "--tls-cert", "c.pem"]).is_err());
     let _ = std::fs::remove_dir_all(&p.dir);
 }
+
+/// The relay to an HTTPS upstream: here the upstream is the proxy itself over TLS with its demo
+/// account. Trusting the test's certificate, calls go through (list, one event, event types);
+/// with the usual web roots the same server is refused, so the certificate is checked.
+#[tokio::test]
+async fn relays_to_an_https_upstream_and_checks_its_certificate() {
+    use audit_proxy::classify::Call;
+    use audit_proxy::relay::{forwarded, Upstream};
+    use axum::http::{header, HeaderMap, HeaderValue};
+
+    let p = certificate("upstream");
+    let (addr, _stop) = start(&p).await;
+    let base = format!("https://localhost:{}", addr.port());
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls::pki_types::pem::PemObject;
+    let der = rustls::pki_types::CertificateDer::from_pem_slice(p.cert_pem.as_bytes())
+        .expect("the test's certificate");
+    roots.add(der).expect("a root");
+    let timeout = Duration::from_secs(5);
+    let upstream = Upstream::with_roots(&base, timeout, 1 << 20, roots).expect("client");
+    let mut incoming = HeaderMap::new();
+    incoming.insert(
+        header::AUTHORIZATION,
+        HeaderValue::from_static("Basic ZGVtbzpkZW1v"),
+    );
+    incoming.insert(header::COOKIE, HeaderValue::from_static("session=1"));
+    let body = |resp: axum::http::Response<axum::body::Body>| async move {
+        assert_eq!(resp.status(), 200);
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON")
+    };
+    let list = upstream
+        .send(Call::ListEvents, "size=2", forwarded(&incoming))
+        .await
+        .expect("the list over HTTPS");
+    let list = body(list).await;
+    let events = list["_embedded"]["events"].as_array().expect("events");
+    assert_eq!(events.len(), 2, "the query went through: {list}");
+    let id: uuid::Uuid = events[0]["id"]
+        .as_str()
+        .expect("id")
+        .parse()
+        .expect("a UUID");
+    let one = upstream
+        .send(Call::GetEvent(id), "", forwarded(&incoming))
+        .await
+        .expect("one event over HTTPS");
+    assert_eq!(body(one).await["id"], id.to_string());
+    let types = upstream
+        .send(Call::EventTypes, "", forwarded(&incoming))
+        .await
+        .expect("the event types over HTTPS");
+    assert!(body(types).await["eventTypes"].is_array());
+
+    let strict = Upstream::new(&base, timeout, 1 << 20).expect("client");
+    let refused = strict
+        .send(Call::ListEvents, "", forwarded(&incoming))
+        .await
+        .expect_err("a certificate no web root signed");
+    assert_eq!(refused.status(), 502);
+}

@@ -154,7 +154,10 @@ pub fn config(extra: &[&str]) -> Config {
 pub fn relay_router(upstream: &str, extra: &[&str]) -> Router {
     let cfg = config(extra);
     let up = Upstream::new(upstream, cfg.upstream_timeout(), cfg.max_body_bytes).expect("client");
-    app(AppState::new(Backend::Relay(up), cfg.max_concurrency), &cfg)
+    app(
+        AppState::new(Backend::Relay(std::sync::Arc::new(up)), cfg.max_concurrency),
+        &cfg,
+    )
 }
 
 /// The proxy's router over a small demo account with a fixed "now".
