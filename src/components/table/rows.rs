@@ -60,6 +60,9 @@ impl RowText {
             None => ev.created_at.clone(),
         };
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        // The cell shows the start of the tooltip's text: one summary serves both.
+        let details_title = ev.details_summary(1_000);
+        let details = audit_model::event::truncate_chars(&details_title, 140);
         RowText {
             id: ev.id.clone(),
             cells: [
@@ -76,7 +79,7 @@ impl RowText {
                     .unwrap_or_default(),
                 text(&ev.source_ip),
                 text(&ev.source_country),
-                ev.details_summary(140),
+                details,
             ],
             type_title: descriptions
                 .get(&ev.event_type)
@@ -85,7 +88,7 @@ impl RowText {
                 .or_else(|| audit_model::catalog::describe(&ev.event_type).map(str::to_string))
                 .unwrap_or_else(|| "Event type not in the API's list".to_string()),
             source_code: text(&ev.source),
-            details_title: ev.details_summary(1_000),
+            details_title,
         }
     }
 }
@@ -154,6 +157,14 @@ mod tests {
         assert_eq!(row.cells[4], "Customer Dashboard");
         assert_eq!(row.cells[5], "192.0.2.9");
         assert!(row.cells[7].contains("login_method"));
+        // A long context: the cell is the summary cut at 140 characters, the title at 1,000.
+        let long = audit_model::testing::event("e2")
+            .context(serde_json::json!({"note": "x".repeat(2_000)}))
+            .build();
+        let long_row = RowText::new(&long, |_| 0, &descriptions);
+        assert_eq!(long_row.cells[7], long.details_summary(140));
+        assert_eq!(long_row.cells[7].chars().count(), 140);
+        assert_eq!(long_row.details_title, long.details_summary(1_000));
         assert_eq!(row.type_title, "A login");
         assert_eq!(row.source_code, "CD");
         // Without the API's description, the catalog's is used.
