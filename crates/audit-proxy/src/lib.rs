@@ -159,7 +159,14 @@ pub fn cors(origins: &[String]) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, header::ACCEPT])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
+        // The Vary header is set by `app` as one static value ([`CORS_VARY`]): tower-http would
+        // join the names into a new header value for every answer.
+        .vary(Vec::<header::HeaderName>::new())
 }
+
+/// What every answer varies with, as tower-http's CORS layer would say it: the origin and the
+/// preflight's request headers.
+pub const CORS_VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
 /// Liveness, answered locally.
 async fn health() -> Response<Body> {
@@ -199,6 +206,10 @@ pub fn app(state: AppState, config: &Config) -> Router {
                     config.request_timeout(),
                 ))
                 .map_request(split_options)
+                .layer(SetResponseHeaderLayer::appending(
+                    header::VARY,
+                    HeaderValue::from_static(CORS_VARY),
+                ))
                 .layer(cors(&config.allow_origins))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,
