@@ -102,7 +102,6 @@ impl Upstream {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
-        http.set_connect_timeout(Some(timeout));
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -126,15 +125,10 @@ impl Upstream {
     /// The upstream URI for a call: always the base, a fixed path and a query string that the
     /// caller rebuilt from validated parameters.
     pub fn url(&self, call: Call, query: &str) -> Result<Uri, ProxyError> {
-        let mut url = String::with_capacity(self.events.len() + 38 + 1 + query.len());
-        url.push_str(&self.events);
-        if let Call::GetEvent(id) = call {
-            url.push('/');
-            url.push_str(
-                id.hyphenated()
-                    .encode_lower(&mut uuid::Uuid::encode_buffer()),
-            );
-        }
+        let mut url = match call {
+            Call::GetEvent(id) => format!("{}/{}", self.events, id.hyphenated()),
+            _ => self.events.clone(),
+        };
         if !query.is_empty() {
             url.push('?');
             url.push_str(query);
