@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::rows::RowText;
+use super::rows::{RowText, CELL_TEXTS};
 
 /// The attribute every event row carries: its event's id (what opens it, and what finds it).
 pub const ROW_ID_ATTR: &str = "data-id";
@@ -13,14 +13,72 @@ pub const FILTER_FIELD_ATTR: &str = "data-filter";
 /// Finds the value buttons.
 pub const FILTER_SELECTOR: &str = "button.cell-filter";
 
-/// One row's elements: the row, its text nodes (in [`RowText::cells`] order), the two cells
-/// with tooltips, and what they show now.
+/// Where each of a row's written values goes, as offsets from the row's first target: its
+/// [`CELL_TEXTS`] text nodes (in [`RowText::cells`] order), then the three cells with tooltips,
+/// then the row itself (its id).
+const TYPE_TITLE: u32 = CELL_TEXTS as u32;
+const SOURCE_TITLE: u32 = TYPE_TITLE + 1;
+const DETAILS_TITLE: u32 = TYPE_TITLE + 2;
+const ROW_ID: u32 = TYPE_TITLE + 3;
+const TARGETS_PER_ROW: u32 = ROW_ID + 1;
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/components/table/write.js")]
+extern "C" {
+    /// Sets `targets[which[i]]` (a text node's data, or the element's attribute `attrs[…]`) to
+    /// the `i`th piece of `all`, which ends at UTF-16 offset `ends[i]`.
+    #[wasm_bindgen(js_name = writeBatch)]
+    fn write_batch(
+        targets: &js_sys::Array,
+        attrs: &js_sys::Array,
+        which: &[u32],
+        all: &str,
+        ends: &[u32],
+    );
+}
+
+/// Values to write, gathered so they cross into JavaScript in one call.
+#[derive(Default)]
+struct Batch {
+    which: Vec<u32>,
+    all: String,
+    ends: Vec<u32>,
+    utf16_len: u32,
+}
+
+impl Batch {
+    fn set(&mut self, target: u32, value: &str) {
+        self.which.push(target);
+        self.all.push_str(value);
+        self.utf16_len += value.encode_utf16().count() as u32;
+        self.ends.push(self.utf16_len);
+    }
+}
+
+/// Every row's write targets, in the order of [`TARGETS_PER_ROW`] per row, and for each the
+/// attribute it takes (none for a text node).
+struct Targets {
+    nodes: js_sys::Array,
+    attrs: js_sys::Array,
+}
+
+impl Targets {
+    fn write(&self, batch: &Batch) {
+        if !batch.which.is_empty() {
+            write_batch(
+                &self.nodes,
+                &self.attrs,
+                &batch.which,
+                &batch.all,
+                &batch.ends,
+            );
+        }
+    }
+}
+
+/// One row: its element, where its targets start, and what it shows now.
 struct RowNodes {
     tr: web_sys::Element,
-    texts: Vec<web_sys::Text>,
-    type_td: web_sys::Element,
-    source_td: web_sys::Element,
-    details_td: web_sys::Element,
+    first: u32,
     shown: RowText,
     new: bool,
 }
@@ -31,24 +89,26 @@ impl RowNodes {
         self.shown != *want || self.new != is_new
     }
 
-    /// Rewrites what differs from `want`: texts, the row's id, tooltips and the new-row mark.
-    fn write(&mut self, want: &RowText, is_new: bool) {
+    /// Adds to `batch` what differs from `want` (texts, the row's id, tooltips) and sets the
+    /// new-row mark.
+    fn write(&mut self, want: &RowText, is_new: bool, batch: &mut Batch) {
+        let at = |offset: u32| self.first + offset;
         if self.shown.id != want.id {
-            let _ = self.tr.set_attribute("data-id", &want.id);
+            batch.set(at(ROW_ID), &want.id);
         }
-        for ((node, old), text) in self.texts.iter().zip(&self.shown.cells).zip(&want.cells) {
+        for (i, (old, text)) in self.shown.cells.iter().zip(&want.cells).enumerate() {
             if old != text {
-                node.set_data(text);
+                batch.set(at(i as u32), text);
             }
         }
         if self.shown.type_title != want.type_title {
-            let _ = self.type_td.set_attribute("title", &want.type_title);
+            batch.set(at(TYPE_TITLE), &want.type_title);
         }
         if self.shown.source_code != want.source_code {
-            let _ = self.source_td.set_attribute("title", &want.source_code);
+            batch.set(at(SOURCE_TITLE), &want.source_code);
         }
         if self.shown.details_title != want.details_title {
-            let _ = self.details_td.set_attribute("title", &want.details_title);
+            batch.set(at(DETAILS_TITLE), &want.details_title);
         }
         if self.new != is_new {
             let _ = self.tr.class_list().toggle_with_force("new", is_new);
@@ -63,6 +123,7 @@ impl RowNodes {
 #[derive(Default)]
 pub struct RowPool {
     prototype: Option<web_sys::Element>,
+    targets: Option<Targets>,
     rows: Vec<RowNodes>,
 }
 
@@ -91,6 +152,10 @@ impl RowPool {
         while self.rows.len() > texts.len() {
             if let Some(r) = self.rows.pop() {
                 r.tr.remove();
+                if let Some(t) = &self.targets {
+                    t.nodes.set_length(r.first);
+                    t.attrs.set_length(r.first);
+                }
             }
         }
         while self.rows.len() < texts.len() {
@@ -102,10 +167,18 @@ impl RowPool {
             }
             self.rows.push(row);
         }
+        let mut batch = Batch::default();
         for (row, want) in self.rows.iter_mut().zip(texts) {
-            row.write(want, new.contains(&want.id));
+            row.write(want, new.contains(&want.id), &mut batch);
         }
+        self.flush(&batch);
         false
+    }
+
+    fn flush(&self, batch: &Batch) {
+        if let Some(t) = &self.targets {
+            t.write(batch);
+        }
     }
 
     /// Writes the rows the viewport shows and returns their range. Rows are in document order,
@@ -131,14 +204,16 @@ impl RowPool {
             if next == end {
                 return start..end;
             }
+            let mut batch = Batch::default();
             for (row, want) in self.rows[end..next].iter_mut().zip(&texts[end..next]) {
-                row.write(want, new.contains(&want.id));
+                row.write(want, new.contains(&want.id), &mut batch);
             }
+            self.flush(&batch);
             end = next;
         }
     }
 
-    /// A fresh row: a deep copy of the prototype, with handles on its nodes.
+    /// A fresh row: a deep copy of the prototype, its write targets added after the last row's.
     fn new_row(&mut self) -> Option<RowNodes> {
         if self.prototype.is_none() {
             self.prototype = prototype_row().ok();
@@ -156,7 +231,7 @@ impl RowPool {
         let user = cell(2)?.children();
         // A value that filters is the text of the button inside its cell.
         let inner = |el: Option<web_sys::Element>| el.and_then(|e| e.first_element_child());
-        let texts = vec![
+        let texts: [web_sys::Text; CELL_TEXTS] = [
             text_of(cell(0))?,
             text_of(inner(cell(1)))?,
             text_of(inner(user.item(0)))?,
@@ -166,12 +241,30 @@ impl RowPool {
             text_of(inner(cell(5)))?,
             text_of(cell(6))?,
         ];
+        let titled = [cell(1)?, cell(3)?, cell(6)?];
+        let targets = self.targets.get_or_insert_with(|| Targets {
+            nodes: js_sys::Array::new(),
+            attrs: js_sys::Array::new(),
+        });
+        let first = targets.nodes.length();
+        let none = wasm_bindgen::JsValue::UNDEFINED;
+        for text in texts {
+            targets.nodes.push(&text);
+            targets.attrs.push(&none);
+        }
+        let title = wasm_bindgen::JsValue::from_str("title");
+        for td in titled {
+            targets.nodes.push(&td);
+            targets.attrs.push(&title);
+        }
+        targets.nodes.push(&tr);
+        targets
+            .attrs
+            .push(&wasm_bindgen::JsValue::from_str(ROW_ID_ATTR));
+        debug_assert_eq!(targets.nodes.length(), first + TARGETS_PER_ROW);
         Some(RowNodes {
-            type_td: cell(1)?,
-            source_td: cell(3)?,
-            details_td: cell(6)?,
             tr,
-            texts,
+            first,
             shown: RowText::default(),
             new: false,
         })
