@@ -61,9 +61,10 @@ pub fn OpenFile() -> impl IntoView {
             on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop>
-            <label for="open-file" class="button">"Open file…"</label>
-            <input id="open-file" class="file-input" data-testid=testid::OPEN_FILE type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
-                on:change=on_change/>
+            <label class="button">"Open file…"
+                <input class="sr-only" data-testid=testid::OPEN_FILE type="file" accept=".jsonl,.ndjson,.json,application/x-ndjson"
+                    on:change=on_change/>
+            </label>
             <span class="muted small">" or drop a .jsonl or .json file here"</span>
         </div>
         <Show when=move || error.get().is_some()>
