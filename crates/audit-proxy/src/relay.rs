@@ -94,8 +94,7 @@ impl Upstream {
             return Err(format!("the upstream URL must not carry a query: {base}").into());
         }
         let host = host_header(&uri)?;
-        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
+        let tls = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
             .with_safe_default_protocol_versions()?
             .with_root_certificates(roots)
             .with_no_client_auth();

@@ -1,6 +1,6 @@
 //! HTTPS for the proxy (`--tls-cert`, `--tls-key`): rustls with the ring provider (already in the
-//! tree through hyper-rustls), HTTP/2 and HTTP/1.1 offered by ALPN. Over HTTP/2 a browser sends all of
-//! the app's parallel reads over one connection instead of six.
+//! tree through hyper-rustls), HTTP/2 and HTTP/1.1 offered by ALPN. Over HTTP/2 a browser sends
+//! all of the app's parallel reads over one connection instead of six.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,6 +8,12 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::TlsAcceptor;
+
+/// The cryptography both sides use: rustls's ring provider (the server here, the client to the
+/// upstream in `relay.rs`).
+pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
 
 /// A TLS acceptor for the PEM certificate chain and private key in these files.
 pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
@@ -22,8 +28,7 @@ pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, String> {
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let mut config = rustls::ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS: {e}"))?
         .with_no_client_auth()

@@ -472,6 +472,25 @@ pub async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script runs")
 }
 
+/// Starts recording console errors and uncaught errors on the page (a Rust panic in the app logs
+/// through console.error, then traps as a RuntimeError); [`errors`] reads them. A navigation
+/// that loads the page again ends the recording.
+pub async fn watch_errors(c: &Client) {
+    js(
+        c,
+        "window.__errors = []; \
+         const orig = console.error; \
+         console.error = (...a) => { window.__errors.push(a.map(String).join(' ')); orig.apply(console, a); }; \
+         addEventListener('error', e => window.__errors.push('uncaught: ' + e.message));",
+    )
+    .await;
+}
+
+/// What [`watch_errors`] recorded so far.
+pub async fn errors(c: &Client) -> Vec<String> {
+    serde_json::from_value(js(c, "return window.__errors || []").await).unwrap_or_default()
+}
+
 /// The texts of the table rows' cells with the given test id, once the table is not busy (a
 /// re-sorted or re-zoned page writes the rows off screen after the next paint).
 pub async fn column(c: &Client, cell: &str) -> Vec<String> {

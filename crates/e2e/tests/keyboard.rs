@@ -1,8 +1,8 @@
 //! The keyboard alone, as a person without a mouse meets each view: Tab, pressed as real key
 //! events, reaches every control in turn; every stop is on screen, not covered by anything, and
 //! visibly marked on all four sides (the pixels along each edge differ from the same view without
-//! focus). At a desktop
-//! size in the light theme and a phone size in the dark one.
+//! focus), with no error in the console. At a desktop size in the light theme and a phone size in
+//! the dark one.
 
 use e2e::*;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -118,6 +118,7 @@ fn differs_on_every_side(a: &Shot, b: &Shot, (x, y, w, h, pad): (i64, i64, i64, 
 /// Tabs from where the view put focus until focus comes round again, checking every stop; returns the names of the stops in order. Fails if a control is never reached.
 async fn walk(c: &fantoccini::Client, view: &str) -> Vec<String> {
     js(c, HELPERS).await;
+    watch_errors(c).await;
     js(
         c,
         "document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)",
@@ -193,6 +194,8 @@ async fn walk(c: &fantoccini::Client, view: &str) -> Vec<String> {
         missed.is_empty(),
         "{view}: Tab never reached {missed:?} (reached, in order: {order:?})"
     );
+    let errs = errors(c).await;
+    assert!(errs.is_empty(), "{view}: errors while tabbing: {errs:?}");
     order
 }
 
@@ -226,7 +229,7 @@ async fn tab_reaches_every_control_of_every_view_and_shows_where_it_is() {
             // The list at ten rows a page, so one round covers it to the pager below the table.
             c.goto(&format!("{app}/?size=10")).await.expect("open");
             wait_rows(&c).await;
-            find(&c, "local-check").await;
+            find(&c, testid::LOCAL_CHECK).await;
             let stops = walk(&c, &format!("events, {at}")).await;
             for id in [
                 testid::APPLY,
@@ -246,7 +249,7 @@ async fn tab_reaches_every_control_of_every_view_and_shows_where_it_is() {
 
             for (name, path, ready) in [
                 ("security overview", "/security", "countries-csv"),
-                ("settings", "/settings", "api-base"),
+                ("settings", "/settings", testid::API_BASE),
             ] {
                 c.goto(&format!("{app}{path}")).await.expect("open");
                 find(&c, ready).await;

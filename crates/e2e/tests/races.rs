@@ -6,17 +6,6 @@ use std::time::Duration;
 
 use e2e::*;
 
-/// Records console errors and uncaught errors (a Rust panic in the app logs through
-/// console.error, then traps as a RuntimeError).
-const WATCH_ERRORS: &str = "window.__errors = []; \
-    const orig = console.error; \
-    console.error = (...a) => { window.__errors.push(a.map(String).join(' ')); orig.apply(console, a); }; \
-    addEventListener('error', e => window.__errors.push('uncaught: ' + e.message));";
-
-async fn errors(c: &fantoccini::Client) -> Vec<String> {
-    serde_json::from_value(js(c, "return window.__errors || []").await).unwrap_or_default()
-}
-
 /// Leaves the list for Settings through the app's own link, waits `settle`, and returns the
 /// API requests (whose URL contains `matching`) sent after leaving.
 async fn requests_after_leaving(
@@ -63,7 +52,7 @@ async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
             c.goto(&format!("{app}{start}"))
                 .await
                 .expect("open the list");
-            js(&c, WATCH_ERRORS).await;
+            watch_errors(&c).await;
             wait_rows(&c).await;
             // Leave for Settings through the app's own link while the timeline counts.
             let after =
@@ -94,7 +83,7 @@ async fn a_range_switched_while_reading_shows_the_newer_range_only() {
         c.goto(&format!("{app}/security?range=90d"))
             .await
             .expect("overview");
-        js(&c, WATCH_ERRORS).await;
+        watch_errors(&c).await;
         find(&c, testid::SECURITY_LOADING).await;
         // Switch to 24 hours while the 90-day read is still going.
         find(&c, testid::SECURITY_RANGE)
@@ -222,7 +211,7 @@ async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
     with_browser(move |c| async move {
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        js(&c, WATCH_ERRORS).await;
+        watch_errors(&c).await;
         // No confirmation dialog in the way: export a few hundred events.
         js(&c, "window.confirm = () => true").await;
         click(&c, testid::EXPORT).await;
