@@ -40,6 +40,25 @@ async fn shell_lists_event_types_and_events_cross_origin() {
         let entries: Vec<String> = serde_json::from_value(entries).expect("names");
         assert!(entries.iter().all(|e| e.starts_with(&proxy)), "API calls went to the proxy: {entries:?}");
         assert!(entries.iter().all(|e| !e.contains("demo")), "no credentials in any URL");
+
+        // The main navigation shows where you are: the router marks the link of the page in view,
+        // and the style draws it as bold text, unlike the others.
+        let nav = "return [...document.querySelectorAll('nav[aria-label=Main] a')].map(a => \
+            [a.textContent, a.getAttribute('aria-current'), getComputedStyle(a).fontWeight])";
+        let links = js(&c, nav).await;
+        assert_eq!(links[0][0], "Events");
+        assert_eq!(links[0][1], "page", "Events is current on the list: {links}");
+        assert!(links[1][1].is_null() && links[2][1].is_null(), "only one current link: {links}");
+        assert_eq!(links[0][2], "600", "the current link is bold: {links}");
+        assert_eq!(links[1][2], "400", "the others are not: {links}");
+        c.find(fantoccini::Locator::LinkText("Security overview")).await.expect("link").click().await.expect("click");
+        let links = wait_until(&c, "Security overview current", || async {
+            let l = js(&c, nav).await;
+            (l[1][1] == "page").then_some(l)
+        })
+        .await;
+        assert!(links[0][1].is_null(), "Events is no longer current: {links}");
+        assert_eq!(links[1][2], "600");
     })
     .await;
     drop(stack);
