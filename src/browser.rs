@@ -170,6 +170,17 @@ pub async fn copy_text(text: &str) -> bool {
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
 
+/// A path of this app ("/settings", "/?type=…", "/events/…") as a link's href: under the base
+/// path the app is served from. The router's `<A>` uses an href that starts with "/" as it is
+/// (leptos_router 0.8), while its `navigate` puts the base first; without this, a link under
+/// `--public-url /sub/` led out of the app.
+pub fn app_href(path: &str) -> String {
+    thread_local! {
+        static BASE: String = base_path();
+    }
+    BASE.with(|base| format!("{base}{path}"))
+}
+
 /// The path part of the document's base URL without a trailing slash: "" at the root, or
 /// "/sub" when the app is served under a sub-path (trunk's `--public-url` writes `<base href>`).
 pub fn base_path() -> String {

@@ -84,11 +84,11 @@ pub fn App() -> impl IntoView {
     view! {
         <Router base=base>
             <header class="topbar">
-                <A href="/" attr:class="brand">"Audit Events Viewer"</A>
+                <A href=crate::browser::app_href("/") attr:class="brand">"Audit Events Viewer"</A>
                 <nav aria-label="Main">
-                    <A href="/">"Events"</A>
-                    <A href="/security">"Security overview"</A>
-                    <A href="/settings">"Settings"</A>
+                    <A href=crate::browser::app_href("/")>"Events"</A>
+                    <A href=crate::browser::app_href("/security")>"Security overview"</A>
+                    <A href=crate::browser::app_href("/settings")>"Settings"</A>
                     <label class="inline small">"Theme"
                         <select data-testid=testid::THEME prop:value=move || session.theme.get().key()
                             on:change=move |ev| session.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
@@ -114,7 +114,7 @@ pub fn App() -> impl IntoView {
             <main id="main">
                 <components::open_file::OfflineBanner/>
                 <Show when=move || ready.get() fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                    <Routes fallback=|| view! { <p>"This page does not exist. " <A href="/">"Go to the events"</A></p> }>
+                    <Routes fallback=|| view! { <p>"This page does not exist. " <A href=crate::browser::app_href("/")>"Go to the events"</A></p> }>
                         <Route path=path!("/") view=|| view! { <RequireSignIn><EventsPage/></RequireSignIn> }/>
                         <Route path=path!("/events/:id") view=|| view! { <RequireSignIn><DetailPage/></RequireSignIn> }/>
                         <Route path=path!("/settings") view=SettingsPage/>

@@ -25,10 +25,10 @@ pub fn ErrorBanner(
                     <button type="button" data-testid=testid::RETRY on:click=move |_| on_retry.run(())>"Retry"</button>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::InvalidQuery(_) | ApiError::NeedsLocalCopy))>
-                    <A href="/" attr:data-testid=testid::RESET_FILTERS>"Reset the filters"</A>
+                    <A href=crate::browser::app_href("/") attr:data-testid=testid::RESET_FILTERS>"Reset the filters"</A>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>
-                    " " <A href="/settings">"Check the API URL in Settings"</A>
+                    " " <A href=crate::browser::app_href("/settings")>"Check the API URL in Settings"</A>
                 </Show>
             </div>
         </Show>

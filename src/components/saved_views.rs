@@ -114,7 +114,7 @@ pub fn SavedViews(
                                     let (for_open, for_edit, for_delete) = (for_open.clone(), for_edit.clone(), for_delete.clone());
                                     let (link, label, text) = (href(&for_open.query), for_open.name.clone(), for_open.name.clone());
                                     view! {
-                                        <A href=link attr:data-testid=testid::VIEW_LINK attr:data-name=label
+                                        <A href=crate::browser::app_href(&link) attr:data-testid=testid::VIEW_LINK attr:data-name=label
                                             on:click=move |_| open(&for_open)>{text}</A>
                                         <button type="button" class="link" data-testid=testid::VIEW_RENAME
                                             on:click=move |_| editing.set(Some((for_edit.clone(), for_edit.clone())))>"Rename"</button>
@@ -152,7 +152,7 @@ pub fn SavedViews(
                 {move || recent.with(Vec::is_empty).then(|| view! { <p class="muted small">"None yet."</p> })}
                 <ul class="views-list">
                     {move || recent.get().into_iter().map(|q| view! {
-                        <li><A href=href(&q) attr:data-testid=testid::RECENT_LINK attr:class="small">{q.clone()}</A></li>
+                        <li><A href=crate::browser::app_href(&href(&q)) attr:data-testid=testid::RECENT_LINK attr:class="small">{q.clone()}</A></li>
                     }).collect_view()}
                 </ul>
                 <div class="row">

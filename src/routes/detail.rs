@@ -167,7 +167,7 @@ pub fn DetailPage() -> impl IntoView {
     view! {
         <section class="detail" data-testid=testid::DETAIL node_ref=section>
             <div class="detail-head">
-                <a href=move || format!("{}{}", crate::browser::base_path(), back_href()) data-testid=testid::BACK
+                <a href=move || crate::browser::app_href(&back_href()) data-testid=testid::BACK
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
                 <Show when=move || event.with(Option::is_some)>
                     <div class="actions">
@@ -199,19 +199,19 @@ pub fn DetailPage() -> impl IntoView {
                     // And the same user, address or resource at any time the copy holds.
                     <p class="pivots">
                         {ts.map(|t| view! {
-                            <A href=crate::routes::events::list_href(&around(t)) attr:data-testid=testid::AROUND>
+                            <A href=crate::browser::app_href(&crate::routes::events::list_href(&around(t))) attr:data-testid=testid::AROUND>
                                 "Around this event (±15 minutes, every type)"
                             </A>
                         })}
                         {pivots(&ev).into_iter().map(|(label, id, q)| view! {
-                            <A href=crate::routes::events::list_href(&q) attr:data-testid=id>{label}</A>
+                            <A href=crate::browser::app_href(&crate::routes::events::list_href(&q)) attr:data-testid=id>{label}</A>
                         }).collect_view()}
                     </p>
                     {move || related.with(|r| r.as_ref().map(|r| {
                         let step = |e: &Option<AuditEvent>, label: &'static str, id: &'static str| e.as_ref().map(|e| {
                             let when = session.shown_time(e);
                             view! {
-                                <A href=event_href(&e.id) attr:data-testid=id>{label}</A>
+                                <A href=crate::browser::app_href(&event_href(&e.id)) attr:data-testid=id>{label}</A>
                                 <span class="muted small">{format!(" {} · {when}", e.event_type)}</span>
                             }
                         });
@@ -334,7 +334,7 @@ fn history_view(
                     <td class="nowrap">{if this {
                         view! { <strong>{when}" (this event)"</strong> }.into_any()
                     } else {
-                        view! { <A href=href(&e.id)>{when}</A> }.into_any()
+                        view! { <A href=crate::browser::app_href(&href(&e.id))>{when}</A> }.into_any()
                     }}</td>
                     <td class="type-name">{e.event_type.clone()}</td>
                     <td>{user}</td>
@@ -346,7 +346,7 @@ fn history_view(
     Some(view! {
         <h2>{format!("History of {key} {value}")}</h2>
         <p class="muted small">{note}" "
-            <A href=crate::routes::events::list_href(&all)>"List them all"</A>
+            <A href=crate::browser::app_href(&crate::routes::events::list_href(&all))>"List them all"</A>
         </p>
         <div class="scroll-x">
             <table class="history" data-testid=testid::RESOURCE_HISTORY>

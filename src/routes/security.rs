@@ -201,7 +201,7 @@ pub fn SecurityPage() -> impl IntoView {
             let new_for = p.new_for_users.join(", ");
             view! {
                 <tr data-testid=testid::in_section(section_id, "row") data-name=p.name.clone() data-new=is_new.to_string()>
-                    <td><A href=link>{name}</A>
+                    <td><A href=crate::browser::app_href(&link)>{name}</A>
                         {is_new.then(|| view! { " " <span class="badge" title="No login in the 90 days before the range came from here">"first seen"</span> })}</td>
                     <td class="num">{p.logins}</td>
                     <td class="num">{p.users}</td>
@@ -240,17 +240,17 @@ pub fn SecurityPage() -> impl IntoView {
                     let href = crate::routes::detail::event_path(&e.id);
                     let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
                         let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
-                        view! { " · " <A href=href attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
+                        view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
                     });
                     let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
                         let (href, title) = (every("ip", &ip), format!("Everything from {ip} in this range"));
-                        view! { " · " <A href=href attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
+                        view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
                     });
                     let when = time(&e);
                     let ty = e.event_type.clone();
                     view! {
                         <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
-                            <A href=href>{when}</A>
+                            <A href=crate::browser::app_href(&href)>{when}</A>
                             " · " <span class="type-name">{ty}</span>
                             {who} {from}
                         </li>

@@ -894,6 +894,53 @@ async fn deep_links_work_under_a_sub_path() {
         click(&c, testid::BACK).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         assert!(location(&c).await.starts_with("/sub"));
+        // Every link of the app stays under the sub-path, on every view, and the navigation's
+        // links lead to their pages there (leptos_router's <A> puts no base before an href that
+        // starts with "/"; before app_href they led to /settings, /security, / on the host).
+        let outside = "return [...document.querySelectorAll('a[href]')].map(a => new URL(a.href)) \
+            .filter(u => u.origin === location.origin && !u.pathname.startsWith('/sub')) \
+            .map(u => u.pathname + u.search)";
+        let links = |what: &'static str| {
+            let c = c.clone();
+            async move {
+                let n = js(&c, "return document.querySelectorAll('a[href]').length").await;
+                assert!(n.as_u64() > Some(3), "{what}: links to check: {n}");
+                let out = js(&c, outside).await;
+                assert_eq!(out, serde_json::json!([]), "{what}: links out of the app");
+            }
+        };
+        links("the list").await;
+        open_row(&c, 0).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        wait_until(&c, "the detail's links", || async {
+            (!find_all(&c, testid::AROUND).await.is_empty()).then_some(())
+        })
+        .await;
+        links("the detail").await;
+        click_link(&c, "Security overview").await;
+        wait_until(&c, "the security overview", || async {
+            (location(&c).await == "/sub/security"
+                && !find_all(&c, &testid::in_section(testid::COUNTRIES, "row"))
+                    .await
+                    .is_empty())
+            .then_some(())
+        })
+        .await;
+        links("the security overview").await;
+        click_link(&c, "Settings").await;
+        wait_until(&c, "settings", || async {
+            (location(&c).await == "/sub/settings"
+                && !find_all(&c, testid::API_BASE).await.is_empty())
+            .then_some(())
+        })
+        .await;
+        links("settings").await;
+        click_link(&c, "Events").await;
+        wait_until(&c, "the list again", || async {
+            location(&c).await.starts_with("/sub").then_some(())
+        })
+        .await;
+        wait_rows(&c).await;
     })
     .await;
     drop(stack);
