@@ -86,7 +86,7 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <A href=crate::browser::app_href("/") attr:class="brand">"Audit Events Viewer"</A>
                 <nav aria-label="Main">
-                    <A href=crate::browser::app_href("/")>"Events"</A>
+                    <EventsLink/>
                     <A href=crate::browser::app_href("/security")>"Security overview"</A>
                     <A href=crate::browser::app_href("/settings")>"Settings"</A>
                     <label class="inline small">"Theme"
@@ -123,5 +123,57 @@ pub fn App() -> impl IntoView {
                 </Show>
             </main>
         </Router>
+    }
+}
+
+/// The main navigation's link to the events: back to the list as it was last shown (its filters,
+/// page and size), as an investigator coming back from the security overview or settings
+/// expects, and marked current on the list and on an event opened from it. The brand link and
+/// the filters' Reset start afresh.
+#[component]
+fn EventsLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let session = expect_context::<Session>();
+    let base = browser::base_path();
+    // Where the route is: "" (the list), "events" (an event) or another page.
+    let route = {
+        let base = base.clone();
+        move || {
+            location.pathname.with(|p| {
+                let p = p
+                    .strip_prefix(base.as_str())
+                    .unwrap_or(p)
+                    .trim_start_matches('/');
+                p.split('/').next().unwrap_or_default().to_string()
+            })
+        }
+    };
+    let current = {
+        let route = route.clone();
+        Memo::new(move |_| matches!(route().as_str(), "" | "events"))
+    };
+    // The list's query: the one in view on the list, the one an event was opened from (its URL
+    // carries it), else the last one seen; none after signing out.
+    let list = Memo::new(move |last: Option<&String>| {
+        if session.credentials.with(Option::is_none) {
+            return "/".to_string();
+        }
+        if current.get() {
+            let search = location.search.get();
+            let q = search.trim_start_matches('?');
+            if route() == "events" && q.is_empty() {
+                return last.cloned().unwrap_or_else(|| "/".into());
+            }
+            return if q.is_empty() {
+                "/".into()
+            } else {
+                format!("/?{q}")
+            };
+        }
+        last.cloned().unwrap_or_else(|| "/".into())
+    });
+    view! {
+        <a href=move || browser::app_href(&list.get()) data-testid=testid::NAV_EVENTS
+            aria-current=move || current.get().then_some("page")>"Events"</a>
     }
 }

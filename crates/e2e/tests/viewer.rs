@@ -1251,3 +1251,63 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
         let _ = std::fs::remove_file(file);
     });
 }
+
+#[tokio::test]
+async fn the_events_link_returns_to_the_list_as_it_was_left() {
+    signed_in!(stack, c, proxy, StackOptions::default(), {
+        let app = c.current_url().await.expect("url").origin().ascii_serialization();
+        let nav = |c: fantoccini::Client| async move {
+            let v = js(
+                &c,
+                &format!(
+                    "const a = document.querySelector('[data-testid=\"{}\"]'); \
+                     return [a.getAttribute('href'), a.getAttribute('aria-current')]",
+                    testid::NAV_EVENTS
+                ),
+            )
+            .await;
+            (
+                v[0].as_str().unwrap_or_default().to_string(),
+                v[1].as_str().map(str::to_string),
+            )
+        };
+        // An investigation: logins only, page 2.
+        c.goto(&format!("{app}/?event_type=USER_LOGIN"))
+            .await
+            .expect("open");
+        wait_rows(&c).await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::SHOWING, |t| t.starts_with("Showing 31–60 of")).await;
+        let showing = find(&c, testid::SHOWING).await.text().await.expect("text");
+        let list = location(&c).await;
+        assert!(
+            list.contains("USER_LOGIN") && list.contains("page=2"),
+            "{list}"
+        );
+        assert_eq!(nav(c.clone()).await, (list.clone(), Some("page".into())));
+
+        // Over to the security overview: the link is no longer current, and still leads back.
+        click_link(&c, "Security overview").await;
+        wait_until(&c, "the security overview", || async {
+            (location(&c).await == "/security").then_some(())
+        })
+        .await;
+        assert_eq!(nav(c.clone()).await, (list.clone(), None));
+        click(&c, testid::NAV_EVENTS).await;
+        wait_until(&c, "the list as it was", || async {
+            (location(&c).await == list).then_some(())
+        })
+        .await;
+        wait_text(&c, testid::SHOWING, |t| t == showing).await;
+
+        // On an event opened from the list the link is current and leads to that list.
+        open_row(&c, 0).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        assert_eq!(nav(c.clone()).await, (list.clone(), Some("page".into())));
+
+        // Signing out forgets it: the next sign-in starts from the whole list.
+        click(&c, testid::SIGN_OUT).await;
+        find(&c, testid::SIGNIN_FORM).await;
+        assert_eq!(nav(c.clone()).await.0, "/");
+    });
+}

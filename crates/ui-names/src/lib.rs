@@ -152,6 +152,8 @@ pub mod testid {
     pub const LOCAL_CHECK: &str = "local-check";
     /// `local-retry`
     pub const LOCAL_RETRY: &str = "local-retry";
+    /// `nav-events`: the main navigation's link to the list as last shown
+    pub const NAV_EVENTS: &str = "nav-events";
     /// `next`
     pub const NEXT: &str = "next";
     /// `offline-banner`
