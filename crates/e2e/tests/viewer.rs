@@ -1255,7 +1255,12 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
 #[tokio::test]
 async fn the_events_link_returns_to_the_list_as_it_was_left() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
-        let app = c.current_url().await.expect("url").origin().ascii_serialization();
+        let app = c
+            .current_url()
+            .await
+            .expect("url")
+            .origin()
+            .ascii_serialization();
         let nav = |c: fantoccini::Client| async move {
             let v = js(
                 &c,
