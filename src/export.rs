@@ -237,6 +237,54 @@ pub fn manifest_name(file: &str) -> String {
     format!("{file}.manifest.json")
 }
 
+/// What a printed list says it is, above its rows, as (label, value): where the events come
+/// from, the query in words and as sent, and when it was printed (UTC). A page in an evidence
+/// binder then stands on its own, as an export does with its manifest.
+pub fn print_statement(
+    q: &EventQuery,
+    origin: &Origin,
+    printed_at_ms: i64,
+) -> Vec<(&'static str, String)> {
+    let source = match origin {
+        Origin::Api { base, key } => format!("the Audit API through {base}, account {key}"),
+        Origin::File { name } => format!("the file {name}, opened offline"),
+    };
+    let types = match q.event_types.as_slice() {
+        [] => "all".to_string(),
+        types => types.join(", "),
+    };
+    let mut out = vec![
+        ("Events from", source),
+        ("Event types", types),
+        (
+            "From",
+            q.date_from.clone().unwrap_or_else(|| "not set".into()),
+        ),
+        (
+            "To",
+            q.date_to.clone().unwrap_or_else(|| "not set (now)".into()),
+        ),
+    ];
+    if let Some(text) = &q.search_text {
+        out.push((
+            "Text search",
+            audit_model::query::unescape_search_text(text),
+        ));
+    }
+    if let Some(filter) = &q.filter {
+        out.push(("Exact qualifiers", filter.clone()));
+    }
+    if matches!(origin, Origin::Api { .. }) {
+        let request = format!("GET {}?{}", audit_model::EVENTS_PATH, q.to_query_string());
+        out.push(("Request", request));
+    }
+    out.push((
+        "Printed",
+        format!("{} UTC", format_api(printed_at_ms).replace('T', " ")),
+    ));
+    out
+}
+
 /// The query an export runs: the user's filters, the largest page, the end pinned to `now`
 /// unless the user set one.
 pub fn export_query(q: &EventQuery, now_ms: i64) -> EventQuery {
@@ -430,6 +478,71 @@ pub mod run {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_printed_list_states_its_source_query_and_time() {
+        let api = Origin::Api {
+            base: "https://proxy.example".into(),
+            key: "a1b2c3d4".into(),
+        };
+        let all = print_statement(&EventQuery::default(), &api, 1_764_000_000_000);
+        let get =
+            |s: &[(&str, String)], k: &str| s.iter().find(|(l, _)| *l == k).map(|(_, v)| v.clone());
+        assert_eq!(
+            get(&all, "Events from").as_deref(),
+            Some("the Audit API through https://proxy.example, account a1b2c3d4")
+        );
+        assert_eq!(get(&all, "Event types").as_deref(), Some("all"));
+        assert_eq!(get(&all, "From").as_deref(), Some("not set"));
+        assert_eq!(get(&all, "Text search"), None, "no search, no line");
+        assert_eq!(
+            get(&all, "Printed").as_deref(),
+            Some("2025-11-24 16:00:00 UTC")
+        );
+
+        let q = EventQuery {
+            event_types: vec!["USER_LOGIN".into(), "APP_UPDATE".into()],
+            date_from: Some("2026-11-01T00:00:00+01:00".into()),
+            search_text: Some(audit_model::query::escape_search_text("a\"b")),
+            filter: Some("country:BR".into()),
+            page: 3,
+            ..Default::default()
+        };
+        let some = print_statement(&q, &api, 0);
+        assert_eq!(
+            get(&some, "Event types").as_deref(),
+            Some("USER_LOGIN, APP_UPDATE")
+        );
+        assert_eq!(
+            get(&some, "From").as_deref(),
+            Some("2026-11-01T00:00:00+01:00")
+        );
+        assert_eq!(
+            get(&some, "Text search").as_deref(),
+            Some("a\"b"),
+            "as typed, not escaped"
+        );
+        assert_eq!(
+            get(&some, "Exact qualifiers").as_deref(),
+            Some("country:BR")
+        );
+        let request = get(&some, "Request").expect("the request line");
+        assert!(request.starts_with("GET /beta/audit/events?"), "{request}");
+        assert!(
+            request.contains("event_type=USER_LOGIN%2CAPP_UPDATE") && request.contains("page=3"),
+            "{request}"
+        );
+
+        let file = Origin::File {
+            name: "evidence.jsonl".into(),
+        };
+        let offline = print_statement(&q, &file, 0);
+        assert_eq!(
+            get(&offline, "Events from").as_deref(),
+            Some("the file evidence.jsonl, opened offline")
+        );
+        assert_eq!(get(&offline, "Request"), None, "no request was made");
+    }
 
     #[test]
     fn security_sections_as_csv_with_their_fingerprint() {

@@ -8,6 +8,7 @@ pub mod json_tree;
 pub mod local_copy;
 pub mod open_file;
 pub mod pager;
+pub mod print;
 pub mod saved_views;
 pub mod table;
 pub mod timeline;

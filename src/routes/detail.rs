@@ -167,7 +167,7 @@ pub fn DetailPage() -> impl IntoView {
     view! {
         <section class="detail" data-testid=testid::DETAIL node_ref=section>
             <div class="detail-head">
-                <a href=move || crate::browser::app_href(&back_href()) data-testid=testid::BACK
+                <a href=move || crate::browser::app_href(&back_href()) class="back" data-testid=testid::BACK
                     on:click=move |e| { e.prevent_default(); back_click(); }>"← Back to the list"</a>
                 <Show when=move || event.with(Option::is_some)>
                     <div class="actions">

@@ -1,7 +1,8 @@
 //! A tour of every view as a new user sees it, for people to look at: screenshots at 1400×1000
 //! and 390×844, in light and dark, into `target/tour/`, with the document's width against the
-//! viewport's (nothing but a table may scroll sideways). Needs the release build in `dist/`.
-//!   cargo run -p e2e --example tour
+//! viewport's (nothing but a table may scroll sideways), and the list, an event and the security
+//! overview as they print. Needs the release build in `dist/`.
+//!   cargo run -p e2e --example tour              (`-- --print-only`: the printed views alone)
 
 use e2e::*;
 
@@ -11,6 +12,7 @@ async fn main() {
     let app = stack.app_url.clone();
     let out = root().join("target/tour");
     std::fs::create_dir_all(&out).expect("dir");
+    let print_only = std::env::args().any(|a| a == "--print-only");
     with_browser(move |c| async move {
         let views = [
             ("signin", "/"),
@@ -21,7 +23,8 @@ async fn main() {
             ("bad-size", "/?size=500"),
             ("bad-id", "/events/not-a-uuid"),
         ];
-        for (w, h) in [(1400u32, 1000u32), (390, 844)] {
+        let sizes: &[(u32, u32)] = if print_only { &[] } else { &[(1400, 1000), (390, 844)] };
+        for &(w, h) in sizes {
             c.set_window_size(w, h).await.expect("size");
             for theme in ["light", "dark"] {
                 c.goto(&app).await.expect("open");
@@ -65,6 +68,26 @@ async fn main() {
                 shot(&c, &out, &format!("{w}-{theme}-history")).await;
             }
         }
+        // On paper (print media, a page's width, the dark theme chosen): what the list, an
+        // event and the security overview print as.
+        c.set_window_size(800, 1100).await.expect("size");
+        c.goto(&app).await.expect("open");
+        js(&c, "sessionStorage.clear(); localStorage.clear()").await;
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        find(&c, testid::THEME).await.select_by_value("dark").await.expect("theme");
+        cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+        for (name, path) in [("list", "/?event_type=USER_LOGIN"), ("security", "/security")] {
+            c.goto(&format!("{app}{path}")).await.expect("open");
+            tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+            shot(&c, &out, &format!("print-{name}")).await;
+        }
+        c.goto(&format!("{app}/?event_type=USER_LOGIN")).await.expect("open");
+        wait_rows(&c).await;
+        open_row(&c, 0).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        shot(&c, &out, "print-detail").await;
     })
     .await;
     drop(stack);

@@ -472,6 +472,32 @@ pub async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.expect("script runs")
 }
 
+/// A Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute` endpoint, for
+/// what WebDriver itself cannot do (e.g. `Emulation.setEmulatedMedia` to see the print style).
+pub async fn cdp(c: &Client, cmd: &'static str, params: Value) -> Value {
+    #[derive(Debug)]
+    struct Cdp(&'static str, Value);
+    impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+        fn endpoint(
+            &self,
+            base: &url::Url,
+            session: Option<&str>,
+        ) -> Result<url::Url, url::ParseError> {
+            base.join(&format!(
+                "session/{}/goog/cdp/execute",
+                session.unwrap_or_default()
+            ))
+        }
+        fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+            let body = serde_json::json!({ "cmd": self.0, "params": self.1 });
+            (axum::http::Method::POST, Some(body.to_string()))
+        }
+    }
+    c.issue_cmd(Cdp(cmd, params))
+        .await
+        .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+}
+
 /// Starts recording console errors and uncaught errors on the page (a Rust panic in the app logs
 /// through console.error, then traps as a RuntimeError); [`errors`] reads them. A navigation
 /// that loads the page again ends the recording.

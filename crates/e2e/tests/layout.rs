@@ -1,5 +1,6 @@
 //! Every screen, down to a phone: at 390 px no view's document is wider than the viewport (only a
-//! table may scroll sideways, inside its own box), and the top bar's controls stay on screen.
+//! table may scroll sideways, inside its own box), and the top bar's controls stay on screen; and
+//! on paper, the views print legibly in either theme, without their controls.
 
 use e2e::*;
 
@@ -86,6 +87,92 @@ async fn type_names_are_never_broken_mid_word() {
         let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=type] .type-name')).map(e => e.getClientRects().length)").await;
         let lines: Vec<u64> = serde_json::from_value(lines).expect("list");
         assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines per name: {lines:?}");
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
+async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_no_controls() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.set_window_size(800, 1000).await.expect("size");
+        c.goto(&app).await.expect("open");
+        sign_in_demo(&c).await;
+        find(&c, testid::THEME).await.select_by_value("dark").await.expect("theme");
+        c.goto(&format!("{app}/?event_type=USER_LOGIN&search_text=acme"))
+            .await
+            .expect("open");
+        wait_rows(&c).await;
+        // What an element looks like: whether it is rendered at all (its own or an ancestor's
+        // display: none), its text colour, and for a row its content-visibility.
+        let look = |c: fantoccini::Client, selector: String| async move {
+            let v = js(
+                &c,
+                &format!(
+                    "const e = document.querySelector('{selector}'); const s = getComputedStyle(e); \
+                     return [e.checkVisibility() ? 'shown' : 'none', s.color, s.contentVisibility]"
+                ),
+            )
+            .await;
+            let s = |i: usize| v[i].as_str().unwrap_or_default().to_string();
+            (s(0), s(1), s(2))
+        };
+        let statement = format!("[data-testid=\"{}\"]", testid::PRINT_STATEMENT);
+        let filters = format!("[data-testid=\"{}\"]", testid::FILTERS);
+        // On screen: the dark theme's light text, the filters, no statement.
+        assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(230, 233, 238)");
+        assert_ne!(look(c.clone(), filters.clone()).await.0, "none");
+        assert_eq!(look(c.clone(), statement.clone()).await.0, "none");
+
+        cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+        // Dark text whatever the theme: paper is white and backgrounds are not printed.
+        assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(27, 31, 36)");
+        // No controls: the filters, the navigation's links, sign-out, the toolbars, the pager's
+        // buttons, export.
+        for hidden in [
+            filters.clone(),
+            "nav[aria-label=Main] a".into(),
+            format!("[data-testid=\"{}\"]", testid::SIGN_OUT),
+            format!("[data-testid=\"{}\"]", testid::NEXT),
+            format!("[data-testid=\"{}\"]", testid::EXPORT_CONTROL),
+            format!("[data-testid=\"{}\"]", testid::LIVE_CONTROL),
+        ] {
+            let (display, _, _) = look(c.clone(), hidden.clone()).await;
+            assert_eq!(display, "none", "{hidden} is not printed");
+        }
+        // Instead, what the rows are; and every row is rendered, not only those on screen.
+        assert_ne!(look(c.clone(), statement.clone()).await.0, "none");
+        let text = find(&c, testid::PRINT_STATEMENT).await.text().await.expect("text");
+        for part in ["Events from", "account demo", "Event types", "USER_LOGIN", "Text search", "acme", "Printed"] {
+            assert!(text.contains(part), "the statement says {part:?}: {text}");
+        }
+        let showing = find(&c, testid::SHOWING).await.text().await.expect("text");
+        assert!(showing.starts_with("Showing 1–30 of"), "{showing}");
+        let last_row = format!("[data-testid=\"{}\"]:last-child", testid::EVENT_ROW);
+        assert_eq!(look(c.clone(), last_row).await.2, "visible");
+        let width = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
+        assert!(width[0].as_f64() <= width[1].as_f64(), "the rows fit the page's width: {width}");
+
+        // An event prints without the way back to the list.
+        open_row(&c, 0).await;
+        wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+        let back = format!("[data-testid=\"{}\"]", testid::BACK);
+        assert_eq!(look(c.clone(), back).await.0, "none");
+        assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(27, 31, 36)");
+
+        // The security overview says its range, source and time too.
+        cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "" })).await;
+        click_link(&c, "Security overview").await;
+        cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
+        let text = wait_until(&c, "the overview's statement", || async {
+            let t = js(&c, &format!("return document.querySelector('{statement}')?.innerText ?? ''")).await;
+            let t = t.as_str().unwrap_or_default().to_string();
+            t.contains("From").then_some(t)
+        })
+        .await;
+        assert!(text.contains("USER_LOGIN, ACCOUNT_SECRET_CREATE") && text.contains("Printed"), "{text}");
     })
     .await;
     drop(stack);

@@ -176,6 +176,8 @@ pub mod testid {
     pub const PRESET: &str = "preset";
     /// `prev`
     pub const PREV: &str = "prev";
+    /// `print-statement`: what a printed list is (source, query, time), shown on paper only
+    pub const PRINT_STATEMENT: &str = "print-statement";
     /// `proxy-url`
     pub const PROXY_URL: &str = "proxy-url";
     /// `refreshing`
