@@ -178,11 +178,17 @@ cpu_ticks() { # user + system (or, with a second argument "user", user only) of 
   done
   echo "$t"
 }
-run_wrk() { # url extra-pid → "rps p50ms p99ms errors cpu-us/req: wrk upstream extra extra-user"
-  local out up0 ex0 up1 ex1 eu0 eu1 n wrk_cpu
+tcp_active_opens() { # connections this machine has opened since boot (the kernel's TCP counters)
+  awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "ActiveOpens") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+run_wrk() { # url extra-pid → "rps p50ms p99ms errors cpu-us/req: wrk upstream extra extra-user;
+  # requests; TCP connections opened meanwhile"
+  local out up0 ex0 up1 ex1 eu0 eu1 n wrk_cpu op0 op1
   up0=$(cpu_ticks "$up"); ex0=$(cpu_ticks "${2:-$up}"); eu0=$(cpu_ticks "${2:-$up}" user)
+  op0=$(tcp_active_opens)
   out=$( { TIMEFORMAT='%U %S'; time wrk -t2 -c50 -d10s --latency -H 'Authorization: Basic a2V5OnNlY3JldA==' "$1"; } 2>&1 )
   up1=$(cpu_ticks "$up"); ex1=$(cpu_ticks "${2:-$up}"); eu1=$(cpu_ticks "${2:-$up}" user)
+  op1=$(tcp_active_opens)
   local rps p50 p99 err
   rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
   p50=$(echo "$out" | awk '$1 == "50%" { print $2 }' | to_ms)
@@ -193,15 +199,15 @@ run_wrk() { # url extra-pid → "rps p50ms p99ms errors cpu-us/req: wrk upstream
   local extra=$((ex1 - ex0)) extra_user=$((eu1 - eu0))
   [ -z "${2:-}" ] && extra=0 && extra_user=0
   awk -v rps="$rps" -v p50="$p50" -v p99="$p99" -v err="$err" -v n="$n" -v w="$wrk_cpu" \
-    -v u=$((up1 - up0)) -v x="$extra" -v xu="$extra_user" \
-    'BEGIN { printf "%s %s %s %s %.1f %.1f %.1f %.1f\n", rps, p50, p99, err, w * 1e6 / n, u * 1e4 / n, x * 1e4 / n, xu * 1e4 / n }'
+    -v u=$((up1 - up0)) -v x="$extra" -v xu="$extra_user" -v op=$((op1 - op0)) \
+    'BEGIN { printf "%s %s %s %s %.1f %.1f %.1f %.1f %d %d\n", rps, p50, p99, err, w * 1e6 / n, u * 1e4 / n, x * 1e4 / n, xu * 1e4 / n, n, op }'
 }
 path="/beta/audit/events?size=30"
-read -r d_rps d_p50 d_p99 d_err d_wrk d_up _ <<<"$(run_wrk "http://127.0.0.1:9797$path")"
-read -r p_rps p_p50 p_p99 p_err p_wrk p_up p_px p_pxu <<<"$(run_wrk "http://127.0.0.1:9798$path" "$px")"
-read -r g_rps g_p50 g_p99 g_err g_wrk g_up g_px g_pxu <<<"$(run_wrk "http://127.0.0.1:9796$path" "$ngx")"
-read -r f_rps f_p50 f_p99 f_err f_wrk f_up f_px f_pxu <<<"$(run_wrk "http://127.0.0.1:9795$path" "$floor")"
-read -r n_rps n_p50 n_p99 n_err n_wrk n_up n_px _ <<<"$(run_wrk "http://127.0.0.1:9799/proxy$path" "$node")"
+read -r d_rps d_p50 d_p99 d_err d_wrk d_up _ _ d_n d_op <<<"$(run_wrk "http://127.0.0.1:9797$path")"
+read -r p_rps p_p50 p_p99 p_err p_wrk p_up p_px p_pxu p_n p_op <<<"$(run_wrk "http://127.0.0.1:9798$path" "$px")"
+read -r g_rps g_p50 g_p99 g_err g_wrk g_up g_px g_pxu g_n g_op <<<"$(run_wrk "http://127.0.0.1:9796$path" "$ngx")"
+read -r f_rps f_p50 f_p99 f_err f_wrk f_up f_px f_pxu f_n f_op <<<"$(run_wrk "http://127.0.0.1:9795$path" "$floor")"
+read -r n_rps n_p50 n_p99 n_err n_wrk n_up n_px _ n_n n_op <<<"$(run_wrk "http://127.0.0.1:9799/proxy$path" "$node")"
 printf '%-26s %10s %8s %8s %7s   %s\n' target req/s p50-ms p99-ms errors "CPU µs per request: wrk + upstream + proxy"
 printf '%-26s %10s %8s %8s %7s   %s + %s\n' "direct (fake upstream)" "$d_rps" "$d_p50" "$d_p99" "$d_err" "$d_wrk" "$d_up"
 printf '%-26s %10s %8s %8s %7s   %s + %s + %s\n' "audit-proxy" "$p_rps" "$p_p50" "$p_p99" "$p_err" "$p_wrk" "$p_up" "$p_px"
@@ -228,6 +234,14 @@ verdict "audit-proxy CPU/req vs nginx" "${p_px} / ${g_px} µs (${vs_nginx}×)" "
 up_nginx=$(awk -v a="$g_up" -v b="$d_up" 'BEGIN { printf "%.2f", a / b }')
 up_floor=$(awk -v a="$f_up" -v b="$d_up" 'BEGIN { printf "%.2f", a / b }')
 printf 'upstream CPU per request against direct: behind audit-proxy %s×, behind the bare hyper relay %s×, behind nginx %s×\n' "$up_behind" "$up_floor" "$up_nginx"
+# The issue that set this budget suspected connections to the upstream were not reused. The
+# kernel's count of opened connections says: beyond wrk's own (the direct run's count), each
+# relay opens only its pool's connections, each carrying thousands of requests.
+awk -v d="$d_op" -v p="$p_op" -v pn="$p_n" -v g="$g_op" -v gn="$g_n" -v f="$f_op" -v fn="$f_n" -v n="$n_op" -v nn="$n_n" 'BEGIN {
+  c = p - d; printf "connections opened to the upstream in each run (TCP opens beyond the direct run'"'"'s %d, which are wrk'"'"'s): audit-proxy %d (%.0f requests each)", d, c, pn / (c > 0 ? c : 1)
+  c = f - d; printf ", bare hyper relay %d (%.0f each)", c, fn / (c > 0 ? c : 1)
+  c = g - d; printf ", nginx %d (%.0f each)", c, gn / (c > 0 ? c : 1)
+  c = n - d; printf ", Node %d (%.0f each)\n", c, nn / (c > 0 ? c : 1) }'
 verdict "upstream CPU/req behind proxy" "${p_up} / ${d_up} µs (${up_behind}×)" "≤ 1.1× direct" "$(le "$up_behind" 1.1)"
 # Latency a person would notice is measured at a person's pace: one request at a time, every
 # 5 ms, open loop (examples/latency_probe.rs). At 50 connections every process waits for the
