@@ -4,10 +4,29 @@
 use audit_model::{ApiErrorBody, AuditEvent, EventQuery, EventTypesResponse, EventsPage};
 use base64::Engine;
 use gloo_net::http::{Method, RequestBuilder};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use web_sys::AbortSignal;
 
 use crate::browser::sleep_ms;
+
+/// What stays as it is when an event id is put in a path segment, of the API's URL or the app's:
+/// RFC 3986's unreserved characters. Everything else (`/`, `?`, `#`, `%`, spaces, …) is
+/// percent-encoded.
+pub const ID_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The API path of one event, `/beta/audit/events/{id}`.
+pub fn event_api_path(id: &str) -> String {
+    format!(
+        "{}/{}",
+        audit_model::EVENTS_PATH,
+        utf8_percent_encode(id, ID_SEGMENT)
+    )
+}
 
 /// How often a 429 or 503 is retried before the error is shown.
 pub const MAX_RETRIES: u32 = 3;
@@ -332,11 +351,7 @@ impl Client {
         id: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<AuditEvent, ApiError> {
-        let path = format!(
-            "{}/{}",
-            audit_model::EVENTS_PATH,
-            js_sys::encode_uri_component(id)
-        );
+        let path = event_api_path(id);
         let body = self.send::<AuditEvent>(Method::GET, &path, signal).await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
     }

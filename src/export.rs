@@ -237,11 +237,21 @@ pub fn manifest_name(file: &str) -> String {
     format!("{file}.manifest.json")
 }
 
-/// What a printed list says it is, above its rows, as (label, value): where the events come
-/// from, the query in words and as sent, and when it was printed (UTC). A page in an evidence
-/// binder then stands on its own, as an export does with its manifest.
+/// What a printed page holds: the events of a query, or one event.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Printed {
+    /// A list or overview of the events `EventQuery` selects.
+    Query(EventQuery),
+    /// One event, by its id.
+    Event(String),
+}
+
+/// What a printed page says it is, above its content, as (label, value): where the events come
+/// from, the query in words (for a list), the request as sent, and when it was printed
+/// (UTC). A page in an evidence binder then stands on its own, as an export does with its
+/// manifest.
 pub fn print_statement(
-    q: &EventQuery,
+    what: &Printed,
     origin: &Origin,
     printed_at_ms: i64,
 ) -> Vec<(&'static str, String)> {
@@ -249,34 +259,41 @@ pub fn print_statement(
         Origin::Api { base, key } => format!("the Audit API through {base}, account {key}"),
         Origin::File { name } => format!("the file {name}, opened offline"),
     };
-    let types = match q.event_types.as_slice() {
-        [] => "all".to_string(),
-        types => types.join(", "),
+    let (mut out, request) = match what {
+        Printed::Query(q) => {
+            let types = match q.event_types.as_slice() {
+                [] => "all".to_string(),
+                types => types.join(", "),
+            };
+            let mut out = vec![
+                ("Events from", source),
+                ("Event types", types),
+                (
+                    "From",
+                    q.date_from.clone().unwrap_or_else(|| "not set".into()),
+                ),
+                (
+                    "To",
+                    q.date_to.clone().unwrap_or_else(|| "not set (now)".into()),
+                ),
+            ];
+            if let Some(text) = &q.search_text {
+                out.push((
+                    "Text search",
+                    audit_model::query::unescape_search_text(text),
+                ));
+            }
+            if let Some(filter) = &q.filter {
+                out.push(("Exact qualifiers", filter.clone()));
+            }
+            let request = format!("{}?{}", audit_model::EVENTS_PATH, q.to_query_string());
+            (out, request)
+        }
+        // The event's fields, its id first, follow on the page.
+        Printed::Event(id) => (vec![("Event from", source)], crate::api::event_api_path(id)),
     };
-    let mut out = vec![
-        ("Events from", source),
-        ("Event types", types),
-        (
-            "From",
-            q.date_from.clone().unwrap_or_else(|| "not set".into()),
-        ),
-        (
-            "To",
-            q.date_to.clone().unwrap_or_else(|| "not set (now)".into()),
-        ),
-    ];
-    if let Some(text) = &q.search_text {
-        out.push((
-            "Text search",
-            audit_model::query::unescape_search_text(text),
-        ));
-    }
-    if let Some(filter) = &q.filter {
-        out.push(("Exact qualifiers", filter.clone()));
-    }
     if matches!(origin, Origin::Api { .. }) {
-        let request = format!("GET {}?{}", audit_model::EVENTS_PATH, q.to_query_string());
-        out.push(("Request", request));
+        out.push(("Request", format!("GET {request}")));
     }
     out.push((
         "Printed",
@@ -485,7 +502,11 @@ mod tests {
             base: "https://proxy.example".into(),
             key: "a1b2c3d4".into(),
         };
-        let all = print_statement(&EventQuery::default(), &api, 1_764_000_000_000);
+        let all = print_statement(
+            &Printed::Query(EventQuery::default()),
+            &api,
+            1_764_000_000_000,
+        );
         let get =
             |s: &[(&str, String)], k: &str| s.iter().find(|(l, _)| *l == k).map(|(_, v)| v.clone());
         assert_eq!(
@@ -508,7 +529,7 @@ mod tests {
             page: 3,
             ..Default::default()
         };
-        let some = print_statement(&q, &api, 0);
+        let some = print_statement(&Printed::Query(q.clone()), &api, 0);
         assert_eq!(
             get(&some, "Event types").as_deref(),
             Some("USER_LOGIN, APP_UPDATE")
@@ -536,11 +557,41 @@ mod tests {
         let file = Origin::File {
             name: "evidence.jsonl".into(),
         };
-        let offline = print_statement(&q, &file, 0);
+        let offline = print_statement(&Printed::Query(q), &file, 0);
         assert_eq!(
             get(&offline, "Events from").as_deref(),
             Some("the file evidence.jsonl, opened offline")
         );
+        assert_eq!(get(&offline, "Request"), None, "no request was made");
+    }
+
+    #[test]
+    fn a_printed_event_states_its_source_request_and_time() {
+        let api = Origin::Api {
+            base: "https://proxy.example".into(),
+            key: "a1b2c3d4".into(),
+        };
+        let get =
+            |s: &[(&str, String)], k: &str| s.iter().find(|(l, _)| *l == k).map(|(_, v)| v.clone());
+        let one = print_statement(&Printed::Event("ev 1/2?#".into()), &api, 0);
+        assert_eq!(
+            get(&one, "Event from").as_deref(),
+            Some("the Audit API through https://proxy.example, account a1b2c3d4")
+        );
+        assert_eq!(
+            get(&one, "Request").as_deref(),
+            Some("GET /beta/audit/events/ev%201%2F2%3F%23"),
+            "as sent: the id one path segment"
+        );
+        assert_eq!(get(&one, "Event types"), None, "no query to state");
+        assert_eq!(
+            get(&one, "Printed").as_deref(),
+            Some("1970-01-01 00:00:00 UTC")
+        );
+        let file = Origin::File {
+            name: "evidence.jsonl".into(),
+        };
+        let offline = print_statement(&Printed::Event("x".into()), &file, 0);
         assert_eq!(get(&offline, "Request"), None, "no request was made");
     }
 

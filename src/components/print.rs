@@ -2,16 +2,16 @@
 //! printed (see the print style in `style/main.css`), so a page in an evidence binder names its
 //! source, its query and when it was printed itself.
 
-use audit_model::EventQuery;
 use leptos::prelude::*;
 use ui_names::testid;
 
+use crate::export::Printed;
 use crate::session::Session;
 
-/// The statement for `query` (nothing while there is none), with the moment of printing, set
+/// The statement for what the page holds (nothing while it holds nothing yet), with the moment of printing, set
 /// again as the browser's print dialog opens.
 #[component]
-pub fn PrintStatement(#[prop(into)] query: Signal<Option<EventQuery>>) -> impl IntoView {
+pub fn PrintStatement(#[prop(into)] what: Signal<Option<Printed>>) -> impl IntoView {
     let session = expect_context::<Session>();
     let printed_at = RwSignal::new(crate::browser::now_ms());
     let before_print = window_event_listener_untyped("beforeprint", move |_| {
@@ -19,8 +19,8 @@ pub fn PrintStatement(#[prop(into)] query: Signal<Option<EventQuery>>) -> impl I
     });
     on_cleanup(move || before_print.remove());
     let lines = move || {
-        query.get().map(|q| {
-            crate::export::print_statement(&q, &session.export_origin(), printed_at.get())
+        what.get().map(|what| {
+            crate::export::print_statement(&what, &session.export_origin(), printed_at.get())
                 .into_iter()
                 .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
                 .collect_view()

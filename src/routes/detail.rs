@@ -6,23 +6,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 use ui_names::testid;
 
-use crate::api::ApiError;
+use crate::api::{ApiError, ID_SEGMENT};
 use crate::browser::copy_text;
 use crate::components::error::ErrorBanner;
 use crate::components::json_tree::JsonTree;
 use crate::routes::events::list_href;
 use crate::session::Session;
-
-/// What stays as it is when an event id is put in a path segment: RFC 3986's unreserved
-/// characters. Everything else (`/`, `?`, `#`, `%`, spaces, …) is percent-encoded.
-const ID_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The app path of an event's detail view, `/events/{id}`. Ids are UUIDs from the API, but an
 /// opened file may hold any text; the router decodes the segment back into the id.
@@ -195,6 +187,8 @@ pub fn DetailPage() -> impl IntoView {
                 view! {
                     <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
                     <p class="muted" data-testid=testid::DETAIL_DESCRIPTION>{description}</p>
+                    <crate::components::print::PrintStatement
+                        what=Signal::derive({ let id = ev.id.clone(); move || Some(crate::export::Printed::Event(id.clone())) })/>
                     // What else happened then: every type, 15 minutes either side.
                     // And the same user, address or resource at any time the copy holds.
                     <p class="pivots">

@@ -240,7 +240,7 @@ pub fn EventsPage() -> impl IntoView {
     view! {
         <section class="events-page">
             <h1 class="sr-only">"Audit events"</h1>
-            <crate::components::print::PrintStatement query=Signal::derive(move || Some(query.get()))/>
+            <crate::components::print::PrintStatement what=Signal::derive(move || Some(crate::export::Printed::Query(query.get())))/>
             <Filters query=filters types=types_signal on_apply=go/>
             <crate::components::local_copy::LocalCopy filters=filters/>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>

@@ -274,7 +274,7 @@ pub fn SecurityPage() -> impl IntoView {
                 </label>
             </div>
             <crate::components::print::PrintStatement
-                query=Signal::derive(move || findings.with(|f| f.as_ref().map(|(_, _, q)| q.clone())))/>
+                what=Signal::derive(move || findings.with(|f| f.as_ref().map(|(_, _, q)| crate::export::Printed::Query(q.clone()))))/>
             <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when no login in the 90 days before the range came from it (for an account without such history: when first used after the range's first quarter, at most its first 7 days)."</p>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
             <Show when=move || loading.get()><p class="muted" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p></Show>

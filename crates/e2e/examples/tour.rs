@@ -1,7 +1,8 @@
 //! A tour of every view as a new user sees it, for people to look at: screenshots at 1400×1000
 //! and 390×844, in light and dark, into `target/tour/`, with the document's width against the
 //! viewport's (nothing but a table may scroll sideways), and the list, an event and the security
-//! overview as they print. Needs the release build in `dist/`.
+//! overview as they print (a screenshot with print media, and the PDF Chromium prints). Needs
+//! the release build in `dist/`.
 //!   cargo run -p e2e --example tour              (`-- --print-only`: the printed views alone)
 
 use e2e::*;
@@ -81,6 +82,7 @@ async fn main() {
             c.goto(&format!("{app}{path}")).await.expect("open");
             tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
             shot(&c, &out, &format!("print-{name}")).await;
+            pdf(&c, &out, &format!("print-{name}")).await;
         }
         c.goto(&format!("{app}/?event_type=USER_LOGIN")).await.expect("open");
         wait_rows(&c).await;
@@ -88,9 +90,17 @@ async fn main() {
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         shot(&c, &out, "print-detail").await;
+        pdf(&c, &out, "print-detail").await;
     })
     .await;
     drop(stack);
+}
+
+/// The page as Chromium prints it (WebDriver's Print Page: A4, 1 cm margins, no backgrounds).
+async fn pdf(c: &fantoccini::Client, out: &std::path::Path, name: &str) {
+    let pdf = c.print(Default::default()).await.expect("print");
+    println!("{name}.pdf: {} bytes", pdf.len());
+    std::fs::write(out.join(format!("{name}.pdf")), pdf).expect("write");
 }
 
 async fn shot(c: &fantoccini::Client, out: &std::path::Path, name: &str) {

@@ -154,6 +154,29 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         assert_eq!(look(c.clone(), last_row).await.2, "visible");
         let width = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
         assert!(width[0].as_f64() <= width[1].as_f64(), "the rows fit the page's width: {width}");
+        // Each row prints as two lines, time, type, user and source above the address, the
+        // country and the details, and every column starts where its header does, with no
+        // cell's text running into the next.
+        let cells = js(
+            &c,
+            &format!(
+                "const row = document.querySelector('[data-testid=\"{}\"]'); \
+                 return ['time', 'type', 'user', 'source', 'ip', 'country', 'details'].map(k => {{ \
+                   const h = document.querySelector('.event-list th.col-' + k).getBoundingClientRect(); \
+                   const td = row.querySelector('[data-col=' + k + ']'); const d = td.getBoundingClientRect(); \
+                   return [k, Math.round(h.left), Math.round(d.left), Math.round(d.top), td.scrollWidth - td.clientWidth]; }})",
+                testid::EVENT_ROW
+            ),
+        )
+        .await;
+        let cells = cells.as_array().expect("cells");
+        let top = |i: usize| cells[i][3].as_i64().unwrap_or_default();
+        for cell in cells {
+            assert_eq!(cell[1], cell[2], "the column lines up with its header: {cell}");
+            assert!(cell[4].as_i64().unwrap_or(1) <= 0, "the cell's text stays inside it: {cell}");
+        }
+        assert!((0..4).all(|i| top(i) == top(0)) && (4..7).all(|i| top(i) == top(4)), "{cells:?}");
+        assert!(top(4) > top(0), "the address, country and details on a second line: {cells:?}");
 
         // An event prints without the way back to the list.
         open_row(&c, 0).await;
@@ -161,6 +184,13 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         let back = format!("[data-testid=\"{}\"]", testid::BACK);
         assert_eq!(look(c.clone(), back).await.0, "none");
         assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(27, 31, 36)");
+        // It says where it comes from, which event it is, the request and when it was printed.
+        let id = find(&c, testid::DETAIL_ID).await.text().await.expect("id");
+        let text = find(&c, testid::PRINT_STATEMENT).await.text().await.expect("text");
+        let request = format!("GET /beta/audit/events/{id}");
+        for part in ["Event from", "account demo", &id, &request, "Printed"] {
+            assert!(text.contains(part), "the event's statement says {part:?}: {text}");
+        }
 
         // The security overview says its range, source and time too.
         cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "" })).await;
