@@ -496,19 +496,28 @@ pub mod run {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_printed_list_states_its_source_query_and_time() {
-        let api = Origin::Api {
+    /// The origin of a list read through a proxy, and a statement's line by its label.
+    fn proxy_origin() -> Origin {
+        Origin::Api {
             base: "https://proxy.example".into(),
             key: "a1b2c3d4".into(),
-        };
+        }
+    }
+    fn get(statement: &[(&str, String)], label: &str) -> Option<String> {
+        statement
+            .iter()
+            .find(|(l, _)| *l == label)
+            .map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn a_printed_list_states_its_source_query_and_time() {
+        let api = proxy_origin();
         let all = print_statement(
             &Printed::Query(EventQuery::default()),
             &api,
             1_764_000_000_000,
         );
-        let get =
-            |s: &[(&str, String)], k: &str| s.iter().find(|(l, _)| *l == k).map(|(_, v)| v.clone());
         assert_eq!(
             get(&all, "Events from").as_deref(),
             Some("the Audit API through https://proxy.example, account a1b2c3d4")
@@ -567,12 +576,7 @@ mod tests {
 
     #[test]
     fn a_printed_event_states_its_source_request_and_time() {
-        let api = Origin::Api {
-            base: "https://proxy.example".into(),
-            key: "a1b2c3d4".into(),
-        };
-        let get =
-            |s: &[(&str, String)], k: &str| s.iter().find(|(l, _)| *l == k).map(|(_, v)| v.clone());
+        let api = proxy_origin();
         let one = print_statement(&Printed::Event("ev 1/2?#".into()), &api, 0);
         assert_eq!(
             get(&one, "Event from").as_deref(),

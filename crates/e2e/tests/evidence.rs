@@ -18,12 +18,21 @@ fn download_dir(name: &str) -> PathBuf {
 async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let done: Vec<PathBuf> = std::fs::read_dir(dir)
+        // Chromium reserves the final name with an empty file at once and writes into a
+        // .crdownload beside it, renamed over it at the end: a download is done when its file
+        // has bytes and no .crdownload is left.
+        let files: Vec<PathBuf> = std::fs::read_dir(dir)
             .expect("dir")
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == ext))
             .collect();
-        if let Some(p) = done.into_iter().next() {
+        let writing = files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+        let done = files.into_iter().find(|p| {
+            p.extension().is_some_and(|e| e == ext)
+                && std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
+        });
+        if let (Some(p), false) = (done, writing) {
             return p;
         }
         assert!(
