@@ -8,8 +8,8 @@ use ui_names::testid;
 use crate::export::Printed;
 use crate::session::Session;
 
-/// The statement for what the page holds (nothing while it holds nothing yet), with the moment of printing, set
-/// again as the browser's print dialog opens.
+/// The statement for what the page holds (nothing while it holds nothing yet), with the moment
+/// of printing, set again as the browser's print dialog opens.
 #[component]
 pub fn PrintStatement(#[prop(into)] what: Signal<Option<Printed>>) -> impl IntoView {
     let session = expect_context::<Session>();

@@ -75,7 +75,7 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
 }
 
 #[tokio::test]
-async fn type_names_are_never_broken_mid_word() {
+async fn type_and_source_names_are_never_broken() {
     let stack = Stack::start(StackOptions::default()).await;
     let app = stack.app_url.clone();
     with_browser(move |c| async move {
@@ -87,6 +87,13 @@ async fn type_names_are_never_broken_mid_word() {
         let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=type] .type-name')).map(e => e.getClientRects().length)").await;
         let lines: Vec<u64> = serde_json::from_value(lines).expect("list");
         assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines per name: {lines:?}");
+        // Nor is the usual source's name, "Customer Dashboard", wrapped on a wide screen.
+        open_signed_in(&c, &app, "/?event_type=USER_LOGIN").await;
+        assert!(wait_rows(&c).await > 0);
+        let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=source] button')).map(e => { const r = document.createRange(); r.selectNodeContents(e); return [e.textContent, r.getClientRects().length]; })").await;
+        let lines: Vec<(String, u64)> = serde_json::from_value(lines).expect("list");
+        assert!(lines.iter().any(|(name, _)| name == "Customer Dashboard"), "{lines:?}");
+        assert!(lines.iter().all(|(_, n)| *n == 1), "lines per source: {lines:?}");
     })
     .await;
     drop(stack);
