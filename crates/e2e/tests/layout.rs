@@ -210,6 +210,17 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         })
         .await;
         assert!(text.contains("USER_LOGIN, ACCOUNT_SECRET_CREATE") && text.contains("Printed"), "{text}");
+        // Its range prints as the chosen words, not as a menu with an arrow and a border.
+        let range = js(
+            &c,
+            &format!(
+                "const s = getComputedStyle(document.querySelector('[data-testid=\"{}\"]')); \
+                 return [s.appearance, s.borderTopStyle]",
+                testid::SECURITY_RANGE
+            ),
+        )
+        .await;
+        assert_eq!(range, serde_json::json!(["none", "none"]), "the range on paper");
     })
     .await;
     drop(stack);
