@@ -496,13 +496,20 @@ pub mod run {
 mod tests {
     use super::*;
 
-    /// The origin of a list read through a proxy, and a statement's line by its label.
+    /// The origin of a list read through a proxy.
     fn proxy_origin() -> Origin {
         Origin::Api {
             base: "https://proxy.example".into(),
             key: "a1b2c3d4".into(),
         }
     }
+    /// The origin of a list opened from a file.
+    fn file_origin() -> Origin {
+        Origin::File {
+            name: "evidence.jsonl".into(),
+        }
+    }
+    /// A statement's line by its label.
     fn get(statement: &[(&str, String)], label: &str) -> Option<String> {
         statement
             .iter()
@@ -563,9 +570,7 @@ mod tests {
             "{request}"
         );
 
-        let file = Origin::File {
-            name: "evidence.jsonl".into(),
-        };
+        let file = file_origin();
         let offline = print_statement(&Printed::Query(q), &file, 0);
         assert_eq!(
             get(&offline, "Events from").as_deref(),
@@ -592,9 +597,7 @@ mod tests {
             get(&one, "Printed").as_deref(),
             Some("1970-01-01 00:00:00 UTC")
         );
-        let file = Origin::File {
-            name: "evidence.jsonl".into(),
-        };
+        let file = file_origin();
         let offline = print_statement(&Printed::Event("x".into()), &file, 0);
         assert_eq!(get(&offline, "Request"), None, "no request was made");
     }

@@ -188,7 +188,7 @@ pub fn DetailPage() -> impl IntoView {
                     <h1 id="detail-heading" tabindex="-1" data-testid=testid::DETAIL_TYPE>{ev.event_type.clone()}</h1>
                     <p class="muted" data-testid=testid::DETAIL_DESCRIPTION>{description}</p>
                     <crate::components::print::PrintStatement
-                        what=Signal::derive({ let id = ev.id.clone(); move || Some(crate::export::Printed::Event(id.clone())) })/>
+                        what=Signal::stored(Some(crate::export::Printed::Event(ev.id.clone())))/>
                     // What else happened then: every type, 15 minutes either side.
                     // And the same user, address or resource at any time the copy holds.
                     <p class="pivots">
