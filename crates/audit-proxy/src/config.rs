@@ -12,7 +12,8 @@ use clap::Parser;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "audit-proxy", version, about, long_about = None)]
 pub struct Config {
-    /// Address to listen on. Keep it on loopback unless a reverse proxy with TLS is in front.
+    /// Address to listen on. On loopback by default; to serve a team, give --tls-cert and --tls-key
+    /// (or put a TLS reverse proxy in front and name it with --trusted-proxy).
     #[arg(long, env = "AUDIT_PROXY_LISTEN", default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
 
@@ -41,6 +42,11 @@ pub struct Config {
     /// Seconds to wait for the upstream (connect and response) before answering 504.
     #[arg(long, env = "AUDIT_PROXY_UPSTREAM_TIMEOUT", default_value_t = 20)]
     pub upstream_timeout_secs: u64,
+
+    /// Requests to the upstream one client address may have in flight; its others wait their
+    /// turn, so one client cannot take all of the upstream slots (16).
+    #[arg(long, env = "AUDIT_PROXY_UPSTREAM_PER_CLIENT", default_value_t = 8)]
+    pub upstream_per_client: usize,
 
     /// Requests handled at once; more are refused with 503 rather than queued without bound.
     #[arg(long, env = "AUDIT_PROXY_MAX_CONCURRENCY", default_value_t = 2048)]
@@ -108,6 +114,15 @@ pub struct Config {
     /// Add a new demo event every this many milliseconds (0: never), to watch live tail work.
     #[arg(long, env = "AUDIT_PROXY_DEMO_LIVE_EVERY_MS", default_value_t = 0)]
     pub demo_live_every_ms: u64,
+
+    /// With --demo-live-every-ms: stop adding events after this many, so a demo left running
+    /// does not grow without bound.
+    #[arg(long, env = "AUDIT_PROXY_DEMO_LIVE_MAX", default_value_t = 10_000)]
+    pub demo_live_max: u64,
+
+    /// Connections, limits and logging, shared with every server of the product.
+    #[command(flatten)]
+    pub edge: audit_edge::EdgeArgs,
 
     /// The demo account's "now", ISO-8601 (default: the current time). Tests pin it.
     #[arg(long, env = "AUDIT_PROXY_DEMO_NOW", hide = true)]

@@ -18,6 +18,9 @@ pub enum ProxyError {
     /// Query parameters that fail validation.
     #[error("{0}")]
     BadQuery(#[from] audit_model::QueryError),
+    /// A per-client limit refused the call before it went anywhere.
+    #[error("{}", limited_message(.0))]
+    Limited(audit_edge::Refusal),
     /// Too many requests in flight.
     #[error("the proxy is busy; retry in a moment")]
     Busy,
@@ -38,6 +41,18 @@ pub enum ProxyError {
     EventNotFound(String),
 }
 
+fn limited_message(refusal: &audit_edge::Refusal) -> String {
+    match refusal {
+        audit_edge::Refusal::Rate { retry_after_secs } => format!(
+            "too many requests from your address; try again in {retry_after_secs} s"
+        ),
+        audit_edge::Refusal::Blocked { retry_after_secs } => format!(
+            "too many different API keys or secrets were refused from your address, so the proxy \
+             refuses its calls for {retry_after_secs} s more; check the key and secret, then try again"
+        ),
+    }
+}
+
 impl ProxyError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
@@ -46,6 +61,7 @@ impl ProxyError {
             ProxyError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ProxyError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ProxyError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ProxyError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             ProxyError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ProxyError::UpstreamUnreachable | ProxyError::UpstreamTooLarge => {
                 StatusCode::BAD_GATEWAY
@@ -72,6 +88,12 @@ impl IntoResponse for ProxyError {
             ProxyError::Busy => {
                 resp.headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ProxyError::Limited(refusal) => {
+                resp.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(refusal.retry_after_secs()),
+                );
             }
             _ => {}
         }

@@ -14,7 +14,6 @@ pub mod error;
 pub mod faults;
 pub mod relay;
 pub mod site;
-pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,6 +31,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
+use audit_edge::{ClientInfo, RequestLimits};
 use classify::{classify, Call, Reject};
 use config::Config;
 use demo::Demo;
@@ -53,17 +53,27 @@ pub enum Backend {
 pub struct AppState {
     backend: Backend,
     permits: Arc<Semaphore>,
+    limits: Arc<RequestLimits>,
 }
 
 impl AppState {
-    /// State over a backend, with at most `max_concurrency` requests in flight.
-    pub fn new(backend: Backend, max_concurrency: usize) -> Self {
+    /// State over a backend, with at most `max_concurrency` requests in flight and the edge's
+    /// per-client limits on every API call.
+    pub fn new(backend: Backend, max_concurrency: usize, limits: RequestLimits) -> Self {
         Self {
             backend,
             permits: Arc::new(Semaphore::new(max_concurrency.max(1))),
+            limits: Arc::new(limits),
         }
     }
 }
+
+/// Who a request is from when it did not come through the edge (a test calling the router
+/// directly): one unknown client.
+const UNKNOWN_CLIENT: ClientInfo = ClientInfo {
+    ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+    scheme: "http",
+};
 
 /// Marks the real event-types call, which reaches the handler disguised as GET (see
 /// [`split_options`]).
@@ -98,21 +108,44 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
         Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
         Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
     };
+    let client = req
+        .extensions()
+        .get::<ClientInfo>()
+        .copied()
+        .unwrap_or(UNKNOWN_CLIENT);
+    if let Err(refusal) = state.limits.admit(&client) {
+        return ProxyError::Limited(refusal).into_response();
+    }
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
-    match respond(&state.backend, call, req).await {
+    // Kept only to count a refusal by its credentials (hashed, never stored or logged).
+    let authorization = req.headers().get(header::AUTHORIZATION).cloned();
+    let resp = match respond(&state.backend, call, &client, req).await {
         Ok(resp) => resp,
         Err(e) => {
             tracing::debug!(status = %e.status(), "refused: {e}");
             e.into_response()
         }
+    };
+    if state
+        .limits
+        .record(&client, resp.status(), authorization.as_ref())
+    {
+        tracing::warn!(
+            client = %client.ip,
+            block_secs = state.limits.block().as_secs(),
+            "client blocked: too many different credentials refused within a minute; \
+             its API calls get 429 until the block ends"
+        );
     }
+    resp
 }
 
 async fn respond(
     backend: &Backend,
     call: Call,
+    client: &ClientInfo,
     req: Request,
 ) -> Result<Response<Body>, ProxyError> {
     // The query string sent on is rebuilt from validated parameters; unknown ones are dropped.
@@ -132,10 +165,11 @@ async fn respond(
             let headers = relay::forwarded(req.headers());
             // Nothing of the incoming request is held while waiting for the upstream.
             drop(req);
-            upstream.send(call, &query, headers).await
+            upstream.send(call, &query, headers, client.key()).await
         }
         Backend::Demo(demo) => {
-            let body = demo.answer(call, &query, req.headers())?;
+            let base = demo::request_base(client.scheme, &req);
+            let body = demo.answer(call, &query, req.headers(), base.as_deref())?;
             Ok(Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, "application/json")
@@ -225,18 +259,26 @@ pub fn service(
     let backend = backend(config)?;
     if let (Backend::Demo(demo), every) = (&backend, config.demo_live_every_ms) {
         if every > 0 {
-            let (demo, seed) = (demo.clone(), config.demo_seed);
+            let (demo, seed, max) = (demo.clone(), config.demo_seed, config.demo_live_max);
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(Duration::from_millis(every));
                 tick.tick().await;
-                for n in 0u64.. {
+                for n in 0..max {
                     tick.tick().await;
                     demo.push(demo::live_event(seed, n, now_millis()));
                 }
+                tracing::info!(
+                    added = max,
+                    "the live demo has added --demo-live-max events and adds no more"
+                );
             });
         }
     }
-    let state = AppState::new(backend.clone(), config.max_concurrency);
+    let state = AppState::new(
+        backend.clone(),
+        config.max_concurrency,
+        RequestLimits::new(&config.edge),
+    );
     let api = app(state, config);
     let router = match &config.app {
         Some(dir) => with_site(
@@ -279,130 +321,35 @@ pub fn with_site(api: Router, site: &site::Site) -> Router {
     }))
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish
-/// (for at most `grace`).
-///
-/// HTTP/1.1 only (a browser talks plain-HTTP/1.1 to a proxy without TLS), with the smallest read
-/// buffer hyper allows, a timeout for slow request heads, and `TCP_NODELAY`, so that a thousand
-/// idle keep-alive connections cost little memory and small answers leave at once.
+/// Serves `router` on `listener` with the edge's connection handling and limits (see
+/// `audit_edge`), over HTTPS when `tls` is given, until `shutdown` resolves; requests in flight
+/// then have the request timeout to finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
+    config: &Config,
+    tls: Option<audit_edge::Tls>,
     shutdown: impl std::future::Future<Output = ()>,
-    grace: Duration,
 ) {
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
-        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
-        .keep_alive(true);
-    accept_until(listener, shutdown, grace, |stream, peer, graceful| {
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
-        let conn = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    })
+    audit_edge::serve(
+        listener,
+        router,
+        &config.edge,
+        tls,
+        shutdown,
+        config.request_timeout(),
+    )
     .await;
 }
 
-/// Like [`serve`], over TLS: each connection's handshake (bounded to 10 s) picks HTTP/2 or
-/// HTTP/1.1 by ALPN, and the connection is then served with that protocol.
-pub async fn serve_tls(
-    listener: tokio::net::TcpListener,
-    router: Router,
-    acceptor: tokio_rustls::TlsAcceptor,
-    shutdown: impl std::future::Future<Output = ()>,
-    grace: Duration,
-) {
-    let mut http =
-        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
-    http.http1()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
-        .max_buf_size(MAX_REQUEST_HEAD_BYTES)
-        .keep_alive(true);
-    http.http2()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
-    let http = Arc::new(http);
-    accept_until(listener, shutdown, grace, |stream, peer, graceful| {
-        let (acceptor, router, http, watcher) = (
-            acceptor.clone(),
-            router.clone(),
-            http.clone(),
-            graceful.watcher(),
-        );
-        tokio::spawn(async move {
-            let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(stream))
-                .await
-            {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let service = hyper_util::service::TowerToHyperService::new(router);
-            let conn = http.serve_connection(hyper_util::rt::TokioIo::new(tls), service);
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
-            }
-        });
-    })
-    .await;
-}
-
-/// Accepts connections (with `TCP_NODELAY`) and hands each to `on_conn` until `shutdown`
-/// resolves; then stops listening and lets the connections `on_conn` watched finish, for at
-/// most `grace`.
-async fn accept_until(
-    listener: tokio::net::TcpListener,
-    shutdown: impl std::future::Future<Output = ()>,
-    grace: Duration,
-    mut on_conn: impl FnMut(
-        tokio::net::TcpStream,
-        std::net::SocketAddr,
-        &hyper_util::server::graceful::GracefulShutdown,
-    ),
-) {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let _ = stream.set_nodelay(true);
-        on_conn(stream, peer, &graceful);
-    }
-    drop(listener);
-    if tokio::time::timeout(grace, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still in flight after {grace:?}; stopping anyway");
+/// The certificate and key the configuration names, read once (and again on
+/// [`audit_edge::Tls::reload`]).
+pub fn tls(config: &Config) -> Result<Option<audit_edge::Tls>, String> {
+    match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => audit_edge::Tls::load(cert, key).map(Some),
+        _ => Ok(None),
     }
 }
-
-/// The largest request head accepted (hyper's minimum buffer size): the three allowed calls need
-/// far less, and every connection's read buffer is bounded by it.
-pub const MAX_REQUEST_HEAD_BYTES: usize = 8192;
 
 /// Builds the backend the configuration asks for.
 pub fn backend(config: &Config) -> Result<Backend, Box<dyn std::error::Error + Send + Sync>> {
@@ -411,6 +358,7 @@ pub fn backend(config: &Config) -> Result<Backend, Box<dyn std::error::Error + S
             &config.upstream,
             config.upstream_timeout(),
             config.max_body_bytes,
+            config.upstream_per_client,
         )?;
         return Ok(Backend::Relay(Arc::new(upstream)));
     }

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use audit_proxy::config::Config;
 use audit_proxy::{service, Backend};
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 /// One thread serves every connection (a current-thread runtime). The proxy's work per request is
 /// a few microseconds of parsing between socket reads and writes; on a multi-thread runtime most
@@ -49,12 +48,8 @@ fn one_malloc_arena() {}
 
 async fn run() -> ExitCode {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
-        )
-        .init();
+    audit_edge::log::init(config.edge.log_format, "info,tower_http=info");
+    raise_open_file_limit();
 
     let (router, backend) = match service(&config) {
         Ok(b) => b,
@@ -80,16 +75,14 @@ async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let tls = match (&config.tls_cert, &config.tls_key) {
-        (Some(cert), Some(key)) => match audit_proxy::tls::acceptor(cert, key) {
-            Ok(a) => Some(a),
-            Err(e) => {
-                eprintln!("audit-proxy: cannot start: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        _ => None,
+    let tls = match audit_proxy::tls(&config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("audit-proxy: cannot start: {e}");
+            return ExitCode::from(2);
+        }
     };
+    tokio::spawn(reload_on_hangup(tls.clone()));
     let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         url = %format!("{scheme}://{}/", config.listen),
@@ -97,30 +90,61 @@ async fn run() -> ExitCode {
         origins = ?config.allow_origins,
         "audit-proxy ready"
     );
-    match tls {
-        Some(acceptor) => {
-            audit_proxy::serve_tls(
-                listener,
-                router,
-                acceptor,
-                shutdown_signal(),
-                config.request_timeout(),
-            )
-            .await
-        }
-        None => {
-            audit_proxy::serve(
-                listener,
-                router,
-                shutdown_signal(),
-                config.request_timeout(),
-            )
-            .await
-        }
-    }
+    audit_proxy::serve(listener, router, &config, tls, shutdown_signal()).await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }
+
+/// SIGHUP reads the certificate and key again (certificates are renewed every 60–90 days); a
+/// pair that does not load is logged and the one in use kept. Without TLS there is nothing to
+/// read, and the signal no longer ends the process.
+async fn reload_on_hangup(tls: Option<audit_edge::Tls>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hangup.recv().await.is_some() {
+            match &tls {
+                Some(tls) => match tls.reload() {
+                    Ok(()) => tracing::info!(
+                        cert = %tls.cert_path().display(),
+                        "SIGHUP: certificate and key reloaded; new connections use them"
+                    ),
+                    Err(e) => tracing::error!(
+                        "SIGHUP: the new certificate and key were not loaded, the old ones stay: {e}"
+                    ),
+                },
+                None => tracing::info!("SIGHUP: no certificate to reload (no --tls-cert)"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tls;
+}
+
+/// Raises the soft limit on open files to the hard limit, as nginx's `worker_rlimit_nofile` and
+/// Go's runtime do: each connection is a file, and the soft default (often 1,024) is far below
+/// what the system allows. The edge then fits its connection cap under what is granted.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn raise_open_file_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            let _ = libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn raise_open_file_limit() {}
 
 async fn shutdown_signal() {
     let ctrl_c = async {

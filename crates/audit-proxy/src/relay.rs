@@ -1,5 +1,8 @@
 //! Relaying the allowed calls to the one upstream.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -9,6 +12,7 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
+use tokio::sync::Semaphore;
 
 use crate::classify::Call;
 use crate::error::ProxyError;
@@ -54,6 +58,8 @@ pub struct Upstream {
     /// Requests in flight to the upstream; the rest wait their turn, which bounds the number of
     /// upstream connections (and their buffers) however many clients are connected.
     in_flight: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Each client's share of those slots.
+    shares: Arc<Shares>,
     /// `{scheme}://{authority}` and any path prefix of the base, then the events path: every
     /// call's URI is this, an optional `/{id}` and a rebuilt query.
     events: String,
@@ -71,11 +77,12 @@ impl Upstream {
         base: &str,
         timeout: Duration,
         max_body: usize,
+        per_client: usize,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
-        Self::with_roots(base, timeout, max_body, roots)
+        Self::with_roots(base, timeout, max_body, per_client, roots)
     }
 
     /// As [`Upstream::new`], trusting only `roots` over HTTPS (a test's own authority).
@@ -83,6 +90,7 @@ impl Upstream {
         base: &str,
         timeout: Duration,
         max_body: usize,
+        per_client: usize,
         roots: rustls::RootCertStore,
     ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
         let base = base.trim_end_matches('/');
@@ -94,7 +102,7 @@ impl Upstream {
             return Err(format!("the upstream URL must not carry a query: {base}").into());
         }
         let host = host_header(&uri)?;
-        let tls = rustls::ClientConfig::builder_with_provider(crate::tls::provider())
+        let tls = rustls::ClientConfig::builder_with_provider(audit_edge::tls::provider())
             .with_safe_default_protocol_versions()?
             .with_root_certificates(roots)
             .with_no_client_auth();
@@ -114,6 +122,7 @@ impl Upstream {
         Ok(Self {
             client,
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(UPSTREAM_CONCURRENCY)),
+            shares: Arc::new(Shares::new(per_client.clamp(1, UPSTREAM_CONCURRENCY))),
             events: format!("{base}{}", audit_model::EVENTS_PATH),
             host,
             timeout,
@@ -137,12 +146,14 @@ impl Upstream {
 
     /// Sends one allowed call with the headers [`forwarded`] picked, and relays the answer:
     /// status, JSON body and a few safe headers. The whole exchange, body included, is bounded
-    /// by the upstream timeout, and the body by the size cap.
+    /// by the upstream timeout, and the body by the size cap. `client` waits for its own share of
+    /// the upstream slots first, so that one client cannot hold them all.
     pub async fn send(
         &self,
         call: Call,
         query: &str,
         headers: HeaderMap,
+        client: std::net::IpAddr,
     ) -> Result<Response<Body>, ProxyError> {
         let method = match call {
             Call::EventTypes => Method::OPTIONS,
@@ -157,6 +168,7 @@ impl Upstream {
             header::USER_AGENT,
             HeaderValue::from_static(concat!("audit-proxy/", env!("CARGO_PKG_VERSION"))),
         );
+        let _share = self.shares.take(client).await;
         let _turn = self
             .in_flight
             .acquire()
@@ -214,6 +226,66 @@ impl Upstream {
     }
 }
 
+/// Each client's share of the upstream slots: a semaphore per client key, kept only while the
+/// client has requests waiting or in flight.
+#[derive(Debug)]
+struct Shares {
+    per_client: usize,
+    by_client: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
+/// A client's place in its share, given back (and its entry dropped when unused) on drop.
+struct Share<'a> {
+    shares: &'a Shares,
+    client: IpAddr,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Shares {
+    fn new(per_client: usize) -> Self {
+        Self {
+            per_client,
+            by_client: Mutex::default(),
+        }
+    }
+
+    async fn take(&self, client: IpAddr) -> Share<'_> {
+        let sem = self
+            .by_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(client)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_client)))
+            .clone();
+        let mut share = Share {
+            shares: self,
+            client,
+            permit: None,
+        };
+        // The semaphore is never closed, so acquiring cannot fail.
+        share.permit = sem.acquire_owned().await.ok();
+        share
+    }
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        drop(self.permit.take());
+        let mut by = self
+            .shares
+            .by_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Clones are made only under this lock: one left means no one else waits or holds.
+        if by
+            .get(&self.client)
+            .is_some_and(|s| Arc::strong_count(s) == 1)
+        {
+            by.remove(&self.client);
+        }
+    }
+}
+
 /// The Host header for an upstream URI: its host, and its port unless the scheme's default.
 fn host_header(uri: &Uri) -> Result<HeaderValue, Box<dyn std::error::Error + Send + Sync>> {
     let host = uri.host().unwrap_or_default();
@@ -231,6 +303,31 @@ fn host_header(uri: &Uri) -> Result<HeaderValue, Box<dyn std::error::Error + Sen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_client_waits_for_its_own_share_and_others_do_not() {
+        let shares = Shares::new(2);
+        let (a, b): (IpAddr, IpAddr) = (
+            "192.0.2.1".parse().expect("a"),
+            "192.0.2.2".parse().expect("b"),
+        );
+        let a1 = shares.take(a).await;
+        let _a2 = shares.take(a).await;
+        let third = tokio::time::timeout(Duration::from_millis(50), shares.take(a)).await;
+        assert!(third.is_err(), "a third request from one client waits");
+        let _b1 = tokio::time::timeout(Duration::from_millis(50), shares.take(b))
+            .await
+            .expect("another client goes on");
+        drop(a1);
+        let _a3 = tokio::time::timeout(Duration::from_millis(50), shares.take(a))
+            .await
+            .expect("a place given back");
+        drop((_a2, _a3, _b1));
+        assert!(
+            shares.by_client.lock().expect("lock").is_empty(),
+            "unused entries are dropped"
+        );
+    }
 
     #[test]
     fn the_host_header_names_a_port_only_when_it_is_not_the_default() {

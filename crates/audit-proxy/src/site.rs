@@ -35,6 +35,8 @@ pub const HSTS: &str = "max-age=31536000";
 #[derive(Debug, Clone)]
 pub struct Site {
     dir: PathBuf,
+    /// The folder with every link resolved: no file outside it is served.
+    root: PathBuf,
     /// The public URL with both slashes, e.g. `/` or `/audit/`.
     prefix: String,
     tls: bool,
@@ -55,8 +57,11 @@ impl Site {
         } else {
             format!("/{trimmed}/")
         };
+        let root =
+            std::fs::canonicalize(dir).map_err(|e| format!("--app {}: {e}", dir.display()))?;
         Ok(Site {
             dir: dir.to_path_buf(),
+            root,
             prefix,
             tls,
         })
@@ -102,6 +107,8 @@ impl Site {
         } else if let Some(rest) = path.strip_prefix(self.prefix.as_str()) {
             if rest == "config.json" {
                 config_json()
+            } else if let Err(status) = self.check(rest) {
+                status.into_response()
             } else {
                 // ServeDir resolves the path below the prefix; it refuses `..` and the like.
                 let (mut parts, body) = req.into_parts();
@@ -111,10 +118,12 @@ impl Site {
                     uri.push_str(q);
                 }
                 parts.uri = uri.parse().unwrap_or_default();
-                match files.oneshot(Request::from_parts(parts, body)).await {
+                let mut r = match files.oneshot(Request::from_parts(parts, body)).await {
                     Ok(r) => r.into_response(),
                     Err(never) => match never {},
-                }
+                };
+                self.keep_prefix(&mut r);
+                r
             }
         } else if path == "/" {
             redirect(&self.prefix)
@@ -126,11 +135,74 @@ impl Site {
         let cache = cache_control(&served, resp.status());
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-        if resp.status().is_success() {
-            resp.headers_mut()
-                .append(header::VARY, HeaderValue::from_static("accept-encoding"));
-        }
+        // On every answer, so that no cache keeps one encoding's answer (or an error) for all.
+        resp.headers_mut()
+            .append(header::VARY, HeaderValue::from_static("accept-encoding"));
         resp
+    }
+
+    /// Whether a path below the public URL may be served: 400 for one no file can have (bytes
+    /// that are not UTF-8, a NUL or control character, a backslash, a segment over 255 bytes),
+    /// 404 for a hidden name (a segment starting with `.`: `.env`, `.git`, `..`) and for a path
+    /// that leads out of the folder through a symbolic link.
+    fn check(&self, rest: &str) -> Result<(), StatusCode> {
+        let decoded = percent_encoding::percent_decode_str(rest)
+            .decode_utf8()
+            .map_err(|_| StatusCode::BAD_REQUEST)?;
+        if decoded.chars().any(|c| c.is_control() || c == '\\') {
+            return Err(StatusCode::BAD_REQUEST);
+        }
+        for segment in decoded.split('/') {
+            if segment.len() > 255 {
+                return Err(StatusCode::BAD_REQUEST);
+            }
+            if segment.starts_with('.') {
+                return Err(StatusCode::NOT_FOUND);
+            }
+        }
+        let path = self.dir.join(decoded.as_ref());
+        // The file and the precompressed files ServeDir may send instead.
+        for candidate in [
+            path.clone(),
+            path.with_added_extension("br"),
+            path.with_added_extension("gz"),
+        ] {
+            if std::fs::symlink_metadata(&candidate).is_err() {
+                continue;
+            }
+            match std::fs::canonicalize(&candidate) {
+                Ok(real) if real.starts_with(&self.root) => {}
+                _ => {
+                    tracing::warn!(
+                        path = %candidate.display(),
+                        "refused: a link from the app's folder to outside it"
+                    );
+                    return Err(StatusCode::NOT_FOUND);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// ServeDir redirects a folder to its path with a slash, as it saw the path (below the
+    /// public URL); the browser must be sent to the same place under the public URL.
+    fn keep_prefix(&self, resp: &mut Response<Body>) {
+        if !resp.status().is_redirection() || self.prefix == "/" {
+            return;
+        }
+        let Some(to) = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|l| l.starts_with('/') && !l.starts_with("//"))
+        else {
+            return;
+        };
+        if let Ok(v) =
+            HeaderValue::from_str(&format!("{}{}", self.prefix.trim_end_matches('/'), to))
+        {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
     }
 }
 

@@ -513,13 +513,7 @@ async fn crafted_requests_never_escape_and_the_secret_never_leaks() {
     let addr = listener.local_addr().expect("addr").to_string();
     tokio::spawn(async move {
         // The server loop the binary runs, with its buffer and header limits.
-        audit_proxy::serve(
-            listener,
-            router,
-            std::future::pending(),
-            std::time::Duration::from_secs(1),
-        )
-        .await;
+        audit_proxy::serve(listener, router, &cfg, None, std::future::pending()).await;
     });
 
     let corpus = corpus();

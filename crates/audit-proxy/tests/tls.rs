@@ -40,21 +40,18 @@ async fn start(p: &Pems) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
     ]);
     assert!(config.tls());
     let (router, _) = audit_proxy::service(&config).expect("service");
-    let acceptor = audit_proxy::tls::acceptor(&cert, &key).expect("acceptor");
+    let tls = audit_proxy::tls(&config).expect("certificate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(audit_proxy::serve_tls(
-        listener,
-        router,
-        acceptor,
-        async move {
+    tokio::spawn(async move {
+        audit_proxy::serve(listener, router, &config, tls, async move {
             let _ = rx.await;
-        },
-        Duration::from_secs(2),
-    ));
+        })
+        .await
+    });
     (addr, tx)
 }
 
@@ -149,11 +146,11 @@ fn a_key_that_does_not_match_or_a_missing_file_is_refused_at_start() {
     let other = rcgen::generate_simple_self_signed(vec!["other".to_string()]).expect("cert");
     let wrong_key = p.dir.join("wrong-key.pem");
     std::fs::write(&wrong_key, other.signing_key.serialize_pem()).expect("write");
-    let err = audit_proxy::tls::acceptor(&p.dir.join("cert.pem"), &wrong_key)
+    let err = audit_edge::tls::acceptor(&p.dir.join("cert.pem"), &wrong_key)
         .err()
         .expect("refused");
     assert!(err.contains("do not make a pair"), "{err}");
-    let err = audit_proxy::tls::acceptor(&p.dir.join("missing.pem"), &wrong_key)
+    let err = audit_edge::tls::acceptor(&p.dir.join("missing.pem"), &wrong_key)
         .err()
         .expect("refused");
     assert!(err.contains("--tls-cert"), "{err}");
@@ -169,6 +166,7 @@ fn a_key_that_does_not_match_or_a_missing_file_is_refused_at_start() {
 async fn relays_to_an_https_upstream_and_checks_its_certificate() {
     use audit_proxy::classify::Call;
     use audit_proxy::relay::{forwarded, Upstream};
+    const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
     use axum::http::{header, HeaderMap, HeaderValue};
 
     let p = certificate("upstream");
@@ -180,7 +178,7 @@ async fn relays_to_an_https_upstream_and_checks_its_certificate() {
         .expect("the test's certificate");
     roots.add(der).expect("a root");
     let timeout = Duration::from_secs(5);
-    let upstream = Upstream::with_roots(&base, timeout, 1 << 20, roots).expect("client");
+    let upstream = Upstream::with_roots(&base, timeout, 1 << 20, 8, roots).expect("client");
     let mut incoming = HeaderMap::new();
     incoming.insert(
         header::AUTHORIZATION,
@@ -195,7 +193,7 @@ async fn relays_to_an_https_upstream_and_checks_its_certificate() {
         serde_json::from_slice::<serde_json::Value>(&bytes).expect("JSON")
     };
     let list = upstream
-        .send(Call::ListEvents, "size=2", forwarded(&incoming))
+        .send(Call::ListEvents, "size=2", forwarded(&incoming), LOCAL)
         .await
         .expect("the list over HTTPS");
     let list = body(list).await;
@@ -207,19 +205,19 @@ async fn relays_to_an_https_upstream_and_checks_its_certificate() {
         .parse()
         .expect("a UUID");
     let one = upstream
-        .send(Call::GetEvent(id), "", forwarded(&incoming))
+        .send(Call::GetEvent(id), "", forwarded(&incoming), LOCAL)
         .await
         .expect("one event over HTTPS");
     assert_eq!(body(one).await["id"], id.to_string());
     let types = upstream
-        .send(Call::EventTypes, "", forwarded(&incoming))
+        .send(Call::EventTypes, "", forwarded(&incoming), LOCAL)
         .await
         .expect("the event types over HTTPS");
     assert!(body(types).await["eventTypes"].is_array());
 
-    let strict = Upstream::new(&base, timeout, 1 << 20).expect("client");
+    let strict = Upstream::new(&base, timeout, 1 << 20, 8).expect("client");
     let refused = strict
-        .send(Call::ListEvents, "", forwarded(&incoming))
+        .send(Call::ListEvents, "", forwarded(&incoming), LOCAL)
         .await
         .expect_err("a certificate no web root signed");
     assert_eq!(refused.status(), 502);

@@ -137,14 +137,9 @@ impl Stack {
         let (proxy, _) = audit_proxy::service(&config).expect("proxy");
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let proxy_task = tokio::spawn(async move {
-            audit_proxy::serve(
-                proxy_l,
-                proxy,
-                async move {
-                    let _ = stop_rx.await;
-                },
-                Duration::from_secs(5),
-            )
+            audit_proxy::serve(proxy_l, proxy, &config, None, async move {
+                let _ = stop_rx.await;
+            })
             .await;
         });
 

@@ -126,26 +126,29 @@ impl Demo {
         self.store.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Answers one call with a JSON body, as the API would.
+    /// Answers one call with a JSON body, as the API would; its links start with `base` (the
+    /// address the request was sent to, see [`request_base`]) or else the listening address.
     pub fn answer(
         &self,
         call: Call,
         raw_query: &str,
         headers: &HeaderMap,
+        base: Option<&str>,
     ) -> Result<Vec<u8>, ProxyError> {
         if !authorized(headers) {
             return Err(ProxyError::Unauthorized);
         }
+        let base = base.unwrap_or(&self.base_url);
         let store = self.read();
         let json = match call {
             Call::ListEvents => {
                 let (query, _ignored) = EventQuery::parse(raw_query)?;
-                serde_json::to_vec(&store.page(&query, &self.base_url)?)
+                serde_json::to_vec(&store.page(&query, base)?)
             }
             Call::GetEvent(id) => {
                 let id = id.hyphenated().to_string();
                 let mut ev = store.get(&id).ok_or(ProxyError::EventNotFound(id))?.clone();
-                audit_model::store::add_self_link(&mut ev, &self.base_url);
+                audit_model::store::add_self_link(&mut ev, base);
                 serde_json::to_vec(&ev)
             }
             Call::EventTypes => serde_json::to_vec(&EventTypesResponse {
@@ -154,5 +157,55 @@ impl Demo {
         };
         // Serialising our own types cannot fail; an empty object is a safe answer if it did.
         Ok(json.unwrap_or_else(|_| b"{}".to_vec()))
+    }
+}
+
+/// The address a request was sent to, for the demo's links: the scheme the browser used and the
+/// host it named (HTTP/2's `:authority`, or `Host`). `None` when the host is missing or is not a
+/// plain host name or address with an optional port (a forged Host must not write markup or a
+/// path into the answer).
+pub fn request_base<B>(scheme: &str, req: &axum::http::Request<B>) -> Option<String> {
+    let host = match req.uri().authority() {
+        Some(a) => a.as_str(),
+        None => req.headers().get(axum::http::header::HOST)?.to_str().ok()?,
+    };
+    let plain = !host.is_empty()
+        && host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
+    plain.then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod base_tests {
+    use super::request_base;
+
+    fn req(uri: &str, host: Option<&str>) -> axum::http::Request<()> {
+        let mut b = axum::http::Request::builder().uri(uri);
+        if let Some(h) = host {
+            b = b.header("host", h);
+        }
+        b.body(()).expect("request")
+    }
+
+    #[test]
+    fn links_follow_the_address_the_browser_used() {
+        assert_eq!(
+            request_base(
+                "https",
+                &req("/beta/audit/events", Some("audit.example:8443"))
+            )
+            .as_deref(),
+            Some("https://audit.example:8443")
+        );
+        // HTTP/2 names the host in the URI.
+        assert_eq!(
+            request_base("https", &req("https://[::1]:8443/beta/audit/events", None)).as_deref(),
+            Some("https://[::1]:8443")
+        );
+        assert_eq!(request_base("http", &req("/x", None)), None);
+        assert_eq!(request_base("http", &req("/x", Some("evil\"><b>"))), None);
+        assert_eq!(request_base("http", &req("/x", Some("a/b"))), None);
     }
 }

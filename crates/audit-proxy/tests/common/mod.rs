@@ -153,9 +153,19 @@ pub fn config(extra: &[&str]) -> Config {
 /// The proxy's router relaying to `upstream`.
 pub fn relay_router(upstream: &str, extra: &[&str]) -> Router {
     let cfg = config(extra);
-    let up = Upstream::new(upstream, cfg.upstream_timeout(), cfg.max_body_bytes).expect("client");
+    let up = Upstream::new(
+        upstream,
+        cfg.upstream_timeout(),
+        cfg.max_body_bytes,
+        cfg.upstream_per_client,
+    )
+    .expect("client");
     app(
-        AppState::new(Backend::Relay(std::sync::Arc::new(up)), cfg.max_concurrency),
+        AppState::new(
+            Backend::Relay(std::sync::Arc::new(up)),
+            cfg.max_concurrency,
+            audit_edge::RequestLimits::new(&cfg.edge),
+        ),
         &cfg,
     )
 }
