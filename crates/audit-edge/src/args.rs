@@ -61,7 +61,8 @@ pub struct EdgeArgs {
 
     /// Connections open at once from one client address (an IPv6 client: its /64). A browser
     /// opens at most 6 over HTTP/1.1 and 1 over HTTP/2, so 128 lets a team behind one NAT
-    /// address through. Peers in --trusted-proxy are not counted.
+    /// address through. Never more than half of --max-connections. Peers in --trusted-proxy are
+    /// not counted.
     #[arg(
         long,
         env = "AUDIT_EDGE_MAX_CONNECTIONS_PER_CLIENT",

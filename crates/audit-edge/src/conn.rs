@@ -163,7 +163,8 @@ impl Conns {
     fn new(max_total: usize, per_client: usize) -> Self {
         Self {
             max_total,
-            per_client: per_client.max(1),
+            // Never more than half of all: one address can never take every place.
+            per_client: per_client.min(max_total / 2).max(1),
             total: AtomicUsize::new(0),
             by_client: Mutex::default(),
             closed: Notify::new(),
@@ -475,7 +476,7 @@ fn access_line(
         target: "access",
         client = %client.ip,
         method = %method,
-        path = log_path(uri.path()),
+        path = %log_path(uri.path()),
         params = %param_names(uri.query()),
         status = resp.status().as_u16(),
         bytes = %Counted(bytes),
@@ -676,18 +677,21 @@ mod tests {
 
     #[tokio::test]
     async fn connections_are_capped_per_client_and_in_all() {
-        let conns = Arc::new(Conns::new(3, 2));
+        let conns = Arc::new(Conns::new(4, 2));
         let a: IpAddr = "192.0.2.1".parse().expect("ip");
         let b: IpAddr = "192.0.2.2".parse().expect("ip");
         let a1 = conns.admit(a, true).ok().expect("first");
         let _a2 = conns.admit(a, true).ok().expect("second");
         assert!(conns.admit(a, true).is_err(), "a third from one client");
         let b1 = conns.admit(b, true).ok().expect("another client");
-        assert!(conns.admit(b, true).is_err(), "the total is reached");
+        let _b2 = conns.admit(b, true).ok().expect("its second");
+        let c: IpAddr = "192.0.2.3".parse().expect("ip");
+        assert!(conns.admit(c, true).is_err(), "the total is reached");
         drop(a1);
         assert!(conns.admit(a, true).is_ok(), "a place given back");
         drop(b1);
         // A trusted proxy's connections count only towards the total.
+        assert_eq!(Conns::new(4, 128).per_client, 2, "at most half of all");
         let t: IpAddr = "10.0.0.1".parse().expect("ip");
         let _t = conns.admit(t, false).ok().expect("trusted");
         assert_eq!(conns.by_client.lock().expect("lock").get(&t), None);

@@ -47,7 +47,13 @@ impl FakeUpstream {
                         .unwrap_or_default(),
                     headers: req.headers().clone(),
                 });
-                fake_answer(&path, req.uri().query().unwrap_or("")).await
+                let auth = req
+                    .headers()
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                fake_answer(&path, req.uri().query().unwrap_or(""), &auth).await
             }
         });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -69,12 +75,33 @@ impl FakeUpstream {
     }
 }
 
-async fn fake_answer(path: &str, query: &str) -> Response<Body> {
+/// `Authorization` of credentials whose key starts with `guess` (what a credential tester sends).
+fn is_guess(authorization: &str) -> bool {
+    use base64::Engine;
+    authorization
+        .strip_prefix("Basic ")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .is_some_and(|raw| raw.starts_with(b"guess"))
+}
+
+async fn fake_answer(path: &str, query: &str, authorization: &str) -> Response<Body> {
     let builder = Response::builder()
         .header("content-type", "application/json")
         .header("set-cookie", "session=upstream-secret")
         .header("x-internal-host", "upstream-node-7")
         .header("www-authenticate", "Basic realm=\"api\"");
+    if is_guess(authorization) {
+        return builder
+            .status(StatusCode::UNAUTHORIZED)
+            .body(Body::from(
+                r#"{"status":401,"error":"Unauthorized","message":"Full authentication is required"}"#,
+            ))
+            .expect("response");
+    }
+    if query.contains("search_text=lag") {
+        // What a real API's answer takes, for tests of honest use.
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
     if query.contains("search_text=slow") {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
