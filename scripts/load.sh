@@ -16,7 +16,12 @@ cargo build --quiet --release -p audit-proxy --bin audit-proxy --example fake_up
 up_port=9797; px_port=9798
 ./target/release/examples/fake_upstream "127.0.0.1:$up_port" >/dev/null &
 up=$!
-RUST_LOG=warn ./target/release/audit-proxy --listen "127.0.0.1:$px_port" --upstream "http://127.0.0.1:$up_port" >/dev/null 2>&1 &
+# Every connection comes from one address here, so the per-client caps are raised past the load
+# (the limiter still runs on every request): this measures capacity, the hostile-client suite
+# measures the limits.
+RUST_LOG=warn ./target/release/audit-proxy --listen "127.0.0.1:$px_port" --upstream "http://127.0.0.1:$up_port" \
+  --max-connections 8192 --max-connections-per-client 4096 --rate-per-client 1000000 --rate-burst 1000000 \
+  --upstream-per-client 16 >/dev/null 2>&1 &
 px=$!
 trap 'kill $up $px 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$px_port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

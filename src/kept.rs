@@ -13,7 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
 
-const DB: &str = "audit-viewer";
+const DB: &str = ui_names::storage::IDB_DATABASE;
 const STORE: &str = "copies";
 const VERSION: u32 = 1;
 

@@ -126,6 +126,12 @@ pub fn store_views(views: &[SavedView]) {
     );
 }
 
+/// Forgets the recent queries (at sign-out: they name people and addresses). Saved views stay;
+/// they are the person's own, and Settings deletes them.
+pub fn forget_recent() {
+    crate::browser::remove(Store::Local, RECENT_KEY);
+}
+
 /// The recent queries.
 pub fn load_recent() -> Vec<String> {
     load(Store::Local, RECENT_KEY)

@@ -294,10 +294,12 @@ impl Session {
         self.credentials.set(Some(credentials));
     }
 
-    /// Forgets the credentials everywhere, and what was shown with them.
+    /// Forgets the credentials everywhere, and what was shown with them (the recent queries
+    /// too; saved views stay).
     pub fn sign_out(&self) {
         remove(Store::Session, CREDENTIALS_KEY);
         remove(Store::Local, CREDENTIALS_KEY);
+        crate::saved::forget_recent();
         self.last_list.set_value(None);
         crate::workspace::clear(*self);
         crate::workspace::forget_kept();

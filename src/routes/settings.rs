@@ -154,6 +154,7 @@ pub fn SettingsPage() -> impl IntoView {
             </select>
             <p class="muted small" data-testid=testid::ZONE_LABEL>{move || session.zone_label()}</p>
             <LocalCopySettings/>
+            <SavedViewsSettings/>
         </section>
     }
 }
@@ -201,5 +202,27 @@ fn LocalCopySettings() -> impl IntoView {
                 measure();
             });
         }>"Delete what is kept on this device"</button>
+    }
+}
+
+/// How many saved views this browser keeps, and deleting them all. (Sign out keeps them: they
+/// are the person's own; the recent queries go with sign-out.)
+#[component]
+fn SavedViewsSettings() -> impl IntoView {
+    let count = RwSignal::new(crate::saved::load_views().len());
+    let said = move || match count.get() {
+        0 => "No saved views are kept in this browser.".to_string(),
+        1 => "1 saved view is kept in this browser's local storage.".to_string(),
+        n => format!("{n} saved views are kept in this browser's local storage."),
+    };
+    view! {
+        <h2>"Saved views"</h2>
+        <p role="status" class="small" data-testid=testid::SAVED_VIEWS_COUNT>{said}</p>
+        <button type="button" data-testid=testid::SAVED_VIEWS_DELETE
+            prop:disabled=move || count.get() == 0
+            on:click=move |_| {
+                crate::browser::remove(crate::browser::Store::Local, crate::saved::VIEWS_KEY);
+                count.set(0);
+            }>"Delete all saved views"</button>
     }
 }

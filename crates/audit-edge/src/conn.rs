@@ -339,97 +339,110 @@ async fn connection(stream: TcpStream, peer: SocketAddr, shared: Arc<Shared>, _p
     });
     let first_deadline = activity.born + shared.args.header_timeout();
     let io = SendTimeout::new(stream, shared.args.send_timeout());
-    match shared.tls.as_ref().map(Tls::acceptor) {
-        Some(acceptor) => {
-            let tls = match tokio::time::timeout_at(first_deadline, acceptor.accept(io)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "no TLS handshake within the header timeout; closed");
-                    return;
-                }
-            };
-            let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
-            run(
-                TokioIo::new(tls),
-                h2,
-                true,
-                peer,
-                &shared,
-                activity,
-                first_deadline,
-            )
-            .await;
-        }
-        None => {
-            run(
-                TokioIo::new(io),
-                false,
-                false,
-                peer,
-                &shared,
-                activity,
-                first_deadline,
-            )
-            .await
-        }
+    let conn = Conn {
+        peer,
+        shared,
+        activity,
+        first_deadline,
+    };
+    match conn.shared.tls.as_ref().map(Tls::acceptor) {
+        // Boxed: a plain connection's task then holds no TLS or HTTP/2 state, which keeps a
+        // thousand idle connections small.
+        Some(acceptor) => Box::pin(conn.serve_tls(acceptor, io)).await,
+        None => conn.serve_h1(TokioIo::new(io), false).await,
     }
 }
 
-async fn run<I>(
-    io: I,
-    h2: bool,
-    tls: bool,
+/// One accepted connection: who, what it shares with the others, and its deadlines.
+struct Conn {
     peer: SocketAddr,
-    shared: &Arc<Shared>,
+    shared: Arc<Shared>,
     activity: Arc<Activity>,
     first_deadline: Instant,
-) where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let service = {
-        let (shared, activity) = (shared.clone(), activity.clone());
+}
+
+impl Conn {
+    async fn serve_tls(self, acceptor: tokio_rustls::TlsAcceptor, io: SendTimeout<TcpStream>) {
+        let peer = self.peer;
+        let tls = match tokio::time::timeout_at(self.first_deadline, acceptor.accept(io)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(%peer, "no TLS handshake within the header timeout; closed");
+                return;
+            }
+        };
+        if tls.get_ref().1.alpn_protocol() == Some(b"h2") {
+            Box::pin(self.serve_h2(TokioIo::new(tls))).await;
+        } else {
+            self.serve_h1(TokioIo::new(tls), true).await;
+        }
+    }
+
+    /// The service hyper calls for each request on this connection.
+    fn service(
+        &self,
+        tls: bool,
+    ) -> impl hyper::service::Service<
+        Request<Incoming>,
+        Response = Response<Tracked>,
+        Error = Infallible,
+        Future = impl Future<Output = Result<Response<Tracked>, Infallible>> + Send,
+    > + Clone {
+        let (shared, activity, peer) = (self.shared.clone(), self.activity.clone(), self.peer);
         hyper::service::service_fn(move |req: Request<Incoming>| {
             let busy = activity.begin();
             answer(req, peer.ip(), tls, shared.clone(), busy)
         })
-    };
-    let watch = Watch {
-        activity: &activity,
-        first_deadline,
-        idle: shared.args.idle_timeout(),
-        drain: shared.args.send_timeout(),
-        stop: shared.stop.clone(),
-        peer,
-    };
-    if h2 {
-        let mut http = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
-        http.timer(TokioTimer::new())
-            .max_concurrent_streams(shared.args.h2_max_streams)
-            .keep_alive_interval(H2_PING)
-            .keep_alive_timeout(H2_PING)
-            .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
-        let conn = http.serve_connection(io, service);
-        watch
-            .drive(conn, |c| {
-                hyper::server::conn::http2::Connection::graceful_shutdown(c)
-            })
-            .await;
-    } else {
+    }
+
+    fn watch(&self) -> Watch<'_> {
+        Watch {
+            activity: &self.activity,
+            first_deadline: self.first_deadline,
+            idle: self.shared.args.idle_timeout(),
+            drain: self.shared.args.send_timeout(),
+            stop: self.shared.stop.clone(),
+            peer: self.peer,
+        }
+    }
+
+    async fn serve_h1<I>(self, io: I, tls: bool)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
         let mut http = hyper::server::conn::http1::Builder::new();
         http.timer(TokioTimer::new())
             // hyper runs this from the moment a connection waits for its next request head,
             // so it bounds both an idle keep-alive connection and a slow later head.
-            .header_read_timeout(shared.args.idle_timeout())
+            .header_read_timeout(self.shared.args.idle_timeout())
             .max_buf_size(MAX_REQUEST_HEAD_BYTES)
             .keep_alive(true);
-        let conn = http.serve_connection(io, service);
-        watch
+        let conn = http.serve_connection(io, self.service(tls));
+        self.watch()
             .drive(conn, |c| {
                 hyper::server::conn::http1::Connection::graceful_shutdown(c)
+            })
+            .await;
+    }
+
+    async fn serve_h2<I>(self, io: I)
+    where
+        I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    {
+        let mut http = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        http.timer(TokioTimer::new())
+            .max_concurrent_streams(self.shared.args.h2_max_streams)
+            .keep_alive_interval(H2_PING)
+            .keep_alive_timeout(H2_PING)
+            .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
+        let conn = http.serve_connection(io, self.service(true));
+        self.watch()
+            .drive(conn, |c| {
+                hyper::server::conn::http2::Connection::graceful_shutdown(c)
             })
             .await;
     }
@@ -446,15 +459,22 @@ async fn answer(
     let start = Instant::now();
     let client = client::resolve(peer, tls, req.headers(), &shared.args);
     req.extensions_mut().insert(client);
-    let logged = tracing::enabled!(target: "access", tracing::Level::INFO)
-        .then(|| (req.method().clone(), req.uri().clone()));
+    // Copied out, not cloned: a clone would share the connection's read buffer and keep it
+    // alive while the request waits, and hyper would then allocate a new one for the next read.
+    let logged = tracing::enabled!(target: "access", tracing::Level::INFO).then(|| {
+        (
+            req.method().clone(),
+            log_path(req.uri().path()).to_owned(),
+            param_names(req.uri().query()),
+        )
+    });
     let mut router = shared.router.clone();
     let resp = match tower::Service::call(&mut router, req).await {
         Ok(r) => r,
         Err(never) => match never {},
     };
-    if let Some((method, uri)) = logged {
-        access_line(&client, &method, &uri, &resp, start.elapsed());
+    if let Some((method, path, params)) = logged {
+        access_line(&client, &method, &path, &params, &resp, start.elapsed());
     }
     Ok(resp.map(|inner| Tracked {
         inner,
@@ -467,7 +487,8 @@ async fn answer(
 fn access_line(
     client: &ClientInfo,
     method: &axum::http::Method,
-    uri: &axum::http::Uri,
+    path: &str,
+    params: &str,
     resp: &Response<Body>,
     took: Duration,
 ) {
@@ -476,8 +497,8 @@ fn access_line(
         target: "access",
         client = %client.ip,
         method = %method,
-        path = %log_path(uri.path()),
-        params = %param_names(uri.query()),
+        path = %path,
+        params = %params,
         status = resp.status().as_u16(),
         bytes = %Counted(bytes),
         ms = %format_args!("{:.1}", took.as_secs_f64() * 1000.0),

@@ -44,6 +44,10 @@ impl Refusal {
     }
 }
 
+/// A keyed hash of a call's credentials ([`RequestLimits::fingerprint`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(u64);
+
 /// One client's refused credentials: a keyed hash of each (never the credentials) and when.
 #[derive(Debug, Default)]
 struct Refused {
@@ -113,29 +117,32 @@ impl RequestLimits {
         }
     }
 
+    /// The credentials a call carries, as a keyed hash: taken before the call goes on, so that
+    /// nothing of the request (whose header values share its connection's read buffer) is held
+    /// while it waits, and the credentials themselves are never kept.
+    pub fn fingerprint(&self, authorization: Option<&HeaderValue>) -> Fingerprint {
+        Fingerprint(
+            self.hasher
+                .hash_one(authorization.map_or(&b""[..], HeaderValue::as_bytes)),
+        )
+    }
+
     /// Notes an API call's outcome: a 401 counts the credentials it carried against `client`.
     /// Returns `true` when this refusal blocked the client.
     pub fn record(
         &self,
         client: &ClientInfo,
         status: StatusCode,
-        authorization: Option<&HeaderValue>,
+        credentials: Fingerprint,
     ) -> bool {
         if status != StatusCode::UNAUTHORIZED || self.refusals_per_minute == 0 {
             return false;
         }
-        self.record_refusal_at(client.key(), authorization, Instant::now())
+        self.record_refusal_at(client.key(), credentials, Instant::now())
     }
 
-    fn record_refusal_at(
-        &self,
-        key: IpAddr,
-        authorization: Option<&HeaderValue>,
-        now: Instant,
-    ) -> bool {
-        let hash = self
-            .hasher
-            .hash_one(authorization.map_or(&b""[..], HeaderValue::as_bytes));
+    fn record_refusal_at(&self, key: IpAddr, credentials: Fingerprint, now: Instant) -> bool {
+        let hash = credentials.0;
         let mut all = self.refused.lock().unwrap_or_else(|e| e.into_inner());
         let r = all.entry(key).or_default();
         if r.blocked_until.is_some_and(|until| until > now) {
@@ -220,10 +227,10 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..3 {
             let cred = auth(&format!("Basic guess{i}"));
-            assert!(!l.record_refusal_at(bad.key(), Some(&cred), t0));
+            assert!(!l.record_refusal_at(bad.key(), l.fingerprint(Some(&cred)), t0));
         }
         assert!(l.admit(&bad).is_ok(), "three refusals are allowed");
-        assert!(l.record_refusal_at(bad.key(), Some(&auth("Basic guess3")), t0));
+        assert!(l.record_refusal_at(bad.key(), l.fingerprint(Some(&auth("Basic guess3"))), t0));
         match l.admit(&bad) {
             Err(Refusal::Blocked { retry_after_secs }) => {
                 assert!((59..=60).contains(&retry_after_secs), "{retry_after_secs}")
@@ -243,7 +250,7 @@ mod tests {
         let stale = auth("Basic c3RhbGU6c2VjcmV0");
         let t0 = Instant::now();
         for _ in 0..50 {
-            assert!(!l.record_refusal_at(c.key(), Some(&stale), t0));
+            assert!(!l.record_refusal_at(c.key(), l.fingerprint(Some(&stale)), t0));
         }
         assert!(l.admit(&c).is_ok());
     }
@@ -253,12 +260,12 @@ mod tests {
         let l = limits(&["--auth-refusals-per-minute", "2"]);
         let c = client("192.0.2.66");
         let t0 = Instant::now();
-        assert!(!l.record_refusal_at(c.key(), Some(&auth("a")), t0));
-        assert!(!l.record_refusal_at(c.key(), Some(&auth("b")), t0));
+        assert!(!l.record_refusal_at(c.key(), l.fingerprint(Some(&auth("a"))), t0));
+        assert!(!l.record_refusal_at(c.key(), l.fingerprint(Some(&auth("b"))), t0));
         let later = t0 + Duration::from_secs(61);
-        assert!(!l.record_refusal_at(c.key(), Some(&auth("c")), later));
-        assert!(!l.record_refusal_at(c.key(), Some(&auth("d")), later));
-        assert!(l.record_refusal_at(c.key(), Some(&auth("e")), later));
+        assert!(!l.record_refusal_at(c.key(), l.fingerprint(Some(&auth("c"))), later));
+        assert!(!l.record_refusal_at(c.key(), l.fingerprint(Some(&auth("d"))), later));
+        assert!(l.record_refusal_at(c.key(), l.fingerprint(Some(&auth("e"))), later));
     }
 
     #[test]

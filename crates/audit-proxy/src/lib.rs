@@ -119,8 +119,10 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
-    // Kept only to count a refusal by its credentials (hashed, never stored or logged).
-    let authorization = req.headers().get(header::AUTHORIZATION).cloned();
+    // To count a refusal by its credentials: a hash, never the credentials.
+    let credentials = state
+        .limits
+        .fingerprint(req.headers().get(header::AUTHORIZATION));
     let resp = match respond(&state.backend, call, &client, req).await {
         Ok(resp) => resp,
         Err(e) => {
@@ -128,10 +130,7 @@ async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
             e.into_response()
         }
     };
-    if state
-        .limits
-        .record(&client, resp.status(), authorization.as_ref())
-    {
+    if state.limits.record(&client, resp.status(), credentials) {
         tracing::warn!(
             client = %client.ip,
             block_secs = state.limits.block().as_secs(),

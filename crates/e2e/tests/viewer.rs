@@ -52,12 +52,17 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
         assert!(stored[1].is_null(), "not in localStorage unless asked");
         assert!(!location(&c).await.contains("demo"), "credentials never in the URL");
 
+        // What the person looked at (emails, addresses) goes with sign-out; their saved views stay.
+        js(&c, "localStorage.setItem('audit-viewer.recent-queries', JSON.stringify(['where=user%3Acarol%40acme.example'])); localStorage.setItem('audit-viewer.saved-views', JSON.stringify([{name: 'Mine', query: 'size=50', hidden_columns: []}])); return null").await;
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
         click(&c, testid::SIGN_OUT).await;
         find(&c, testid::SIGNIN_FORM).await;
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].is_null() && stored[1].is_null(), "sign out clears both: {stored}");
+        let kept = js(&c, "return [localStorage.getItem('audit-viewer.recent-queries'), localStorage.getItem('audit-viewer.saved-views')]").await;
+        assert!(kept[0].is_null(), "sign out forgets the recent queries: {kept}");
+        assert!(kept[1].as_str().is_some_and(|v| v.contains("Mine")), "saved views stay: {kept}");
 
         // Remember on this device: localStorage, after a plain warning.
         click(&c, testid::REMEMBER).await;
@@ -69,6 +74,13 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
         wait_rows(&c).await;
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].is_null() && stored[1].as_str().is_some(), "remembered: {stored}");
+        // Settings says how many saved views are kept and deletes them.
+        c.goto(&format!("{app}/settings")).await.expect("settings");
+        wait_text(&c, testid::SAVED_VIEWS_COUNT, |t| t.starts_with("1 saved view")).await;
+        click(&c, testid::SAVED_VIEWS_DELETE).await;
+        wait_text(&c, testid::SAVED_VIEWS_COUNT, |t| t.starts_with("No saved views")).await;
+        let views = js(&c, "return localStorage.getItem('audit-viewer.saved-views')").await;
+        assert!(views.is_null(), "{views}");
         click(&c, testid::SIGN_OUT).await;
         let stored = js(&c, "return localStorage.getItem('audit-viewer.credentials')").await;
         assert!(stored.is_null());

@@ -148,6 +148,10 @@ pub mod testid {
     pub const KEPT_SIZE: &str = "kept-size";
     /// `kept-delete`
     pub const KEPT_DELETE: &str = "kept-delete";
+    /// `saved-views-count`
+    pub const SAVED_VIEWS_COUNT: &str = "saved-views-count";
+    /// `saved-views-delete`
+    pub const SAVED_VIEWS_DELETE: &str = "saved-views-delete";
     /// `local-check`
     pub const LOCAL_CHECK: &str = "local-check";
     /// `local-retry`
@@ -372,4 +376,23 @@ pub mod storage {
     pub const RECENT_QUERIES: &str = "audit-viewer.recent-queries";
     /// Benchmark marks on (`on`, localStorage; see the app's instrument module).
     pub const INSTRUMENT: &str = "audit-viewer.instrument";
+
+    /// Every key above, for the test that keeps the README's list of what is stored complete.
+    pub const ALL: [&str; 13] = [
+        CREDENTIALS,
+        API_BASE,
+        ZONE,
+        UTC,
+        HIDDEN_COLUMNS,
+        COMPACT,
+        THEME,
+        OPEN_FILE,
+        KEEP_COPY,
+        SAVED_VIEWS,
+        RECENT_QUERIES,
+        INSTRUMENT,
+        IDB_DATABASE,
+    ];
+    /// The IndexedDB database of the kept local copies.
+    pub const IDB_DATABASE: &str = "audit-viewer";
 }
