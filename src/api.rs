@@ -145,7 +145,7 @@ fn http_message(status: u16, body: &ApiErrorBody) -> String {
             "This account may not read audit events ({detail}). Check the key's permissions."
         ),
         404 => format!("Not found: {detail}."),
-        429 => "The API is rate-limiting requests. Wait a moment, then retry.".to_string(),
+        429 => format!("The API is rate-limiting requests ({detail}). Wait, then retry."),
         502..=504 => format!(
             "The proxy could not get an answer from the Audit API ({detail}). Retry in a moment."
         ),
@@ -192,23 +192,35 @@ impl ApiError {
 /// three forms) counted from `now_ms`, milliseconds since the Unix epoch. A date already past or an
 /// unreadable value means 1 s; the wait is capped at [`MAX_RETRY_AFTER_SECS`].
 pub fn retry_after_secs(value: Option<&str>, now_ms: f64) -> u32 {
+    requested_secs(value, now_ms)
+        .unwrap_or(1)
+        .clamp(1, u64::from(MAX_RETRY_AFTER_SECS)) as u32
+}
+
+/// The wait a `Retry-After` value asks for, uncapped; `None` when it cannot be read.
+fn requested_secs(value: Option<&str>, now_ms: f64) -> Option<u64> {
     let value = value.map(str::trim);
-    let secs = value
-        .and_then(|v| v.parse::<u64>().ok())
-        .or_else(|| {
-            let at = httpdate::parse_http_date(value?).ok()?;
-            let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
-            Some(((at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64)
-        })
-        .unwrap_or(1);
-    secs.clamp(1, u64::from(MAX_RETRY_AFTER_SECS)) as u32
+    value.and_then(|v| v.parse::<u64>().ok()).or_else(|| {
+        let at = httpdate::parse_http_date(value?).ok()?;
+        let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
+        Some(((at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64)
+    })
 }
 
 /// Wait before retry number `attempt` (0-based): Retry-After when given, else 1 s, 2 s, 4 s.
-pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, now_ms: f64) -> u32 {
+/// `None` when the answer asks for a longer wait than [`MAX_RETRY_AFTER_SECS`] (a proxy that has
+/// blocked this address for minutes): the error is shown at once, with its message, rather than
+/// after retries that cannot succeed.
+pub fn backoff_ms(attempt: u32, retry_after: Option<&str>, now_ms: f64) -> Option<u32> {
     match retry_after {
-        Some(v) => retry_after_secs(Some(v), now_ms) * 1000,
-        None => 1000 << attempt.min(4),
+        Some(v)
+            if requested_secs(Some(v), now_ms)
+                .is_some_and(|s| s > u64::from(MAX_RETRY_AFTER_SECS)) =>
+        {
+            None
+        }
+        Some(v) => Some(retry_after_secs(Some(v), now_ms) * 1000),
+        None => Some(1000 << attempt.min(4)),
     }
 }
 
@@ -285,13 +297,10 @@ impl Client {
                     ))
                 }
             };
-            if matches!(status, 429 | 503) && attempt < MAX_RETRIES {
-                sleep_ms(backoff_ms(
-                    attempt,
-                    retry_after.as_deref(),
-                    js_sys::Date::now(),
-                ))
-                .await;
+            let wait = backoff_ms(attempt, retry_after.as_deref(), js_sys::Date::now());
+            if let (true, Some(wait)) = (matches!(status, 429 | 503) && attempt < MAX_RETRIES, wait)
+            {
+                sleep_ms(wait).await;
                 if signal.is_some_and(AbortSignal::aborted) {
                     return Err(ApiError::Aborted);
                 }
@@ -380,12 +389,14 @@ mod tests {
     fn retry_waits() {
         // 2015-10-21T07:28:00Z, in milliseconds.
         let now = 1_445_412_480_000.0;
-        assert_eq!(backoff_ms(0, None, now), 1000);
-        assert_eq!(backoff_ms(2, None, now), 4000);
-        assert_eq!(backoff_ms(0, Some("3"), now), 3000);
-        assert_eq!(backoff_ms(0, Some(" 12 "), now), 12_000);
-        assert_eq!(backoff_ms(0, Some("9999"), now), 30_000);
-        assert_eq!(backoff_ms(0, Some("soon"), now), 1000);
+        assert_eq!(backoff_ms(0, None, now), Some(1000));
+        assert_eq!(backoff_ms(2, None, now), Some(4000));
+        assert_eq!(backoff_ms(0, Some("3"), now), Some(3000));
+        assert_eq!(backoff_ms(0, Some(" 12 "), now), Some(12_000));
+        assert_eq!(backoff_ms(0, Some("30"), now), Some(30_000));
+        // A proxy that blocked this address for ten minutes: no retry, the message at once.
+        assert_eq!(backoff_ms(0, Some("600"), now), None);
+        assert_eq!(backoff_ms(0, Some("soon"), now), Some(1000));
     }
 
     #[test]

@@ -112,6 +112,55 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
     drop(stack);
 }
 
+/// A proxy that has blocked this address after many different refused secrets (here a guesser
+/// at the same address, as behind one NAT) says so at once, with how long, instead of retrying
+/// behind a spinner.
+#[tokio::test]
+async fn a_proxy_block_after_many_refused_secrets_is_said_plainly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = Stack::start(StackOptions::proxy(&["--auth-refusals-per-minute", "2"])).await;
+    let proxy = stack
+        .proxy_url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    // demo:guess-0, demo:guess-1, demo:guess-2: three different refused secrets.
+    for guess in ["ZGVtbzpndWVzcy0w", "ZGVtbzpndWVzcy0x", "ZGVtbzpndWVzcy0y"] {
+        let mut s = tokio::net::TcpStream::connect(&proxy)
+            .await
+            .expect("connect");
+        let req = format!("GET /beta/audit/events HTTP/1.1\r\nHost: {proxy}\r\nAuthorization: Basic {guess}\r\nConnection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).await.expect("write");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).await.expect("read");
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    }
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        type_into(&c, testid::API_KEY, "demo").await;
+        type_into(&c, testid::API_SECRET, "demo").await;
+        let start = std::time::Instant::now();
+        click(&c, testid::SIGN_IN).await;
+        let msg = wait_text(&c, testid::SIGNIN_ERROR, |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("rate-limiting") && msg.contains("refuses its calls for"),
+            "{msg}"
+        );
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "shown at once, not after retries"
+        );
+        assert_eq!(
+            input_value(&c, testid::API_KEY).await,
+            "demo",
+            "the key stays"
+        );
+    })
+    .await;
+    drop(stack);
+}
+
 #[tokio::test]
 async fn filtering_by_two_event_types() {
     signed_in!(stack, c, proxy, StackOptions::default(), {
