@@ -37,6 +37,8 @@ pub struct Site {
     dir: PathBuf,
     /// The folder with every link resolved: no file outside it is served.
     root: PathBuf,
+    /// The `config.json` served: the folder's own, with `api_base_url` set to this origin.
+    config: String,
     /// The public URL with both slashes, e.g. `/` or `/audit/`.
     prefix: String,
     tls: bool,
@@ -59,9 +61,11 @@ impl Site {
         };
         let root =
             std::fs::canonicalize(dir).map_err(|e| format!("--app {}: {e}", dir.display()))?;
+        let config = app_config(&dir.join("config.json"))?;
         Ok(Site {
             dir: dir.to_path_buf(),
             root,
+            config,
             prefix,
             tls,
         })
@@ -106,7 +110,7 @@ impl Site {
             redirect(&self.prefix)
         } else if let Some(rest) = path.strip_prefix(self.prefix.as_str()) {
             if rest == "config.json" {
-                config_json()
+                self.config_json()
             } else if let Err(status) = self.check(rest) {
                 status.into_response()
             } else {
@@ -184,6 +188,16 @@ impl Site {
         Ok(())
     }
 
+    /// `config.json` when the proxy serves the app: the folder's own settings (a
+    /// `request_timeout_secs`, a `local_max_events`), with the API on this same origin.
+    fn config_json(&self) -> Response<Body> {
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            self.config.clone(),
+        )
+            .into_response()
+    }
+
     /// ServeDir redirects a folder to its path with a slash, as it saw the path (below the
     /// public URL); the browser must be sent to the same place under the public URL.
     fn keep_prefix(&self, resp: &mut Response<Body>) {
@@ -243,13 +257,23 @@ fn redirect(to: &str) -> Response<Body> {
     r
 }
 
-/// `config.json` when the proxy serves the app: the API is on this same origin.
-fn config_json() -> Response<Body> {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        r#"{"api_base_url": "/"}"#,
-    )
-        .into_response()
+/// The folder's `config.json` (if any) with `api_base_url` set to `/`, the proxy's own origin:
+/// its other settings stay. A file that is not a JSON object stops start-up, naming it.
+fn app_config(path: &Path) -> Result<String, String> {
+    let mut config = match std::fs::read_to_string(path) {
+        Ok(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(map)) => map,
+            _ => {
+                return Err(format!(
+                    "--app: {} is not a JSON object (e.g. {{\"local_max_events\": 50000}})",
+                    path.display()
+                ))
+            }
+        },
+        Err(_) => serde_json::Map::new(),
+    };
+    config.insert("api_base_url".into(), "/".into());
+    Ok(serde_json::Value::Object(config).to_string())
 }
 
 /// The file name an answer stands for: `index.html` for the page the fallback served, else the

@@ -195,6 +195,29 @@ async fn config_points_the_app_at_its_own_origin_and_the_api_still_answers() {
     let resp = get(&r, "/config.json", &[]).await;
     let body: serde_json::Value = serde_json::from_str(&text(resp).await).expect("json");
     assert_eq!(body["api_base_url"], "/");
+    // The folder's own settings stay; only the API's address is this origin.
+    std::fs::write(
+        dir.join("config.json"),
+        r#"{"api_base_url": "http://127.0.0.1:8787", "local_max_events": 20000, "request_timeout_secs": 60}"#,
+    )
+    .expect("config");
+    let r = router(&dir, &[]);
+    let body: serde_json::Value =
+        serde_json::from_str(&text(get(&r, "/config.json", &[]).await).await).expect("json");
+    assert_eq!(body["api_base_url"], "/");
+    assert_eq!(body["local_max_events"], 20000);
+    assert_eq!(body["request_timeout_secs"], 60);
+    std::fs::write(dir.join("config.json"), "[1]").expect("config");
+    let config = Config::parse_from([
+        "audit-proxy",
+        "--demo",
+        "--app",
+        dir.to_str().expect("utf-8"),
+    ]);
+    let err = audit_proxy::service(&config).expect_err("not an object");
+    assert!(err.to_string().contains("is not a JSON object"), "{err}");
+    std::fs::remove_file(dir.join("config.json")).expect("remove");
+    let r = router(&dir, &[]);
     // The API beside it, unchanged: demo answers, no-store, JSON 404s for what it refuses.
     let resp = get(
         &r,
