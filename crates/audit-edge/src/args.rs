@@ -174,6 +174,18 @@ impl EdgeArgs {
     }
 }
 
+/// The edge's flags as a command line with only them would give (tests of the edge's parts).
+#[cfg(test)]
+pub(crate) fn for_tests(flags: &[&str]) -> EdgeArgs {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        edge: EdgeArgs,
+    }
+    Cli::parse_from(std::iter::once("edge").chain(flags.iter().copied())).edge
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,20 +109,12 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        edge: EdgeArgs,
-    }
-
     fn args(trusted: &[&str]) -> EdgeArgs {
-        let mut argv = vec!["x".to_string()];
-        for t in trusted {
-            argv.push(format!("--trusted-proxy={t}"));
-        }
-        Cli::parse_from(argv).edge
+        let flags: Vec<String> = trusted
+            .iter()
+            .map(|t| format!("--trusted-proxy={t}"))
+            .collect();
+        crate::args::for_tests(&flags.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {

@@ -195,18 +195,8 @@ fn ceil_secs(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        edge: EdgeArgs,
-    }
-
     fn limits(flags: &[&str]) -> RequestLimits {
-        let mut argv = vec!["x"];
-        argv.extend_from_slice(flags);
-        RequestLimits::new(&Cli::parse_from(argv).edge)
+        RequestLimits::new(&crate::args::for_tests(flags))
     }
 
     fn client(ip: &str) -> ClientInfo {

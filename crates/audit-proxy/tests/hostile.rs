@@ -14,20 +14,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::FakeUpstream;
+use common::{free_port, FakeUpstream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 const ATTACKER: &str = "127.0.0.2";
 const COLLEAGUE: &str = "127.0.0.3";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 /// A folder of the test's own, removed at the end.
 struct Scratch(PathBuf);
@@ -135,6 +127,18 @@ fn client_from(src: &str) -> reqwest::Client {
         .timeout(Duration::from_secs(20))
         .build()
         .expect("client")
+}
+
+/// A GET from `src` with these credentials: its status, and how long the answer took.
+async fn timed_get(src: &str, url: &str, key: &str, secret: &str) -> (u16, Duration) {
+    let start = Instant::now();
+    let resp = client_from(src)
+        .get(url)
+        .basic_auth(key, Some(secret))
+        .send()
+        .await
+        .expect("answered");
+    (resp.status().as_u16(), start.elapsed())
 }
 
 /// Reads until the server closes the connection; how long that took, or `None` if it was still
@@ -313,19 +317,15 @@ async fn one_address_cannot_take_every_connection() {
         (100..=128).contains(&open),
         "{open} of the attacker's 400 connections are held (the cap is 128)"
     );
-    let start = Instant::now();
-    let resp = client_from(COLLEAGUE)
-        .get(proxy.url("/beta/audit/events?size=1"))
-        .basic_auth("demo", Some("demo"))
-        .send()
-        .await
-        .expect("the colleague is answered");
-    assert_eq!(resp.status(), 200);
-    assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        start.elapsed()
-    );
+    let (status, took) = timed_get(
+        COLLEAGUE,
+        &proxy.url("/beta/audit/events?size=1"),
+        "demo",
+        "demo",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(took < Duration::from_secs(2), "{took:?}");
     let log = proxy.log();
     let refused = log.matches("connection refused").count();
     assert!(
@@ -481,18 +481,12 @@ async fn one_client_cannot_hold_the_upstream_or_outpace_its_rate() {
         slow.push(tokio::spawn(req));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let start = Instant::now();
-    let resp = client_from(COLLEAGUE)
-        .get(proxy.url("/beta/audit/events"))
-        .basic_auth("key", Some("secret"))
-        .send()
-        .await
-        .expect("answer");
-    assert_eq!(resp.status(), 200);
+    let (status, took) =
+        timed_get(COLLEAGUE, &proxy.url("/beta/audit/events"), "key", "secret").await;
+    assert_eq!(status, 200);
     assert!(
-        start.elapsed() < Duration::from_secs(2),
-        "the colleague waited {:?} behind the attacker's slow requests",
-        start.elapsed()
+        took < Duration::from_secs(2),
+        "the colleague waited {took:?} behind the attacker's slow requests"
     );
     for s in slow {
         let _ = s.await;

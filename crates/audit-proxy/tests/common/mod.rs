@@ -16,6 +16,15 @@ use axum::Router;
 use clap::Parser;
 use http_body_util::BodyExt;
 
+/// A loopback port nothing listens on (the binary under test is told to listen there).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
 /// What the fake upstream saw.
 #[derive(Debug, Clone)]
 pub struct Seen {
