@@ -7,10 +7,11 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh --browser
 # wrk drives the load; nginx is the reverse proxy audit-proxy is compared with, and the plain
-# gzip static host Lighthouse loads the app from.
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+# gzip static host Lighthouse loads the app from; Node.js and npm run Lighthouse and the Node
+# proxy audit-proxy is compared with.
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v npm >/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk nginx-light
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk nginx-light nodejs npm
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 bench_tmp="$(mktemp -d)"

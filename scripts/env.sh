@@ -4,19 +4,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 # Tools only the benchmarks use (npm packages) stay in the checkout.
 TOOLS="$ROOT/.tools"
-# trunk, wasm-bindgen and wasm-opt live in cargo's bin folder, which rustup puts on every user's
-# PATH; the scripts add it too, for shells that do not have it yet.
+# trunk and wasm-bindgen live in cargo's bin folder, which rustup puts on every user's PATH;
+# wasm-opt (npm's binaryen, run by a pinned Node.js of its own) lives in a per-user folder whose
+# bin/ the scripts put first on PATH, and setup.sh links it into cargo's bin folder too.
+# AUDIT_VIEWER_TOOLS moves that folder (the fresh-clone check installs into an empty one).
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
-export PATH="$CARGO_BIN:$PATH"
+AUDIT_VIEWER_TOOLS="${AUDIT_VIEWER_TOOLS:-${XDG_DATA_HOME:-$HOME/.local/share}/audit-viewer}"
+export PATH="$AUDIT_VIEWER_TOOLS/bin:$CARGO_BIN:$PATH"
 # trunk uses wasm-bindgen and wasm-opt from PATH and never downloads anything.
 export TRUNK_OFFLINE=true
 export TRUNK_SKIP_VERSION_CHECK=true
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
-BINARYEN_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/audit-viewer/binaryen-$BINARYEN_VERSION"
+NODE_VERSION=22.23.5
 # The wasm-bindgen CLI must match the crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
-export TRUNK_VERSION BINARYEN_VERSION WASM_BINDGEN_VERSION
+export TRUNK_VERSION BINARYEN_VERSION NODE_VERSION WASM_BINDGEN_VERSION AUDIT_VIEWER_TOOLS
 
 # cargo's target folder for this workspace (CARGO_TARGET_DIR or the configured one).
 cargo_target_dir() {

@@ -3,6 +3,8 @@
 # In that clone it runs the native tests, the hosting build (`bash scripts/build.sh`) and the
 # README's first command (`bash scripts/demo.sh`), signs in to it as a new user in Chromium, edits
 # a file to see the page reload, and stops it with SIGTERM, checking that both servers end.
+# As on a fresh Debian with rustup, Node.js and npm are not on the PATH there, and the tools
+# folder (wasm-opt and the Node.js that runs it) starts empty: the scripts must install it.
 # CI runs it after the test command. Builds go to target/fresh-clone/ of this checkout, kept
 # between runs but apart from this checkout's own (cargo would take one tree's artifacts for the
 # other's: same crates, same relative paths).
@@ -17,7 +19,7 @@ target="$(cargo_target_dir)"
 export CARGO_TARGET_DIR="$target/fresh-clone"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 work="$(mktemp -d)"
-clone="$work/audit-viewer"
+clone="$work/clone/audit-viewer"
 demo=""
 cleanup() {
   if [ -n "$demo" ]; then kill -TERM -- "-$demo" 2>/dev/null || true; fi
@@ -25,9 +27,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
+step "no Node.js or npm on the PATH; an empty tools folder"
+# Each PATH folder holding node, nodejs, npm, npx or corepack is replaced by a folder of links
+# to everything else in it.
+hidden="$work/path" path="" n=0
+IFS=: read -ra dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+  if [ -e "$d/node" ] || [ -e "$d/nodejs" ] || [ -e "$d/npm" ] || [ -e "$d/npx" ]; then
+    n=$((n + 1)); mkdir -p "$hidden/$n"
+    for f in "$d"/*; do
+      case "${f##*/}" in node | nodejs | npm | npx | corepack) ;; *) ln -s "$f" "$hidden/$n/" ;; esac
+    done
+    d="$hidden/$n"
+  fi
+  path="${path:+$path:}$d"
+done
+export PATH="$path"
+if command -v node || command -v npm; then echo "node or npm is still on the PATH" >&2; exit 1; fi
+export AUDIT_VIEWER_TOOLS="$work/tools"
+echo "PATH without node and npm; tools folder $AUDIT_VIEWER_TOOLS"
+
 step "git clone into $clone (nothing beside it)"
-git clone -q "$ROOT" "$clone"
-ls -A "$work"
+mkdir -p "$work/clone" && git clone -q "$ROOT" "$clone"
+ls -A "$work/clone"
 
 step "native tests"
 (cd "$clone" && timeout 1800 cargo test --workspace --exclude e2e)
@@ -40,6 +62,9 @@ for f in index.html 404.html audit-viewer_bg.wasm audit-viewer.js loader.js conf
 done
 if [ -e "$clone/dist/trunk-live-reload.js" ] || grep -q 'TRUNK' "$clone/dist/index.html"; then
   echo "the release build carries trunk's live-reload client" >&2; exit 1
+fi
+if [ "$(command -v wasm-opt)" != "$AUDIT_VIEWER_TOOLS/bin/wasm-opt" ] || ! wasm-opt --version; then
+  echo "the build did not install its own wasm-opt into $AUDIT_VIEWER_TOOLS" >&2; exit 1
 fi
 rm -rf "$clone/dist"
 

