@@ -63,7 +63,7 @@ done
 if [ -e "$clone/dist/trunk-live-reload.js" ] || grep -q 'TRUNK' "$clone/dist/index.html"; then
   echo "the release build carries trunk's live-reload client" >&2; exit 1
 fi
-if [ "$(command -v wasm-opt)" != "$AUDIT_VIEWER_TOOLS/bin/wasm-opt" ] || ! wasm-opt --version; then
+if ! "$AUDIT_VIEWER_TOOLS/bin/wasm-opt" --version; then
   echo "the build did not install its own wasm-opt into $AUDIT_VIEWER_TOOLS" >&2; exit 1
 fi
 rm -rf "$clone/dist"
