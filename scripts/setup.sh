@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need, skipping whatever is already present:
 # the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm's
-# binaryen, run by a pinned Node.js: Debian's binaryen crashes the app), Debian's brotli, and with
-# --browser Debian's chromium and chromium-driver. Needs curl, tar and rustup; apt-get for the
-# Debian packages (as root or through sudo).
+# binaryen, run by a pinned Node.js: Debian's binaryen crashes the app), Debian's brotli, and
+# with --browser (what the tests need) Debian's chromium, chromium-driver and systemd-analyze.
+# Needs curl, tar and rustup; apt-get for the Debian packages (as root or through sudo).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 browser=false
@@ -101,6 +101,11 @@ fi
 if $browser && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
   step "apt-get install chromium chromium-driver"
   apt_install chromium chromium-driver
+fi
+# The docs test checks the systemd unit of docs/operating.md with systemd-analyze.
+if $browser && ! command -v systemd-analyze >/dev/null; then
+  step "apt-get install systemd (systemd-analyze, for the docs test)"
+  apt_install systemd
 fi
 
 # Trunk.toml sets offline = true, so cargo must have every crate already.

@@ -157,7 +157,7 @@ impl Stack {
             config["local_max_events"] = json!(max);
         }
         let config_json = config.to_string();
-        // Unknown paths fall back to index.html, as the README tells static hosts to do.
+        // Unknown paths fall back to index.html, as docs/operating.md tells static hosts to do.
         let files = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
         let app = Router::new().route(
             "/config.json",

@@ -1,6 +1,6 @@
 //! Screenshots of the list, the detail view, the facets beside a list narrowed by a qualifier,
 //! and an update's "What changed", taken by the headless browser. They land in
-//! `target/screenshots/`; with `UPDATE_SCREENSHOTS=1` they replace the README's in `docs/`.
+//! `target/screenshots/`; with `UPDATE_SCREENSHOTS=1` they replace the guides' pictures in `docs/screenshots/`.
 
 use e2e::*;
 

@@ -377,7 +377,7 @@ pub mod storage {
     /// Benchmark marks on (`on`, localStorage; see the app's instrument module).
     pub const INSTRUMENT: &str = "audit-viewer.instrument";
 
-    /// Every key above, for the test that keeps the README's list of what is stored complete.
+    /// Every key above, for the test that keeps docs/security.md's list of what is stored complete.
     pub const ALL: [&str; 13] = [
         CREDENTIALS,
         API_BASE,

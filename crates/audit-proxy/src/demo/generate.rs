@@ -320,7 +320,7 @@ impl Gen {
     }
 }
 
-/// Where the planted patterns are, for tests and the README.
+/// Where the planted patterns are, for tests and the docs.
 pub mod patterns {
     /// Country of the login burst; used by no other event.
     pub const BURST_COUNTRY: &str = "BR";
