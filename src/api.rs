@@ -75,6 +75,26 @@ pub struct Client {
     pub credentials: Credentials,
     /// Longest one request may take before it is aborted as [`ApiError::Timeout`].
     pub timeout_ms: u32,
+    /// Told of every answer the API gave these credentials (2xx): the first confirms a sign-in.
+    pub on_accepted: Option<OnAccepted>,
+}
+
+/// A callback for answers that accepted the credentials. Clients compare equal whatever it is.
+#[derive(Clone)]
+pub struct OnAccepted(pub std::sync::Arc<dyn Fn() + Send + Sync>);
+
+impl PartialEq for OnAccepted {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for OnAccepted {}
+
+impl std::fmt::Debug for OnAccepted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnAccepted")
+    }
 }
 
 /// What went wrong with a call, in terms a person can act on.
@@ -186,6 +206,34 @@ impl ApiError {
     pub fn needs_sign_in(&self) -> bool {
         self.status() == Some(401)
     }
+
+    /// Whether this answer to the first requests of a sign-in means the sign-in did not work:
+    /// the credentials were refused, or the proxy could not be used with them (unreachable,
+    /// too slow, blocking, failing, or not a proxy). Errors about what was asked (a bad filter,
+    /// an id not found) say nothing about the credentials.
+    pub fn refuses_sign_in(&self) -> bool {
+        match self {
+            ApiError::Unreachable { .. }
+            | ApiError::Malformed(_)
+            | ApiError::Interrupted { .. }
+            | ApiError::Timeout { .. } => true,
+            ApiError::Http { status, .. } => matches!(status, 401 | 403 | 408 | 429 | 500..=599),
+            _ => false,
+        }
+    }
+
+    /// What the sign-in form says about this error.
+    pub fn sign_in_message(&self) -> String {
+        match self {
+            ApiError::Http {
+                status: 401, body, ..
+            } => format!(
+                "The API key or secret was rejected. Check them and try again. ({})",
+                body.text()
+            ),
+            other => other.to_string(),
+        }
+    }
 }
 
 /// Decodes a `Retry-After` value: delay-seconds, or an HTTP date (RFC 9110 §10.2.3, in any of its
@@ -231,6 +279,7 @@ impl Client {
             base,
             credentials,
             timeout_ms: REQUEST_TIMEOUT_MS,
+            on_accepted: None,
         }
     }
 
@@ -312,6 +361,9 @@ impl Client {
                     status,
                     body: ApiErrorBody::from_response(status, text.as_bytes()),
                 });
+            }
+            if let Some(OnAccepted(accepted)) = &self.on_accepted {
+                accepted();
             }
             if status == 204 || text.trim().is_empty() {
                 return Ok(None);

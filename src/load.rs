@@ -6,7 +6,10 @@
 //!   running.
 //! - An answer is delivered only if its run was not aborted by then, so a late answer to an old
 //!   question is dropped, and nothing is ever written into a view that is gone.
-//! - A 401 goes to the session in one place: back to sign-in, then back to the same view.
+//! - A 401 goes to the session in one place: back to sign-in, then back to the same view. Just
+//!   after signing in, the first answers are the credentials' check: the client confirms them
+//!   with the first answer the API accepted, and a refusal (401, an unreachable or blocking
+//!   proxy) brings the form back with the reason.
 //! - Each request of a run is bounded by the client's timeout ([`crate::api::Client`]): past it
 //!   the request is aborted and the run's answer is [`ApiError::Timeout`], delivered like any
 //!   other error. (A whole run may take longer: an export reads many pages.)
@@ -76,13 +79,14 @@ where
                     if signal.aborted() {
                         return;
                     }
-                    match result {
-                        Err(ApiError::Aborted) => {}
-                        Err(e) if e.needs_sign_in() => match session {
-                            Some(s) => s.expire(e.to_string()),
-                            None => deliver(Err(e)),
-                        },
-                        other => deliver(other),
+                    match (result, session) {
+                        (Err(ApiError::Aborted), _) => {}
+                        // The first answers of a sign-in are its check.
+                        (Err(e), Some(s)) if s.is_unconfirmed() && e.refuses_sign_in() => {
+                            s.refuse(&e)
+                        }
+                        (Err(e), Some(s)) if e.needs_sign_in() => s.expire(e.to_string()),
+                        (other, _) => deliver(other),
                     }
                 }) as Pin<Box<dyn Future<Output = ()>>>
             },

@@ -144,6 +144,26 @@ pub struct Session {
     pub keep_copy: RwSignal<bool>,
     /// When the copy last asked the API for new events (ms), for "as of".
     pub local_as_of: RwSignal<Option<i64>>,
+    /// A sign-in that no API answer has accepted yet, and whether to remember it: the views
+    /// load with its credentials at once, the first answer confirms them (only then are they
+    /// stored), a refusal brings the form back ([`refuse`](Self::refuse)).
+    pub unconfirmed: StoredValue<Option<bool>>,
+    /// What the sign-in form shows again after a refused sign-in.
+    pub refused: RwSignal<Option<Refused>>,
+}
+
+/// A sign-in the first answers refused: what was typed and why. The secret only when it was
+/// not the secret that was refused (the proxy could not be reached, say), in memory only.
+#[derive(Clone, PartialEq)]
+pub struct Refused {
+    /// The API key typed.
+    pub key: String,
+    /// The secret typed, unless the API rejected it.
+    pub secret: Option<String>,
+    /// Whether *Remember on this device* was ticked.
+    pub remember: bool,
+    /// What went wrong and what to do.
+    pub message: String,
 }
 
 impl Session {
@@ -185,6 +205,8 @@ impl Session {
             local_version: RwSignal::new(0),
             local_max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
             local_as_of: RwSignal::new(None),
+            unconfirmed: StoredValue::new(None),
+            refused: RwSignal::new(None),
             keep_copy: RwSignal::new(load(Store::Local, KEEP_COPY_KEY).as_deref() == Some("on")),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
@@ -243,8 +265,13 @@ impl Session {
     /// A client for any base and credentials (sign-in, Settings' test), with the configured
     /// request timeout.
     pub fn client_to(&self, base: String, credentials: Credentials) -> Client {
+        let session = *self;
+        let these = credentials.clone();
         Client {
             timeout_ms: self.request_timeout_ms.get_value(),
+            on_accepted: Some(crate::api::OnAccepted(std::sync::Arc::new(move || {
+                session.confirm(&these)
+            }))),
             ..Client::new(base, credentials)
         }
     }
@@ -272,8 +299,71 @@ impl Session {
         self.offline.set(None);
     }
 
-    /// Signs in: keeps the credentials for this tab, or on this device when `remember`.
+    /// Signs in with credentials already accepted by the API: keeps them for this tab, or on
+    /// this device when `remember`.
     pub fn sign_in(&self, credentials: Credentials, remember: bool) {
+        self.unconfirmed.set_value(None);
+        self.refused.set(None);
+        self.store_credentials(&credentials, remember);
+        self.notice.set(None);
+        self.credentials.set(Some(credentials));
+    }
+
+    /// Signs in at once with credentials no answer has checked yet, so the view behind the
+    /// form asks its questions in the same moment: its first answer is the check. Nothing is
+    /// stored until then ([`confirm`](Self::confirm)).
+    pub fn sign_in_unconfirmed(&self, credentials: Credentials, remember: bool) {
+        self.unconfirmed.set_value(Some(remember));
+        self.refused.set(None);
+        self.notice.set(None);
+        self.credentials.set(Some(credentials));
+    }
+
+    /// Whether the credentials in use still wait for their first answer.
+    pub fn is_unconfirmed(&self) -> bool {
+        self.unconfirmed.with_value(Option::is_some)
+    }
+
+    /// An answer accepted `credentials`: when they are those of an unconfirmed sign-in, they
+    /// are stored as the person chose. Nothing to do otherwise (a confirmed sign-in, or
+    /// Settings testing other credentials).
+    pub fn confirm(&self, credentials: &Credentials) {
+        let Some(remember) = self.unconfirmed.get_value() else {
+            return;
+        };
+        if self
+            .credentials
+            .with_untracked(|c| c.as_ref() != Some(credentials))
+        {
+            return;
+        }
+        self.unconfirmed.set_value(None);
+        self.store_credentials(credentials, remember);
+    }
+
+    /// The first answers refused an unconfirmed sign-in: back to the form, with the key kept
+    /// and the reason, and nothing of the attempt left (no stored secret, no copy begun). What
+    /// the browser kept from before (a copy on this device, recent queries) stays.
+    pub fn refuse(&self, error: &crate::api::ApiError) {
+        let Some(remember) = self.unconfirmed.get_value() else {
+            return;
+        };
+        self.unconfirmed.set_value(None);
+        let Some(credentials) = self.credentials.get_untracked() else {
+            return;
+        };
+        self.last_list.set_value(None);
+        crate::workspace::clear(*self);
+        self.refused.set(Some(Refused {
+            key: credentials.key,
+            secret: (!error.needs_sign_in()).then_some(credentials.secret),
+            remember,
+            message: error.sign_in_message(),
+        }));
+        self.credentials.set(None);
+    }
+
+    fn store_credentials(&self, credentials: &Credentials, remember: bool) {
         let json = serde_json::to_string(&StoredCredentials {
             key: credentials.key.clone(),
             secret: credentials.secret.clone(),
@@ -290,8 +380,6 @@ impl Session {
             CREDENTIALS_KEY,
             &json,
         );
-        self.notice.set(None);
-        self.credentials.set(Some(credentials));
     }
 
     /// Forgets the credentials everywhere, and what was shown with them (the recent queries
@@ -306,8 +394,12 @@ impl Session {
         self.credentials.set(None);
     }
 
-    /// A 401 mid-session: back to the sign-in form (the URL, and so the view, stays).
+    /// A 401 mid-session: back to the sign-in form (the URL, and so the view, stays). Once
+    /// signed out (another answer's 401 came first), nothing more to do.
     pub fn expire(&self, message: String) {
+        if self.credentials.with_untracked(Option::is_none) {
+            return;
+        }
         self.sign_out();
         self.notice.set(Some(message));
     }

@@ -1,10 +1,12 @@
-//! Sign-in: API key and secret, checked with the event-types call before they are kept.
+//! Sign-in: API key and secret. The view behind the form loads with them at once, and its first
+//! answer is their check (one round trip to the first table); with *Keep a local copy* ticked
+//! they are checked first, since the copy kept on this device must not be shown before.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use ui_names::testid;
 
-use crate::api::{ApiError, Credentials};
+use crate::api::Credentials;
 use crate::session::Session;
 
 /// Shows its children when signed in, the sign-in form otherwise. The URL does not change, so
@@ -27,17 +29,34 @@ pub fn RequireSignIn(children: ChildrenFn) -> impl IntoView {
 pub fn SignIn() -> impl IntoView {
     let session = expect_context::<Session>();
     crate::browser::set_title("Sign in");
-    let key = RwSignal::new(String::new());
-    let secret = RwSignal::new(String::new());
+    // After a refused sign-in: what was typed (never the secret), and why.
+    let refused = session.refused.get_untracked();
+    let key = RwSignal::new(refused.as_ref().map(|r| r.key.clone()).unwrap_or_default());
+    let secret = RwSignal::new(
+        refused
+            .as_ref()
+            .and_then(|r| r.secret.clone())
+            .unwrap_or_default(),
+    );
     let show_secret = RwSignal::new(false);
-    let remember = RwSignal::new(false);
+    let remember = RwSignal::new(refused.as_ref().is_some_and(|r| r.remember));
     // Events read are kept in IndexedDB (never the secret) so a later visit asks only for
     // what is new; the choice is remembered.
     let keep = RwSignal::new(session.keep_copy.get_untracked());
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    // Back from a refused sign-in, focus goes where the person continues: the secret when it
+    // was refused, else the button that tries again.
+    if let Some(r) = &refused {
+        let target = if r.secret.is_none() {
+            "api-secret"
+        } else {
+            "sign-in-submit"
+        };
+        request_animation_frame(move || crate::browser::focus(target));
+    }
+    let error = RwSignal::new(refused.map(|r| r.message));
 
-    // Checks the fields' credentials with the event-types call and signs in with them.
+    // Signs in with the fields' credentials.
     let attempt = move || {
         let credentials = Credentials {
             key: key.get_untracked().trim().to_string(),
@@ -47,28 +66,30 @@ pub fn SignIn() -> impl IntoView {
             error.set(Some("Enter both the API key and the API secret.".into()));
             return;
         }
+        error.set(None);
+        if !keep.get_untracked() {
+            if session.keep_copy.get_untracked() {
+                session.set_keep_copy(false);
+            }
+            session.sign_in_unconfirmed(credentials, remember.get_untracked());
+            return;
+        }
         let client = session.client_to(session.api_base(), credentials.clone());
         busy.set(true);
-        error.set(None);
         spawn_local(async move {
             let result = client.event_types(None).await;
             busy.set(false);
             match result {
                 Ok(_) => {
-                    session.set_keep_copy(keep.get_untracked());
+                    session.set_keep_copy(true);
                     session.sign_in(credentials, remember.get_untracked())
                 }
-                Err(e @ ApiError::Http { status: 401, .. }) => {
-                    secret.set(String::new());
-                    error.set(Some(format!(
-                        "The API key or secret was rejected. Check them and try again. ({})",
-                        match &e {
-                            ApiError::Http { body, .. } => body.text(),
-                            _ => String::new(),
-                        }
-                    )));
+                Err(e) => {
+                    if e.needs_sign_in() {
+                        secret.set(String::new());
+                    }
+                    error.set(Some(e.sign_in_message()));
                 }
-                Err(e) => error.set(Some(e.to_string())),
             }
         });
     };
@@ -118,7 +139,7 @@ pub fn SignIn() -> impl IntoView {
                     <p class="error" role="alert" data-testid=testid::SIGNIN_ERROR>{move || error.get()}</p>
                 </Show>
                 <div class="actions">
-                    <button type="submit" class="primary" data-testid=testid::SIGN_IN disabled=move || busy.get()>
+                    <button type="submit" id="sign-in-submit" class="primary" data-testid=testid::SIGN_IN disabled=move || busy.get()>
                         {move || if busy.get() { "Checking…" } else { "Sign in" }}
                     </button>
                     // The demo account's credentials (audit-proxy --demo), signed in at once.

@@ -106,7 +106,65 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
             "",
             "the wrong secret is cleared"
         );
+        let focused = wait_until(&c, "focus on the secret", || async {
+            let id = js(
+                &c,
+                "return document.activeElement && document.activeElement.id",
+            )
+            .await;
+            (id.as_str() == Some("api-secret")).then_some(id)
+        })
+        .await;
+        assert_eq!(
+            focused.as_str(),
+            Some("api-secret"),
+            "typing goes on where it was wrong"
+        );
         assert!(find_all(&c, testid::EVENTS_TABLE).await.is_empty());
+        let stored = js(
+            &c,
+            "return sessionStorage.getItem('audit-viewer.credentials')",
+        )
+        .await;
+        assert!(stored.is_null(), "a refused secret is not stored: {stored}");
+    })
+    .await;
+    drop(stack);
+}
+
+/// Sign in is one round trip: the list is asked for in the same moment as everything else, not
+/// after a check of its own, and the credentials are stored only once an answer accepted them.
+#[tokio::test]
+async fn signing_in_asks_for_the_list_at_once_and_stores_only_what_was_accepted() {
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "300"])).await;
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
+    with_browser(move |c| async move {
+        instrument(&c, &app).await;
+        c.goto(&app).await.expect("open");
+        type_into(&c, testid::API_KEY, "demo").await;
+        type_into(&c, testid::API_SECRET, "demo").await;
+        click(&c, testid::SIGN_IN).await;
+        // Before any answer has come back, nothing is stored.
+        let stored = js(&c, "return sessionStorage.getItem('audit-viewer.credentials')").await;
+        assert!(stored.is_null(), "stored before any answer: {stored}");
+        wait_rows(&c).await;
+        let timing = js(
+            &c,
+            &format!(
+                "const rs = performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/beta/'));
+                 const list = rs.filter(r => r.name.includes('/events?'));
+                 return [Math.min(...list.map(r => r.startTime)), Math.min(...rs.map(r => r.responseEnd)), rs.length];"
+            ),
+        )
+        .await;
+        let (first_list, first_answer) = (timing[0].as_f64().unwrap_or(f64::MAX), timing[1].as_f64().unwrap_or(0.0));
+        assert!(
+            first_list < first_answer,
+            "the first list request ({first_list:.0} ms) waited for an answer ({first_answer:.0} ms): {timing}"
+        );
+        let stored = js(&c, "return sessionStorage.getItem('audit-viewer.credentials')").await;
+        assert!(stored.as_str().is_some_and(|s| s.contains("demo")), "accepted, so kept for the tab: {stored}");
     })
     .await;
     drop(stack);
