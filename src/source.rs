@@ -189,19 +189,21 @@ pub async fn count_many(
     }
 }
 
-/// Every event matching `q` (all pages at the largest size), in order.
-pub async fn fetch_all(
+/// Every event matching `q` (all pages at the largest size, `in_flight` at a time), in order:
+/// from the copy when it is complete and holds them, else from the API at once, without
+/// waiting for a copy being read.
+pub async fn fetch_now(
     source: &Source,
     q: &EventQuery,
+    in_flight: usize,
     signal: &AbortSignal,
 ) -> Result<Vec<AuditEvent>, ApiError> {
-    source.settled(q).await;
     let mut all = Vec::new();
     let q = EventQuery {
         size: audit_model::query::MAX_SIZE,
         ..q.clone()
     };
-    for_each_page(source, &q, 4, signal, |p, _| {
+    for_each_page(source, &q, in_flight, signal, |p, _| {
         all.extend_from_slice(p.events())
     })
     .await?;

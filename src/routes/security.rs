@@ -14,7 +14,7 @@ use crate::date_range::Preset;
 use crate::insight::{analyze, Findings, Place, LOOK_BACK_MS, SECURITY_TYPES};
 use crate::routes::events::list_href;
 use crate::session::Session;
-use crate::source::fetch_all;
+use crate::source::fetch_now;
 
 /// A section of events as CSV (the export's columns), made when asked for.
 fn events_csv(events: Vec<AuditEvent>) -> std::rc::Rc<dyn Fn() -> (String, u64)> {
@@ -90,21 +90,36 @@ pub fn SecurityPage() -> impl IntoView {
                 date_to: Some(format_api(f - 1000)),
                 ..Default::default()
             };
-            // The whole look-back is read into the tab's copy (nothing to do when the list's
-            // copy already covers it), brought up to now, and then answered locally.
+            // A copy that holds the whole look-back answers, brought up to now. Without one (a
+            // new tab, a bookmark) the overview asks the API for what it shows — its event
+            // types, and the look-back's logins — at once, all connections to itself, and the
+            // copy the other views use is read after.
+            let mut read_copy_after = None;
             if let crate::source::Source::Api(client) = &source {
                 let whole = EventQuery {
                     date_from: earlier.date_from.clone(),
                     ..Default::default()
                 };
-                crate::workspace::ensure(session, client.clone(), &whole);
-                crate::workspace::sync_if_older(session, client, &signal, SYNC_AFTER_MS).await?;
+                if crate::workspace::covers(client, &whole) {
+                    crate::workspace::sync_if_older(session, client, &signal, SYNC_AFTER_MS)
+                        .await?;
+                } else {
+                    read_copy_after = Some((client.clone(), whole));
+                }
             }
+            // Six pages in flight, the browser's connections to one HTTP/1.1 host.
             let (events, earlier_logins) = futures_util::future::try_join(
-                fetch_all(&source, &q, &signal),
-                fetch_all(&source, &earlier, &signal),
+                fetch_now(&source, &q, 4, &signal),
+                fetch_now(&source, &earlier, 2, &signal),
             )
             .await?;
+            if let Some((client, whole)) = read_copy_after {
+                // Once the findings are painted.
+                crate::browser::after_next_paint(
+                    || {},
+                    move || crate::workspace::ensure(session, client, &whole),
+                );
+            }
             Ok(SecurityRead {
                 events,
                 earlier_logins,

@@ -55,6 +55,29 @@ async fn memory(c: &Client) -> (f64, f64) {
     (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0))
 }
 
+/// `/security` opened afresh, `runs` times: navigation → findings, and the API requests sent
+/// until then.
+async fn cold_security(c: &Client, stack: &Stack, runs: usize) -> (Vec<f64>, Vec<f64>) {
+    let (mut ms, mut requests) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        c.goto(&format!("{}/security", stack.app_url))
+            .await
+            .expect("open");
+        let findings = mark(c, "audit:findings").await;
+        ms.push(findings);
+        let sent = js(
+            c,
+            &format!(
+                "return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{}/') && r.startTime <= {findings}).length",
+                stack.proxy_url
+            ),
+        )
+        .await;
+        requests.push(sent.as_f64().unwrap_or(0.0));
+    }
+    (ms, requests)
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
@@ -97,6 +120,25 @@ async fn main() {
         .await;
         security.push(findings - clicked.as_f64().unwrap_or(findings));
     }
+    // The security overview opened in a new tab (a bookmark, a reload): no copy held.
+    let (cold, cold_requests) = cold_security(&c, &stack, runs).await;
+    // Signing in: from pressing Sign in (the key and secret typed) to the first table.
+    let mut signin = Vec::new();
+    for _ in 0..runs {
+        js(&c, "sessionStorage.clear()").await;
+        c.goto(&format!("{}/", stack.app_url)).await.expect("open");
+        type_into(&c, testid::API_KEY, "demo").await;
+        type_into(&c, testid::API_SECRET, "demo").await;
+        js(&c, "performance.mark('bench:sign-in')").await;
+        click(&c, testid::SIGN_IN).await;
+        let rows = mark(&c, "audit:first-rows").await;
+        let pressed = js(
+            &c,
+            "return performance.getEntriesByName('bench:sign-in')[0].startTime",
+        )
+        .await;
+        signin.push(rows - pressed.as_f64().unwrap_or(rows));
+    }
     // Then with the copy kept on this device: each run is a revisit.
     js(
         &c,
@@ -117,17 +159,50 @@ async fn main() {
     }
     println!("at {latency} ms per API answer, 5,000 demo events, fresh tab each run:");
     summary("navigation → first table", "ms", first);
+    summary("sign in → first table", "ms", signin);
     // Drawn: every bar is either exact or marked as not read yet (the newest come first).
     summary("navigation → timeline drawn", "ms", drawn);
     summary("navigation → timeline complete", "ms", timeline);
     summary("navigation → local copy complete", "ms", ready);
     summary("API requests for the first view", "requests", requests);
     summary("security overview, click → findings", "ms", security);
+    summary("security overview in a new tab → findings", "ms", cold);
+    summary(
+        "security overview in a new tab: API requests until findings",
+        "requests",
+        cold_requests,
+    );
     summary("kept copy: navigation → first table", "ms", kept_first);
     summary(
         "kept copy: API requests for the first view",
         "requests",
         kept_requests,
+    );
+    browser.close().await;
+    drop(stack);
+
+    // The same for an account of 50,000 events in the range, at the same latency.
+    let stack = Stack::start(StackOptions::proxy(&[
+        "--fault-latency-ms",
+        &latency.to_string(),
+        "--demo-events",
+        "50000",
+    ]))
+    .await;
+    let browser = Browser::start().await;
+    let c = browser.client.clone();
+    instrument(&c, &stack.app_url).await;
+    open_signed_in(&c, &stack.app_url, "/").await;
+    let (big, big_requests) = cold_security(&c, &stack, runs.min(3)).await;
+    summary(
+        "50000 events: security overview in a new tab → findings",
+        "ms",
+        big,
+    );
+    summary(
+        "50000 events: security overview in a new tab: API requests until findings",
+        "requests",
+        big_requests,
     );
     browser.close().await;
     drop(stack);

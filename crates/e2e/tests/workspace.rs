@@ -100,6 +100,71 @@ async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
     drop(stack);
 }
 
+/// A bookmarked security overview in a new tab asks the API for what it shows, not for the
+/// whole copy first; the copy the other views use is read after its findings.
+#[tokio::test]
+async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
+    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "100"])).await;
+    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    with_browser(move |c| async move {
+        instrument(&c, &app).await;
+        js(
+            &c,
+            &format!(
+                "sessionStorage.setItem('{}', JSON.stringify({{key: 'demo', secret: 'demo'}}))",
+                storage::CREDENTIALS
+            ),
+        )
+        .await;
+        c.goto(&format!("{app}/security")).await.expect("open");
+        let summary = wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+        assert!(summary.contains("security events read"), "{summary}");
+        let before = js(
+            &c,
+            &format!(
+                "const f = performance.getEntriesByName('audit:findings')[0].startTime;
+                 return performance.getEntriesByType('resource')
+                   .filter(r => r.name.startsWith('{proxy}/beta/audit/events?') && r.startTime <= f)
+                   .map(r => r.name)"
+            ),
+        )
+        .await;
+        let before: Vec<&str> = before
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert!(!before.is_empty(), "the overview asked the API");
+        assert!(
+            before.iter().all(|u| u.contains("event_type=")),
+            "only the types the overview shows before its findings: {before:#?}"
+        );
+        assert!(
+            before.len() < 50,
+            "fewer pages than the whole copy's 50: {}",
+            before.len()
+        );
+        // Then the copy of the whole range is read, for the other views.
+        wait_until(&c, "the copy's read after the findings", || async {
+            let n = js(
+                &c,
+                &format!(
+                    "return performance.getEntriesByType('resource').filter(r => r.name.startsWith('{proxy}/beta/audit/events?') && !r.name.includes('event_type=')).length"
+                ),
+            )
+            .await;
+            (n.as_u64().unwrap_or(0) > 0).then_some(())
+        })
+        .await;
+        click_link(&c, "Events").await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+    })
+    .await;
+    drop(stack);
+}
+
 #[tokio::test]
 async fn live_and_check_for_new_events_add_to_the_copy() {
     let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "700"])).await;
