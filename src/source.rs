@@ -189,24 +189,75 @@ pub async fn count_many(
     }
 }
 
-/// Every event matching `q` (all pages at the largest size, `in_flight` at a time), in order:
-/// from the copy when it is complete and holds them, else from the API at once, without
-/// waiting for a copy being read.
+/// Every event matching each of `queries` (all pages at the largest size), each in order: from
+/// the copy when it is complete and holds them, else from the API at once, without waiting for
+/// a copy being read. The first pages are asked for together; then every page left, of any of
+/// the queries, shares `in_flight` requests, so a query with one page leaves its share to the
+/// others. Stops at the first error, or as soon as `signal` aborts.
 pub async fn fetch_now(
     source: &Source,
-    q: &EventQuery,
+    queries: &[EventQuery],
     in_flight: usize,
     signal: &AbortSignal,
-) -> Result<Vec<AuditEvent>, ApiError> {
-    let mut all = Vec::new();
-    let q = EventQuery {
-        size: audit_model::query::MAX_SIZE,
-        ..q.clone()
-    };
-    for_each_page(source, &q, in_flight, signal, |p, _| {
-        all.extend_from_slice(p.events())
-    })
+) -> Result<Vec<Vec<AuditEvent>>, ApiError> {
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+    let queries: Vec<EventQuery> = queries
+        .iter()
+        .map(|q| EventQuery {
+            size: audit_model::query::MAX_SIZE,
+            ..q.clone()
+        })
+        .collect();
+    let first_pages: Vec<EventQuery> = queries.iter().map(|q| q.at_page(1)).collect();
+    let firsts = futures_util::future::try_join_all(
+        first_pages.iter().map(|q| source.events(q, Some(signal))),
+    )
     .await?;
+    let rest: Vec<(usize, u32)> = firsts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| (2..=p.info().total_pages.max(1) as u32).map(move |n| (i, n)))
+        .collect();
+    let pages: RefCell<BTreeMap<(usize, u32), EventsPage>> = RefCell::new(
+        firsts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| ((i, 1), p))
+            .collect(),
+    );
+    let next = RefCell::new(rest.into_iter());
+    let failure = RefCell::new(None::<ApiError>);
+    let worker = || async {
+        loop {
+            if failure.borrow().is_some() || signal.aborted() {
+                return;
+            }
+            let Some((i, n)) = next.borrow_mut().next() else {
+                return;
+            };
+            match source.events(&queries[i].at_page(n), Some(signal)).await {
+                Ok(p) => {
+                    pages.borrow_mut().insert((i, n), p);
+                }
+                Err(e) => {
+                    failure.borrow_mut().get_or_insert(e);
+                    return;
+                }
+            }
+        }
+    };
+    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    if let Some(e) = failure.into_inner() {
+        return Err(e);
+    }
+    let mut all = vec![Vec::new(); queries.len()];
+    for ((i, _), p) in pages.into_inner() {
+        all[i].extend_from_slice(p.events());
+    }
     Ok(all)
 }
 

@@ -108,11 +108,9 @@ pub fn SecurityPage() -> impl IntoView {
                 }
             }
             // Six pages in flight, the browser's connections to one HTTP/1.1 host.
-            let (events, earlier_logins) = futures_util::future::try_join(
-                fetch_now(&source, &q, 4, &signal),
-                fetch_now(&source, &earlier, 2, &signal),
-            )
-            .await?;
+            let mut read = fetch_now(&source, &[q.clone(), earlier], 6, &signal).await?;
+            let earlier_logins = read.pop().unwrap_or_default();
+            let events = read.pop().unwrap_or_default();
             if let Some((client, whole)) = read_copy_after {
                 // Once the findings are painted.
                 crate::browser::after_next_paint(
