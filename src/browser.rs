@@ -372,3 +372,81 @@ pub fn highlight(name: &str, root: &web_sys::Node, marks: &audit_model::marks::M
         call("set", &Array::of2(&name.into(), &h));
     }
 }
+
+/// What was typed into index.html's sign-in form before the app started (see `boot.js`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BootSignIn {
+    /// The API key typed.
+    pub key: String,
+    /// The API secret typed.
+    pub secret: String,
+    /// *Remember on this device*.
+    pub remember: bool,
+    /// *Keep a local copy*.
+    pub keep: bool,
+    /// Sent already (Enter, *Sign in* or *Try the demo*): sign in at once.
+    pub submitted: bool,
+    /// The field that had the focus (the app's id for it) and its selection.
+    pub focus: Option<(&'static str, u32, u32)>,
+}
+
+/// The state of index.html's sign-in form, while the page still shows it (the app's first
+/// sign-in view takes it over); `None` once the app's own views replaced it, or when the page
+/// showed the intro instead.
+pub fn boot_sign_in() -> Option<BootSignIn> {
+    let document = web_sys::window()?.document()?;
+    let section = document.get_element_by_id("boot-signin")?;
+    if section.has_attribute("hidden") {
+        return None;
+    }
+    let input = |id: &str| {
+        document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    };
+    let value = |id: &str| input(id).map(|i| i.value()).unwrap_or_default();
+    let checked = |id: &str| input(id).is_some_and(|i| i.checked());
+    let focus = document.active_element().and_then(|active| {
+        let to = match active.id().as_str() {
+            "boot-key" => "api-key",
+            "boot-secret" => "api-secret",
+            _ => return None,
+        };
+        let field = active.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+        let start = field.selection_start().ok().flatten().unwrap_or(0);
+        let end = field.selection_end().ok().flatten().unwrap_or(start);
+        Some((to, start, end))
+    });
+    Some(BootSignIn {
+        key: value("boot-key"),
+        secret: value("boot-secret"),
+        remember: checked("boot-remember"),
+        keep: checked("boot-keep"),
+        submitted: document
+            .get_element_by_id("boot-form")
+            .is_some_and(|f| f.has_attribute("data-submitted")),
+        focus,
+    })
+}
+
+/// Removes index.html's first paint once the app shows its own views.
+pub fn remove_boot() {
+    if let Some(boot) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        boot.remove();
+    }
+}
+
+/// Focuses the input `id` and selects `start..end` in it.
+pub fn focus_at(id: &str, start: u32, end: u32) {
+    if let Some(field) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        let _ = field.focus();
+        let _ = field.set_selection_range(start, end);
+    }
+}

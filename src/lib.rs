@@ -62,6 +62,10 @@ pub fn App() -> impl IntoView {
             }
             Err(e) => config_error.set(Some(e)),
         }
+        // The page's own first paint gives way to the app's views now: what was typed into
+        // its sign-in form is taken over by the app's.
+        session.typed_early.set_value(browser::boot_sign_in());
+        browser::remove_boot();
         ready.set(true);
     });
     let base = browser::base_path();

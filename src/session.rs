@@ -150,6 +150,9 @@ pub struct Session {
     pub unconfirmed: StoredValue<Option<bool>>,
     /// What the sign-in form shows again after a refused sign-in.
     pub refused: RwSignal<Option<Refused>>,
+    /// What was typed into the page's own sign-in form before the app started, for the app's
+    /// first sign-in view to take over.
+    pub typed_early: StoredValue<Option<crate::browser::BootSignIn>>,
 }
 
 /// A sign-in the first answers refused: what was typed and why. The secret only when it was
@@ -207,6 +210,7 @@ impl Session {
             local_as_of: RwSignal::new(None),
             unconfirmed: StoredValue::new(None),
             refused: RwSignal::new(None),
+            typed_early: StoredValue::new(None),
             keep_copy: RwSignal::new(load(Store::Local, KEEP_COPY_KEY).as_deref() == Some("on")),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)

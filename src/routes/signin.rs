@@ -31,18 +31,20 @@ pub fn SignIn() -> impl IntoView {
     crate::browser::set_title("Sign in");
     // After a refused sign-in: what was typed (never the secret), and why.
     let refused = session.refused.get_untracked();
-    let key = RwSignal::new(refused.as_ref().map(|r| r.key.clone()).unwrap_or_default());
-    let secret = RwSignal::new(
-        refused
-            .as_ref()
-            .and_then(|r| r.secret.clone())
-            .unwrap_or_default(),
-    );
+    // What was typed into the page's own form before the app started.
+    let typed_early = session.typed_early.try_update_value(Option::take).flatten();
+    let keep_typed = typed_early.as_ref().map(|b| b.keep);
+    let boot = typed_early.unwrap_or_default();
+    let key = RwSignal::new(refused.as_ref().map(|r| r.key.clone()).unwrap_or(boot.key));
+    let secret = RwSignal::new(match &refused {
+        Some(r) => r.secret.clone().unwrap_or_default(),
+        None => boot.secret,
+    });
     let show_secret = RwSignal::new(false);
-    let remember = RwSignal::new(refused.as_ref().is_some_and(|r| r.remember));
+    let remember = RwSignal::new(refused.as_ref().map_or(boot.remember, |r| r.remember));
     // Events read are kept in IndexedDB (never the secret) so a later visit asks only for
     // what is new; the choice is remembered.
-    let keep = RwSignal::new(session.keep_copy.get_untracked());
+    let keep = RwSignal::new(keep_typed.unwrap_or_else(|| session.keep_copy.get_untracked()));
     let busy = RwSignal::new(false);
     // Back from a refused sign-in, focus goes where the person continues: the secret when it
     // was refused, else the button that tries again.
@@ -93,6 +95,12 @@ pub fn SignIn() -> impl IntoView {
             }
         });
     };
+    // Sent before the app started: signed in now; else typing goes on where it was.
+    if boot.submitted {
+        request_animation_frame(attempt);
+    } else if let Some((id, start, end)) = boot.focus {
+        request_animation_frame(move || crate::browser::focus_at(id, start, end));
+    }
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         attempt();

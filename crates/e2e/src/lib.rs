@@ -68,6 +68,9 @@ pub struct StackOptions {
     pub request_timeout_secs: Option<u32>,
     /// config.json's `local_max_events`; default: none (the app's own bound).
     pub local_max_events: Option<u64>,
+    /// config.json answers after this long: the app waits for it, so the page's own first paint
+    /// stays that long, as on a slow network before the app's code has arrived.
+    pub config_delay_ms: Option<u64>,
 }
 
 impl StackOptions {
@@ -157,6 +160,7 @@ impl Stack {
             config["local_max_events"] = json!(max);
         }
         let config_json = config.to_string();
+        let delay = std::time::Duration::from_millis(opts.config_delay_ms.unwrap_or(0));
         // Unknown paths fall back to index.html, as docs/operating.md tells static hosts to do.
         let files = ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html")));
         let app = Router::new().route(
@@ -165,7 +169,10 @@ impl Stack {
                 let config_json = config_json.clone();
                 move || {
                     let body = config_json.clone();
-                    async move { ([("content-type", "application/json")], body) }
+                    async move {
+                        tokio::time::sleep(delay).await;
+                        ([("content-type", "application/json")], body)
+                    }
                 }
             }),
         );

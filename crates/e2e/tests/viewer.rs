@@ -132,6 +132,63 @@ async fn a_wrong_secret_is_refused_and_the_key_stays() {
     drop(stack);
 }
 
+/// The page's own sign-in form works before the app's code has started: what is typed is
+/// taken over in place (same position, same focus and caret), and a form sent early signs in
+/// as soon as the app starts. At a desktop's width and a phone's.
+#[tokio::test]
+async fn the_sign_in_form_works_before_the_app_has_started() {
+    let stack = Stack::start(StackOptions {
+        config_delay_ms: Some(2500),
+        ..Default::default()
+    })
+    .await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        for (width, height) in [(1400u32, 1000u32), (390, 844)] {
+            c.set_window_size(width, height).await.expect("size");
+            c.goto(&app).await.expect("open");
+            js(&c, "sessionStorage.clear()").await;
+            c.goto(&app).await.expect("open");
+            let early = c.find(fantoccini::Locator::Id("boot-key")).await.expect("the page's form");
+            early.send_keys("dem").await.expect("type");
+            let rect = |id: &'static str| {
+                let c = c.clone();
+                async move {
+                    js(&c, &format!("const r = document.getElementById('{id}').getBoundingClientRect(); return [r.x, r.y, r.width]")).await
+                }
+            };
+            let before = rect("boot-key").await;
+            assert!(find_all(&c, testid::API_KEY).await.is_empty(), "the app has not started yet");
+            // The app starts: the key field is the app's, in the same place, focused, with what
+            // was typed and the caret after it.
+            let app_key = find(&c, testid::API_KEY).await;
+            assert_eq!(app_key.prop("value").await.expect("value").as_deref(), Some("dem"));
+            assert_eq!(rect("api-key").await, before, "at {width} px the field did not move");
+            let focused = wait_until(&c, "the key field focused", || async {
+                let v = js(&c, "const a = document.activeElement; return a && a.id === 'api-key' ? a.selectionStart : null").await;
+                v.as_u64()
+            })
+            .await;
+            assert_eq!(focused, 3, "the caret stays after what was typed");
+            assert!(
+                js(&c, "return document.getElementById('boot') === null").await.as_bool() == Some(true),
+                "the page's own form is gone"
+            );
+        }
+        // Sent before the app started: signed in as soon as it does.
+        c.goto(&app).await.expect("open");
+        c.find(fantoccini::Locator::Id("boot-key")).await.expect("form").send_keys("demo").await.expect("type");
+        let secret = c.find(fantoccini::Locator::Id("boot-secret")).await.expect("form");
+        secret.send_keys("demo").await.expect("type");
+        secret.send_keys(&fantoccini::key::Key::Enter.to_string()).await.expect("enter");
+        let label = c.find(fantoccini::Locator::Id("boot-submit")).await.expect("button").text().await.expect("text");
+        assert_eq!(label, "Signing in…");
+        wait_rows(&c).await;
+    })
+    .await;
+    drop(stack);
+}
+
 /// Sign in is one round trip: the list is asked for in the same moment as everything else, not
 /// after a check of its own, and the credentials are stored only once an answer accepted them.
 #[tokio::test]
