@@ -31,6 +31,12 @@
     ev.preventDefault();
     send('form');
   });
+  // For the benchmarks only (scripts/bench.sh switches the marks on): the form works now.
+  try {
+    if (localStorage.getItem('audit-viewer.instrument') === 'on') {
+      requestAnimationFrame(function () { setTimeout(function () { performance.mark('audit:sign-in-usable'); }, 0); });
+    }
+  } catch (e) { /* no storage: no marks */ }
   document.getElementById('boot-demo').addEventListener('click', function () {
     document.getElementById('boot-key').value = 'demo';
     document.getElementById('boot-secret').value = 'demo';

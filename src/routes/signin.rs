@@ -95,6 +95,8 @@ pub fn SignIn() -> impl IntoView {
             }
         });
     };
+    // For the benchmarks: the app's own form is on screen.
+    crate::instrument::mark_once("audit:app-sign-in");
     // Sent before the app started: signed in now; else typing goes on where it was.
     if boot.submitted {
         request_animation_frame(attempt);
