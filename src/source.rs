@@ -73,35 +73,49 @@ pub async fn for_each_page(
     signal: &AbortSignal,
     mut on_page: impl FnMut(&EventsPage, audit_model::PageInfo),
 ) -> Result<(), ApiError> {
-    use std::cell::RefCell;
     let first = source.events(&q.at_page(1), Some(signal)).await?;
     let info = first.info();
     on_page(&first, info);
     let pages_total = info.total_pages.max(1) as u32;
-    let next_page = RefCell::new(2u32);
-    let reorder = RefCell::new(Reorder::starting_at(2));
+    let mut reorder = Reorder::starting_at(2);
+    fetch_pages(
+        source,
+        (2..=pages_total).map(|n| (n, q.at_page(n))),
+        in_flight,
+        signal,
+        |n, p| {
+            for p in reorder.push(n, p) {
+                on_page(&p, info);
+            }
+        },
+    )
+    .await
+}
+
+/// Asks for each page of `jobs` (a key, and the query of one page), `in_flight` at a time, and
+/// hands each answer to `on_page` with its key as it arrives. Stops at the first error, or as
+/// soon as `signal` aborts.
+async fn fetch_pages<K>(
+    source: &Source,
+    jobs: impl Iterator<Item = (K, EventQuery)>,
+    in_flight: usize,
+    signal: &AbortSignal,
+    on_page: impl FnMut(K, EventsPage),
+) -> Result<(), ApiError> {
+    use std::cell::RefCell;
+    let jobs = RefCell::new(jobs);
+    let on_page = RefCell::new(on_page);
     let failure = RefCell::new(None::<ApiError>);
-    let on_page = RefCell::new(&mut on_page);
     let worker = || async {
         loop {
             if failure.borrow().is_some() || signal.aborted() {
                 return;
             }
-            let page = {
-                let mut n = next_page.borrow_mut();
-                *n += 1;
-                *n - 1
-            };
-            if page > pages_total {
+            let Some((key, q)) = jobs.borrow_mut().next() else {
                 return;
-            }
-            match source.events(&q.at_page(page), Some(signal)).await {
-                Ok(p) => {
-                    let ready = reorder.borrow_mut().push(page, p);
-                    for p in ready {
-                        (on_page.borrow_mut())(&p, info);
-                    }
-                }
+            };
+            match source.events(&q, Some(signal)).await {
+                Ok(p) => (on_page.borrow_mut())(key, p),
                 Err(e) => {
                     failure.borrow_mut().get_or_insert(e);
                     return;
@@ -200,7 +214,6 @@ pub async fn fetch_now(
     in_flight: usize,
     signal: &AbortSignal,
 ) -> Result<Vec<Vec<AuditEvent>>, ApiError> {
-    use std::cell::RefCell;
     use std::collections::BTreeMap;
     let queries: Vec<EventQuery> = queries
         .iter()
@@ -219,43 +232,24 @@ pub async fn fetch_now(
         .enumerate()
         .flat_map(|(i, p)| (2..=p.info().total_pages.max(1) as u32).map(move |n| (i, n)))
         .collect();
-    let pages: RefCell<BTreeMap<(usize, u32), EventsPage>> = RefCell::new(
-        firsts
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| ((i, 1), p))
-            .collect(),
-    );
-    let next = RefCell::new(rest.into_iter());
-    let failure = RefCell::new(None::<ApiError>);
-    let worker = || async {
-        loop {
-            if failure.borrow().is_some() || signal.aborted() {
-                return;
-            }
-            let Some((i, n)) = next.borrow_mut().next() else {
-                return;
-            };
-            match source.events(&queries[i].at_page(n), Some(signal)).await {
-                Ok(p) => {
-                    pages.borrow_mut().insert((i, n), p);
-                }
-                Err(e) => {
-                    failure.borrow_mut().get_or_insert(e);
-                    return;
-                }
-            }
-        }
-    };
-    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
-    if signal.aborted() {
-        return Err(ApiError::Aborted);
-    }
-    if let Some(e) = failure.into_inner() {
-        return Err(e);
-    }
+    let mut pages: BTreeMap<(usize, u32), EventsPage> = firsts
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| ((i, 1), p))
+        .collect();
+    fetch_pages(
+        source,
+        rest.into_iter()
+            .map(|(i, n)| ((i, n), queries[i].at_page(n))),
+        in_flight,
+        signal,
+        |key, p| {
+            pages.insert(key, p);
+        },
+    )
+    .await?;
     let mut all = vec![Vec::new(); queries.len()];
-    for ((i, _), p) in pages.into_inner() {
+    for ((i, _), p) in pages {
         all[i].extend_from_slice(p.events());
     }
     Ok(all)
