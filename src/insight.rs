@@ -192,13 +192,90 @@ fn timed_of(list: &[AuditEvent]) -> Vec<(&AuditEvent, Timestamp)> {
     timed
 }
 
-/// Reviews the security-relevant events of the range `from..=to`. Hours are read on the clock
-/// the user has chosen: `offset(t)` is its offset east of UTC at `t`, in minutes (0 for UTC).
+/// The places logins came from in the range `from..=to`: by country and by source IP, most
+/// logins first, with first-seen marks.
 ///
 /// `earlier_logins` are the account's logins in the [`LOOK_BACK_MS`] before the range. A place
 /// they came from is never "first seen", and with such history every place new to it is, from
 /// the range's first moment; without any (a new account, or one whose history does not reach
 /// back), the range's first quarter is the settling-in period instead.
+pub fn login_places(
+    logins: &[AuditEvent],
+    earlier_logins: &[AuditEvent],
+    from: Timestamp,
+    to: Timestamp,
+) -> (Vec<Place>, Vec<Place>) {
+    let is_login = |(e, _): &(&AuditEvent, Timestamp)| e.event_type == "USER_LOGIN";
+    let before: Vec<_> = timed_of(earlier_logins)
+        .into_iter()
+        .filter(|x| is_login(x) && x.1 < from)
+        .collect();
+    let settled = if before.is_empty() {
+        settling(from, to)
+    } else {
+        from - 1
+    };
+    let logins: Vec<_> = timed_of(logins).into_iter().filter(is_login).collect();
+    (
+        places(&logins, &before, |e| e.source_country.clone(), settled),
+        places(&logins, &before, |e| e.source_ip.clone(), settled),
+    )
+}
+
+/// Changes (not logins) at hours the account rarely works, newest first, and those hours.
+///
+/// `events` are all the security events of the range, in any number of parts; hours are read on
+/// the clock the user has chosen: `offset(t)` is its offset east of UTC at `t`, in minutes (0 for
+/// UTC). An hour is unusual when it holds under 2% of all activity in the range (logins included,
+/// as they show when people work), and only when there is enough activity to tell.
+pub fn unusual_changes(
+    events: &[&[AuditEvent]],
+    offset: impl Fn(Timestamp) -> i32,
+) -> (Vec<u32>, Vec<AuditEvent>) {
+    let timed: Vec<(&AuditEvent, Timestamp)> = events
+        .iter()
+        .flat_map(|part| part.iter())
+        .filter_map(|e| Some((e, e.timestamp()?)))
+        .collect();
+    let mut per_hour = [0usize; 24];
+    for (_, t) in &timed {
+        per_hour[hour_of(*t, offset(*t)) as usize] += 1;
+    }
+    let total = timed.len();
+    let hours: Vec<u32> = if total >= 50 {
+        (0..24u32)
+            .filter(|h| per_hour[*h as usize] * 50 < total)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut unusual: Vec<(&AuditEvent, Timestamp)> = timed
+        .into_iter()
+        .filter(|(e, t)| e.event_type != "USER_LOGIN" && hours.contains(&hour_of(*t, offset(*t))))
+        .collect();
+    newest_first(&mut unusual);
+    (hours, unusual.into_iter().map(|(e, _)| e.clone()).collect())
+}
+
+/// The key and secret changes among `events`, newest first.
+pub fn key_changes(events: &[AuditEvent]) -> Vec<AuditEvent> {
+    let mut keys: Vec<(&AuditEvent, Timestamp)> = timed_of(events)
+        .into_iter()
+        .filter(|(e, _)| KEY_TYPES.contains(&e.event_type.as_str()))
+        .collect();
+    newest_first(&mut keys);
+    keys.into_iter().map(|(e, _)| e.clone()).collect()
+}
+
+/// Newest first; of events at the same moment, the one listed later first (as a newest-first
+/// reading of an oldest-first list gives).
+fn newest_first(list: &mut [(&AuditEvent, Timestamp)]) {
+    list.sort_by_key(|(_, t)| *t);
+    list.reverse();
+}
+
+/// Reviews the security-relevant events of the range `from..=to`: [`login_places`],
+/// [`unusual_changes`] and [`key_changes`] of one list.
 pub fn analyze(
     events: &[AuditEvent],
     earlier_logins: &[AuditEvent],
@@ -206,59 +283,14 @@ pub fn analyze(
     to: Timestamp,
     offset: impl Fn(Timestamp) -> i32,
 ) -> Findings {
-    let timed = timed_of(events);
-    let before: Vec<_> = timed_of(earlier_logins)
-        .into_iter()
-        .filter(|(e, t)| e.event_type == "USER_LOGIN" && *t < from)
-        .collect();
-    let settled = if before.is_empty() {
-        settling(from, to)
-    } else {
-        from - 1
-    };
-    let logins: Vec<_> = timed
-        .iter()
-        .filter(|(e, _)| e.event_type == "USER_LOGIN")
-        .cloned()
-        .collect();
-    let changes: Vec<_> = timed
-        .iter()
-        .filter(|(e, _)| e.event_type != "USER_LOGIN")
-        .cloned()
-        .collect();
-
-    // Unusual hours: hours holding under 2% of all activity in the range (logins included, as
-    // they show when people work), when there is enough activity to tell.
-    let mut per_hour = [0usize; 24];
-    for (_, t) in &timed {
-        per_hour[hour_of(*t, offset(*t)) as usize] += 1;
-    }
-    let total = timed.len();
-    let unusual_hours: Vec<u32> = if total >= 50 {
-        (0..24u32)
-            .filter(|h| per_hour[*h as usize] * 50 < total)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut unusual: Vec<AuditEvent> = changes
-        .iter()
-        .filter(|(_, t)| unusual_hours.contains(&hour_of(*t, offset(*t))))
-        .map(|(e, _)| (*e).clone())
-        .collect();
-    unusual.reverse();
-    let mut key_changes: Vec<AuditEvent> = changes
-        .iter()
-        .filter(|(e, _)| KEY_TYPES.contains(&e.event_type.as_str()))
-        .map(|(e, _)| (*e).clone())
-        .collect();
-    key_changes.reverse();
+    let (countries, ips) = login_places(events, earlier_logins, from, to);
+    let (unusual_hours, unusual) = unusual_changes(&[events], offset);
     Findings {
-        countries: places(&logins, &before, |e| e.source_country.clone(), settled),
-        ips: places(&logins, &before, |e| e.source_ip.clone(), settled),
+        countries,
+        ips,
         unusual,
         unusual_hours,
-        key_changes,
+        key_changes: key_changes(events),
     }
 }
 
@@ -449,5 +481,75 @@ mod tests {
             ["ACCOUNT_SECRET_DELETE", "ACCOUNT_SECRET_CREATE"],
             "newest first"
         );
+    }
+
+    #[test]
+    fn sections_read_from_parts_equal_one_list() {
+        // The overview reads key changes, other changes and logins as separate queries and
+        // paints each section when its parts are in: the same findings as one list.
+        let mut keys = Vec::new();
+        let mut changes = Vec::new();
+        let mut logins = Vec::new();
+        for d in 0..90 {
+            logins.push(login(
+                d * DAY + 9 * HOUR,
+                "a@x",
+                "GB",
+                "192.0.2.1",
+                "USER_LOGIN",
+            ));
+            changes.push(login(
+                d * DAY + 10 * HOUR,
+                "a@x",
+                "GB",
+                "192.0.2.1",
+                "USER_UPDATE",
+            ));
+        }
+        logins.push(login(
+            12 * DAY + 2 * HOUR,
+            "b@x",
+            "BR",
+            "2001:db8::7",
+            "USER_LOGIN",
+        ));
+        changes.push(login(
+            13 * DAY + 2 * HOUR,
+            "b@x",
+            "BR",
+            "2001:db8::7",
+            "IP_WHITELIST_CREATE",
+        ));
+        keys.push(login(
+            13 * DAY + 2 * HOUR,
+            "b@x",
+            "BR",
+            "2001:db8::7",
+            "USER_API_KEYS_UPDATE",
+        ));
+        keys.push(login(
+            5 * DAY + 11 * HOUR,
+            "a@x",
+            "GB",
+            "192.0.2.1",
+            "ACCOUNT_SECRET_CREATE",
+        ));
+        let all: Vec<AuditEvent> = [&keys[..], &changes[..], &logins[..]].concat();
+        let (from, to) = (0, 90 * DAY);
+        let whole = analyze(&all, &[], from, to, |_| 60);
+        assert_eq!(key_changes(&keys), whole.key_changes);
+        assert_eq!(whole.key_changes.len(), 2);
+        assert_eq!(whole.key_changes[0].event_type, "USER_API_KEYS_UPDATE");
+        let (hours, unusual) = unusual_changes(&[&keys, &changes, &logins], |_| 60);
+        assert_eq!(
+            (hours, unusual),
+            (whole.unusual_hours.clone(), whole.unusual)
+        );
+        assert!(
+            whole.unusual_hours.contains(&3),
+            "02:00 UTC is 03:00 on the clock shown"
+        );
+        let (countries, ips) = login_places(&logins, &[], from, to);
+        assert_eq!((countries, ips), (whole.countries, whole.ips));
     }
 }

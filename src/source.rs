@@ -205,15 +205,22 @@ pub async fn count_many(
 
 /// Every event matching each of `queries` (all pages at the largest size), each in order: from
 /// the copy when it is complete and holds them, else from the API at once, without waiting for
-/// a copy being read. The first pages are asked for together; then every page left, of any of
-/// the queries, shares `in_flight` requests, so a query with one page leaves its share to the
-/// others. Stops at the first error, or as soon as `signal` aborts.
-pub async fn fetch_now(
+/// a copy being read. The first pages are asked for together; then every page left shares
+/// `in_flight` requests, an earlier query's pages before a later one's, so a query with one page
+/// leaves its share to the others and the first queries finish first.
+///
+/// Each query's events go to `done(i, events)` as soon as all its pages are in (a screen paints
+/// what they answer while the rest is read), and `progress(i, pages_read, pages)` follows every
+/// page. Neither is called once `signal` has aborted. Stops at the first error, or as soon as
+/// `signal` aborts.
+pub async fn fetch_each(
     source: &Source,
     queries: &[EventQuery],
     in_flight: usize,
     signal: &AbortSignal,
-) -> Result<Vec<Vec<AuditEvent>>, ApiError> {
+    mut progress: impl FnMut(usize, u32, u32),
+    mut done: impl FnMut(usize, Vec<AuditEvent>),
+) -> Result<(), ApiError> {
     use std::collections::BTreeMap;
     let queries: Vec<EventQuery> = queries
         .iter()
@@ -227,32 +234,40 @@ pub async fn fetch_now(
         first_pages.iter().map(|q| source.events(q, Some(signal))),
     )
     .await?;
-    let rest: Vec<(usize, u32)> = firsts
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    let totals: Vec<u32> = firsts
+        .iter()
+        .map(|p| (p.info().total_pages as u32).max(1))
+        .collect();
+    let mut pages: Vec<BTreeMap<u32, EventsPage>> = vec![BTreeMap::new(); queries.len()];
+    let mut arrived = |i: usize, n: u32, page: EventsPage| {
+        pages[i].insert(n, page);
+        let read = pages[i].len() as u32;
+        progress(i, read, totals[i]);
+        if read == totals[i] {
+            let events = std::mem::take(&mut pages[i])
+                .into_values()
+                .flat_map(|p| p.embedded.map(|e| e.events).unwrap_or_default())
+                .collect();
+            done(i, events);
+        }
+    };
+    for (i, first) in firsts.into_iter().enumerate() {
+        arrived(i, 1, first);
+    }
+    let rest = totals
         .iter()
         .enumerate()
-        .flat_map(|(i, p)| (2..=p.info().total_pages.max(1) as u32).map(move |n| (i, n)))
-        .collect();
-    let mut pages: BTreeMap<(usize, u32), EventsPage> = firsts
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| ((i, 1), p))
-        .collect();
-    fetch_pages(
-        source,
-        rest.into_iter()
-            .map(|(i, n)| ((i, n), queries[i].at_page(n))),
-        in_flight,
-        signal,
-        |key, p| {
-            pages.insert(key, p);
-        },
-    )
-    .await?;
-    let mut all = vec![Vec::new(); queries.len()];
-    for ((i, _), p) in pages {
-        all[i].extend_from_slice(p.events());
-    }
-    Ok(all)
+        .flat_map(|(i, total)| (2..=*total).map(move |n| (i, n)))
+        .map(|(i, n)| ((i, n), queries[i].at_page(n)));
+    fetch_pages(source, rest, in_flight, signal, |(i, n), p| {
+        if !signal.aborted() {
+            arrived(i, n, p)
+        }
+    })
+    .await
 }
 
 /// A source of events.

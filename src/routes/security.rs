@@ -11,26 +11,68 @@ use ui_names::testid;
 use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
 use crate::date_range::Preset;
-use crate::insight::{analyze, Findings, Place, LOOK_BACK_MS, SECURITY_TYPES};
+use crate::insight::{
+    login_places, unusual_changes, Place, KEY_TYPES, LOOK_BACK_MS, SECURITY_TYPES,
+};
 use crate::routes::events::list_href;
 use crate::session::Session;
-use crate::source::fetch_now;
+use crate::source::fetch_each;
 
 /// A section of events as CSV (the export's columns), made when asked for.
 fn events_csv(events: Vec<AuditEvent>) -> std::rc::Rc<dyn Fn() -> (String, u64)> {
     std::rc::Rc::new(move || (crate::export::csv_chunk(&events, true), events.len() as u64))
 }
 
-/// What one read of the security overview holds.
+/// The overview's reads, in the order they are asked for, so what is smallest and matters most
+/// is painted first: the range's key and secret changes, its other changes, its logins, and the
+/// logins of the look-back before it.
+const KEYS: usize = 0;
+const CHANGES: usize = 1;
+const LOGINS: usize = 2;
+const EARLIER: usize = 3;
+const PARTS: usize = 4;
+
+/// What the reads of the security overview hold so far: each part once all its pages are in.
+#[derive(Clone, Default)]
 struct SecurityRead {
-    /// The security events of the range.
-    events: Vec<AuditEvent>,
-    /// The logins of the look-back before it.
-    earlier_logins: Vec<AuditEvent>,
+    parts: [Option<std::sync::Arc<Vec<AuditEvent>>>; PARTS],
     from: i64,
     to: i64,
-    /// The range's query, for links and evidence.
+    /// The range's query (every security type), for links and evidence.
     query: EventQuery,
+}
+
+impl SecurityRead {
+    /// The parts `which`, once all of them are in.
+    fn all(&self, which: &[usize]) -> Option<Vec<&[AuditEvent]>> {
+        which
+            .iter()
+            .map(|i| self.parts[*i].as_deref().map(Vec::as_slice))
+            .collect()
+    }
+}
+
+/// The four queries of a range `from..=to` (API times): see [`KEYS`].
+fn part_queries(from: i64, to: i64) -> [EventQuery; PARTS] {
+    let of = |types: Vec<String>, from: i64, to: i64| EventQuery {
+        event_types: types,
+        date_from: Some(format_api(from)),
+        date_to: Some(format_api(to)),
+        ..Default::default()
+    };
+    let named = |list: &[&str]| list.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let changes: Vec<String> = SECURITY_TYPES
+        .iter()
+        .filter(|t| **t != "USER_LOGIN" && !KEY_TYPES.contains(t))
+        .map(|t| t.to_string())
+        .collect();
+    [
+        of(named(&KEY_TYPES), from, to),
+        of(changes, from, to),
+        of(named(&["USER_LOGIN"]), from, to),
+        // The places the account already used are never "first seen".
+        of(named(&["USER_LOGIN"]), from - LOOK_BACK_MS, from - 1000),
+    ]
 }
 
 /// The security overview page.
@@ -46,17 +88,45 @@ pub fn SecurityPage() -> impl IntoView {
             .and_then(|k| Preset::from_key(&k))
             .unwrap_or(Preset::Quarter)
     });
-    // What was read: the events, the range and the query; the findings follow the clock shown
-    // (hours of the day are read in the zone the user chose) without reading again.
+    // What was read: the parts, the range and the query. Each section is painted as soon as the
+    // parts it needs are in, and follows the clock shown (hours of the day are read in the zone
+    // the user chose) without reading again.
     let read = RwSignal::new(None::<SecurityRead>);
-    let findings = Memo::new(move |_| {
+    // Pages read and pages in all, per part.
+    let progress = RwSignal::new([(0u32, 0u32); PARTS]);
+    let key_changes = Memo::new(move |_| {
         read.with(|r| {
-            r.as_ref().map(|r| {
-                let f: Findings = analyze(&r.events, &r.earlier_logins, r.from, r.to, |t| {
-                    session.offset_at(t)
-                });
-                (f, r.events.len(), r.query.clone())
-            })
+            r.as_ref()?
+                .all(&[KEYS])
+                .map(|p| crate::insight::key_changes(p[0]))
+        })
+    });
+    let places = Memo::new(move |_| {
+        read.with(|r| {
+            let r = r.as_ref()?;
+            let p = r.all(&[LOGINS, EARLIER])?;
+            Some(login_places(p[0], p[1], r.from, r.to))
+        })
+    });
+    let unusual = Memo::new(move |_| {
+        read.with(|r| {
+            let p = r.as_ref()?.all(&[KEYS, CHANGES, LOGINS])?;
+            Some(unusual_changes(&p, |t| session.offset_at(t)))
+        })
+    });
+    // The range read, for links and evidence; it changes only with the range.
+    let range_query = Memo::new(move |_| read.with(|r| r.as_ref().map(|r| r.query.clone())));
+    // Everything is in: the count, and the statement printed with the page.
+    let whole = Memo::new(move |_| {
+        read.with(|r| {
+            let r = r.as_ref()?;
+            let n = r
+                .all(&[KEYS, CHANGES, LOGINS])?
+                .iter()
+                .map(|p| p.len())
+                .sum::<usize>();
+            r.all(&[EARLIER])?;
+            Some((n, r.query.clone()))
         })
     });
     /// A copy checked for new events less than this long ago counts as current.
@@ -65,7 +135,8 @@ pub fn SecurityPage() -> impl IntoView {
     let loading = RwSignal::new(false);
     let retry = RwSignal::new(0u32);
 
-    // A newer range always wins: switching while a read is pending aborts it and drops its answer.
+    // A newer range always wins: switching while a read is pending aborts it, and nothing of it
+    // is painted after (fetch_each hands nothing over once its signal has aborted).
     crate::load::load(
         move || {
             retry.track();
@@ -74,22 +145,21 @@ pub fn SecurityPage() -> impl IntoView {
         },
         move |(p, source): (Preset, crate::source::Source), signal| async move {
             let now = crate::browser::now_ms();
-            let (from, to) = p.range(now);
-            let q = EventQuery {
-                event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
-                date_from: Some(from),
-                date_to: Some(to),
+            let (from, to) = (now - p.millis(), now);
+            let queries = part_queries(from, to);
+            let (range_from, range_to) = p.range(now);
+            read.set(Some(SecurityRead {
+                from,
+                to,
+                query: EventQuery {
+                    event_types: SECURITY_TYPES.iter().map(|t| t.to_string()).collect(),
+                    date_from: Some(range_from),
+                    date_to: Some(range_to),
+                    ..Default::default()
+                },
                 ..Default::default()
-            };
-            let (f, t) = (now - p.millis(), now);
-            // The logins of the look-back before the range, read alongside: the places the
-            // account already used are never "first seen".
-            let earlier = EventQuery {
-                event_types: vec!["USER_LOGIN".into()],
-                date_from: Some(format_api(f - LOOK_BACK_MS)),
-                date_to: Some(format_api(f - 1000)),
-                ..Default::default()
-            };
+            }));
+            progress.set([(0, 0); PARTS]);
             // A copy that holds the whole look-back answers, brought up to now. Without one (a
             // new tab, a bookmark) the overview asks the API for what it shows — its event
             // types, and the look-back's logins — at once, all connections to itself, and the
@@ -97,7 +167,7 @@ pub fn SecurityPage() -> impl IntoView {
             let mut read_copy_after = None;
             if let crate::source::Source::Api(client) = &source {
                 let whole = EventQuery {
-                    date_from: earlier.date_from.clone(),
+                    date_from: queries[EARLIER].date_from.clone(),
                     ..Default::default()
                 };
                 if crate::workspace::covers(client, &whole) {
@@ -108,9 +178,22 @@ pub fn SecurityPage() -> impl IntoView {
                 }
             }
             // Six pages in flight, the browser's connections to one HTTP/1.1 host.
-            let mut read = fetch_now(&source, &[q.clone(), earlier], 6, &signal).await?;
-            let earlier_logins = read.pop().unwrap_or_default();
-            let events = read.pop().unwrap_or_default();
+            fetch_each(
+                &source,
+                &queries,
+                6,
+                &signal,
+                |i, done, all| progress.update(|p| p[i] = (done, all)),
+                |i, events| {
+                    read.update(|r| {
+                        if let Some(r) = r {
+                            r.parts[i] = Some(std::sync::Arc::new(events));
+                        }
+                    });
+                    crate::instrument::mark_once("audit:findings-first");
+                },
+            )
+            .await?;
             if let Some((client, whole)) = read_copy_after {
                 // Once the findings are painted.
                 crate::browser::after_next_paint(
@@ -118,13 +201,7 @@ pub fn SecurityPage() -> impl IntoView {
                     move || crate::workspace::ensure(session, client, &whole),
                 );
             }
-            Ok(SecurityRead {
-                events,
-                earlier_logins,
-                from: f,
-                to: t,
-                query: q,
-            })
+            Ok(())
         },
         move || {
             loading.set(true);
@@ -133,15 +210,29 @@ pub fn SecurityPage() -> impl IntoView {
         move |result| {
             loading.set(false);
             match result {
-                Ok(found) => {
-                    read.set(Some(found));
-                    crate::instrument::mark_once("audit:findings");
-                }
+                Ok(()) => crate::instrument::mark_once("audit:findings"),
                 Err(e) => error.set(Some(e)),
             }
         },
     );
-
+    // What a section waiting for its parts says: how much of them is read.
+    let pending = move |section: &'static str, parts: &'static [usize], what: &'static str| {
+        let text = move || {
+            let (done, all) = progress.with(|p| {
+                parts
+                    .iter()
+                    .fold((0, 0), |(d, a), i| (d + p[*i].0, a + p[*i].1))
+            });
+            if all == 0 || loading.get() && done == 0 {
+                format!("Reading {what}…")
+            } else {
+                format!("Reading {what}… {done} of {all} pages")
+            }
+        };
+        view! {
+            <p class="muted" role="status" aria-busy="true" data-testid=testid::in_section(section, "pending")>{text}</p>
+        }
+    };
     // Each section's evidence: a CSV of all its rows and a manifest with the file's SHA-256,
     // both made when asked for (`csv` gives the text and its row count), not at every render.
     let section_export =
@@ -191,8 +282,7 @@ pub fn SecurityPage() -> impl IntoView {
         Some(t) => at(t),
         None => ev.created_at.clone(),
     };
-    let place_table = move |title: &'static str,
-                            section_id: &'static str,
+    let place_table = move |section_id: &'static str,
                             field: &'static str,
                             places: Vec<Place>,
                             q: EventQuery,
@@ -224,14 +314,11 @@ pub fn SecurityPage() -> impl IntoView {
             }
         }).collect_view();
         view! {
-            <section class="card">
-                <h2>{title}</h2>
-                {section_export(section_id, q.clone(), csv)}
+            {section_export(section_id, q.clone(), csv)}
                 <div class="scroll-x"><table class="events" data-testid=section_id>
                     <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range"</th><th scope="col">"Notes"</th></tr></thead>
                     <tbody>{rows}</tbody>
                 </table></div>
-            </section>
         }
     };
     let event_list = move |events: Vec<AuditEvent>, section_id: &'static str, q: EventQuery| {
@@ -247,29 +334,47 @@ pub fn SecurityPage() -> impl IntoView {
             return view! { <p class="muted" data-testid=section_id>"None in this range."</p> }
                 .into_any();
         }
-        view! {
-            <ul class="findings" data-testid=section_id>
-                {events.into_iter().map(|e| {
-                    let href = crate::routes::detail::event_path(&e.id);
-                    let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
+        let item = move |e: AuditEvent| {
+            let href = crate::routes::detail::event_path(&e.id);
+            let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
                         let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
                         view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
                     });
-                    let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
+            let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
                         let (href, title) = (every("ip", &ip), format!("Everything from {ip} in this range"));
                         view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
                     });
-                    let when = time(&e);
-                    let ty = e.event_type.clone();
-                    view! {
-                        <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
-                            <A href=crate::browser::app_href(&href)>{when}</A>
-                            " · " <span class="type-name">{ty}</span>
-                            {who} {from}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
+            let when = time(&e);
+            let ty = e.event_type.clone();
+            view! {
+                <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
+                    <A href=crate::browser::app_href(&href)>{when}</A>
+                    " · " <span class="type-name">{ty}</span>
+                    {who} {from}
+                </li>
+            }
+        };
+        // The newest few, and the rest one keypress away, so the sections below stay in reach.
+        const SHOWN: usize = 8;
+        let mut events = events;
+        let rest = events.split_off(events.len().min(SHOWN));
+        let more = (!rest.is_empty()).then(|| {
+            let label = format!(
+                "Show all {}",
+                crate::pages::thousands((SHOWN + rest.len()) as u64)
+            );
+            view! {
+                <details class="more" data-testid=testid::in_section(section_id, "more")>
+                    <summary>{label}</summary>
+                    <ul class="findings">{rest.into_iter().map(&item).collect_view()}</ul>
+                </details>
+            }
+        });
+        view! {
+            <div data-testid=section_id>
+                <ul class="findings">{events.into_iter().map(&item).collect_view()}</ul>
+                {more}
+            </div>
         }
         .into_any()
     };
@@ -287,26 +392,59 @@ pub fn SecurityPage() -> impl IntoView {
                 </label>
             </div>
             <crate::components::print::PrintStatement
-                what=Signal::derive(move || findings.with(|f| f.as_ref().map(|(_, _, q)| crate::export::Printed::Query(q.clone()))))/>
+                what=Signal::derive(move || whole.with(|w| w.as_ref().map(|(_, q)| crate::export::Printed::Query(q.clone()))))/>
             <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when no login in the 90 days before the range came from it (for an account without such history: when first used after the range's first quarter, at most its first 7 days)."</p>
             <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
-            <Show when=move || loading.get()><p class="muted" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p></Show>
-            {move || findings.get().map(|(f, n, q)| {
-                let hours = f.unusual_hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
+            {move || if loading.get() {
+                view! { <p class="muted" role="status" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p> }.into_any()
+            } else {
+                whole.get().map(|(n, _)| view! {
+                    <p role="status" data-testid=testid::SECURITY_SUMMARY>{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
+                }).into_any()
+            }}
+            // Each section in its place from the start, painted when the parts it needs are in:
+            // the key and secret changes first (few, and what matters most), so nothing painted
+            // moves when the longer reads below finish.
+            {move || range_query.get().map(|q| {
+                let (q1, q2, q3) = (q.clone(), q.clone(), q.clone());
                 view! {
-                    <p data-testid=testid::SECURITY_SUMMARY>{format!("{} security events read.", crate::pages::thousands(n as u64))}</p>
-                    {place_table("Logins by country", testid::COUNTRIES, "country", f.countries.clone(), q.clone(), 50)}
-                    {place_table("Logins by source IP", testid::IPS, "ip", f.ips.clone(), q.clone(), 50)}
-                    <section class="card">
-                        <h2>"Changes at unusual hours"</h2>
-                        {section_export(testid::UNUSUAL, q.clone(), events_csv(f.unusual.clone()))}
-                        <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
-                        {event_list(f.unusual.clone(), testid::UNUSUAL, q.clone())}
-                    </section>
                     <section class="card">
                         <h2>"API key and secret changes, newest first"</h2>
-                        {section_export(testid::KEY_CHANGES, q.clone(), events_csv(f.key_changes.clone()))}
-                        {event_list(f.key_changes.clone(), testid::KEY_CHANGES, q.clone())}
+                        {move || match key_changes.get() {
+                            Some(list) => view! {
+                                {section_export(testid::KEY_CHANGES, q1.clone(), events_csv(list.clone()))}
+                                {event_list(list, testid::KEY_CHANGES, q1.clone())}
+                            }.into_any(),
+                            None => pending(testid::KEY_CHANGES, &[KEYS], "the key and secret changes").into_any(),
+                        }}
+                    </section>
+                    <section class="card">
+                        <h2>"Logins by country"</h2>
+                        {move || match places.get() {
+                            Some((countries, _)) => place_table(testid::COUNTRIES, "country", countries, q2.clone(), 50).into_any(),
+                            None => pending(testid::COUNTRIES, &[LOGINS, EARLIER], "the logins").into_any(),
+                        }}
+                    </section>
+                    <section class="card">
+                        <h2>"Logins by source IP"</h2>
+                        {move || match places.get() {
+                            Some((_, ips)) => place_table(testid::IPS, "ip", ips, q3.clone(), 50).into_any(),
+                            None => pending(testid::IPS, &[LOGINS, EARLIER], "the logins").into_any(),
+                        }}
+                    </section>
+                    <section class="card">
+                        <h2>"Changes at unusual hours"</h2>
+                        {move || match unusual.get() {
+                            Some((hours, list)) => {
+                                let hours = hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    {section_export(testid::UNUSUAL, q.clone(), events_csv(list.clone()))}
+                                    <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
+                                    {event_list(list, testid::UNUSUAL, q.clone())}
+                                }.into_any()
+                            }
+                            None => pending(testid::UNUSUAL, &[KEYS, CHANGES, LOGINS], "the changes and logins").into_any(),
+                        }}
                     </section>
                 }
             })}

@@ -34,6 +34,16 @@ async fn security_overview_finds_the_planted_patterns() {
         let mut sorted = keys.clone();
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(keys, sorted, "newest first");
+        // A long list shows its newest, the rest one keypress away.
+        assert!(keys.len() > 8, "the demo has many key changes: {}", keys.len());
+        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).filter(e => e.checkVisibility()).length").await;
+        assert_eq!(shown, 8, "the newest 8 shown");
+        let summary = c.find(fantoccini::Locator::Css("[data-testid=\"key-changes-more\"] > summary")).await.expect("more");
+        assert_eq!(summary.text().await.expect("text"), format!("Show all {}", keys.len()));
+        js(&c, "document.querySelector('[data-testid=\"key-changes-more\"] > summary').focus()").await;
+        c.active_element().await.expect("active").send_keys(&fantoccini::key::Key::Enter.to_string()).await.expect("enter");
+        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).filter(e => e.checkVisibility()).length").await;
+        assert_eq!(shown, keys.len(), "Enter on the summary shows them all");
 
         // Findings link to the events behind them.
         let link = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"] a').getAttribute('href')").await;

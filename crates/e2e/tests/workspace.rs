@@ -117,8 +117,38 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
         )
         .await;
         c.goto(&format!("{app}/security")).await.expect("open");
+        // Each section is painted when what it needs is in: the key and secret changes (one
+        // page) while the logins (many pages) are still being read, which each section says.
+        let at_first = wait_until(&c, "the key and secret changes painted", || async {
+            let state = js(
+                &c,
+                &format!(
+                    "const keys = document.querySelector('[data-testid=\"{keys}\"]');
+                     const pending = document.querySelector('[data-testid=\"{countries}-pending\"]');
+                     return keys ? [keys.querySelectorAll('li').length, pending && pending.textContent,
+                       !!document.querySelector('[data-testid=\"{summary}\"]')] : null",
+                    keys = testid::KEY_CHANGES,
+                    countries = testid::COUNTRIES,
+                    summary = testid::SECURITY_SUMMARY
+                ),
+            )
+            .await;
+            (!state.is_null()).then_some(state)
+        })
+        .await;
+        assert!(at_first[0].as_u64().is_some_and(|n| n > 0), "key changes listed: {at_first}");
+        assert!(
+            at_first[1].as_str().is_some_and(|t| t.starts_with("Reading the logins")),
+            "the logins are still being read, and the section says so: {at_first}"
+        );
+        assert_eq!(at_first[2], false, "no summary before everything is in: {at_first}");
         let summary = wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         assert!(summary.contains("security events read"), "{summary}");
+        assert_eq!(
+            js(&c, "return document.querySelectorAll('[data-testid$=\"-pending\"]').length").await,
+            0,
+            "every section painted"
+        );
         let before = js(
             &c,
             &format!(
