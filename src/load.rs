@@ -79,20 +79,38 @@ where
                     if signal.aborted() {
                         return;
                     }
-                    match (result, session) {
-                        (Err(ApiError::Aborted), _) => {}
-                        // The first answers of a sign-in are its check.
-                        (Err(e), Some(s)) if s.is_unconfirmed() && e.refuses_sign_in() => {
-                            s.refuse(&e)
+                    match result {
+                        Ok(value) => deliver(Ok(value)),
+                        Err(e) => {
+                            if let Some(e) = routed(e, session) {
+                                deliver(Err(e))
+                            }
                         }
-                        (Err(e), Some(s)) if e.needs_sign_in() => s.expire(e.to_string()),
-                        (other, _) => deliver(other),
                     }
                 }) as Pin<Box<dyn Future<Output = ()>>>
             },
         ))
     };
     run_loads(Rc::new(next), Rc::new(started))
+}
+
+/// Where a run's error goes, the same for every screen (and so not in each screen's generic
+/// code): an abort nowhere; a refusal of credentials just signed in, or a 401, to the session;
+/// anything else back to the screen (`Some`).
+fn routed(e: ApiError, session: Option<Session>) -> Option<ApiError> {
+    match (e, session) {
+        (ApiError::Aborted, _) => None,
+        // The first answers of a sign-in are its check.
+        (e, Some(s)) if s.is_unconfirmed() && e.refuses_sign_in() => {
+            s.refuse(&e);
+            None
+        }
+        (e, Some(s)) if e.needs_sign_in() => {
+            s.expire(e.to_string());
+            None
+        }
+        (e, _) => Some(e),
+    }
 }
 
 /// Starts one run: given its abort signal and the session, the future that fetches and
