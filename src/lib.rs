@@ -91,8 +91,8 @@ pub fn App() -> impl IntoView {
                 <A href=crate::browser::app_href("/") attr:class="brand">"Audit Events Viewer"</A>
                 <nav aria-label="Main">
                     <EventsLink/>
-                    <A href=crate::browser::app_href("/security")>"Security overview"</A>
-                    <A href=crate::browser::app_href("/settings")>"Settings"</A>
+                    <A href=crate::browser::app_href(crate::routes::paths::SECURITY)>"Security overview"</A>
+                    <A href=crate::browser::app_href(crate::routes::paths::SETTINGS)>"Settings"</A>
                     <label class="inline small">"Theme"
                         <select data-testid=testid::THEME prop:value=move || session.theme.get().key()
                             on:change=move |ev| session.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
@@ -139,22 +139,23 @@ fn EventsLink() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
     let session = expect_context::<Session>();
     let base = browser::base_path();
-    // Where the route is: "" (the list), "events" (an event) or another page.
-    let route = {
+    // Which page the route shows.
+    let page = {
         let base = base.clone();
         move || {
-            location.pathname.with(|p| {
-                let p = p
-                    .strip_prefix(base.as_str())
-                    .unwrap_or(p)
-                    .trim_start_matches('/');
-                p.split('/').next().unwrap_or_default().to_string()
-            })
+            location
+                .pathname
+                .with(|p| routes::paths::Page::of(p.strip_prefix(base.as_str()).unwrap_or(p)))
         }
     };
     let current = {
-        let route = route.clone();
-        Memo::new(move |_| matches!(route().as_str(), "" | "events"))
+        let page = page.clone();
+        Memo::new(move |_| {
+            matches!(
+                page(),
+                routes::paths::Page::List | routes::paths::Page::Event
+            )
+        })
     };
     // The list's query: the one in view on the list, the one an event was opened from (its URL
     // carries it), else the last one seen; none after signing out.
@@ -165,7 +166,7 @@ fn EventsLink() -> impl IntoView {
         if current.get() {
             let search = location.search.get();
             let q = search.trim_start_matches('?');
-            if route() == "events" && q.is_empty() {
+            if page() == routes::paths::Page::Event && q.is_empty() {
                 return last.cloned().unwrap_or_else(|| "/".into());
             }
             return if q.is_empty() {

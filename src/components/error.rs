@@ -28,7 +28,7 @@ pub fn ErrorBanner(
                     <A href=crate::browser::app_href("/") attr:data-testid=testid::RESET_FILTERS>"Reset the filters"</A>
                 </Show>
                 <Show when=move || matches!(error.get(), Some(ApiError::Unreachable { .. } | ApiError::Malformed(_) | ApiError::Interrupted { .. }))>
-                    " " <A href=crate::browser::app_href("/settings")>"Check the API URL in Settings"</A>
+                    " " <A href=crate::browser::app_href(crate::routes::paths::SETTINGS)>"Check the API URL in Settings"</A>
                 </Show>
             </div>
         </Show>

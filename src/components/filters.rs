@@ -387,7 +387,7 @@ pub fn Filters(
                                     on:change=move |_| switch_zone(zone.clone())/>{name.clone()}</label>
                             }.into_any()
                         }
-                        _ => view! { <A href=crate::browser::app_href("/settings") attr:class="small">"Other zone…"</A> }.into_any(),
+                        _ => view! { <A href=crate::browser::app_href(crate::routes::paths::SETTINGS) attr:class="small">"Other zone…"</A> }.into_any(),
                     })}
                 </div>
             </fieldset>

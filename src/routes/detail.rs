@@ -6,21 +6,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
-use percent_encoding::utf8_percent_encode;
 use ui_names::testid;
 
-use crate::api::{ApiError, ID_SEGMENT};
+use crate::api::ApiError;
 use crate::browser::copy_text;
 use crate::components::error::ErrorBanner;
 use crate::components::json_tree::JsonTree;
-use crate::routes::events::list_href;
+use crate::routes::paths::{event_path, list_href};
 use crate::session::Session;
-
-/// The app path of an event's detail view, `/events/{id}`. Ids are UUIDs from the API, but an
-/// opened file may hold any text; the router decodes the segment back into the id.
-pub fn event_path(id: &str) -> String {
-    format!("/events/{}", utf8_percent_encode(id, ID_SEGMENT))
-}
 
 /// The event detail page.
 #[component]
@@ -193,12 +186,12 @@ pub fn DetailPage() -> impl IntoView {
                     // And the same user, address or resource at any time the copy holds.
                     <p class="pivots">
                         {ts.map(|t| view! {
-                            <A href=crate::browser::app_href(&crate::routes::events::list_href(&around(t))) attr:data-testid=testid::AROUND>
+                            <A href=crate::browser::app_href(&crate::routes::paths::list_href(&around(t))) attr:data-testid=testid::AROUND>
                                 "Around this event (±15 minutes, every type)"
                             </A>
                         })}
                         {pivots(&ev).into_iter().map(|(label, id, q)| view! {
-                            <A href=crate::browser::app_href(&crate::routes::events::list_href(&q)) attr:data-testid=id>{label}</A>
+                            <A href=crate::browser::app_href(&crate::routes::paths::list_href(&q)) attr:data-testid=id>{label}</A>
                         }).collect_view()}
                     </p>
                     {move || related.with(|r| r.as_ref().map(|r| {
@@ -340,7 +333,7 @@ fn history_view(
     Some(view! {
         <h2>{format!("History of {key} {value}")}</h2>
         <p class="muted small">{note}" "
-            <A href=crate::browser::app_href(&crate::routes::events::list_href(&all))>"List them all"</A>
+            <A href=crate::browser::app_href(&crate::routes::paths::list_href(&all))>"List them all"</A>
         </p>
         <div class="scroll-x">
             <table class="history" data-testid=testid::RESOURCE_HISTORY>
@@ -438,17 +431,5 @@ mod tests {
         );
         // Nothing to pivot on: no links.
         assert!(pivots(&audit_model::testing::event("e2").build()).is_empty());
-    }
-
-    #[test]
-    fn ids_are_one_path_segment_whatever_they_hold() {
-        assert_eq!(
-            event_path("aaaaaaaa-bbbb-cccc-dddd-0123456789ab"),
-            "/events/aaaaaaaa-bbbb-cccc-dddd-0123456789ab"
-        );
-        assert_eq!(event_path("a/b?c#d"), "/events/a%2Fb%3Fc%23d");
-        assert_eq!(event_path("50% off"), "/events/50%25%20off");
-        assert_eq!(event_path("évé"), "/events/%C3%A9v%C3%A9");
-        assert_eq!(event_path("x.y_z~1"), "/events/x.y_z~1");
     }
 }

@@ -11,17 +11,8 @@ use crate::components::error::ErrorBanner;
 use crate::components::filters::Filters;
 use crate::components::pager::Pager;
 use crate::components::table::EventsTable;
+use crate::routes::paths::list_href;
 use crate::session::Session;
-
-/// The app path of the list for a query: `/?…`, or `/` when nothing is set.
-pub fn list_href(q: &EventQuery) -> String {
-    let qs = q.to_compact_query_string();
-    if qs.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/?{qs}")
-    }
-}
 
 /// Puts the window back where it was when this list view was left for a detail view.
 fn restore_scroll(session: Session, search: &str) {
@@ -217,7 +208,7 @@ pub fn EventsPage() -> impl IntoView {
             m.insert(location.search.get_untracked(), y);
         });
         navigate_detail(
-            &format!("{}{suffix}", crate::routes::detail::event_path(&id)),
+            &format!("{}{suffix}", crate::routes::paths::event_path(&id)),
             Default::default(),
         );
     });

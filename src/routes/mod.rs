@@ -2,6 +2,7 @@
 
 pub mod detail;
 pub mod events;
+pub mod paths;
 pub mod security;
 pub mod settings;
 pub mod signin;

@@ -14,7 +14,7 @@ use crate::date_range::Preset;
 use crate::insight::{
     login_places, unusual_changes, Place, KEY_TYPES, LOOK_BACK_MS, SECURITY_TYPES,
 };
-use crate::routes::events::list_href;
+use crate::routes::paths::list_href;
 use crate::session::Session;
 use crate::source::fetch_each;
 
@@ -335,7 +335,7 @@ pub fn SecurityPage() -> impl IntoView {
                 .into_any();
         }
         let item = move |e: AuditEvent| {
-            let href = crate::routes::detail::event_path(&e.id);
+            let href = crate::routes::paths::event_path(&e.id);
             let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
                         let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
                         view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
@@ -385,7 +385,7 @@ pub fn SecurityPage() -> impl IntoView {
                 <h1>"Security overview"</h1>
                 <label for="security-range" class="inline">"Range"
                     <select id="security-range" data-testid=testid::SECURITY_RANGE prop:value=move || preset.get().key()
-                        on:change=move |ev| navigate(&format!("/security?range={}", event_target_value(&ev)), Default::default())>
+                        on:change=move |ev| navigate(&crate::routes::paths::security_path(&event_target_value(&ev)), Default::default())>
                         {[Preset::Day, Preset::Week, Preset::Month, Preset::Quarter].into_iter()
                             .map(|p| view! { <option value=p.key()>{p.label()}</option> }).collect_view()}
                     </select>
