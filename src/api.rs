@@ -175,6 +175,13 @@ fn http_message(status: u16, body: &ApiErrorBody) -> String {
     }
 }
 
+/// A query the API would refuse (the app checks it first, and sends nothing).
+impl From<audit_model::QueryError> for ApiError {
+    fn from(e: audit_model::QueryError) -> Self {
+        ApiError::InvalidQuery(e.to_string())
+    }
+}
+
 impl ApiError {
     /// The HTTP status, if there was one.
     pub fn status(&self) -> Option<u16> {

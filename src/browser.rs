@@ -287,31 +287,6 @@ fn open_dropdowns() -> Vec<web_sys::HtmlDetailsElement> {
         .collect()
 }
 
-/// Focuses the table row of event `id`, if it is shown (back from its detail view).
-pub fn focus_row(id: &str) {
-    let Some(rows) = web_sys::window().and_then(|w| w.document()).and_then(|d| {
-        d.query_selector_all(crate::components::table::pool::ROW_SELECTOR)
-            .ok()
-    }) else {
-        return;
-    };
-    for i in 0..rows.length() {
-        if let Some(el) = rows
-            .get(i)
-            .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            if el.get_attribute("data-id").as_deref() == Some(id) {
-                let _ = el.focus_with_options(&{
-                    let o = web_sys::FocusOptions::new();
-                    o.set_prevent_scroll(true);
-                    o
-                });
-                return;
-            }
-        }
-    }
-}
-
 /// Marks what `marks` asks for in the text under `root`, as the highlight `name` of the CSS
 /// Custom Highlight API (`::highlight(name)` in the style sheet). No element is added or
 /// changed: the text stays exactly as the API sent it. Nothing happens where the browser lacks

@@ -171,6 +171,26 @@ pub enum Origin {
     },
 }
 
+impl Origin {
+    /// Where `session`'s events come from now: the open file, or the API base and the
+    /// account's key (never the secret). Untracked.
+    pub fn of(session: &crate::session::Session) -> Origin {
+        use leptos::prelude::GetUntracked;
+        match (
+            session.offline.get_untracked(),
+            session.credentials.get_untracked(),
+        ) {
+            (Some(f), _) => Origin::File {
+                name: f.name.clone(),
+            },
+            (None, c) => Origin::Api {
+                base: session.api_base_untracked(),
+                key: c.map(|c| c.key).unwrap_or_default(),
+            },
+        }
+    }
+}
+
 /// What an export produced: the file's size, fingerprint and event count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {

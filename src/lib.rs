@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
                         .set_value(secs.saturating_mul(1000));
                 }
                 if let Some(max) = cfg.local_max_events {
-                    session.local_max_events.set_value(max);
+                    session.copy.max_events.set_value(max);
                 }
                 if let Some(base) = cfg.api_base_url.filter(|b| !b.trim().is_empty()) {
                     session.config_base.set(resolve_config_base(&base));

@@ -209,8 +209,8 @@ pub fn LiveControl(
         move |(q, source): (EventQuery, crate::source::Source), signal| async move {
             // With a local copy of the range, the poll brings it up to now (one request for
             // what is newer than the newest held) and is then answered from it.
-            if let crate::source::Source::Api(client) = &source {
-                crate::workspace::sync(session, client, &signal).await?;
+            if let crate::source::Source::Api(client, copy) = &source {
+                copy.sync(client, &signal).await?;
             }
             let poll = EventQuery {
                 size: POLL_SIZE,

@@ -133,17 +133,9 @@ pub struct Session {
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
     /// Longest one API request may take (config.json's `request_timeout_secs`).
     pub request_timeout_ms: StoredValue<u32>,
-    /// What the local copy of the range in view is doing ([`crate::workspace`]).
-    pub workspace: RwSignal<crate::workspace::Status>,
-    /// Changes whenever the local copy gains events (Live, "Check for new events"): views
-    /// answered from it track this to answer again.
-    pub local_version: RwSignal<u32>,
-    /// config.json's `local_max_events`.
-    pub local_max_events: StoredValue<u64>,
-    /// Keep the local copy on this device (IndexedDB), as the person chose (remembered).
-    pub keep_copy: RwSignal<bool>,
-    /// When the copy last asked the API for new events (ms), for "as of".
-    pub local_as_of: RwSignal<Option<i64>>,
+    /// The tab's local copy of the range in view, its status and the person's choice to keep
+    /// it on this device ([`crate::workspace`]).
+    pub copy: crate::workspace::LocalCopy,
     /// A sign-in that no API answer has accepted yet, and whether to remember it: the views
     /// load with its credentials at once, the first answer confirms them (only then are they
     /// stored), a refusal brings the form back ([`refuse`](Self::refuse)).
@@ -204,14 +196,12 @@ impl Session {
             opened_row: StoredValue::new(None),
             offline: RwSignal::new(None),
             request_timeout_ms: StoredValue::new(crate::api::REQUEST_TIMEOUT_MS),
-            workspace: RwSignal::new(Default::default()),
-            local_version: RwSignal::new(0),
-            local_max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
-            local_as_of: RwSignal::new(None),
+            copy: crate::workspace::LocalCopy::new(
+                load(Store::Local, KEEP_COPY_KEY).as_deref() == Some("on"),
+            ),
             unconfirmed: StoredValue::new(None),
             refused: RwSignal::new(None),
             typed_early: StoredValue::new(None),
-            keep_copy: RwSignal::new(load(Store::Local, KEEP_COPY_KEY).as_deref() == Some("on")),
             hidden_columns: RwSignal::new(
                 load(Store::Local, COLUMNS_KEY)
                     .map(|s| Column::parse_hidden(&s))
@@ -236,23 +226,6 @@ impl Session {
     /// [`api_base`](Self::api_base), without tracking.
     pub fn api_base_untracked(&self) -> String {
         untrack(|| self.api_base())
-    }
-
-    /// Where exported events come from, as an evidence manifest names it: the open file, or
-    /// the API base and the account's key (never the secret). Untracked.
-    pub fn export_origin(&self) -> crate::export::Origin {
-        match (
-            self.offline.get_untracked(),
-            self.credentials.get_untracked(),
-        ) {
-            (Some(f), _) => crate::export::Origin::File {
-                name: f.name.clone(),
-            },
-            (None, c) => crate::export::Origin::Api {
-                base: self.api_base_untracked(),
-                key: c.map(|c| c.key).unwrap_or_default(),
-            },
-        }
     }
 
     /// A client for the signed-in account (tracks the signals it reads).
@@ -285,13 +258,14 @@ impl Session {
         if let Some(file) = self.offline.get() {
             return Some(crate::source::Source::File(file));
         }
-        self.client().map(crate::source::Source::Api)
+        self.client()
+            .map(|c| crate::source::Source::Api(c, self.copy))
     }
 
     /// Opens a file offline (forgetting the list shown before).
     pub fn open_file(&self, file: crate::source::OfflineFile) {
         self.last_list.set_value(None);
-        crate::workspace::clear(*self);
+        self.copy.clear();
         save(Store::Session, OPEN_FILE_KEY, &file.name);
         self.offline.set(Some(std::sync::Arc::new(file)));
     }
@@ -357,7 +331,7 @@ impl Session {
             return;
         };
         self.last_list.set_value(None);
-        crate::workspace::clear(*self);
+        self.copy.clear();
         self.refused.set(Some(Refused {
             key: credentials.key,
             secret: (!error.needs_sign_in()).then_some(credentials.secret),
@@ -393,7 +367,7 @@ impl Session {
         remove(Store::Local, CREDENTIALS_KEY);
         crate::saved::forget_recent();
         self.last_list.set_value(None);
-        crate::workspace::clear(*self);
+        self.copy.clear();
         crate::workspace::forget_kept();
         self.credentials.set(None);
     }
@@ -414,7 +388,7 @@ impl Session {
         let base = base.map(|b| normalize_base(&b)).filter(|b| !b.is_empty());
         if base != self.override_base.get_untracked() {
             self.last_list.set_value(None);
-            crate::workspace::clear(*self);
+            self.copy.clear();
         }
         match &base {
             Some(b) => save(Store::Local, API_BASE_KEY, b),
@@ -454,17 +428,17 @@ impl Session {
     pub fn set_keep_copy(&self, keep: bool) {
         if keep {
             save(Store::Local, KEEP_COPY_KEY, "on");
-            self.keep_copy.set(true);
+            self.copy.keep.set(true);
             // A copy already complete is kept now.
             if let Some(client) = self.client_untracked() {
-                crate::workspace::keep(*self, &client);
+                self.copy.keep_on_device(&client);
             }
             return;
         } else {
             remove(Store::Local, KEEP_COPY_KEY);
             crate::workspace::forget_kept();
         }
-        self.keep_copy.set(keep);
+        self.copy.keep.set(keep);
     }
 
     /// Sets the theme, and remembers it.

@@ -10,6 +10,7 @@ use audit_model::{AuditEvent, EventQuery, EventType, EventsPage};
 use web_sys::AbortSignal;
 
 use crate::api::{ApiError, Client};
+use crate::workspace::LocalCopy;
 
 /// An export file loaded into the browser.
 #[derive(Debug)]
@@ -273,8 +274,8 @@ pub async fn fetch_each(
 /// A source of events.
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// The Audit API through the configured proxy.
-    Api(Client),
+    /// The Audit API through the configured proxy, and the tab's copy of what it answered.
+    Api(Client, LocalCopy),
     /// A file opened in the browser.
     File(Arc<OfflineFile>),
 }
@@ -282,7 +283,7 @@ pub enum Source {
 impl PartialEq for Source {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Source::Api(a), Source::Api(b)) => a == b,
+            (Source::Api(a, _), Source::Api(b, _)) => a == b,
             (Source::File(a), Source::File(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
@@ -290,11 +291,6 @@ impl PartialEq for Source {
 }
 
 const LOCAL_BASE: &str = "file:";
-
-/// A query the API would refuse, as the API error the app shows.
-pub fn bad_query(e: audit_model::QueryError) -> ApiError {
-    ApiError::InvalidQuery(e.to_string())
-}
 
 impl Source {
     /// One page of events.
@@ -306,22 +302,22 @@ impl Source {
         match self {
             // Exact qualifiers are answered from the events held in the tab only: wait for the
             // copy being read, and say what is needed when there is none.
-            Source::Api(c) if q.filter.is_some() => {
-                crate::workspace::settled(c, q).await;
-                crate::workspace::answer(c, q).unwrap_or(Err(ApiError::NeedsLocalCopy))
+            Source::Api(c, copy) if q.filter.is_some() => {
+                copy.settled(c, q).await;
+                copy.answer(c, q).unwrap_or(Err(ApiError::NeedsLocalCopy))
             }
-            Source::Api(c) => match crate::workspace::answer(c, q) {
+            Source::Api(c, copy) => match copy.answer(c, q) {
                 Some(local) => local,
                 None => c.page(q, signal).await,
             },
-            Source::File(f) => f.store.page(q, LOCAL_BASE).map_err(bad_query),
+            Source::File(f) => f.store.page(q, LOCAL_BASE).map_err(ApiError::from),
         }
     }
 
     /// The URL a page of `q` is requested from (`None` for a file, which is read in memory).
     pub fn page_url(&self, q: &EventQuery) -> Option<String> {
         match self {
-            Source::Api(c) => Some(c.page_url(q)),
+            Source::Api(c, _) => Some(c.page_url(q)),
             Source::File(_) => None,
         }
     }
@@ -333,10 +329,10 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<AuditEvent, ApiError> {
         match self {
-            Source::Api(_) if !audit_model::event::is_event_id(id) => {
+            Source::Api(..) if !audit_model::event::is_event_id(id) => {
                 Err(ApiError::NotAnEventId(id.to_string()))
             }
-            Source::Api(c) => match crate::workspace::event(c, id) {
+            Source::Api(c, copy) => match copy.event(c, id) {
                 Some(ev) => Ok(ev),
                 None => c.event(id, signal).await,
             },
@@ -363,15 +359,15 @@ impl Source {
         top: usize,
     ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
         match self {
-            Source::Api(c) => {
-                crate::workspace::settled(c, q).await;
-                crate::workspace::facets(c, q, top)
+            Source::Api(c, copy) => {
+                copy.settled(c, q).await;
+                copy.facets(c, q, top)
             }
             Source::File(f) => Some(
                 f.store
                     .matching(q)
                     .map(|events| audit_model::facets::facets(events, top))
-                    .map_err(bad_query),
+                    .map_err(ApiError::from),
             ),
         }
     }
@@ -380,7 +376,7 @@ impl Source {
     /// the local copy once complete; `None` while nothing is held.
     pub fn related(&self, ev: &AuditEvent) -> Option<audit_model::related::Related> {
         match self {
-            Source::Api(c) => crate::workspace::related(c, ev),
+            Source::Api(c, copy) => copy.related(c, ev),
             Source::File(f) => Some(audit_model::related::related(&f.store, ev)),
         }
     }
@@ -388,7 +384,7 @@ impl Source {
     /// Whether `q` is answered in the browser (a file, or the local copy covers it).
     pub fn answers_locally(&self, q: &EventQuery) -> bool {
         match self {
-            Source::Api(c) => crate::workspace::covers(c, q),
+            Source::Api(c, copy) => copy.covers(c, q),
             Source::File(_) => true,
         }
     }
@@ -396,8 +392,8 @@ impl Source {
     /// Waits while the local copy is being read and will cover `q` (a view that counts or
     /// reads everything then asks it instead of the API).
     pub async fn settled(&self, q: &EventQuery) {
-        if let Source::Api(c) = self {
-            crate::workspace::settled(c, q).await;
+        if let Source::Api(c, copy) = self {
+            copy.settled(c, q).await;
         }
     }
 
@@ -407,7 +403,7 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<Vec<EventType>, ApiError> {
         match self {
-            Source::Api(c) => crate::workspace::event_types(c, signal).await,
+            Source::Api(c, copy) => copy.event_types(c, signal).await,
             Source::File(f) => Ok(f.store.event_type_list()),
         }
     }

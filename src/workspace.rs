@@ -19,12 +19,12 @@ use std::cell::RefCell;
 use audit_model::workspace::{Range, ReadError, Reading, Workspace};
 use audit_model::{EventQuery, EventsPage};
 use futures_channel::oneshot;
+use futures_util::future::{FutureExt, Shared};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
 use crate::api::{ApiError, Client};
-use crate::session::Session;
 
 /// Read requests in flight at once. A browser opens six connections to one host over HTTP/1.1:
 /// one stays free for what the person asks meanwhile (the list's page, a detail view).
@@ -33,7 +33,7 @@ pub const IN_FLIGHT: usize = 5;
 /// Least time between two progress updates while reading.
 const PROGRESS_EVERY_MS: f64 = 200.0;
 
-/// What the copy is doing, for the status line (reactive, in [`Session::workspace`]).
+/// What the copy is doing, for the status line (reactive, [`LocalCopy::status`]).
 #[derive(Clone, Debug, PartialEq, Default)]
 pub enum Status {
     /// No copy (signed out, a file open, or nothing asked yet).
@@ -84,7 +84,10 @@ enum State {
     Reading {
         range: Range,
         controller: AbortController,
-        waiters: Vec<oneshot::Sender<()>>,
+        /// Resolves when this read ends, however it ends (its sender is dropped with this
+        /// state): what views waiting for the copy await.
+        done: Shared<oneshot::Receiver<()>>,
+        _ends: oneshot::Sender<()>,
         /// The pages read so far, once the first has come.
         reading: Option<Reading>,
         /// Opening the copy kept on this device, not yet asking the API.
@@ -100,238 +103,34 @@ struct Entry {
     state: State,
 }
 
-thread_local! {
-    static CURRENT: RefCell<Option<Entry>> = const { RefCell::new(None) };
+/// The tab's local copy: one per app, provided with the [`Session`](crate::session::Session).
+/// Cheap to copy (handles only); what it holds lives as long as the app.
+#[derive(Clone, Copy)]
+pub struct LocalCopy {
+    /// The copy (or its read) and whose it is.
+    entry: StoredValue<Option<Entry>, LocalStorage>,
     /// The account's event types, asked once per tab (they change with API releases, not with
     /// the account's activity).
-    static TYPES: RefCell<Option<(Account, Vec<audit_model::EventType>)>> = const { RefCell::new(None) };
-}
-
-/// The event types, asked of the API once per account and tab.
-pub async fn event_types(
-    client: &Client,
-    signal: Option<&AbortSignal>,
-) -> Result<Vec<audit_model::EventType>, ApiError> {
-    // A kept copy brings them along.
-    opening(client).await;
-    let account = Account::of(client);
-    let known = TYPES.with_borrow(|t| match t {
-        Some((a, list)) if *a == account => Some(list.clone()),
-        _ => None,
-    });
-    if let Some(list) = known {
-        return Ok(list);
-    }
-    let list = client.event_types(signal).await?.event_types;
-    TYPES.set(Some((account, list.clone())));
-    Ok(list)
-}
-
-/// The base URL a locally answered page's HAL links name, as the API's would.
-fn links_base(client: &Client) -> String {
-    client.page_url(&EventQuery::default())
-}
-
-/// Runs `f` on the complete copy of `client`'s account, if there is one.
-fn with_ready<T>(client: &Client, f: impl FnOnce(&mut Workspace) -> T) -> Option<T> {
-    let account = Account::of(client);
-    CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state: State::Ready(w),
-        }) if *a == account => Some(f(w)),
-        _ => None,
-    })
-}
-
-/// Whether the copy is complete and covers `q` (nothing is computed).
-pub fn covers(client: &Client, q: &EventQuery) -> bool {
-    with_ready(client, |w| w.range().covers(q)).unwrap_or(false)
-}
-
-/// The answer to `q` from the copy, when the copy is complete and covers it.
-pub fn answer(client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiError>> {
-    match with_ready(client, |w| w.answer(q, &links_base(client)))?? {
-        Ok(page) => Some(Ok(page)),
-        Err(e) => Some(Err(crate::source::bad_query(e))),
-    }
-}
-
-/// The facets of the events matching `q`, when the copy is complete and covers it.
-pub fn facets(
-    client: &Client,
-    q: &EventQuery,
-    top: usize,
-) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
-    let counted = with_ready(client, |w| {
-        w.range().covers(q).then(|| {
-            w.store()
-                .matching(q)
-                .map(|events| audit_model::facets::facets(events, top))
-        })
-    })??;
-    match counted {
-        Ok(facets) => Some(Ok(facets)),
-        Err(e) => Some(Err(crate::source::bad_query(e))),
-    }
-}
-
-/// What the complete copy holds around `ev`: the same user's previous and next events, and
-/// the history of the resource it is about.
-pub fn related(
-    client: &Client,
-    ev: &audit_model::AuditEvent,
-) -> Option<audit_model::related::Related> {
-    with_ready(client, |w| audit_model::related::related(w.store(), ev))
+    types: StoredValue<Option<(Account, Vec<audit_model::EventType>)>, LocalStorage>,
+    /// What the copy is doing, for the status line.
+    pub status: RwSignal<Status>,
+    /// Changes whenever the copy gains events (Live, "Check for new events"): views answered
+    /// from it track this to answer again.
+    pub version: RwSignal<u32>,
+    /// When the copy last asked the API for new events (ms), for "as of".
+    pub as_of: RwSignal<Option<i64>>,
+    /// config.json's `local_max_events`.
+    pub max_events: StoredValue<u64>,
+    /// Keep the copy on this device (IndexedDB), as the person chose.
+    pub keep: RwSignal<bool>,
 }
 
 /// Values shown per facet.
 pub const FACET_VALUES: usize = 5;
 
-/// One event from the copy, if held.
-pub fn event(client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
-    with_ready(client, |w| w.store().get(id).cloned()).flatten()
-}
-
-/// Waits while a read that covers `q` is in progress, so the caller is then answered locally.
-/// Returns at once otherwise (and when the read is replaced, fails or is aborted).
-pub async fn settled(client: &Client, q: &EventQuery) {
-    wait_for(client, |range, _| range.covers(q)).await;
-}
-
-/// Waits while the account's read is one that `which` (given its range and whether it opens
-/// the copy kept on this device) picks. Dropped senders (a replaced or failed read) end the
-/// wait too.
-async fn wait_for(client: &Client, which: impl Fn(&Range, bool) -> bool) {
-    let account = Account::of(client);
-    let waiting = CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state:
-                State::Reading {
-                    range,
-                    waiters,
-                    from_device,
-                    ..
-                },
-        }) if *a == account && which(range, *from_device) => {
-            let (tx, rx) = oneshot::channel();
-            waiters.push(tx);
-            Some(rx)
-        }
-        _ => None,
-    });
-    if let Some(rx) = waiting {
-        let _ = rx.await;
-    }
-}
-
-/// Forgets the copy and aborts its read (sign out, another proxy, a file opened).
-pub fn clear(session: Session) {
-    if let Some(Entry {
-        state: State::Reading { controller, .. },
-        ..
-    }) = CURRENT.take()
-    {
-        controller.abort();
-    }
-    TYPES.take();
-    session.workspace.set(Status::Idle);
-}
-
-/// Makes sure the copy covers the dates of `q` for this account: nothing to do when it does
-/// (or is being read, or was declined for this range); otherwise a new read starts.
-pub fn ensure(session: Session, client: Client, q: &EventQuery) {
-    if session.local_max_events.get_value() == 0 {
-        return;
-    }
-    let Ok(range) = Range::of(q) else { return };
-    let account = Account::of(&client);
-    let covered = CURRENT.with_borrow(|cur| match cur {
-        Some(e) if e.account == account => match &e.state {
-            State::Reading { range: r, .. } => r.covers(q),
-            State::Ready(w) => w.range().covers(q),
-            State::Declined(r) => *r == range,
-        },
-        _ => false,
-    });
-    if covered {
-        return;
-    }
-    let first_for_account =
-        CURRENT.with_borrow(|cur| cur.as_ref().is_none_or(|e| e.account != account));
-    if first_for_account && session.keep_copy.get_untracked() {
-        open_kept(session, client, range);
-    } else {
-        start(session, client, range);
-    }
-}
-
-/// Opens the copy kept on this device: when it covers `range` it answers at once and only
-/// what is newer is asked of the API; otherwise the range is read as usual.
-fn open_kept(session: Session, client: Client, range: Range) {
-    let Some(signal) = begin(&client, &range, true) else {
-        return;
-    };
-    let account = Account::of(&client);
-    session.workspace.set(Status::Opening);
-    spawn_local(async move {
-        let kept = crate::kept::load(&crate::kept::key(&account.base, &account.key))
-            .await
-            .and_then(crate::kept::Kept::into_workspace)
-            .filter(|(w, _, _)| w.range().covers(&range.read_query(1)));
-        if signal.aborted() {
-            return;
-        }
-        let Some((w, as_of, types)) = kept else {
-            start(session, client, range);
-            return;
-        };
-        let events = w.store().len() as u64;
-        if !types.is_empty() {
-            TYPES.set(Some((account, types)));
-        }
-        // Replacing the entry wakes every view waiting for it.
-        CURRENT.with_borrow_mut(|cur| {
-            if let Some(e) = cur.as_mut() {
-                e.state = State::Ready(w);
-            }
-        });
-        session.local_as_of.set(Some(as_of));
-        session.workspace.set(Status::Ready { events });
-        crate::instrument::mark_once("audit:local-ready");
-        // Then what happened since the copy was kept: one request when little did.
-        if let Err(e) = sync(session, &client, &signal).await {
-            leptos::logging::warn!("the kept copy could not be brought up to date: {e}");
-        }
-    });
-}
-
-/// Waits while the copy kept on this device is being opened (the list then answers from it
-/// instead of asking the API).
-pub async fn opening(client: &Client) {
-    wait_for(client, |_, from_device| from_device).await;
-}
-
-/// Keeps the copy on this device, when the person asked for that.
-pub fn keep(session: Session, client: &Client) {
-    if !session.keep_copy.get_untracked() {
-        return;
-    }
-    let account = Account::of(client);
-    let types = TYPES.with_borrow(|t| match t {
-        Some((a, list)) if *a == account => list.clone(),
-        _ => Vec::new(),
-    });
-    let as_of = session.local_as_of.get_untracked().unwrap_or_default();
-    if let Some(kept) = with_ready(client, |w| crate::kept::Kept::of(w, as_of, types)) {
-        let key = crate::kept::key(&account.base, &account.key);
-        spawn_local(async move {
-            if let Err(e) = crate::kept::save(&key, &kept).await {
-                leptos::logging::warn!("the copy could not be kept on this device: {e}");
-            }
-        });
-    }
+/// The base URL a locally answered page's HAL links name, as the API's would.
+fn links_base(client: &Client) -> String {
+    client.page_url(&EventQuery::default())
 }
 
 /// Removes every copy kept on this device (Sign out, Settings).
@@ -341,258 +140,510 @@ pub fn forget_kept() {
     });
 }
 
-/// Reads `range` again from the start (the status line's "Try again").
-pub fn retry(session: Session, client: Client, q: &EventQuery) {
-    if let Ok(range) = Range::of(q) {
-        start(session, client, range);
-    }
-}
-
-/// Makes a new read of `range` (from the device or the API) the current entry, aborting the one
-/// it replaces; its abort signal.
-fn begin(client: &Client, range: &Range, from_device: bool) -> Option<AbortSignal> {
-    let controller = AbortController::new().ok()?;
-    let signal = controller.signal();
-    let previous = CURRENT.replace(Some(Entry {
-        account: Account::of(client),
-        state: State::Reading {
-            range: range.clone(),
-            controller,
-            waiters: Vec::new(),
-            reading: None,
-            from_device,
-        },
-    }));
-    if let Some(Entry {
-        state: State::Reading { controller, .. },
-        ..
-    }) = previous
-    {
-        controller.abort();
-    }
-    Some(signal)
-}
-
-fn start(session: Session, client: Client, range: Range) {
-    let Some(signal) = begin(&client, &range, false) else {
-        return;
-    };
-    session.workspace.set(Status::Reading { held: 0, total: 0 });
-    let max = session.local_max_events.get_value();
-    let began = crate::browser::now_ms();
-    spawn_local(async move {
-        let result = read(session, &client, range.clone(), max, &signal).await;
-        if signal.aborted() {
-            return;
-        }
-        let (state, status) = match result {
-            Ok(w) => {
-                session.local_as_of.set(Some(began));
-                let events = w.store().len() as u64;
-                (State::Ready(w), Status::Ready { events })
-            }
-            Err(Failure::Read(ReadError::TooMany { total, max })) => {
-                (State::Declined(range), Status::TooMany { total, max })
-            }
-            Err(Failure::Read(e)) => (State::Declined(range), Status::Failed(e.to_string())),
-            Err(Failure::Api(ApiError::Aborted)) => return,
-            Err(Failure::Api(e)) => (State::Declined(range), Status::Failed(e.to_string())),
-        };
-        // Replacing the entry drops the waiters' senders: every wait ends.
-        CURRENT.with_borrow_mut(|cur| {
-            if let Some(e) = cur.as_mut() {
-                e.state = state;
-            }
-        });
-        // Views answered meanwhile stay as they are: the API gave them the same events, and
-        // those waiting for the copy are answered now.
-        let ready = matches!(status, Status::Ready { .. });
-        session.workspace.set(status);
-        crate::instrument::mark_once("audit:local-ready");
-        if ready {
-            keep(session, &client);
-        }
-    });
-}
-
 enum Failure {
     Api(ApiError),
     Read(ReadError),
 }
 
-/// Runs `f` on the read in progress, if it is still this one (`signal` not aborted).
-fn with_reading<T>(signal: &AbortSignal, f: impl FnOnce(&mut Reading) -> T) -> Option<T> {
-    if signal.aborted() {
-        return None;
+impl std::fmt::Debug for LocalCopy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalCopy").finish_non_exhaustive()
     }
-    CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            state: State::Reading {
-                reading: Some(r), ..
-            },
-            ..
-        }) => Some(f(r)),
-        _ => None,
-    })
 }
 
-/// Reads every page of `range`, [`IN_FLIGHT`] at a time after the first, into the entry's
-/// [`Reading`] (where the timeline looks while it fills).
-async fn read(
-    session: Session,
-    client: &Client,
-    range: Range,
-    max: u64,
-    signal: &AbortSignal,
-) -> Result<Workspace, Failure> {
-    let first = client
-        .page(&range.read_query(1), Some(signal))
-        .await
-        .map_err(Failure::Api)?;
-    let reading = Reading::start(range.clone(), &first, max).map_err(Failure::Read)?;
-    let pages = reading.pages();
-    if signal.aborted() {
-        return Err(Failure::Api(ApiError::Aborted));
-    }
-    CURRENT.with_borrow_mut(|cur| {
-        if let Some(Entry {
-            state: State::Reading { reading: slot, .. },
-            ..
-        }) = cur
-        {
-            *slot = Some(reading);
+impl LocalCopy {
+    /// No copy yet; `keep` is whether to keep one on this device.
+    pub fn new(keep: bool) -> Self {
+        LocalCopy {
+            entry: StoredValue::new_local(None),
+            types: StoredValue::new_local(None),
+            status: RwSignal::new(Status::Idle),
+            version: RwSignal::new(0),
+            as_of: RwSignal::new(None),
+            max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
+            keep: RwSignal::new(keep),
         }
-    });
-    // Progress reaches the view (and the timeline drawn from it) a few times a second, not at
-    // every page: a large range has hundreds.
-    let shown_at = std::cell::Cell::new(f64::MIN);
-    let show = || {
-        let now = crate::browser::now_ms() as f64;
-        if now - shown_at.get() < PROGRESS_EVERY_MS {
+    }
+
+    /// The event types, asked of the API once per account and tab.
+    pub async fn event_types(
+        self,
+        client: &Client,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<audit_model::EventType>, ApiError> {
+        // A kept copy brings them along.
+        self.opening(client).await;
+        let account = Account::of(client);
+        let known = self.types.with_value(|t| match t {
+            Some((a, list)) if *a == account => Some(list.clone()),
+            _ => None,
+        });
+        if let Some(list) = known {
+            return Ok(list);
+        }
+        let list = client.event_types(signal).await?.event_types;
+        self.types.set_value(Some((account, list.clone())));
+        Ok(list)
+    }
+
+    /// Runs `f` on the complete copy of `client`'s account, if there is one.
+    fn with_ready<T>(self, client: &Client, f: impl FnOnce(&mut Workspace) -> T) -> Option<T> {
+        let account = Account::of(client);
+        self.entry
+            .try_update_value(|cur| match cur {
+                Some(Entry {
+                    account: a,
+                    state: State::Ready(w),
+                }) if *a == account => Some(f(w)),
+                _ => None,
+            })
+            .flatten()
+    }
+
+    /// Whether the copy is complete and covers `q` (nothing is computed).
+    pub fn covers(self, client: &Client, q: &EventQuery) -> bool {
+        self.with_ready(client, |w| w.range().covers(q))
+            .unwrap_or(false)
+    }
+
+    /// The answer to `q` from the copy, when the copy is complete and covers it.
+    pub fn answer(self, client: &Client, q: &EventQuery) -> Option<Result<EventsPage, ApiError>> {
+        let answered = self.with_ready(client, |w| w.answer(q, &links_base(client)))??;
+        Some(answered.map_err(ApiError::from))
+    }
+
+    /// The facets of the events matching `q`, when the copy is complete and covers it.
+    pub fn facets(
+        self,
+        client: &Client,
+        q: &EventQuery,
+        top: usize,
+    ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
+        let counted = self.with_ready(client, |w| {
+            w.range().covers(q).then(|| {
+                w.store()
+                    .matching(q)
+                    .map(|events| audit_model::facets::facets(events, top))
+            })
+        })??;
+        Some(counted.map_err(ApiError::from))
+    }
+
+    /// What the complete copy holds around `ev`: the same user's previous and next events, and
+    /// the history of the resource it is about.
+    pub fn related(
+        self,
+        client: &Client,
+        ev: &audit_model::AuditEvent,
+    ) -> Option<audit_model::related::Related> {
+        self.with_ready(client, |w| audit_model::related::related(w.store(), ev))
+    }
+
+    /// One event from the copy, if held.
+    pub fn event(self, client: &Client, id: &str) -> Option<audit_model::AuditEvent> {
+        self.with_ready(client, |w| w.store().get(id).cloned())
+            .flatten()
+    }
+
+    /// Waits while a read that covers `q` is in progress, so the caller is then answered
+    /// locally. Returns at once otherwise (and when the read is replaced, fails or is aborted).
+    pub async fn settled(self, client: &Client, q: &EventQuery) {
+        self.wait_for(client, |range, _| range.covers(q)).await;
+    }
+
+    /// Waits while the copy kept on this device is being opened (the list then answers from it
+    /// instead of asking the API).
+    pub async fn opening(self, client: &Client) {
+        self.wait_for(client, |_, from_device| from_device).await;
+    }
+
+    /// Waits while the account's read is one that `which` (given its range and whether it
+    /// opens the copy kept on this device) picks, until that read ends in any way.
+    async fn wait_for(self, client: &Client, which: impl Fn(&Range, bool) -> bool) {
+        let account = Account::of(client);
+        let done = self.entry.with_value(|cur| match cur {
+            Some(Entry {
+                account: a,
+                state:
+                    State::Reading {
+                        range,
+                        done,
+                        from_device,
+                        ..
+                    },
+            }) if *a == account && which(range, *from_device) => Some(done.clone()),
+            _ => None,
+        });
+        if let Some(done) = done {
+            let _ = done.await;
+        }
+    }
+
+    /// Forgets the copy and aborts its read (sign out, another proxy, a file opened).
+    pub fn clear(self) {
+        let previous = self.entry.try_update_value(Option::take).flatten();
+        if let Some(Entry {
+            state: State::Reading { controller, .. },
+            ..
+        }) = previous
+        {
+            controller.abort();
+        }
+        self.types.set_value(None);
+        self.status.set(Status::Idle);
+    }
+
+    /// Makes sure the copy covers the dates of `q` for this account: nothing to do when it does
+    /// (or is being read, or was declined for this range); otherwise a new read starts.
+    pub fn ensure(self, client: Client, q: &EventQuery) {
+        if self.max_events.get_value() == 0 {
             return;
         }
-        if let Some((held, total)) = with_reading(signal, |r| (r.held(), r.total())) {
-            shown_at.set(now);
-            session.workspace.set(Status::Reading { held, total });
+        let Ok(range) = Range::of(q) else { return };
+        let account = Account::of(&client);
+        let (covered, first_for_account) = self.entry.with_value(|cur| match cur {
+            Some(e) if e.account == account => (
+                match &e.state {
+                    State::Reading { range: r, .. } => r.covers(q),
+                    State::Ready(w) => w.range().covers(q),
+                    State::Declined(r) => *r == range,
+                },
+                false,
+            ),
+            _ => (false, true),
+        });
+        if covered {
+            return;
         }
-    };
-    show();
-    let next = std::cell::Cell::new(2u32);
-    let failure = RefCell::new(None::<ApiError>);
-    let worker = || async {
-        loop {
-            let page = next.get();
-            if page > pages || failure.borrow().is_some() || signal.aborted() {
+        if first_for_account && self.keep.get_untracked() {
+            self.open_kept(client, range);
+        } else {
+            self.start(client, range);
+        }
+    }
+
+    /// Opens the copy kept on this device: when it covers `range` it answers at once and only
+    /// what is newer is asked of the API; otherwise the range is read as usual.
+    fn open_kept(self, client: Client, range: Range) {
+        let Some(signal) = self.begin(&client, &range, true) else {
+            return;
+        };
+        let account = Account::of(&client);
+        self.status.set(Status::Opening);
+        spawn_local(async move {
+            let kept = crate::kept::load(&crate::kept::key(&account.base, &account.key))
+                .await
+                .and_then(crate::kept::Kept::into_workspace)
+                .filter(|(w, _, _)| w.range().covers(&range.read_query(1)));
+            if signal.aborted() {
                 return;
             }
-            next.set(page + 1);
-            match client.page(&range.read_query(page), Some(signal)).await {
-                Ok(p) => {
-                    with_reading(signal, |r| r.add(page, p.events()));
-                    show();
+            let Some((w, as_of, types)) = kept else {
+                self.start(client, range);
+                return;
+            };
+            let events = w.store().len() as u64;
+            if !types.is_empty() {
+                self.types.set_value(Some((account, types)));
+            }
+            // Replacing the entry's state ends every wait for it.
+            self.settle(State::Ready(w));
+            self.as_of.set(Some(as_of));
+            self.status.set(Status::Ready { events });
+            crate::instrument::mark_once("audit:local-ready");
+            // Then what happened since the copy was kept: one request when little did.
+            if let Err(e) = self.sync(&client, &signal).await {
+                leptos::logging::warn!("the kept copy could not be brought up to date: {e}");
+            }
+        });
+    }
+
+    /// Puts `state` in place of the current entry's (a read's end).
+    fn settle(self, state: State) {
+        self.entry.update_value(|cur| {
+            if let Some(e) = cur.as_mut() {
+                e.state = state;
+            }
+        });
+    }
+
+    /// Keeps the copy on this device, when the person asked for that.
+    pub fn keep_on_device(self, client: &Client) {
+        if !self.keep.get_untracked() {
+            return;
+        }
+        let account = Account::of(client);
+        let types = self.types.with_value(|t| match t {
+            Some((a, list)) if *a == account => list.clone(),
+            _ => Vec::new(),
+        });
+        let as_of = self.as_of.get_untracked().unwrap_or_default();
+        if let Some(kept) = self.with_ready(client, |w| crate::kept::Kept::of(w, as_of, types)) {
+            let key = crate::kept::key(&account.base, &account.key);
+            spawn_local(async move {
+                if let Err(e) = crate::kept::save(&key, &kept).await {
+                    leptos::logging::warn!("the copy could not be kept on this device: {e}");
                 }
-                Err(e) => {
-                    failure.borrow_mut().get_or_insert(e);
+            });
+        }
+    }
+
+    /// Reads `range` again from the start (the status line's "Try again").
+    pub fn retry(self, client: Client, q: &EventQuery) {
+        if let Ok(range) = Range::of(q) {
+            self.start(client, range);
+        }
+    }
+
+    /// Makes a new read of `range` (from the device or the API) the current entry, aborting the
+    /// one it replaces; its abort signal.
+    fn begin(self, client: &Client, range: &Range, from_device: bool) -> Option<AbortSignal> {
+        let controller = AbortController::new().ok()?;
+        let signal = controller.signal();
+        let (ends, done) = oneshot::channel();
+        let next = Entry {
+            account: Account::of(client),
+            state: State::Reading {
+                range: range.clone(),
+                controller,
+                done: done.shared(),
+                _ends: ends,
+                reading: None,
+                from_device,
+            },
+        };
+        let previous = self
+            .entry
+            .try_update_value(|cur| cur.replace(next))
+            .flatten();
+        if let Some(Entry {
+            state: State::Reading { controller, .. },
+            ..
+        }) = previous
+        {
+            controller.abort();
+        }
+        Some(signal)
+    }
+
+    fn start(self, client: Client, range: Range) {
+        let Some(signal) = self.begin(&client, &range, false) else {
+            return;
+        };
+        self.status.set(Status::Reading { held: 0, total: 0 });
+        let max = self.max_events.get_value();
+        let began = crate::browser::now_ms();
+        spawn_local(async move {
+            let result = self.read(&client, range.clone(), max, &signal).await;
+            if signal.aborted() {
+                return;
+            }
+            let (state, status) = match result {
+                Ok(w) => {
+                    self.as_of.set(Some(began));
+                    let events = w.store().len() as u64;
+                    (State::Ready(w), Status::Ready { events })
+                }
+                Err(Failure::Read(ReadError::TooMany { total, max })) => {
+                    (State::Declined(range), Status::TooMany { total, max })
+                }
+                Err(Failure::Read(e)) => (State::Declined(range), Status::Failed(e.to_string())),
+                Err(Failure::Api(ApiError::Aborted)) => return,
+                Err(Failure::Api(e)) => (State::Declined(range), Status::Failed(e.to_string())),
+            };
+            // Replacing the entry's state ends every wait for it.
+            self.settle(state);
+            // Views answered meanwhile stay as they are: the API gave them the same events, and
+            // those waiting for the copy are answered now.
+            let ready = matches!(status, Status::Ready { .. });
+            self.status.set(status);
+            crate::instrument::mark_once("audit:local-ready");
+            if ready {
+                self.keep_on_device(&client);
+            }
+        });
+    }
+
+    /// Runs `f` on the read in progress, if it is still this one (`signal` not aborted).
+    fn with_reading<T>(self, signal: &AbortSignal, f: impl FnOnce(&mut Reading) -> T) -> Option<T> {
+        if signal.aborted() {
+            return None;
+        }
+        self.entry
+            .try_update_value(|cur| match cur {
+                Some(Entry {
+                    state:
+                        State::Reading {
+                            reading: Some(r), ..
+                        },
+                    ..
+                }) => Some(f(r)),
+                _ => None,
+            })
+            .flatten()
+    }
+
+    /// Reads every page of `range`, [`IN_FLIGHT`] at a time after the first, into the entry's
+    /// [`Reading`] (where the timeline looks while it fills).
+    async fn read(
+        self,
+        client: &Client,
+        range: Range,
+        max: u64,
+        signal: &AbortSignal,
+    ) -> Result<Workspace, Failure> {
+        let first = client
+            .page(&range.read_query(1), Some(signal))
+            .await
+            .map_err(Failure::Api)?;
+        let reading = Reading::start(range.clone(), &first, max).map_err(Failure::Read)?;
+        let pages = reading.pages();
+        if signal.aborted() {
+            return Err(Failure::Api(ApiError::Aborted));
+        }
+        self.entry.update_value(|cur| {
+            if let Some(Entry {
+                state: State::Reading { reading: slot, .. },
+                ..
+            }) = cur
+            {
+                *slot = Some(reading);
+            }
+        });
+        // Progress reaches the view (and the timeline drawn from it) a few times a second, not
+        // at every page: a large range has hundreds.
+        let shown_at = std::cell::Cell::new(f64::MIN);
+        let show = || {
+            let now = crate::browser::now_ms() as f64;
+            if now - shown_at.get() < PROGRESS_EVERY_MS {
+                return;
+            }
+            if let Some((held, total)) = self.with_reading(signal, |r| (r.held(), r.total())) {
+                shown_at.set(now);
+                self.status.set(Status::Reading { held, total });
+            }
+        };
+        show();
+        let next = std::cell::Cell::new(2u32);
+        let failure = RefCell::new(None::<ApiError>);
+        let worker = || async {
+            loop {
+                let page = next.get();
+                if page > pages || failure.borrow().is_some() || signal.aborted() {
                     return;
                 }
+                next.set(page + 1);
+                match client.page(&range.read_query(page), Some(signal)).await {
+                    Ok(p) => {
+                        self.with_reading(signal, |r| r.add(page, p.events()));
+                        show();
+                    }
+                    Err(e) => {
+                        failure.borrow_mut().get_or_insert(e);
+                        return;
+                    }
+                }
             }
-        }
-    };
-    futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
-    if let Some(e) = failure.into_inner() {
-        return Err(Failure::Api(e));
-    }
-    let reading = CURRENT.with_borrow_mut(|cur| match cur {
-        Some(Entry {
-            state: State::Reading { reading, .. },
-            ..
-        }) if !signal.aborted() => reading.take(),
-        _ => None,
-    });
-    match reading {
-        Some(r) => r.finish().map_err(Failure::Read),
-        None => Err(Failure::Api(ApiError::Aborted)),
-    }
-}
-
-/// While a read that covers `q` runs: the bucket counts its pages already tell exactly (`None`
-/// for the rest). `None` when no such read runs, or `q` filters by text (the text match needs
-/// the complete copy).
-pub fn counts_so_far(
-    client: &Client,
-    q: &EventQuery,
-    buckets: &[(audit_model::time::Timestamp, audit_model::time::Timestamp)],
-) -> Option<Vec<Option<u64>>> {
-    if q.search_text.is_some() {
-        return None;
-    }
-    let account = Account::of(client);
-    CURRENT.with_borrow(|cur| match cur {
-        Some(Entry {
-            account: a,
-            state:
-                State::Reading {
-                    range,
-                    reading: Some(r),
-                    ..
-                },
-        }) if *a == account && range.covers(q) => Some(r.counts_so_far(&q.event_types, buckets)),
-        _ => None,
-    })
-}
-
-/// [`sync`], unless the copy was brought up to date less than `max_age_ms` ago.
-pub async fn sync_if_older(
-    session: Session,
-    client: &Client,
-    signal: &AbortSignal,
-    max_age_ms: i64,
-) -> Result<usize, ApiError> {
-    let fresh = session
-        .local_as_of
-        .get_untracked()
-        .is_some_and(|t| crate::browser::now_ms() - t < max_age_ms);
-    if fresh {
-        return Ok(0);
-    }
-    sync(session, client, signal).await
-}
-
-/// Asks the API for events newer than the newest held and adds them to the copy (Refresh,
-/// Live). Returns how many joined; nothing is asked without a complete copy of a range that
-/// reaches now.
-pub async fn sync(
-    session: Session,
-    client: &Client,
-    signal: &AbortSignal,
-) -> Result<usize, ApiError> {
-    let Some(first_q) = with_ready(client, |w| w.since(1)).flatten() else {
-        return Ok(0);
-    };
-    let began = crate::browser::now_ms();
-    let mut events = Vec::new();
-    let first = client.page(&first_q, Some(signal)).await?;
-    let pages = first.info().total_pages.max(1) as u32;
-    events.extend_from_slice(first.events());
-    for page in 2..=pages {
-        let q = EventQuery {
-            page,
-            ..first_q.clone()
         };
-        events.extend_from_slice(client.page(&q, Some(signal)).await?.events());
+        futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
+        if let Some(e) = failure.into_inner() {
+            return Err(Failure::Api(e));
+        }
+        let reading = self
+            .entry
+            .try_update_value(|cur| match cur {
+                Some(Entry {
+                    state: State::Reading { reading, .. },
+                    ..
+                }) if !signal.aborted() => reading.take(),
+                _ => None,
+            })
+            .flatten();
+        match reading {
+            Some(r) => r.finish().map_err(Failure::Read),
+            None => Err(Failure::Api(ApiError::Aborted)),
+        }
     }
-    if signal.aborted() {
-        return Err(ApiError::Aborted);
+
+    /// While a read that covers `q` runs: the bucket counts its pages already tell exactly
+    /// (`None` for the rest). `None` when no such read runs, or `q` filters by text (the text
+    /// match needs the complete copy).
+    pub fn counts_so_far(
+        self,
+        client: &Client,
+        q: &EventQuery,
+        buckets: &[(audit_model::time::Timestamp, audit_model::time::Timestamp)],
+    ) -> Option<Vec<Option<u64>>> {
+        if q.search_text.is_some() {
+            return None;
+        }
+        let account = Account::of(client);
+        self.entry.with_value(|cur| match cur {
+            Some(Entry {
+                account: a,
+                state:
+                    State::Reading {
+                        range,
+                        reading: Some(r),
+                        ..
+                    },
+            }) if *a == account && range.covers(q) => {
+                Some(r.counts_so_far(&q.event_types, buckets))
+            }
+            _ => None,
+        })
     }
-    let (added, total) =
-        with_ready(client, |w| (w.absorb(&events).len(), w.store().len())).unwrap_or_default();
-    session.local_as_of.set(Some(began));
-    if added > 0 {
-        session.workspace.set(Status::Ready {
-            events: total as u64,
-        });
-        session.local_version.update(|v| *v += 1);
-        keep(session, client);
+
+    /// [`sync`](Self::sync), unless the copy was brought up to date less than `max_age_ms` ago.
+    pub async fn sync_if_older(
+        self,
+        client: &Client,
+        signal: &AbortSignal,
+        max_age_ms: i64,
+    ) -> Result<usize, ApiError> {
+        let fresh = self
+            .as_of
+            .get_untracked()
+            .is_some_and(|t| crate::browser::now_ms() - t < max_age_ms);
+        if fresh {
+            return Ok(0);
+        }
+        self.sync(client, signal).await
     }
-    Ok(added)
+
+    /// Asks the API for events newer than the newest held and adds them to the copy (Refresh,
+    /// Live). Returns how many joined; nothing is asked without a complete copy of a range that
+    /// reaches now.
+    pub async fn sync(self, client: &Client, signal: &AbortSignal) -> Result<usize, ApiError> {
+        let Some(first_q) = self.with_ready(client, |w| w.since(1)).flatten() else {
+            return Ok(0);
+        };
+        let began = crate::browser::now_ms();
+        let mut events = Vec::new();
+        let first = client.page(&first_q, Some(signal)).await?;
+        let pages = first.info().total_pages.max(1) as u32;
+        events.extend_from_slice(first.events());
+        for page in 2..=pages {
+            let q = EventQuery {
+                page,
+                ..first_q.clone()
+            };
+            events.extend_from_slice(client.page(&q, Some(signal)).await?.events());
+        }
+        if signal.aborted() {
+            return Err(ApiError::Aborted);
+        }
+        let (added, total) = self
+            .with_ready(client, |w| (w.absorb(&events).len(), w.store().len()))
+            .unwrap_or_default();
+        self.as_of.set(Some(began));
+        if added > 0 {
+            self.status.set(Status::Ready {
+                events: total as u64,
+            });
+            self.version.update(|v| *v += 1);
+            self.keep_on_device(client);
+        }
+        Ok(added)
+    }
 }

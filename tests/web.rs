@@ -588,3 +588,93 @@ fn any_iana_zone_has_its_offset_at_each_moment() {
         .iter()
         .any(|z| z == "Asia/Kolkata" || z == "Asia/Calcutta"));
 }
+
+/// A client of a proxy that is not there (nothing listens on port 9): every request fails at
+/// once, as an unreachable proxy does.
+fn unreachable_client() -> audit_viewer::api::Client {
+    audit_viewer::api::Client::new(
+        "http://127.0.0.1:9".into(),
+        audit_viewer::api::Credentials {
+            key: "k".into(),
+            secret: "s".into(),
+        },
+    )
+}
+
+fn last_week() -> EventQuery {
+    let now = js_sys::Date::now() as i64;
+    EventQuery {
+        date_from: Some(audit_model::time::format_api(now - 7 * 86_400_000)),
+        date_to: Some(audit_model::time::format_api(now)),
+        ..Default::default()
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_local_copy_says_a_failed_read_ends_its_waits_and_does_not_read_it_again() {
+    use audit_viewer::workspace::{LocalCopy, Status};
+    // Mounting starts the executor the copy's reads run on.
+    let _mounted = leptos::mount::mount_to(container(), || view! { <p>"copy"</p> }.into_any());
+    let owner = Owner::new();
+    let copy = owner.with(|| LocalCopy::new(false));
+    let (client, q) = (unreachable_client(), last_week());
+    copy.ensure(client.clone(), &q);
+    assert_eq!(
+        copy.status.get_untracked(),
+        Status::Reading { held: 0, total: 0 }
+    );
+    // A view waiting for the copy is let go when the read ends, whatever its end.
+    copy.settled(&client, &q).await;
+    match copy.status.get_untracked() {
+        Status::Failed(why) => assert!(why.contains("127.0.0.1:9"), "{why}"),
+        other => panic!("the read failed, and says so: {other:?}"),
+    }
+    assert!(!copy.covers(&client, &q));
+    assert!(copy.answer(&client, &q).is_none(), "nothing to answer from");
+    // The same range is not read again until asked ("Try again").
+    copy.ensure(client.clone(), &q);
+    assert!(matches!(copy.status.get_untracked(), Status::Failed(_)));
+    copy.retry(client.clone(), &q);
+    assert_eq!(
+        copy.status.get_untracked(),
+        Status::Reading { held: 0, total: 0 }
+    );
+    copy.settled(&client, &q).await;
+    assert!(matches!(copy.status.get_untracked(), Status::Failed(_)));
+}
+
+#[wasm_bindgen_test]
+async fn clearing_the_local_copy_aborts_its_read_and_lets_every_wait_go() {
+    use audit_viewer::workspace::{LocalCopy, Status};
+    // Mounting starts the executor the copy's reads run on.
+    let _mounted = leptos::mount::mount_to(container(), || view! { <p>"copy"</p> }.into_any());
+    let owner = Owner::new();
+    let copy = owner.with(|| LocalCopy::new(false));
+    let (client, q) = (unreachable_client(), last_week());
+    copy.ensure(client.clone(), &q);
+    let waits = futures_util::future::join(copy.settled(&client, &q), copy.settled(&client, &q));
+    // Signed out while the read runs: both waits end, and the aborted read's failure, arriving
+    // after, changes nothing.
+    copy.clear();
+    waits.await;
+    assert_eq!(copy.status.get_untracked(), Status::Idle);
+    audit_viewer::browser::sleep_ms(100).await;
+    assert_eq!(copy.status.get_untracked(), Status::Idle, "no late answer");
+    // Another account's copy is not this one's.
+    let other = audit_viewer::api::Client::new(
+        "http://127.0.0.1:9".into(),
+        audit_viewer::api::Credentials {
+            key: "other".into(),
+            secret: "s".into(),
+        },
+    );
+    copy.ensure(client.clone(), &q);
+    copy.settled(&other, &q).await;
+    assert_eq!(
+        copy.status.get_untracked(),
+        Status::Reading { held: 0, total: 0 },
+        "its wait did not wait for another account's read"
+    );
+    copy.settled(&client, &q).await;
+    assert!(matches!(copy.status.get_untracked(), Status::Failed(_)));
+}

@@ -37,7 +37,8 @@ pub fn ExportControl(
         move || {
             let (_, q, fmt) = job.get()?;
             // Read once when the run starts: a change later does not restart it.
-            let (source, origin) = untrack(|| (session.source(), session.export_origin()));
+            let (source, origin) =
+                untrack(|| (session.source(), crate::export::Origin::of(&session)));
             Some((q, fmt, source?, origin))
         },
         move |(q, fmt, source, origin): (

@@ -46,10 +46,10 @@ pub fn Facets(
     let facets = RwSignal::new(None::<Vec<Facet>>);
     let waiting = RwSignal::new(true);
     // A read that completes, or fails, changes what can be said (its progress does not).
-    let state = Memo::new(move |_| session.workspace.with(std::mem::discriminant));
+    let state = Memo::new(move |_| session.copy.status.with(std::mem::discriminant));
     crate::load::load(
         move || {
-            session.local_version.track();
+            session.copy.version.track();
             state.track();
             Some((query.get(), session.source()?))
         },

@@ -48,13 +48,13 @@ pub fn Filters(
     // API's types): counted when the box first gets focus, again when the range or copy changes.
     let wants_completions = RwSignal::new(false);
     let seen_values = RwSignal::new(Vec::<audit_model::facets::Facet>::new());
-    let copy_state = Memo::new(move |_| session.workspace.with(std::mem::discriminant));
+    let copy_state = Memo::new(move |_| session.copy.status.with(std::mem::discriminant));
     crate::load::load(
         move || {
             if !wants_completions.get() {
                 return None;
             }
-            session.local_version.track();
+            session.copy.version.track();
             copy_state.track();
             let range = query.with(|q| EventQuery {
                 date_from: q.date_from.clone(),
@@ -120,7 +120,7 @@ pub fn Filters(
             let Some(Ok(list)) = types.get() else {
                 return None;
             };
-            session.local_version.track();
+            session.copy.version.track();
             let source = session.source()?;
             let base = EventQuery {
                 event_types: Vec::new(),

@@ -27,7 +27,7 @@ pub fn LocalCopy(
         leptos::task::spawn_local(async move {
             let signal = web_sys::AbortController::new().ok().map(|c| c.signal());
             let result = match &signal {
-                Some(s) => crate::workspace::sync(session, &client, s).await,
+                Some(s) => session.copy.sync(&client, s).await,
                 None => Ok(0),
             };
             checking.set(false);
@@ -41,14 +41,14 @@ pub fn LocalCopy(
     };
     let retry = move |_| {
         if let Some(client) = session.client_untracked() {
-            crate::workspace::retry(session, client, &filters.get_untracked());
+            session.copy.retry(client, &filters.get_untracked());
         }
     };
-    let as_of = move || session.local_as_of.get().map(|t| session.shown_at(t));
+    let as_of = move || session.copy.as_of.get().map(|t| session.shown_at(t));
     let open_ended = move || filters.with(|q| q.date_to.is_none());
     view! {
         // Screen readers hear the state change, not each progress step.
-        <p class="sr-only" role="status">{move || session.workspace.with(|s| match s {
+        <p class="sr-only" role="status">{move || session.copy.status.with(|s| match s {
             Status::Idle => "",
             Status::Opening => "Opening the copy kept on this device.",
             Status::Reading { .. } => "Reading the range into this tab.",
@@ -57,7 +57,7 @@ pub fn LocalCopy(
             Status::Failed(_) => "The range could not be read into this tab.",
         })}</p>
         <div class="local-copy small" data-testid=testid::LOCAL_COPY
-            data-state=move || session.workspace.with(|s| match s {
+            data-state=move || session.copy.status.with(|s| match s {
                 Status::Idle => "idle",
                 Status::Opening => "opening",
                 Status::Reading { .. } => "reading",
@@ -65,7 +65,7 @@ pub fn LocalCopy(
                 Status::TooMany { .. } => "too-many",
                 Status::Failed(_) => "failed",
             })>
-            {move || match session.workspace.get() {
+            {move || match session.copy.status.get() {
                 Status::Idle => ().into_any(),
                 Status::Opening => view! {
                     <span class="muted">"Opening the copy kept on this device…"</span>

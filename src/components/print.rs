@@ -20,10 +20,14 @@ pub fn PrintStatement(#[prop(into)] what: Signal<Option<Printed>>) -> impl IntoV
     on_cleanup(move || before_print.remove());
     let lines = move || {
         what.get().map(|what| {
-            crate::export::print_statement(&what, &session.export_origin(), printed_at.get())
-                .into_iter()
-                .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
-                .collect_view()
+            crate::export::print_statement(
+                &what,
+                &crate::export::Origin::of(&session),
+                printed_at.get(),
+            )
+            .into_iter()
+            .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+            .collect_view()
         })
     };
     view! { <dl class="print-only print-statement" data-testid=testid::PRINT_STATEMENT>{lines}</dl> }

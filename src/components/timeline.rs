@@ -129,7 +129,7 @@ pub fn Timeline(
     crate::load::load(
         move || {
             refresh.track();
-            session.local_version.track();
+            session.copy.version.track();
             let q = query.get();
             // Bars follow the clock shown: in local time, day bars are local days.
             let offset = session.offset_at(span(&q, crate::browser::now_ms()).0);
@@ -168,12 +168,13 @@ pub fn Timeline(
     // first), and the older ones wait, marked as not read yet: no request per bar.
     Effect::new(move |_| {
         if !session
-            .workspace
+            .copy
+            .status
             .with(|s| matches!(s, crate::workspace::Status::Reading { .. }))
         {
             return;
         }
-        let Some(crate::source::Source::Api(client)) = session.source() else {
+        let Some(crate::source::Source::Api(client, copy)) = session.source() else {
             return;
         };
         let q = query.get();
@@ -187,7 +188,7 @@ pub fn Timeline(
                 (*start, end)
             })
             .collect();
-        let Some(counts) = crate::workspace::counts_so_far(&client, &q, &edges) else {
+        let Some(counts) = copy.counts_so_far(&client, &q, &edges) else {
             return;
         };
         let list = bars_of(plan, counts.into_iter());

@@ -115,8 +115,8 @@ pub fn DetailPage() -> impl IntoView {
 
     // What the held events say around this one; recomputed when the copy completes or grows.
     let related = Memo::new(move |_| {
-        session.workspace.with(std::mem::discriminant);
-        session.local_version.track();
+        session.copy.status.with(std::mem::discriminant);
+        session.copy.version.track();
         let ev = event.get()?;
         session.source()?.related(&ev)
     });

@@ -27,7 +27,7 @@ fn restore_scroll(session: Session, search: &str) {
             }
             // Focus returns to the row that opened the detail view.
             if let Some(id) = opened {
-                crate::browser::focus_row(&id);
+                crate::components::table::pool::focus_row(&id);
             }
         });
     }
@@ -115,8 +115,8 @@ pub fn EventsPage() -> impl IntoView {
     // The range in view is read into the tab's local copy (once per account and range).
     Effect::new(move |_| {
         let q = filters.get();
-        if let Some(crate::source::Source::Api(client)) = session.source() {
-            untrack(|| crate::workspace::ensure(session, client, &q));
+        if let Some(crate::source::Source::Api(client, copy)) = session.source() {
+            untrack(|| copy.ensure(client, &q));
         }
     });
 
@@ -147,7 +147,7 @@ pub fn EventsPage() -> impl IntoView {
     crate::load::load(
         move || {
             retry.track();
-            session.local_version.track();
+            session.copy.version.track();
             Some((parsed.get(), session.source()?))
         },
         move |(parsed, source): (
@@ -157,8 +157,8 @@ pub fn EventsPage() -> impl IntoView {
               signal| async move {
             let q = parsed.map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
             // A copy kept on this device answers once open, without asking the API.
-            if let crate::source::Source::Api(client) = &source {
-                crate::workspace::opening(client).await;
+            if let crate::source::Source::Api(client, copy) = &source {
+                copy.opening(client).await;
             }
             // The request's address, for the benchmark marks; none when the copy answers.
             let url = if source.answers_locally(&q) {

@@ -140,7 +140,7 @@ pub fn SecurityPage() -> impl IntoView {
     crate::load::load(
         move || {
             retry.track();
-            session.local_version.track();
+            session.copy.version.track();
             Some((preset.get(), session.source()?))
         },
         move |(p, source): (Preset, crate::source::Source), signal| async move {
@@ -165,16 +165,15 @@ pub fn SecurityPage() -> impl IntoView {
             // types, and the look-back's logins — at once, all connections to itself, and the
             // copy the other views use is read after.
             let mut read_copy_after = None;
-            if let crate::source::Source::Api(client) = &source {
+            if let crate::source::Source::Api(client, copy) = &source {
                 let whole = EventQuery {
                     date_from: queries[EARLIER].date_from.clone(),
                     ..Default::default()
                 };
-                if crate::workspace::covers(client, &whole) {
-                    crate::workspace::sync_if_older(session, client, &signal, SYNC_AFTER_MS)
-                        .await?;
+                if copy.covers(client, &whole) {
+                    copy.sync_if_older(client, &signal, SYNC_AFTER_MS).await?;
                 } else {
-                    read_copy_after = Some((client.clone(), whole));
+                    read_copy_after = Some((*copy, client.clone(), whole));
                 }
             }
             // Six pages in flight, the browser's connections to one HTTP/1.1 host.
@@ -194,12 +193,9 @@ pub fn SecurityPage() -> impl IntoView {
                 },
             )
             .await?;
-            if let Some((client, whole)) = read_copy_after {
+            if let Some((copy, client, whole)) = read_copy_after {
                 // Once the findings are painted.
-                crate::browser::after_next_paint(
-                    || {},
-                    move || crate::workspace::ensure(session, client, &whole),
-                );
+                crate::browser::after_next_paint(|| {}, move || copy.ensure(client, &whole));
             }
             Ok(())
         },
@@ -254,7 +250,7 @@ pub fn SecurityPage() -> impl IntoView {
                     crate::export::Format::Csv,
                     &name,
                     &crate::export::written(&text, rows),
-                    &session.export_origin(),
+                    &crate::export::Origin::of(&session),
                     crate::browser::now_ms(),
                 );
                 let file = crate::export::manifest_name(&name);

@@ -187,7 +187,7 @@ fn LocalCopySettings() -> impl IntoView {
             "They are stored in this browser's IndexedDB under the API key, never with the secret, and Sign out deletes them."
         </p>
         <label class="check">
-            <input type="checkbox" data-testid=testid::KEEP_COPY prop:checked=move || session.keep_copy.get()
+            <input type="checkbox" data-testid=testid::KEEP_COPY prop:checked=move || session.copy.keep.get()
                 on:change=move |ev| {
                     session.set_keep_copy(event_target_checked(&ev));
                     // Saving or deleting runs in the background; measure once it is done.

@@ -44,7 +44,7 @@ pub fn SignIn() -> impl IntoView {
     let remember = RwSignal::new(refused.as_ref().map_or(boot.remember, |r| r.remember));
     // Events read are kept in IndexedDB (never the secret) so a later visit asks only for
     // what is new; the choice is remembered.
-    let keep = RwSignal::new(keep_typed.unwrap_or_else(|| session.keep_copy.get_untracked()));
+    let keep = RwSignal::new(keep_typed.unwrap_or_else(|| session.copy.keep.get_untracked()));
     let busy = RwSignal::new(false);
     // Back from a refused sign-in, focus goes where the person continues: the secret when it
     // was refused, else the button that tries again.
@@ -70,7 +70,7 @@ pub fn SignIn() -> impl IntoView {
         }
         error.set(None);
         if !keep.get_untracked() {
-            if session.keep_copy.get_untracked() {
+            if session.copy.keep.get_untracked() {
                 session.set_keep_copy(false);
             }
             session.sign_in_unconfirmed(credentials, remember.get_untracked());

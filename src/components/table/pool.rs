@@ -8,6 +8,31 @@ use super::rows::{RowText, CELL_TEXTS};
 pub const ROW_ID_ATTR: &str = "data-id";
 /// Finds event rows (never by test id).
 pub const ROW_SELECTOR: &str = "table.event-list tbody tr[data-id]";
+
+/// Focuses the table row of event `id`, if it is shown (back from its detail view).
+pub fn focus_row(id: &str) {
+    let Some(rows) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector_all(ROW_SELECTOR).ok())
+    else {
+        return;
+    };
+    for i in 0..rows.length() {
+        if let Some(el) = rows
+            .get(i)
+            .and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(n).ok())
+        {
+            if el.get_attribute("data-id").as_deref() == Some(id) {
+                let _ = el.focus_with_options(&{
+                    let o = web_sys::FocusOptions::new();
+                    o.set_prevent_scroll(true);
+                    o
+                });
+                return;
+            }
+        }
+    }
+}
 /// On a cell's value button: the qualifier a click on it adds (`ip`, `user`, …).
 pub const FILTER_FIELD_ATTR: &str = "data-filter";
 /// Finds the value buttons.
