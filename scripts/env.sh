@@ -17,9 +17,13 @@ export TRUNK_SKIP_VERSION_CHECK=true
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132.0.0
 NODE_VERSION=22.23.5
+# The test command's dependency checks (unused dependencies; licences, duplicates, sources).
+CARGO_MACHETE_VERSION=0.9.2
+CARGO_DENY_VERSION=0.20.2
 # The wasm-bindgen CLI must match the crate in Cargo.lock exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
 export TRUNK_VERSION BINARYEN_VERSION NODE_VERSION WASM_BINDGEN_VERSION AUDIT_VIEWER_TOOLS
+export CARGO_MACHETE_VERSION CARGO_DENY_VERSION
 
 # cargo's target folder for this workspace (CARGO_TARGET_DIR or the configured one).
 cargo_target_dir() {

@@ -2,7 +2,8 @@
 # Installs what the build and the tests need, skipping whatever is already present:
 # the wasm32 target, trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm's
 # binaryen, run by a pinned Node.js: Debian's binaryen crashes the app), Debian's brotli, and
-# with --browser (what the tests need) Debian's chromium, chromium-driver and systemd-analyze.
+# with --browser (what the tests need) Debian's chromium, chromium-driver and systemd-analyze,
+# and cargo-machete and cargo-deny for the dependency checks.
 # Needs curl, tar and rustup; apt-get for the Debian packages (as root or through sudo).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -33,6 +34,19 @@ fi
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   step "cargo install trunk $TRUNK_VERSION (about 10 minutes the first time)"
   cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# The test command's dependency checks: cargo-machete (unused dependencies) and cargo-deny
+# (licences, duplicate versions, sources; deny.toml), about 3.5 minutes to build the first time.
+if $browser; then
+  if [ "$(cargo-machete --version 2>/dev/null)" != "$CARGO_MACHETE_VERSION" ]; then
+    step "cargo install cargo-machete $CARGO_MACHETE_VERSION"
+    cargo install cargo-machete --version "$CARGO_MACHETE_VERSION" --locked
+  fi
+  if [ "$(cargo-deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+    step "cargo install cargo-deny $CARGO_DENY_VERSION"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
+  fi
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then

@@ -22,6 +22,10 @@ step "clippy (native and wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 
+step "dependencies: none unused (cargo machete), licences, duplicates and sources (cargo deny, deny.toml)"
+cargo machete
+cargo deny --workspace check bans licenses sources
+
 step "native tests"
 cargo test --workspace --exclude e2e
 
