@@ -589,16 +589,20 @@ fn any_iana_zone_has_its_offset_at_each_moment() {
         .any(|z| z == "Asia/Kolkata" || z == "Asia/Calcutta"));
 }
 
-/// A client of a proxy that is not there (nothing listens on port 9): every request fails at
-/// once, as an unreachable proxy does.
-fn unreachable_client() -> audit_viewer::api::Client {
+/// A client of account `key` at a proxy that is not there (nothing listens on port 9): every
+/// request fails at once, as an unreachable proxy does.
+fn unreachable_client_of(key: &str) -> audit_viewer::api::Client {
     audit_viewer::api::Client::new(
         "http://127.0.0.1:9".into(),
         audit_viewer::api::Credentials {
-            key: "k".into(),
+            key: key.into(),
             secret: "s".into(),
         },
     )
+}
+
+fn unreachable_client() -> audit_viewer::api::Client {
+    unreachable_client_of("k")
 }
 
 fn last_week() -> EventQuery {
@@ -661,13 +665,7 @@ async fn clearing_the_local_copy_aborts_its_read_and_lets_every_wait_go() {
     audit_viewer::browser::sleep_ms(100).await;
     assert_eq!(copy.status.get_untracked(), Status::Idle, "no late answer");
     // Another account's copy is not this one's.
-    let other = audit_viewer::api::Client::new(
-        "http://127.0.0.1:9".into(),
-        audit_viewer::api::Credentials {
-            key: "other".into(),
-            secret: "s".into(),
-        },
-    );
+    let other = unreachable_client_of("other");
     copy.ensure(client.clone(), &q);
     copy.settled(&other, &q).await;
     assert_eq!(

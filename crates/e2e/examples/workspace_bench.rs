@@ -12,15 +12,17 @@ use fantoccini::Client;
 
 /// Milliseconds since navigation of a mark, once it is set.
 async fn mark(c: &Client, name: &str) -> f64 {
-    wait_until(c, name, || async {
-        js(
-            c,
-            &format!("const m = performance.getEntriesByName('{name}'); return m.length ? m[0].startTime : null"),
-        )
-        .await
-        .as_f64()
-    })
+    wait_until(c, name, || mark_if_set(c, name)).await
+}
+
+/// When the page marked `name`, if it has.
+async fn mark_if_set(c: &Client, name: &str) -> Option<f64> {
+    js(
+        c,
+        &format!("const m = performance.getEntriesByName('{name}'); return m.length ? m[0].startTime : null"),
+    )
     .await
+    .as_f64()
 }
 
 /// Requests sent to the proxy so far.
@@ -76,12 +78,8 @@ async fn cold_security(c: &Client, stack: &Stack, runs: usize) -> ColdSecurity {
         let all = mark(c, "audit:findings").await;
         // A build that paints everything at once (before sections were painted as each is
         // exact) sets no first mark: its first findings are all of them.
-        let first = js(
-            c,
-            "const m = performance.getEntriesByName('audit:findings-first'); return m.length ? m[0].startTime : null",
-        )
-        .await;
-        out.first.push(first.as_f64().unwrap_or(all));
+        let first = mark_if_set(c, "audit:findings-first").await;
+        out.first.push(first.unwrap_or(all));
         out.all.push(all);
         let sent = js(
             c,
