@@ -1,8 +1,8 @@
-//! The proxy's request classification (method + path → relay or reject): only the three calls and
+//! The servers' request classification (method + path → relay or reject): only the three calls and
 //! health are ever accepted, whatever the bytes.
 #![no_main]
 
-use audit_proxy::classify::{classify, Call};
+use audit_edge::calls::{classify, Call};
 use axum::http::Method;
 use libfuzzer_sys::fuzz_target;
 

@@ -74,13 +74,24 @@ fn collect_text(v: &Value, out: &mut String) {
     }
 }
 
-fn haystack(ev: &AuditEvent) -> String {
+/// What `search_text` is matched against: the event's keys and scalar values, one per line,
+/// lower-cased (the API matches without regard to case). The archive stores it beside each event.
+pub fn search_text(ev: &AuditEvent) -> String {
     let mut text = String::new();
     if let Ok(v) = serde_json::to_value(ev) {
         collect_text(&v, &mut text);
     }
+    text.to_lowercase()
+}
+
+/// What a `search_text` parameter looks for in [`search_text`]: unescaped and lower-cased.
+pub fn search_needle(search_text: &str) -> String {
+    unescape_search_text(search_text).to_lowercase()
+}
+
+fn haystack(ev: &AuditEvent) -> String {
     // A separator no needle contains keeps a match from spanning two events.
-    let mut lower = text.to_lowercase();
+    let mut lower = search_text(ev);
     lower.push('\0');
     lower
 }
@@ -250,7 +261,7 @@ impl EventStore {
         };
 
         if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
-            let needle = unescape_search_text(text).to_lowercase();
+            let needle = search_needle(text);
             if candidates.len() * 8 < self.len() {
                 // Few candidates: look inside each one's text only.
                 let finder = memmem::Finder::new(needle.as_bytes());

@@ -102,3 +102,59 @@ impl From<EventBuilder> for AuditEvent {
         b.build()
     }
 }
+
+/// The consistency matrix: every combination of event types, date ranges (with and without
+/// offsets), search texts (one of them the given user's address upper-cased, one an IP) and
+/// page sizes, then the last page, one past it, and queries the API refuses — 367 query strings
+/// for a second answerer (the local copy, the archive) to answer as the demo API does. Dates fit
+/// a demo account whose "now" is 2026-01-01.
+pub fn consistency_queries(user: &str, ip: &str) -> Vec<String> {
+    let types = [
+        "",
+        "event_type=USER_LOGIN",
+        "event_type=APP_CREATE,APP_UPDATE,APP_DELETE",
+        "event_type=NOT_A_DOCUMENTED_TYPE",
+    ];
+    let dates = [
+        "",
+        "date_from=2025-12-01",
+        "date_from=2025-11-15&date_to=2025-12-15",
+        "date_from=2025-12-20T06:30:00&date_to=2025-12-20T18:00:00",
+        "date_from=2025-12-24T00:00:00%2B05:30&date_to=2025-12-26T12:00:00-03:00",
+        "date_to=2025-10-20",
+    ];
+    let texts = [
+        String::new(),
+        "search_text=US".to_string(),
+        format!("search_text={ip}"),
+        format!("search_text={}", user.to_uppercase()),
+        "search_text=nothing-has-this".to_string(),
+    ];
+    let mut queries = Vec::new();
+    for t in types {
+        for d in dates {
+            for s in &texts {
+                for size in ["size=1", "size=7&page=2", "size=100"] {
+                    let parts: Vec<&str> = [t, d, s.as_str(), size]
+                        .into_iter()
+                        .filter(|p| !p.is_empty())
+                        .collect();
+                    queries.push(parts.join("&"));
+                }
+            }
+        }
+    }
+    queries.extend(
+        [
+            "size=30&page=67",
+            "size=30&page=68",
+            "size=100&page=20",
+            "size=0",
+            "size=101",
+            "page=0",
+            "date_from=2025-12-10&date_to=2025-12-01",
+        ]
+        .map(str::to_string),
+    );
+    queries
+}

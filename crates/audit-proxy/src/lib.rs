@@ -7,7 +7,6 @@
 //! request ([`classify`]), validates and rebuilds its query, and hands it to the backend — the
 //! upstream client ([`relay`]) or the demo account ([`demo`]).
 
-pub mod classify;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -20,19 +19,19 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::http::{header, HeaderValue, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::Router;
 use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
+use audit_edge::calls::{Call, Reject};
+use audit_edge::front::{call_of, cors, split_options, CORS_VARY};
 use audit_edge::{ClientInfo, RequestLimits};
-use classify::{classify, Call, Reject};
 use config::Config;
 use demo::Demo;
 use error::ProxyError;
@@ -75,35 +74,8 @@ const UNKNOWN_CLIENT: ClientInfo = ClientInfo {
     scheme: "http",
 };
 
-/// Marks the real event-types call, which reaches the handler disguised as GET (see
-/// [`split_options`]).
-#[derive(Debug, Clone, Copy)]
-struct EventTypesCall;
-
-/// tower-http's CORS layer treats *every* OPTIONS request as a preflight. The Audit API uses
-/// OPTIONS for a real call, so an OPTIONS without `Access-Control-Request-Method` is passed through
-/// the CORS layer as a GET carrying a marker, which the handler turns back into the event-types
-/// call. CORS headers are then added exactly as for any other actual request.
-/// (A plain request map, not an async middleware: it needs no future of its own per request.)
-fn split_options(mut req: Request) -> Request {
-    if req.method() == Method::OPTIONS
-        && !req
-            .headers()
-            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-    {
-        req.extensions_mut().insert(EventTypesCall);
-        *req.method_mut() = Method::GET;
-    }
-    req
-}
-
 async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
-    let method = if req.extensions().get::<EventTypesCall>().is_some() {
-        Method::OPTIONS
-    } else {
-        req.method().clone()
-    };
-    let call = match classify(&method, req.uri().path()) {
+    let call = match call_of(&req) {
         Ok(call) => call,
         Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
         Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
@@ -167,7 +139,7 @@ async fn respond(
             upstream.send(call, &query, headers, client.key()).await
         }
         Backend::Demo(demo) => {
-            let base = demo::request_base(client.scheme, &req);
+            let base = audit_edge::front::request_base(client.scheme, &req);
             let body = demo.answer(call, &query, req.headers(), base.as_deref())?;
             Ok(Response::builder()
                 .status(StatusCode::OK)
@@ -177,29 +149,6 @@ async fn respond(
         }
     }
 }
-
-/// The CORS policy: exact origins only, never a wildcard, no credentials mode (the app sends
-/// `Authorization` explicitly, which needs no cookies).
-pub fn cors(origins: &[String]) -> CorsLayer {
-    let list: Vec<HeaderValue> = origins
-        .iter()
-        .filter(|o| o.as_str() != "*")
-        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
-        .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(list))
-        .allow_methods([Method::GET, Method::OPTIONS])
-        .allow_headers([header::AUTHORIZATION, header::ACCEPT])
-        .expose_headers([header::RETRY_AFTER])
-        .max_age(Duration::from_secs(600))
-        // The Vary header is set by `app` as one static value ([`CORS_VARY`]): tower-http would
-        // join the names into a new header value for every answer.
-        .vary(Vec::<header::HeaderName>::new())
-}
-
-/// What every answer varies with, as tower-http's CORS layer would say it: the origin and the
-/// preflight's request headers.
-pub const CORS_VARY: &str = "origin, access-control-request-method, access-control-request-headers";
 
 /// Liveness, answered locally.
 async fn health() -> Response<Body> {

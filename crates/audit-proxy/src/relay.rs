@@ -14,8 +14,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use tokio::sync::Semaphore;
 
-use crate::classify::Call;
 use crate::error::ProxyError;
+use audit_edge::calls::Call;
 
 /// Request headers passed upstream. Everything else (cookies, hop-by-hop, X-Forwarded-*, Host,
 /// Origin) is dropped.

@@ -44,7 +44,7 @@ async fn list_call_is_relayed_with_a_rebuilt_query_and_only_allowed_headers() {
     assert_eq!(h["access-control-allow-origin"], ORIGIN);
     // Caches keep answers apart by origin and preflight headers: one Vary, said once.
     let vary: Vec<_> = h.get_all("vary").iter().collect();
-    assert_eq!(vary, [audit_proxy::CORS_VARY], "{vary:?}");
+    assert_eq!(vary, [audit_edge::front::CORS_VARY], "{vary:?}");
     assert!(h.get("set-cookie").is_none());
     assert!(h.get("x-internal-host").is_none());
     assert!(h.get("www-authenticate").is_none());
@@ -139,7 +139,7 @@ async fn a_preflight_is_answered_by_the_proxy_and_never_relayed() {
     let vary: Vec<_> = h.get_all("vary").iter().collect();
     assert_eq!(
         vary,
-        [audit_proxy::CORS_VARY],
+        [audit_edge::front::CORS_VARY],
         "a preflight varies the same way: {vary:?}"
     );
     assert!(

@@ -164,7 +164,7 @@ fn a_key_that_does_not_match_or_a_missing_file_is_refused_at_start() {
 /// with the usual web roots the same server is refused, so the certificate is checked.
 #[tokio::test]
 async fn relays_to_an_https_upstream_and_checks_its_certificate() {
-    use audit_proxy::classify::Call;
+    use audit_edge::calls::Call;
     use audit_proxy::relay::{forwarded, Upstream};
     const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
     use axum::http::{header, HeaderMap, HeaderValue};

@@ -13,8 +13,8 @@ use base64::Engine;
 
 pub use generate::{generate, live_event, DemoSpec};
 
-use crate::classify::Call;
 use crate::error::ProxyError;
+use audit_edge::calls::Call;
 
 /// API key of the demo account.
 pub const DEMO_KEY: &str = "demo";
@@ -127,7 +127,7 @@ impl Demo {
     }
 
     /// Answers one call with a JSON body, as the API would; its links start with `base` (the
-    /// address the request was sent to, see [`request_base`]) or else the listening address.
+    /// address the request was sent to, see [`audit_edge::front::request_base`]) or else the listening address.
     pub fn answer(
         &self,
         call: Call,
@@ -157,55 +157,5 @@ impl Demo {
         };
         // Serialising our own types cannot fail; an empty object is a safe answer if it did.
         Ok(json.unwrap_or_else(|_| b"{}".to_vec()))
-    }
-}
-
-/// The address a request was sent to, for the demo's links: the scheme the browser used and the
-/// host it named (HTTP/2's `:authority`, or `Host`). `None` when the host is missing or is not a
-/// plain host name or address with an optional port (a forged Host must not write markup or a
-/// path into the answer).
-pub fn request_base<B>(scheme: &str, req: &axum::http::Request<B>) -> Option<String> {
-    let host = match req.uri().authority() {
-        Some(a) => a.as_str(),
-        None => req.headers().get(axum::http::header::HOST)?.to_str().ok()?,
-    };
-    let plain = !host.is_empty()
-        && host.len() <= 255
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'));
-    plain.then(|| format!("{scheme}://{host}"))
-}
-
-#[cfg(test)]
-mod base_tests {
-    use super::request_base;
-
-    fn req(uri: &str, host: Option<&str>) -> axum::http::Request<()> {
-        let mut b = axum::http::Request::builder().uri(uri);
-        if let Some(h) = host {
-            b = b.header("host", h);
-        }
-        b.body(()).expect("request")
-    }
-
-    #[test]
-    fn links_follow_the_address_the_browser_used() {
-        assert_eq!(
-            request_base(
-                "https",
-                &req("/beta/audit/events", Some("audit.example:8443"))
-            )
-            .as_deref(),
-            Some("https://audit.example:8443")
-        );
-        // HTTP/2 names the host in the URI.
-        assert_eq!(
-            request_base("https", &req("https://[::1]:8443/beta/audit/events", None)).as_deref(),
-            Some("https://[::1]:8443")
-        );
-        assert_eq!(request_base("http", &req("/x", None)), None);
-        assert_eq!(request_base("http", &req("/x", Some("evil\"><b>"))), None);
-        assert_eq!(request_base("http", &req("/x", Some("a/b"))), None);
     }
 }

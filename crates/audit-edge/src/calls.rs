@@ -1,4 +1,5 @@
-//! Request classification: which of the few things the proxy does a request asks for.
+//! Request classification: which of the Audit API's three calls a request is. Every server of
+//! the product (the proxy, the archive) answers exactly these.
 //!
 //! This is the whole allow-list, as a pure function of method and raw path, so that it can be
 //! read in one screen and fuzzed. The path is matched byte for byte *before* any decoding: an
@@ -7,7 +8,7 @@
 use axum::http::Method;
 use uuid::Uuid;
 
-/// What the proxy will do with a request.
+/// Which call a request is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Call {
     /// `GET /beta/audit/events`: the filtered, paged list.
@@ -18,10 +19,10 @@ pub enum Call {
     EventTypes,
 }
 
-/// Why a request is refused; nothing is sent upstream.
+/// Why a request is refused; nothing is answered from the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reject {
-    /// The path is not one the proxy serves.
+    /// The path is not one of the API's.
     NotFound,
     /// The path exists, the method does not.
     MethodNotAllowed,
