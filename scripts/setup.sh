@@ -122,5 +122,12 @@ if $browser && ! command -v systemd-analyze >/dev/null; then
   apt_install systemd
 fi
 
+# PostgreSQL's server programs: the archive's tests start a throwaway cluster of their own
+# (crates/audit-archive/src/testing.rs), never the system's.
+if $browser && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
+  step "apt-get install postgresql (initdb and pg_ctl, for the archive's tests)"
+  apt_install postgresql
+fi
+
 # Trunk.toml sets offline = true, so cargo must have every crate already.
 cargo fetch --quiet

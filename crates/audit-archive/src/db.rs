@@ -1,0 +1,76 @@
+//! The connection pool and the schema's versioned migrations.
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+
+/// The schema, one step per version, applied in order and never edited once released.
+const MIGRATIONS: &[(i32, &str, &str)] =
+    &[(1, "events", include_str!("../migrations/0001_events.sql"))];
+
+/// Why the database cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL does not parse.
+    #[error("--database-url is not a PostgreSQL URL (postgres://user@host:port/dbname): {0}")]
+    Url(tokio_postgres::Error),
+    /// PostgreSQL refused or failed a statement.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No connection could be had.
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    /// The pool could not be built.
+    #[error("cannot set up the connection pool: {0}")]
+    Build(#[from] deadpool_postgres::BuildError),
+}
+
+/// A pool of at most `size` connections to `url`.
+pub fn pool(url: &str, size: usize) -> Result<Pool, DbError> {
+    let config: tokio_postgres::Config = url.parse().map_err(DbError::Url)?;
+    let manager = Manager::from_config(
+        config,
+        tokio_postgres::NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Ok(Pool::builder(manager)
+        .max_size(size.max(1))
+        .wait_timeout(Some(std::time::Duration::from_secs(10)))
+        .create_timeout(Some(std::time::Duration::from_secs(10)))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .build()?)
+}
+
+/// Brings the schema up to the newest version. Several archives starting at once wait for one
+/// another (an advisory lock held by the transaction).
+pub async fn migrate(pool: &Pool) -> Result<(), DbError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.batch_execute(
+        "SELECT pg_advisory_xact_lock(7215); \
+         CREATE TABLE IF NOT EXISTS schema_migrations ( \
+             version integer PRIMARY KEY, name text NOT NULL, \
+             applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .await?;
+    let applied: Vec<i32> = tx
+        .query("SELECT version FROM schema_migrations", &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    for (version, name, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+            &[version, name],
+        )
+        .await?;
+        tracing::info!(version, name, "schema migrated");
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! `audit-archive` binary: configuration, logging, the collector, serving, graceful shutdown.
+
+use std::process::ExitCode;
+
+use audit_archive::collect::{Collector, Upstream};
+use audit_archive::config::Config;
+use audit_archive::db;
+use audit_archive::serve::{router, Credentials, Served};
+use audit_archive::store::Archive;
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("audit-archive: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run())
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    tracing::error!("cannot start: {message}");
+    eprintln!("audit-archive: cannot start: {message}");
+    ExitCode::from(2)
+}
+
+async fn run() -> ExitCode {
+    let config = Config::parse();
+    audit_edge::log::init(config.edge.log_format, "info,tower_http=info");
+    let account = match config.credentials() {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let pool = match db::pool(&config.database_url, config.max_db_connections) {
+        Ok(p) => p,
+        Err(e) => return fail(e),
+    };
+    if let Err(e) = db::migrate(&pool).await {
+        return fail(format!(
+            "{e} (is PostgreSQL running, and is --database-url right?)"
+        ));
+    }
+    let archive = Archive::new(pool);
+    match archive.count().await {
+        Ok(n) => tracing::info!(events = n, "archive open"),
+        Err(e) => return fail(e),
+    }
+    let upstream = match Upstream::new(
+        &config.upstream,
+        account.key.clone(),
+        account.secret.clone(),
+    ) {
+        Ok(u) => u,
+        Err(e) => return fail(e),
+    };
+    tracing::info!(upstream = %config.upstream, poll_secs = config.poll_secs, "collecting");
+    let collector =
+        tokio::spawn(Collector::new(archive.clone(), upstream).run(config.poll_every()));
+
+    let Some(listen) = config.listen else {
+        shutdown_signal().await;
+        collector.abort();
+        tracing::info!("stopped");
+        return ExitCode::SUCCESS;
+    };
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => return fail(format!("cannot listen on {listen}: {e}")),
+    };
+    let tls = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => match audit_edge::Tls::load(cert, key) {
+            Ok(t) => Some(t),
+            Err(e) => return fail(e),
+        },
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let served = Served::new(
+        archive,
+        Credentials::new(&account.key, &account.secret),
+        audit_edge::RequestLimits::new(&config.edge),
+        format!("{scheme}://{listen}"),
+    );
+    let app = router(served, &config.allow_origins, config.request_timeout());
+    tracing::info!(url = %format!("{scheme}://{listen}/"), origins = ?config.allow_origins, "audit-archive ready");
+    audit_edge::serve(
+        listener,
+        app,
+        &config.edge,
+        tls,
+        shutdown_signal(),
+        config.request_timeout(),
+    )
+    .await;
+    collector.abort();
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,268 @@
+//! Serving: the API's three calls answered from the archive, behind the edge the proxy uses
+//! (connections, TLS, per-client limits, access log) and CORS by exact origin.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use audit_edge::calls::{Call, Reject};
+use audit_edge::front::{call_of, cors, split_options, CORS_VARY};
+use audit_edge::{ClientInfo, RequestLimits};
+use audit_model::{ApiErrorBody, EventQuery, EventTypesResponse};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use base64::Engine;
+use subtle::ConstantTimeEq;
+use tower::ServiceBuilder;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::store::{Archive, ReadError};
+
+/// What the archive answers instead of an event or a page.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Not one of the API's paths.
+    #[error("not found: the archive answers /beta/audit/events and /beta/audit/events/{{id}}")]
+    NotFound,
+    /// An API path with the wrong method.
+    #[error("method not allowed: use GET (or OPTIONS on /beta/audit/events for the event types)")]
+    MethodNotAllowed,
+    /// No or wrong credentials.
+    #[error("Full authentication is required: use the account's API key and secret")]
+    Unauthorized,
+    /// No event with that id.
+    #[error("Event with provided id: {0} was not found")]
+    EventNotFound(String),
+    /// Parameters that fail validation.
+    #[error("{0}")]
+    BadQuery(#[from] audit_model::QueryError),
+    /// A per-client limit refused the call.
+    #[error("too many requests from your address; try again in {} s", .0.retry_after_secs())]
+    Limited(audit_edge::Refusal),
+    /// The database did not answer.
+    #[error("the archive's database is not answering; try again in a moment")]
+    Unavailable,
+}
+
+impl ServeError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ServeError::NotFound | ServeError::EventNotFound(_) => StatusCode::NOT_FOUND,
+            ServeError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ServeError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ServeError::BadQuery(_) => StatusCode::BAD_REQUEST,
+            ServeError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServeError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl From<ReadError> for ServeError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Query(q) => ServeError::BadQuery(q),
+            ReadError::Db(db) => {
+                tracing::warn!("database: {db}");
+                ServeError::Unavailable
+            }
+        }
+    }
+}
+
+impl IntoResponse for ServeError {
+    fn into_response(self) -> axum::response::Response {
+        let status = self.status();
+        let body = ApiErrorBody::new(
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error"),
+            self.to_string(),
+        );
+        let mut resp = (status, Json(body)).into_response();
+        let headers = resp.headers_mut();
+        match &self {
+            ServeError::MethodNotAllowed => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("GET, OPTIONS"));
+            }
+            ServeError::Unavailable => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            ServeError::Limited(r) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(r.retry_after_secs()));
+            }
+            _ => {}
+        }
+        resp
+    }
+}
+
+/// Who may read: the account's own key and secret, as `key:secret`.
+#[derive(Clone)]
+pub struct Credentials(Arc<[u8]>);
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Credentials(…)")
+    }
+}
+
+impl Credentials {
+    /// The account's key and secret.
+    pub fn new(key: &str, secret: &str) -> Self {
+        Self(format!("{key}:{secret}").into_bytes().into())
+    }
+
+    /// Whether the request's HTTP Basic credentials are these (compared in constant time).
+    fn admit(&self, headers: &HeaderMap) -> bool {
+        let Some((scheme, encoded)) = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+        else {
+            return false;
+        };
+        scheme.eq_ignore_ascii_case("basic")
+            && base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .is_ok_and(|given| bool::from(given.as_slice().ct_eq(&self.0)))
+    }
+}
+
+/// The handler's state.
+#[derive(Debug, Clone)]
+pub struct Served {
+    archive: Archive,
+    credentials: Credentials,
+    limits: Arc<RequestLimits>,
+    /// Links are written under this when the request names no usable host.
+    base: Arc<str>,
+}
+
+impl Served {
+    /// Serving `archive` to holders of `credentials`, within the edge's per-client limits.
+    pub fn new(
+        archive: Archive,
+        credentials: Credentials,
+        limits: RequestLimits,
+        base: String,
+    ) -> Self {
+        Self {
+            archive,
+            credentials,
+            limits: Arc::new(limits),
+            base: base.into(),
+        }
+    }
+}
+
+const UNKNOWN_CLIENT: ClientInfo = ClientInfo {
+    ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+    scheme: "http",
+};
+
+async fn handle(State(state): State<Served>, req: Request) -> axum::response::Response {
+    let call = match call_of(&req) {
+        Ok(call) => call,
+        Err(Reject::NotFound) => return ServeError::NotFound.into_response(),
+        Err(Reject::MethodNotAllowed) => return ServeError::MethodNotAllowed.into_response(),
+    };
+    let client = req
+        .extensions()
+        .get::<ClientInfo>()
+        .copied()
+        .unwrap_or(UNKNOWN_CLIENT);
+    if let Err(refusal) = state.limits.admit(&client) {
+        return ServeError::Limited(refusal).into_response();
+    }
+    let credentials = state
+        .limits
+        .fingerprint(req.headers().get(header::AUTHORIZATION));
+    // Only what the answer needs is taken from the request (a body is not shared across awaits).
+    let admitted = state.credentials.admit(req.headers());
+    let base = audit_edge::front::request_base(client.scheme, &req);
+    let query = req.uri().query().unwrap_or("").to_string();
+    drop(req);
+    let resp = match answer(&state, call, admitted, base, &query).await {
+        Ok(resp) => resp,
+        Err(e) => e.into_response(),
+    };
+    if state.limits.record(&client, resp.status(), credentials) {
+        tracing::warn!(
+            client = %client.ip,
+            block_secs = state.limits.block().as_secs(),
+            "client blocked: too many different credentials refused within a minute"
+        );
+    }
+    resp
+}
+
+async fn answer(
+    state: &Served,
+    call: Call,
+    admitted: bool,
+    base: Option<String>,
+    query: &str,
+) -> Result<axum::response::Response, ServeError> {
+    if !admitted {
+        return Err(ServeError::Unauthorized);
+    }
+    let base = base.as_deref().unwrap_or(&state.base);
+    let json = match call {
+        Call::ListEvents => {
+            let (q, _ignored) = EventQuery::parse(query)?;
+            serde_json::to_vec(&state.archive.page(&q, base).await?)
+        }
+        Call::GetEvent(id) => {
+            let id = id.hyphenated().to_string();
+            match state.archive.event(&id, base).await? {
+                Some(ev) => serde_json::to_vec(&ev),
+                None => return Err(ServeError::EventNotFound(id)),
+            }
+        }
+        Call::EventTypes => serde_json::to_vec(&EventTypesResponse {
+            event_types: state.archive.event_types().await?,
+        }),
+    };
+    Ok(Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.unwrap_or_else(|_| b"{}".to_vec())))
+        .unwrap_or_default())
+}
+
+async fn health() -> axum::response::Response {
+    Json(serde_json::json!({"status": "ok"})).into_response()
+}
+
+/// The whole service: the API's calls, `/healthz`, CORS for `origins`, and the request
+/// deadline; the edge adds the rest.
+pub fn router(state: Served, origins: &[String], request_timeout: Duration) -> Router {
+    let api = Router::new().fallback(handle).with_state(state);
+    Router::new()
+        .route("/healthz", axum::routing::get(health))
+        .merge(api)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveRequestHeadersLayer::new([
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                ]))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    request_timeout,
+                ))
+                .map_request(split_options)
+                .layer(SetResponseHeaderLayer::appending(
+                    header::VARY,
+                    HeaderValue::from_static(CORS_VARY),
+                ))
+                .layer(cors(origins))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("no-store"),
+                )),
+        )
+}

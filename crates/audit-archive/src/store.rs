@@ -1,0 +1,322 @@
+//! The archive's events in PostgreSQL: idempotent writes with what is held, and answers to the
+//! API's three calls, ordered and paged exactly as the API orders and pages them.
+
+use audit_model::store::{build_page, search_needle, search_text};
+use audit_model::{AuditEvent, EventQuery, EventType, EventsPage, QueryError};
+use deadpool_postgres::Pool;
+use tokio_postgres::types::ToSql;
+
+use crate::db::DbError;
+
+/// What of the upstream account is held: every event with `from < created_ms <= to` (or, once
+/// the backfill is done, every event up to `to`). Written with the events that change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    /// Lower bound, exclusive, while the backfill goes on.
+    pub from: i64,
+    /// Upper bound, inclusive: the newest event held.
+    pub to: i64,
+    /// The backfill's next page of the window ending at `from`.
+    pub backfill_page: u32,
+    /// Whether the backfill reached the oldest event the API answers.
+    pub backfill_done: bool,
+}
+
+/// An event as listed by the API, with its place in that list.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The event, without `_links`.
+    pub event: AuditEvent,
+    /// `created_at` in milliseconds.
+    pub created_ms: i64,
+    /// Its offset in the list it was read from (smaller is newer among equal times).
+    pub pos: i64,
+}
+
+impl Listed {
+    /// The `n`th event of a list, its links dropped (they name the host that answered).
+    pub fn new(mut event: AuditEvent, pos: i64) -> Self {
+        event.links = None;
+        let created_ms = event.timestamp().unwrap_or(i64::MIN);
+        Self {
+            event,
+            created_ms,
+            pos,
+        }
+    }
+}
+
+/// Why the archive cannot answer a call.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The query's parameters fail the API's validation.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<tokio_postgres::Error> for ReadError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        ReadError::Db(e.into())
+    }
+}
+
+/// The archive's database.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pool: Pool,
+}
+
+/// PostgreSQL text holds no NUL; a value carrying one is kept with it removed.
+fn pg_text(s: &str) -> String {
+    s.replace('\0', "")
+}
+
+impl Archive {
+    /// The archive over a pool whose schema is migrated.
+    pub fn new(pool: Pool) -> Self {
+        Self { pool }
+    }
+
+    /// The pool, for the collector's lock.
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+
+    /// What is held; `None` before the first page.
+    pub async fn held(&self) -> Result<Option<Held>, DbError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT complete_from, complete_to, backfill_page, backfill_done FROM collect_state",
+                &[],
+            )
+            .await?;
+        let to: Option<i64> = row.get(1);
+        Ok(to.map(|to| Held {
+            from: row.get::<_, Option<i64>>(0).unwrap_or(to),
+            to,
+            backfill_page: u32::try_from(row.get::<_, i32>(2)).unwrap_or(1).max(1),
+            backfill_done: row.get(3),
+        }))
+    }
+
+    /// Writes events (a row already held keeps its content; only its place among equal times
+    /// follows the newer list) and, in the same transaction, what is held after them.
+    pub async fn write(&self, events: &[Listed], held: Option<Held>) -> Result<(), DbError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        if !events.is_empty() {
+            let mut ids = Vec::with_capacity(events.len());
+            let mut times = Vec::with_capacity(events.len());
+            let mut places = Vec::with_capacity(events.len());
+            let mut types = Vec::with_capacity(events.len());
+            let mut descriptions = Vec::with_capacity(events.len());
+            let mut bodies = Vec::with_capacity(events.len());
+            let mut texts = Vec::with_capacity(events.len());
+            for l in events {
+                ids.push(pg_text(&l.event.id));
+                times.push(l.created_ms);
+                places.push(l.pos);
+                types.push(pg_text(&l.event.event_type));
+                descriptions.push(l.event.event_type_description.as_deref().map(pg_text));
+                bodies.push(serde_json::to_string(&l.event).unwrap_or_default());
+                texts.push(pg_text(&search_text(&l.event)));
+            }
+            tx.execute(
+                "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, haystack) \
+                 SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
+                                      $6::text[], $7::text[]) \
+                 ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos \
+                 WHERE events.pos <> EXCLUDED.pos AND events.created_ms = EXCLUDED.created_ms",
+                &[&ids, &times, &places, &types, &descriptions, &bodies, &texts],
+            )
+            .await?;
+        }
+        if let Some(h) = held {
+            tx.execute(
+                "UPDATE collect_state SET complete_from = $1, complete_to = $2, \
+                 backfill_page = $3, backfill_done = $4, updated_at = now()",
+                &[
+                    &h.from,
+                    &h.to,
+                    &i32::try_from(h.backfill_page).unwrap_or(i32::MAX),
+                    &h.backfill_done,
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Number of events held.
+    pub async fn count(&self) -> Result<i64, DbError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one("SELECT count(*) FROM events", &[])
+            .await?
+            .get(0))
+    }
+
+    /// Every id held, sorted.
+    pub async fn ids(&self) -> Result<Vec<String>, DbError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query("SELECT id FROM events ORDER BY id", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    /// One event, with its `_links.self` under `base`.
+    pub async fn event(&self, id: &str, base: &str) -> Result<Option<AuditEvent>, ReadError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let row = client
+            .query_opt("SELECT body FROM events WHERE id = $1", &[&pg_text(id)])
+            .await?;
+        Ok(row.map(|r| {
+            let mut ev = parse_body(r.get(0));
+            audit_model::store::add_self_link(&mut ev, base);
+            ev
+        }))
+    }
+
+    /// The event-type list: every documented type, and any other type held with the
+    /// description its oldest event carries, sorted by name (as the API's demo answers).
+    pub async fn event_types(&self) -> Result<Vec<EventType>, ReadError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        // The distinct types by walking the index, one step per type, not every row.
+        let held = client
+            .query(
+                "WITH RECURSIVE t(name) AS ( \
+                   (SELECT event_type FROM events ORDER BY event_type LIMIT 1) \
+                   UNION ALL \
+                   SELECT (SELECT event_type FROM events WHERE event_type > t.name \
+                           ORDER BY event_type LIMIT 1) FROM t WHERE t.name IS NOT NULL) \
+                 SELECT t.name, (SELECT type_description FROM events e WHERE e.event_type = t.name \
+                                 ORDER BY created_ms, pos DESC LIMIT 1) \
+                 FROM t WHERE t.name IS NOT NULL",
+                &[],
+            )
+            .await?;
+        let mut list: Vec<EventType> = audit_model::catalog::EVENT_TYPES
+            .iter()
+            .map(|(t, d)| EventType {
+                name: (*t).to_string(),
+                description: Some((*d).to_string()),
+            })
+            .collect();
+        for row in held {
+            let name: String = row.get(0);
+            if audit_model::catalog::describe(&name).is_none() {
+                list.push(EventType {
+                    name,
+                    description: row.get(1),
+                });
+            }
+        }
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
+    }
+
+    /// One page of the list, as the API answers `GET /beta/audit/events`.
+    pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
+        let range = q.validate()?;
+        let mut clauses: Vec<String> = Vec::new();
+        let mut params: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+        let mut bind = |value: Box<dyn ToSql + Sync + Send>, clause: &str| {
+            params.push(value);
+            clauses.push(clause.replace('?', &format!("${}", params.len())));
+        };
+        if let Some(from) = range.from {
+            bind(Box::new(from), "created_ms >= ?");
+        }
+        if let Some(to) = range.to {
+            bind(Box::new(to), "created_ms <= ?");
+        }
+        if !q.event_types.is_empty() {
+            bind(Box::new(q.event_types.clone()), "event_type = ANY(?)");
+        }
+        if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
+            let needle = search_needle(text);
+            if needle.contains('\0') {
+                // No event's text holds a NUL (the API's demo matches nothing either).
+                return Ok(build_page(q, 0, Vec::new(), base));
+            }
+            bind(Box::new(needle), "strpos(haystack, ?) > 0");
+        }
+        let filter = q
+            .filter
+            .as_deref()
+            .and_then(|f| audit_model::filter::Filter::parse(f).ok());
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let mut refs: Vec<&(dyn ToSql + Sync)> = params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let order = "ORDER BY created_ms DESC, pos, id";
+        let skip = i64::from(q.page - 1) * i64::from(q.size);
+        let size = i64::from(q.size);
+        let (total, events) = match filter {
+            None => {
+                let total: i64 = client
+                    .query_one(&format!("SELECT count(*) FROM events {where_sql}"), &refs)
+                    .await?
+                    .get(0);
+                let n = refs.len();
+                refs.push(&size);
+                refs.push(&skip);
+                let rows = client
+                    .query(
+                        &format!(
+                            "SELECT body FROM events {where_sql} {order} LIMIT ${} OFFSET ${}",
+                            n + 1,
+                            n + 2
+                        ),
+                        &refs,
+                    )
+                    .await?;
+                let events = rows.iter().map(|r| parse_body(r.get(0))).collect();
+                (usize::try_from(total).unwrap_or(0), events)
+            }
+            // The app's qualifiers, event by event over what the API's filters leave.
+            Some(filter) => {
+                let rows = client
+                    .query(
+                        &format!("SELECT body FROM events {where_sql} {order}"),
+                        &refs,
+                    )
+                    .await?;
+                let matching: Vec<AuditEvent> = rows
+                    .iter()
+                    .map(|r| parse_body(r.get(0)))
+                    .filter(|e| filter.matches(e))
+                    .collect();
+                let total = matching.len();
+                let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+                let events = matching
+                    .into_iter()
+                    .skip(skip)
+                    .take(q.size as usize)
+                    .collect();
+                (total, events)
+            }
+        };
+        Ok(build_page(q, total, events, base))
+    }
+}
+
+/// An event as stored; a body that no longer parses shows as an empty event rather than failing
+/// the whole page.
+fn parse_body(body: &str) -> AuditEvent {
+    serde_json::from_str(body).unwrap_or_default()
+}

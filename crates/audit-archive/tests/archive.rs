@@ -1,0 +1,214 @@
+//! The archive as an operator runs it: the `audit-archive` binary against a throwaway
+//! PostgreSQL cluster and the demo account as its upstream, over real sockets.
+
+mod common;
+
+use std::time::Duration;
+
+use audit_archive::testing::Cluster;
+use common::*;
+use serde_json::Value;
+
+async fn get(url: &str, auth: Option<(&str, &str)>) -> (u16, Value) {
+    let mut req = reqwest::Client::new().get(url);
+    if let Some((k, s)) = auth {
+        req = req.basic_auth(k, Some(s));
+    }
+    let resp = req.send().await.expect("answer");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn event_types(base: &str) -> Value {
+    reqwest::Client::new()
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{base}/beta/audit/events"),
+        )
+        .basic_auth("demo", Some("demo"))
+        .send()
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json")
+}
+
+/// The same JSON with one base URL written as another (the links name the host that answered).
+fn rebased(v: &Value, from: &str, to: &str) -> Value {
+    serde_json::from_str(&v.to_string().replace(from, to)).expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_archive_answers_every_query_as_the_api_does() {
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let demo = DemoUpstream::start(&["--demo-events", "2000"]).await;
+    let mut archive = Running::start(&cluster.url(), &demo.url, &[]);
+    archive.ready().await;
+    let db = common::archive(&cluster.url());
+    until_held(&db, 2000, Duration::from_secs(60)).await;
+    assert_eq!(db.ids().await.expect("ids"), upstream_ids(&demo.url).await);
+
+    // The consistency matrix (the local copy's test uses the same), answered by both.
+    let (_, first) = get(
+        &format!("{}/beta/audit/events?size=100", demo.url),
+        Some(("demo", "demo")),
+    )
+    .await;
+    let events = first["_embedded"]["events"].as_array().expect("events");
+    let user = events[0]["user_email"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let ip = events
+        .iter()
+        .find_map(|e| e["source_ip"].as_str())
+        .expect("an event with an IP")
+        .to_string();
+    let queries = audit_model::testing::consistency_queries(&user, &ip);
+    let mut nonempty = 0;
+    for qs in &queries {
+        let path = format!("/beta/audit/events?{qs}");
+        let (want_status, want) = get(&format!("{}{path}", demo.url), Some(("demo", "demo"))).await;
+        let (status, got) = get(&format!("{}{path}", archive.url), Some(("demo", "demo"))).await;
+        assert_eq!(status, want_status, "{qs}: {got}");
+        if status == 200 {
+            assert_eq!(got, rebased(&want, &demo.url, &archive.url), "{qs}");
+            if want["page"]["totalElements"].as_u64().unwrap_or(0) > 0 {
+                nonempty += 1;
+            }
+        } else {
+            assert_eq!(got["status"], want["status"], "{qs}");
+        }
+    }
+    assert!(
+        nonempty * 2 > queries.len(),
+        "{nonempty} of {}",
+        queries.len()
+    );
+
+    // The event types, one event, an unknown one.
+    assert_eq!(
+        event_types(&archive.url).await,
+        event_types(&demo.url).await
+    );
+    let id = events[3]["id"].as_str().expect("id");
+    let one = |base: &str| format!("{base}/beta/audit/events/{id}");
+    let (status, got) = get(&one(&archive.url), Some(("demo", "demo"))).await;
+    assert_eq!(status, 200);
+    let (_, want) = get(&one(&demo.url), Some(("demo", "demo"))).await;
+    assert_eq!(got, rebased(&want, &demo.url, &archive.url));
+    let missing = "/beta/audit/events/aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
+    let (status, body) = get(&format!("{}{missing}", archive.url), Some(("demo", "demo"))).await;
+    assert_eq!(status, 404, "{body}");
+
+    // Only the account's own key and secret read it.
+    let list = format!("{}/beta/audit/events", archive.url);
+    assert_eq!(get(&list, None).await.0, 401);
+    let (status, body) = get(&list, Some(("demo", "wrong"))).await;
+    assert_eq!(status, 401);
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|d| d.contains("API key and secret")),
+        "{body}"
+    );
+    let log = archive.log_text();
+    assert!(
+        !log.contains("ZGVtbzpkZW1v") && !log.contains("demo:demo"),
+        "{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_at_random_moments_it_ends_with_exactly_the_upstreams_events() {
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    // Slow answers, some connections cut mid-answer, and new events arriving while it runs.
+    let demo = DemoUpstream::start(&[
+        "--demo-events",
+        "6000",
+        "--fault-latency-ms",
+        "25",
+        "--fault",
+        "drop",
+        "--fault-rate",
+        "0.05",
+        "--demo-live-every-ms",
+        "40",
+        "--demo-live-max",
+        "150",
+    ])
+    .await;
+    let url = cluster.url();
+    let db = common::archive(&url);
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (mut kills, mut during_backfill) = (0, 0);
+    while kills < 20 {
+        let mut archive = Running::start(&url, &demo.url, &["--poll-secs", "1"]);
+        tokio::time::sleep(Duration::from_millis(rng.u64(150..900))).await;
+        archive.kill();
+        kills += 1;
+        if kills == 10 {
+            // And once the database itself goes down hard.
+            cluster.crash().expect("crash");
+            cluster.up().expect("up");
+        }
+        if db
+            .held()
+            .await
+            .expect("held")
+            .is_none_or(|h| !h.backfill_done)
+        {
+            during_backfill += 1;
+        }
+    }
+    assert!(
+        during_backfill >= 5,
+        "only {during_backfill} kills cut the backfill"
+    );
+    let mut archive = Running::start(&url, &demo.url, &["--poll-secs", "1"]);
+    archive.ready().await;
+    // All live events are in once the demo has added them all.
+    tokio::time::sleep(Duration::from_millis(40 * 150)).await;
+    let want = upstream_ids(&demo.url).await;
+    assert_eq!(want.len(), 6150);
+    until_held(&db, 6150, Duration::from_secs(60)).await;
+    assert_eq!(
+        db.ids().await.expect("ids"),
+        want,
+        "exactly the upstream's ids, once each"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_its_database_gone_it_says_so_and_recovers() {
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let demo = DemoUpstream::start(&["--demo-events", "300"]).await;
+    let mut archive = Running::start(&cluster.url(), &demo.url, &["--poll-secs", "1"]);
+    archive.ready().await;
+    let db = common::archive(&cluster.url());
+    until_held(&db, 300, Duration::from_secs(30)).await;
+    let list = format!("{}/beta/audit/events?size=5", archive.url);
+
+    cluster.crash().expect("crash");
+    let (status, body) = get(&list, Some(("demo", "demo"))).await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|d| d.contains("database is not answering")),
+        "{body}"
+    );
+    cluster.up().expect("up");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (status, body) = get(&list, Some(("demo", "demo"))).await;
+        if status == 200 {
+            assert_eq!(body["page"]["totalElements"], 300);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{status} {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(archive.log_text().contains("database"), "the log says why");
+}
