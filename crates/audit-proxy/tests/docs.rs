@@ -334,6 +334,12 @@ fn problems(doc: &Path, text: &str, known: &Known) -> Vec<String> {
         check_command(line, known, &mut problems);
     }
 
+    // The archive's guide names the archive's flags, which its own docs test checks
+    // (crates/audit-archive/tests/docs.rs); its links and commands are checked here.
+    if doc == Path::new("docs/archive.md") {
+        return problems;
+    }
+
     // Every flag named anywhere is a flag of something.
     for flag in flags(text) {
         let known_flag = known.proxy_flags.contains(&flag)
