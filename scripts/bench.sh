@@ -294,6 +294,15 @@ verdict "demo query p50 (slowest shape)" "${worst} ms" "≤ 5 ms" "$(le "$worst"
 
 steal_since
 
+printf '\n== 5b. archive: writes into PostgreSQL beside a plain COPY of the same rows\n'
+# A throwaway cluster of its own (fsync off for both sides alike); 100,000 demo events.
+archive_w=$(cargo run --quiet --release -p audit-archive --example write_bench -- 100000)
+echo "$archive_w"
+ratio=$(echo "$archive_w" | awk '/^ratio/ { print $3 }')
+verdict "archive write rate vs COPY" "${ratio}×" "≥ 0.5×" "$(ge "$ratio" 0.5)"
+
+steal_since
+
 printf '\n== 6. export: 10,000 events, 50 ms simulated latency per page\n'
 cargo run --quiet --release -p e2e --example export_bench -- 50
 

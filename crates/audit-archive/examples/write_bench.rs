@@ -1,0 +1,118 @@
+//! How fast the archive writes, beside a plain `COPY` of the same rows into a table with the
+//! same indexes, in one run on one throwaway cluster. The archive writes as it collects: a page
+//! of 100 events per transaction, with what is held.
+//!
+//!     cargo run --release -p audit-archive --example write_bench -- [EVENTS]
+
+use std::time::Instant;
+
+use audit_archive::store::{Archive, Held, Listed};
+use audit_archive::testing::Cluster;
+use futures_util::SinkExt;
+
+/// A value in COPY's text format.
+fn field(out: &mut String, value: Option<&str>) {
+    let Some(v) = value else {
+        out.push_str("\\N");
+        return;
+    };
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let cluster = Cluster::start()?;
+    let pool = audit_archive::db::pool(&cluster.url(), 4)?;
+    audit_archive::db::migrate(&pool).await?;
+    let now = audit_model::time::parse_api_timestamp("2026-01-01T12:00:00")?;
+    let mut events = audit_proxy::demo::generate(audit_proxy::demo::DemoSpec {
+        seed: 1,
+        events: n,
+        now,
+    });
+    events.reverse(); // newest first, as the API lists them
+    let listed: Vec<Listed> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Listed::new(e, i as i64))
+        .collect();
+
+    // The same rows, COPYed in one statement into a table like the archive's.
+    let client = pool.get().await?;
+    client
+        .batch_execute("CREATE TABLE events_copy (LIKE events INCLUDING ALL)")
+        .await?;
+    let started = Instant::now();
+    let mut text = String::new();
+    for l in &listed {
+        let ms = l.created_ms.to_string();
+        let pos = l.pos.to_string();
+        let body = serde_json::to_string(&l.event)?;
+        let hay = audit_model::store::search_text(&l.event);
+        let cells = [
+            Some(l.event.id.as_str()),
+            Some(ms.as_str()),
+            Some(pos.as_str()),
+            Some(l.event.event_type.as_str()),
+            l.event.event_type_description.as_deref(),
+            Some(body.as_str()),
+            Some(hay.as_str()),
+        ];
+        for (i, c) in cells.into_iter().enumerate() {
+            if i > 0 {
+                text.push('\t');
+            }
+            field(&mut text, c);
+        }
+        text.push('\n');
+    }
+    let sink = client
+        .copy_in(
+            "COPY events_copy (id, created_ms, pos, event_type, type_description, body, haystack) \
+             FROM STDIN",
+        )
+        .await?;
+    futures_util::pin_mut!(sink);
+    sink.send(bytes::Bytes::from(text)).await?;
+    sink.finish().await?;
+    let copy = started.elapsed().as_secs_f64();
+
+    // The archive's own writes: pages of 100, each with what is held.
+    let archive = Archive::new(pool.clone());
+    let started = Instant::now();
+    for page in listed.chunks(100) {
+        let held = Held {
+            from: page.last().map_or(0, |l| l.created_ms),
+            to: listed[0].created_ms,
+            backfill_page: 1,
+            backfill_done: false,
+        };
+        archive.write(page, Some(held)).await?;
+    }
+    let write = started.elapsed().as_secs_f64();
+    assert_eq!(archive.count().await?, n as i64);
+
+    let rate = |secs: f64| n as f64 / secs;
+    println!(
+        "archive write, {n} events in pages of 100: {:.0} events/s ({write:.2} s)",
+        rate(write)
+    );
+    println!(
+        "plain COPY of the same rows: {:.0} events/s ({copy:.2} s)",
+        rate(copy)
+    );
+    println!("ratio archive/COPY: {:.2} (budget ≥ 0.50)", copy / write);
+    Ok(())
+}
