@@ -64,7 +64,7 @@ async fn run() -> ExitCode {
         tokio::spawn(Collector::new(archive.clone(), upstream).run(config.poll_every()));
 
     let Some(listen) = config.listen else {
-        shutdown_signal().await;
+        audit_edge::conn::shutdown_signal().await;
         collector.abort();
         tracing::info!("stopped");
         return ExitCode::SUCCESS;
@@ -94,33 +94,11 @@ async fn run() -> ExitCode {
         app,
         &config.edge,
         tls,
-        shutdown_signal(),
+        audit_edge::conn::shutdown_signal(),
         config.request_timeout(),
     )
     .await;
     collector.abort();
     tracing::info!("stopped");
     ExitCode::SUCCESS
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -158,22 +158,13 @@ impl Served {
     }
 }
 
-const UNKNOWN_CLIENT: ClientInfo = ClientInfo {
-    ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-    scheme: "http",
-};
-
 async fn handle(State(state): State<Served>, req: Request) -> axum::response::Response {
     let call = match call_of(&req) {
         Ok(call) => call,
         Err(Reject::NotFound) => return ServeError::NotFound.into_response(),
         Err(Reject::MethodNotAllowed) => return ServeError::MethodNotAllowed.into_response(),
     };
-    let client = req
-        .extensions()
-        .get::<ClientInfo>()
-        .copied()
-        .unwrap_or(UNKNOWN_CLIENT);
+    let client = ClientInfo::of(&req);
     if let Err(refusal) = state.limits.admit(&client) {
         return ServeError::Limited(refusal).into_response();
     }

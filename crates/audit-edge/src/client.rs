@@ -18,6 +18,21 @@ pub struct ClientInfo {
 }
 
 impl ClientInfo {
+    /// Who a request is from when it did not come through the edge (a test calling a router
+    /// directly): one unknown client.
+    pub const UNKNOWN: ClientInfo = ClientInfo {
+        ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        scheme: "http",
+    };
+
+    /// The client a request carries (put there by the edge), or [`ClientInfo::UNKNOWN`].
+    pub fn of<B>(req: &axum::http::Request<B>) -> ClientInfo {
+        req.extensions()
+            .get::<ClientInfo>()
+            .copied()
+            .unwrap_or(ClientInfo::UNKNOWN)
+    }
+
     /// The key limits count by: the address, or for IPv6 its /64 (one host holds a whole /64).
     pub fn key(&self) -> IpAddr {
         key(self.ip)

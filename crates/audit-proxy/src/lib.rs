@@ -67,24 +67,13 @@ impl AppState {
     }
 }
 
-/// Who a request is from when it did not come through the edge (a test calling the router
-/// directly): one unknown client.
-const UNKNOWN_CLIENT: ClientInfo = ClientInfo {
-    ip: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-    scheme: "http",
-};
-
 async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
     let call = match call_of(&req) {
         Ok(call) => call,
         Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
         Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
     };
-    let client = req
-        .extensions()
-        .get::<ClientInfo>()
-        .copied()
-        .unwrap_or(UNKNOWN_CLIENT);
+    let client = ClientInfo::of(&req);
     if let Err(refusal) = state.limits.admit(&client) {
         return ProxyError::Limited(refusal).into_response();
     }

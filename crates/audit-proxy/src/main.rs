@@ -90,7 +90,14 @@ async fn run() -> ExitCode {
         origins = ?config.allow_origins,
         "audit-proxy ready"
     );
-    audit_proxy::serve(listener, router, &config, tls, shutdown_signal()).await;
+    audit_proxy::serve(
+        listener,
+        router,
+        &config,
+        tls,
+        audit_edge::conn::shutdown_signal(),
+    )
+    .await;
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }
@@ -145,25 +152,3 @@ fn raise_open_file_limit() {
 
 #[cfg(not(unix))]
 fn raise_open_file_limit() {}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
-}
