@@ -1,8 +1,9 @@
 //! How fast the archive writes, beside a plain `COPY` of the same rows into a table with the
-//! same indexes, in one run on one throwaway cluster. The archive writes as it collects: a page
-//! of 100 events per transaction, with what is held.
+//! same indexes, in one run on one throwaway cluster (the archive writes as it collects: a page
+//! of 100 events per transaction, with what is held); then how long it takes to answer the
+//! API's list call in the shapes the app asks, p50 and p95 of 20 each.
 //!
-//!     cargo run --release -p audit-archive --example write_bench -- [EVENTS]
+//!     cargo run --release -p audit-archive --example archive_bench -- [EVENTS]
 
 use std::time::Instant;
 
@@ -104,6 +105,41 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let write = started.elapsed().as_secs_f64();
     assert_eq!(archive.count().await?, n as i64);
 
+    client.batch_execute("VACUUM ANALYZE events").await?;
+    let base = "http://archive";
+    let shapes = [
+        ("newest page", "size=100"),
+        ("a deep page", "size=100&page=400"),
+        ("one type", "event_type=USER_LOGIN&size=100"),
+        ("a week", "date_from=2025-12-01&date_to=2025-12-07&size=100"),
+        (
+            "search text, a fifth match",
+            "search_text=carol.security&size=100",
+        ),
+        (
+            "type + week + text",
+            "event_type=USER_LOGIN&date_from=2025-12-01&date_to=2025-12-07&search_text=US&size=100",
+        ),
+    ];
+    // A needle few events hold: part of one event's id.
+    let rare = format!("search_text={}&size=100", &listed[n / 2].event.id[..13]);
+    let shapes = shapes
+        .into_iter()
+        .map(|(name, qs)| (name, qs.to_string()))
+        .chain([("search text, one match", rare)]);
+    let mut times = Vec::new();
+    for (name, qs) in shapes {
+        let (q, _) = audit_model::EventQuery::parse(&qs)?;
+        let mut ms = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            archive.page(&q, base).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        ms.sort_by(f64::total_cmp);
+        times.push((name, ms[ms.len() / 2], ms[ms.len() * 95 / 100]));
+    }
+
     let rate = |secs: f64| n as f64 / secs;
     println!(
         "archive write, {n} events in pages of 100: {:.0} events/s ({write:.2} s)",
@@ -114,5 +150,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rate(copy)
     );
     println!("ratio archive/COPY: {:.2} (budget ≥ 0.50)", copy / write);
+    for (name, p50, p95) in times {
+        println!("list answer, {name}: p50 {p50:.1} ms, p95 {p95:.1} ms");
+    }
     Ok(())
 }
