@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use audit_archive::collect::{Collector, Upstream};
 use audit_archive::config::Config;
 use audit_archive::db;
-use audit_archive::serve::{router, Credentials, Served};
+use audit_archive::serve;
 use audit_archive::store::Archive;
 use clap::Parser;
 
@@ -81,13 +81,7 @@ async fn run() -> ExitCode {
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let served = Served::new(
-        archive,
-        Credentials::new(&account.key, &account.secret),
-        audit_edge::RequestLimits::new(&config.edge),
-        format!("{scheme}://{listen}"),
-    );
-    let app = router(served, &config.allow_origins, config.request_timeout());
+    let app = serve::app(&config, archive, &account, format!("{scheme}://{listen}"));
     tracing::info!(url = %format!("{scheme}://{listen}/"), origins = ?config.allow_origins, "audit-archive ready");
     audit_edge::serve(
         listener,

@@ -257,3 +257,21 @@ pub fn router(state: Served, origins: &[String], request_timeout: Duration) -> R
                 )),
         )
 }
+
+/// The service as the configuration describes it: `archive` served to holders of `account`'s
+/// key and secret, within the edge's limits, with links under `base` when a request names no
+/// usable host.
+pub fn app(
+    config: &crate::config::Config,
+    archive: Archive,
+    account: &crate::config::AccountCredentials,
+    base: String,
+) -> Router {
+    let served = Served::new(
+        archive,
+        Credentials::new(&account.key, &account.secret),
+        RequestLimits::new(&config.edge),
+        base,
+    );
+    router(served, &config.allow_origins, config.request_timeout())
+}

@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use audit_archive::collect::{Collector, Upstream};
-use audit_archive::serve::{router, Credentials, Served};
+use audit_archive::config::AccountCredentials;
 use audit_archive::store::Archive;
 use audit_archive::testing::Cluster;
 use clap::Parser;
@@ -31,13 +31,11 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
         .await
         .expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let served = Served::new(
-        store.clone(),
-        Credentials::new("demo", "demo"),
-        audit_edge::RequestLimits::new(&config.edge),
-        url.clone(),
-    );
-    let app = router(served, &[], config.request_timeout());
+    let account = AccountCredentials {
+        key: "demo".into(),
+        secret: "demo".into(),
+    };
+    let app = audit_archive::serve::app(&config, store.clone(), &account, url.clone());
     tokio::spawn(async move {
         audit_edge::serve(
             listener,
