@@ -41,7 +41,7 @@ pub enum ServeError {
     #[error("{0}")]
     BadQuery(#[from] audit_model::QueryError),
     /// A per-client limit refused the call.
-    #[error("too many requests from your address; try again in {} s", .0.retry_after_secs())]
+    #[error("{0}")]
     Limited(audit_edge::Refusal),
     /// The database did not answer.
     #[error("the archive's database is not answering; try again in a moment")]

@@ -33,6 +33,24 @@ pub enum Refusal {
     },
 }
 
+/// What the client is told: what happened and when to try again.
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Rate { retry_after_secs } => write!(
+                f,
+                "too many requests from your address; try again in {retry_after_secs} s"
+            ),
+            Refusal::Blocked { retry_after_secs } => write!(
+                f,
+                "too many different API keys or secrets were refused from your address, so the \
+                 server refuses its calls for {retry_after_secs} s more; check the key and \
+                 secret, then try again"
+            ),
+        }
+    }
+}
+
 impl Refusal {
     /// Seconds to put into `Retry-After`.
     pub fn retry_after_secs(&self) -> u64 {

@@ -19,7 +19,7 @@ pub enum ProxyError {
     #[error("{0}")]
     BadQuery(#[from] audit_model::QueryError),
     /// A per-client limit refused the call before it went anywhere.
-    #[error("{}", limited_message(.0))]
+    #[error("{0}")]
     Limited(audit_edge::Refusal),
     /// Too many requests in flight.
     #[error("the proxy is busy; retry in a moment")]
@@ -39,18 +39,6 @@ pub enum ProxyError {
     /// No event with that id.
     #[error("Event with provided id: {0} was not found")]
     EventNotFound(String),
-}
-
-fn limited_message(refusal: &audit_edge::Refusal) -> String {
-    match refusal {
-        audit_edge::Refusal::Rate { retry_after_secs } => format!(
-            "too many requests from your address; try again in {retry_after_secs} s"
-        ),
-        audit_edge::Refusal::Blocked { retry_after_secs } => format!(
-            "too many different API keys or secrets were refused from your address, so the proxy \
-             refuses its calls for {retry_after_secs} s more; check the key and secret, then try again"
-        ),
-    }
 }
 
 impl ProxyError {
