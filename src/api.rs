@@ -28,6 +28,25 @@ pub fn event_api_path(id: &str) -> String {
     )
 }
 
+/// The one bounded, ordered reader of pages (and counts): asks for each of `jobs` through `ask`,
+/// at most `in_flight` at a time, and yields the answers in the jobs' order (`futures`'
+/// `buffered`). A reader stops at the first error; aborting the signal its `ask` passes on ends
+/// every request in flight. Export, counts, the security overview, and the local copy's read and
+/// catch-up all read through it.
+pub fn in_order<J, T, Fut>(
+    jobs: impl IntoIterator<Item = J>,
+    in_flight: usize,
+    ask: impl FnMut(J) -> Fut,
+) -> impl futures_util::Stream<Item = Result<T, ApiError>>
+where
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    use futures_util::StreamExt;
+    futures_util::stream::iter(jobs)
+        .map(ask)
+        .buffered(in_flight.max(1))
+}
+
 /// How often a 429 or 503 is retried before the error is shown.
 pub const MAX_RETRIES: u32 = 3;
 /// Longest wait honoured from a `Retry-After` header, in seconds.
@@ -428,6 +447,50 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_reader_keeps_a_bound_and_the_jobs_order() {
+        use futures_channel::oneshot;
+        use futures_util::Stream;
+        use std::cell::RefCell;
+        use std::task::{Context, Poll};
+        let senders = RefCell::new(Vec::new());
+        let asked = RefCell::new(Vec::new());
+        let reader = in_order(0..5u32, 2, |job| {
+            let (tx, rx) = oneshot::channel::<Result<u32, ApiError>>();
+            senders.borrow_mut().push(tx);
+            asked.borrow_mut().push(job);
+            async move { rx.await.unwrap_or(Err(ApiError::Aborted)) }
+        });
+        let mut reader = std::pin::pin!(reader);
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let mut poll = || match reader.as_mut().poll_next(&mut cx) {
+            Poll::Ready(item) => Some(item.map(|r| r.map_err(|e| e.to_string()))),
+            Poll::Pending => None,
+        };
+        assert_eq!(poll(), None);
+        assert_eq!(*asked.borrow(), [0, 1], "no more than two in flight");
+        // The second answer first: nothing is handed on before the first.
+        let send = |i: usize, v: Result<u32, ApiError>| {
+            let tx = std::mem::replace(&mut senders.borrow_mut()[i], oneshot::channel().0);
+            tx.send(v).ok();
+        };
+        send(1, Ok(11));
+        assert_eq!(poll(), None);
+        assert_eq!(
+            asked.borrow().len(),
+            2,
+            "a finished answer still holds its place"
+        );
+        send(0, Ok(10));
+        assert_eq!(poll(), Some(Some(Ok(10))));
+        assert_eq!(poll(), Some(Some(Ok(11))));
+        // Asked as places free up: job 2 when the first answer was handed on.
+        assert_eq!(*asked.borrow(), [0, 1, 2]);
+        send(2, Err(ApiError::Aborted));
+        assert!(matches!(poll(), Some(Some(Err(_)))));
+        assert_eq!(*asked.borrow(), [0, 1, 2, 3]);
+    }
 
     #[test]
     fn basic_header_and_debug_hides_the_secret() {

@@ -14,88 +14,83 @@ pub fn local_offset_minutes(at_ms: i64) -> i32 {
     -(d.get_timezone_offset() as i32)
 }
 
-thread_local! {
-    /// One formatter per IANA zone asked for (`None`: the browser does not know the zone).
-    static ZONE_FORMATS: std::cell::RefCell<std::collections::HashMap<String, Option<js_sys::Intl::DateTimeFormat>>> =
-        std::cell::RefCell::default();
-}
+/// The wall clock of one IANA zone, from the browser's `Intl` (DST-aware): one formatter made
+/// once and asked for each moment.
+#[derive(Clone, Debug)]
+pub struct ZoneClock(js_sys::Intl::DateTimeFormat);
 
-/// A formatter that writes a moment's wall-clock fields in `zone`; `None` when the browser
-/// does not know the zone (constructed through Reflect, which turns its RangeError into `Err`).
-fn zone_format(zone: &str) -> Option<js_sys::Intl::DateTimeFormat> {
-    use wasm_bindgen::JsValue;
-    let opts = js_sys::Object::new();
-    for (k, v) in [
-        ("timeZone", zone),
-        ("hourCycle", "h23"),
-        ("year", "numeric"),
-        ("month", "numeric"),
-        ("day", "numeric"),
-        ("hour", "numeric"),
-        ("minute", "numeric"),
-        ("second", "numeric"),
-    ] {
-        js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v)).ok()?;
+impl ZoneClock {
+    /// The clock of `zone`; `None` when the browser does not know the zone (the formatter is
+    /// constructed through Reflect, which turns its RangeError into `Err`).
+    pub fn of(zone: &str) -> Option<ZoneClock> {
+        use wasm_bindgen::JsValue;
+        let opts = js_sys::Object::new();
+        for (k, v) in [
+            ("timeZone", zone),
+            ("hourCycle", "h23"),
+            ("year", "numeric"),
+            ("month", "numeric"),
+            ("day", "numeric"),
+            ("hour", "numeric"),
+            ("minute", "numeric"),
+            ("second", "numeric"),
+        ] {
+            js_sys::Reflect::set(&opts, &JsValue::from_str(k), &JsValue::from_str(v)).ok()?;
+        }
+        let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+        let ctor: js_sys::Function =
+            js_sys::Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
+                .ok()?
+                .dyn_into()
+                .ok()?;
+        let args = js_sys::Array::of2(&js_sys::Array::of1(&JsValue::from_str("en-US")), &opts);
+        js_sys::Reflect::construct(&ctor, &args)
+            .ok()?
+            .dyn_into()
+            .ok()
+            .map(ZoneClock)
     }
-    let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
-    let ctor: js_sys::Function = js_sys::Reflect::get(&intl, &JsValue::from_str("DateTimeFormat"))
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    let args = js_sys::Array::of2(&js_sys::Array::of1(&JsValue::from_str("en-US")), &opts);
-    js_sys::Reflect::construct(&ctor, &args)
-        .ok()?
-        .dyn_into()
-        .ok()
+
+    /// The zone's offset at a moment, in minutes east of UTC.
+    pub fn offset_minutes(&self, at_ms: i64) -> Option<i32> {
+        let at = at_ms - at_ms.rem_euclid(1000);
+        let parts = self
+            .0
+            .format_to_parts(&js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+                at as f64,
+            )));
+        let mut fields = [0i64; 6];
+        for part in parts.iter() {
+            let get = |k: &str| {
+                js_sys::Reflect::get(&part, &wasm_bindgen::JsValue::from_str(k))
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            let slot = match get("type")?.as_str() {
+                "year" => 0,
+                "month" => 1,
+                "day" => 2,
+                "hour" => 3,
+                "minute" => 4,
+                "second" => 5,
+                _ => continue,
+            };
+            fields[slot] = get("value")?.parse().ok()?;
+        }
+        let [y, mo, d, h, mi, s] = fields;
+        let wall = js_sys::Date::utc(y as f64, (mo - 1) as f64) as i64
+            + (d - 1) * 86_400_000
+            + h * 3_600_000
+            + mi * 60_000
+            + s * 1000;
+        Some(((wall - at) / 60_000) as i32)
+    }
 }
 
 /// The offset of an IANA zone at a moment, in minutes east of UTC (DST-aware, from the
 /// browser's `Intl`); `None` for a zone the browser does not know.
 pub fn zone_offset_minutes(zone: &str, at_ms: i64) -> Option<i32> {
-    let format = ZONE_FORMATS.with(|m| {
-        m.borrow_mut()
-            .entry(zone.to_string())
-            .or_insert_with(|| zone_format(zone))
-            .clone()
-    })?;
-    let at = at_ms - at_ms.rem_euclid(1000);
-    let parts = format.format_to_parts(&js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
-        at as f64,
-    )));
-    let mut fields = [0i64; 6];
-    for part in parts.iter() {
-        let get = |k: &str| {
-            js_sys::Reflect::get(&part, &wasm_bindgen::JsValue::from_str(k))
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        let slot = match get("type")?.as_str() {
-            "year" => 0,
-            "month" => 1,
-            "day" => 2,
-            "hour" => 3,
-            "minute" => 4,
-            "second" => 5,
-            _ => continue,
-        };
-        fields[slot] = get("value")?.parse().ok()?;
-    }
-    let [y, mo, d, h, mi, s] = fields;
-    let wall = js_sys::Date::utc(y as f64, (mo - 1) as f64) as i64
-        + (d - 1) * 86_400_000
-        + h * 3_600_000
-        + mi * 60_000
-        + s * 1000;
-    Some(((wall - at) / 60_000) as i32)
-}
-
-/// The offset of `zone` at a moment, in minutes east of UTC.
-pub fn offset_in(zone: &crate::prefs::Zone, at_ms: i64) -> i32 {
-    match zone {
-        crate::prefs::Zone::Utc => 0,
-        crate::prefs::Zone::Local => local_offset_minutes(at_ms),
-        crate::prefs::Zone::Named(name) => zone_offset_minutes(name, at_ms).unwrap_or(0),
-    }
+    ZoneClock::of(zone)?.offset_minutes(at_ms)
 }
 
 /// The IANA zones the browser knows (empty where `Intl.supportedValuesOf` is missing).
@@ -175,10 +170,7 @@ pub async fn copy_text(text: &str) -> bool {
 /// (leptos_router 0.8), while its `navigate` puts the base first; without this, a link under
 /// `--public-url /sub/` led out of the app.
 pub fn app_href(path: &str) -> String {
-    thread_local! {
-        static BASE: String = base_path();
-    }
-    BASE.with(|base| format!("{base}{path}"))
+    format!("{}{path}", base_path())
 }
 
 /// The path part of the document's base URL without a trailing slash: "" at the root, or

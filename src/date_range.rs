@@ -5,6 +5,8 @@ use audit_model::time::{
     format_api, format_display, parse_api_timestamp, parse_bound, RangeEnd, Timestamp,
 };
 
+use crate::field::FieldError;
+
 /// A time-range preset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
@@ -101,7 +103,7 @@ pub fn from_input(
     value: &str,
     end: RangeEnd,
     offset_minutes: impl Fn(Timestamp) -> i32,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, FieldError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);

@@ -9,9 +9,6 @@
 //! every row in the DOM), measured as `audit:page-switch`, then `audit:offscreen-painted`.
 //! `audit:first-rows` marks the first rows painted after a page load.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
-
 use wasm_bindgen::JsCast;
 
 use crate::browser::after_next_paint;
@@ -23,35 +20,34 @@ pub const LIST_RESPONSE_MARK: &str = "audit:list-response";
 /// The mark when the list's page is handed to the view (decoded).
 pub const LIST_DECODED_MARK: &str = "audit:list-decoded";
 
-thread_local! {
-    static ON: Cell<Option<bool>> = const { Cell::new(None) };
-    static MARKED: RefCell<HashSet<&'static str>> = RefCell::default();
-    static ROWS_PENDING: RefCell<RowsPending> = RefCell::default();
+/// Whether a benchmark switched the marks on (the switch in localStorage, read when asked).
+pub fn on() -> bool {
+    crate::browser::load(crate::browser::Store::Local, SWITCH_KEY).as_deref() == Some("on")
 }
 
-/// Whether a benchmark switched the marks on (read once per page load).
-pub fn on() -> bool {
-    ON.with(|on| {
-        *on.get().get_or_insert_with(|| {
-            let on = crate::browser::load(crate::browser::Store::Local, SWITCH_KEY).as_deref()
-                == Some("on");
-            if on {
-                // Room for every request of a long benchmark (the default keeps 250).
-                if let Some(p) = performance() {
-                    p.set_resource_timing_buffer_size(100_000);
-                }
-                // The app's memory, for the benchmark to weigh the local copy.
-                if let Some(w) = web_sys::window() {
-                    let _ = js_sys::Reflect::set(
-                        &w,
-                        &wasm_bindgen::JsValue::from_str("__audit_wasm"),
-                        &wasm_bindgen::memory(),
-                    );
-                }
-            }
-            on
-        })
-    })
+/// Prepares a benchmark's page once, at the app's start, when the marks are on: room for every
+/// request of a long run in Resource Timing (the default keeps 250), and the app's memory on
+/// `window.__audit_wasm` for the benchmark to weigh the local copy.
+pub fn start() {
+    if !on() {
+        return;
+    }
+    if let Some(p) = performance() {
+        p.set_resource_timing_buffer_size(100_000);
+    }
+    if let Some(w) = web_sys::window() {
+        let _ = js_sys::Reflect::set(
+            &w,
+            &wasm_bindgen::JsValue::from_str("__audit_wasm"),
+            &wasm_bindgen::memory(),
+        );
+    }
+}
+
+/// Whether the page's Performance timeline already holds a mark called `name` (the marks
+/// themselves are what remembers them).
+fn marked(name: &str) -> bool {
+    performance().is_some_and(|p| p.get_entries_by_name_with_entry_type(name, "mark").length() > 0)
 }
 
 fn performance() -> Option<web_sys::Performance> {
@@ -68,10 +64,17 @@ fn mark(name: &str) {
 /// Sets a mark once per page load, after the next frame is painted ("navigation → first
 /// rows").
 pub fn mark_once(name: &'static str) {
-    if !on() || !MARKED.with(|m| m.borrow_mut().insert(name)) {
+    if !on() || marked(name) {
         return;
     }
-    after_next_paint(|| {}, move || mark(name));
+    after_next_paint(
+        || {},
+        move || {
+            if !marked(name) {
+                mark(name)
+            }
+        },
+    );
 }
 
 /// The list's page for `url` (its request, when it came from the API) was handed to the view:
@@ -170,44 +173,47 @@ fn measure_page_switch(arrival: impl FnOnce(&web_sys::Performance) + 'static) {
     });
 }
 
-/// Whether the table has rows still to write, and what waits for them.
-#[derive(Default)]
-struct RowsPending {
-    pending: bool,
-    waiting: Vec<Box<dyn FnOnce()>>,
-}
+/// The attribute the table carries while it has rows still to write.
+const ROWS_PENDING: &str = "data-rows-pending";
+/// The document event the table sends when it has written them.
+const ROWS_WRITTEN: &str = "audit:rows-written";
 
-/// The table says it has rows left to write (`true`) or has written them all (`false`, which
-/// runs whatever waits for that).
-pub fn rows_pending(pending: bool) {
+/// The table `body` has rows left to write (`true`) or has written them all (`false`, which
+/// tells whatever waits for that): kept on the element itself, so the state is the page's.
+pub fn rows_pending(body: &web_sys::Element, pending: bool) {
     if !on() {
         return;
     }
-    let waiting = ROWS_PENDING.with(|r| {
-        let mut r = r.borrow_mut();
-        r.pending = pending;
-        if pending {
-            Vec::new()
-        } else {
-            std::mem::take(&mut r.waiting)
+    let _ = body.toggle_attribute_with_force(ROWS_PENDING, pending);
+    if !pending {
+        if let (Some(doc), Ok(ev)) = (
+            web_sys::window().and_then(|w| w.document()),
+            web_sys::Event::new(ROWS_WRITTEN),
+        ) {
+            let _ = doc.dispatch_event(&ev);
         }
-    });
-    for f in waiting {
-        f();
     }
 }
 
 /// Runs `f` now, or when the table has written its pending rows.
 fn when_rows_written(f: impl FnOnce() + 'static) {
-    let now = ROWS_PENDING.with(|r| {
-        let mut r = r.borrow_mut();
-        if !r.pending {
-            return Some(f);
-        }
-        r.waiting.push(Box::new(f));
-        None
-    });
-    if let Some(f) = now {
-        f();
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return f();
+    };
+    let pending = doc
+        .query_selector(&format!("[{ROWS_PENDING}]"))
+        .ok()
+        .flatten()
+        .is_some();
+    if !pending {
+        return f();
     }
+    let once = web_sys::AddEventListenerOptions::new();
+    once.set_once(true);
+    let listener = wasm_bindgen::closure::Closure::once_into_js(move |_: web_sys::Event| f());
+    let _ = doc.add_event_listener_with_callback_and_add_event_listener_options(
+        ROWS_WRITTEN,
+        listener.unchecked_ref(),
+        &once,
+    );
 }

@@ -3,7 +3,9 @@
 //! never the secret. Sign out, turning the choice off, and Settings' "Delete" remove every
 //! record.
 //!
-//! IndexedDB's requests are callbacks; [`done`] turns one into a future.
+//! IndexedDB's requests are callbacks; [`done`] turns one into a future, and [`committed`] a
+//! transaction: a write resolves when its transaction has committed and fails when it aborts
+//! (a full disk shows only then). Every connection is closed after its one use.
 
 use audit_model::workspace::{Range, Workspace};
 use audit_model::{AuditEvent, EventQuery, EventType};
@@ -11,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 const DB: &str = ui_names::storage::IDB_DATABASE;
 const STORE: &str = "copies";
@@ -65,95 +67,184 @@ pub fn key(base: &str, api_key: &str) -> String {
     format!("{base}|{api_key}")
 }
 
-/// Resolves when `req` succeeds (with its result) or fails.
-async fn done(req: &IdbRequest) -> Result<JsValue, String> {
+/// Why the copy could not be kept, read or measured on this device.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeptError {
+    /// No IndexedDB (some private windows turn it off).
+    #[error("this browser offers no storage for it here (a private window may turn it off)")]
+    Unavailable,
+    /// The browser's storage for this site is full.
+    #[error("the browser's storage for this site is full: free some space, or narrow the range")]
+    Full,
+    /// IndexedDB failed otherwise; its own words.
+    #[error("the browser's storage failed ({0})")]
+    Failed(String),
+}
+
+impl KeptError {
+    fn of(e: Option<web_sys::DomException>) -> KeptError {
+        match e {
+            Some(e) if e.name() == "QuotaExceededError" => KeptError::Full,
+            Some(e) => KeptError::Failed(format!("{}: {}", e.name(), e.message())),
+            None => KeptError::Failed("no reason given".into()),
+        }
+    }
+}
+
+/// A future of an IndexedDB callback pair: `arm` sets the success and failure handlers; the
+/// failure's value is the `DOMException` (or nothing).
+async fn settle(
+    arm: impl FnOnce(js_sys::Function, js_sys::Function),
+) -> Result<JsValue, KeptError> {
+    let mut arm = Some(arm);
     let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if let Some(arm) = arm.take() {
+            arm(resolve, reject);
+        }
+    });
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| KeptError::of(e.dyn_into().ok()))
+}
+
+/// Resolves when `req` succeeds (with its result) or fails.
+async fn done(req: &IdbRequest) -> Result<JsValue, KeptError> {
+    settle(|resolve, reject| {
         let ok = req.clone();
         let on_success = Closure::once_into_js(move |_: web_sys::Event| {
             let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
         });
         let failed = req.clone();
         let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let why = failed
-                .error()
-                .ok()
-                .flatten()
-                .map(|e| e.message())
-                .unwrap_or_else(|| "IndexedDB request failed".into());
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str(&why));
+            let why = failed.error().ok().flatten().map(JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &why.unwrap_or(JsValue::NULL));
         });
         req.set_onsuccess(Some(on_success.unchecked_ref()));
         req.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| "IndexedDB failed".into()))
+    })
+    .await
 }
 
-async fn open() -> Result<IdbDatabase, String> {
-    let factory = web_sys::window()
-        .and_then(|w| w.indexed_db().ok().flatten())
-        .ok_or("this browser offers no IndexedDB")?;
-    let req = factory
-        .open_with_u32(DB, VERSION)
-        .map_err(|_| "IndexedDB could not be opened")?;
-    let upgrading = req.clone();
-    let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
-        if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-            if !db.object_store_names().contains(STORE) {
-                let _ = db.create_object_store(STORE);
+/// Resolves when `tx` has committed, and fails when it aborts: a write is kept only then (a
+/// full disk shows at commit, after every request succeeded).
+async fn committed(tx: &IdbTransaction) -> Result<(), KeptError> {
+    settle(|resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = tx.clone();
+        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
+            let why = failed.error().map(JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &why.unwrap_or(JsValue::NULL));
+        });
+        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
+        tx.set_onabort(Some(on_abort.unchecked_ref()));
+    })
+    .await
+    .map(|_| ())
+}
+
+/// The database, open; closed when dropped.
+struct Db(IdbDatabase);
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+impl Db {
+    async fn open() -> Result<Db, KeptError> {
+        let factory = web_sys::window()
+            .and_then(|w| w.indexed_db().ok().flatten())
+            .ok_or(KeptError::Unavailable)?;
+        let req = factory
+            .open_with_u32(DB, VERSION)
+            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        let upgrading = req.clone();
+        let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
+            if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
+                if !db.object_store_names().contains(STORE) {
+                    let _ = db.create_object_store(STORE);
+                }
             }
-        }
-    });
-    req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = done(&req).await?;
-    db.dyn_into::<IdbDatabase>()
-        .map_err(|_| "IndexedDB gave no database".to_string())
+        });
+        req.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
+        let db = done(&req).await?;
+        db.dyn_into::<IdbDatabase>()
+            .map(Db)
+            .map_err(|_| KeptError::Failed("no database was opened".into()))
+    }
+
+    fn transaction(
+        &self,
+        mode: IdbTransactionMode,
+    ) -> Result<(IdbTransaction, IdbObjectStore), KeptError> {
+        let tx = self
+            .0
+            .transaction_with_str_and_mode(STORE, mode)
+            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        let store = tx
+            .object_store(STORE)
+            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        Ok((tx, store))
+    }
+
+    /// Runs one write and resolves once it has committed.
+    async fn write(
+        &self,
+        request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
+    ) -> Result<(), KeptError> {
+        let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
+        request(&store).map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        committed(&tx).await
+    }
+
+    /// Runs one read and resolves with its result.
+    async fn read(
+        &self,
+        request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
+    ) -> Result<JsValue, KeptError> {
+        let (_tx, store) = self.transaction(IdbTransactionMode::Readonly)?;
+        let req = request(&store).map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        done(&req).await
+    }
 }
 
-fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
-    db.transaction_with_str_and_mode(STORE, mode)
-        .and_then(|t| t.object_store(STORE))
-        .map_err(|_| "IndexedDB refused the transaction".to_string())
-}
-
-/// Keeps `kept` for the account `key`, replacing what was kept.
-pub async fn save(key: &str, kept: &Kept) -> Result<(), String> {
-    let text = serde_json::to_string(kept).map_err(|e| e.to_string())?;
-    let db = open().await?;
-    let req = store(&db, IdbTransactionMode::Readwrite)?
-        .put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key))
-        .map_err(|_| "IndexedDB refused the copy")?;
-    done(&req).await.map(|_| ())
+/// Keeps `kept` for the account `key`, replacing what was kept; resolves once it is committed.
+pub async fn save(key: &str, kept: &Kept) -> Result<(), KeptError> {
+    let text =
+        serde_json::to_string(kept).map_err(|e| KeptError::Failed(format!("encoding: {e}")))?;
+    Db::open()
+        .await?
+        .write(|s| s.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key)))
+        .await
 }
 
 /// What is kept for the account `key`, if anything readable.
 pub async fn load(key: &str) -> Option<Kept> {
-    let db = open().await.ok()?;
-    let req = store(&db, IdbTransactionMode::Readonly)
+    let text = Db::open()
+        .await
         .ok()?
-        .get(&JsValue::from_str(key))
-        .ok()?;
-    let text = done(&req).await.ok()?.as_string()?;
+        .read(|s| s.get(&JsValue::from_str(key)))
+        .await
+        .ok()?
+        .as_string()?;
     serde_json::from_str(&text).ok()
 }
 
-/// Removes every kept copy.
-pub async fn clear() -> Result<(), String> {
-    let db = open().await?;
-    let req = store(&db, IdbTransactionMode::Readwrite)?
-        .clear()
-        .map_err(|_| "IndexedDB refused to clear")?;
-    done(&req).await.map(|_| ())
+/// Removes every kept copy; resolves once that is committed.
+pub async fn clear() -> Result<(), KeptError> {
+    Db::open().await?.write(|s| s.clear()).await
 }
 
 /// Copies kept and their size (characters of JSON, about bytes).
-pub async fn size() -> Result<(u32, u64), String> {
-    let db = open().await?;
-    let req = store(&db, IdbTransactionMode::Readonly)?
-        .get_all()
-        .map_err(|_| "IndexedDB refused to read")?;
-    let all: js_sys::Array = done(&req).await?.unchecked_into();
+pub async fn size() -> Result<(u32, u64), KeptError> {
+    let all: js_sys::Array = Db::open()
+        .await?
+        .read(|s| s.get_all())
+        .await?
+        .unchecked_into();
     let bytes = all
         .iter()
         .filter_map(|v| v.as_string())

@@ -13,6 +13,7 @@ pub mod browser;
 pub mod components;
 pub mod date_range;
 pub mod export;
+pub mod field;
 pub mod insight;
 pub mod instrument;
 pub mod kept;
@@ -41,10 +42,11 @@ use session::{load_config, resolve_config_base, Session};
 /// The whole app: loads config.json, then routes.
 #[component]
 pub fn App() -> impl IntoView {
+    instrument::start();
     let session = Session::restore();
     provide_context(session);
     let ready = RwSignal::new(false);
-    let config_error = RwSignal::new(None::<String>);
+    let config_error = RwSignal::new(None::<session::ConfigError>);
     spawn_local(async move {
         match load_config().await {
             Ok(cfg) => {
@@ -111,7 +113,7 @@ pub fn App() -> impl IntoView {
             </header>
             <Show when=move || config_error.get().is_some()>
                 <p class="banner warn" role="status">
-                    {move || config_error.get().unwrap_or_default()}
+                    {move || config_error.get().map(|e| e.to_string()).unwrap_or_default()}
                     " Using " {move || session.api_base()} "; change it in Settings."
                 </p>
             </Show>

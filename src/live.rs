@@ -12,7 +12,6 @@ use ui_names::testid;
 use audit_model::time::Timestamp;
 use audit_model::{AuditEvent, EventQuery, EventsPage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::session::Session;
 
@@ -249,7 +248,7 @@ pub fn LiveControl(
         live.on.set(true);
         let mine = live.generation.get_value() + 1;
         live.generation.set_value(mine);
-        spawn_local(async move {
+        crate::load::spawn_for_view(move |_| async move {
             loop {
                 crate::browser::sleep_ms(live.every_secs.get_untracked().max(1) * 1000).await;
                 if live.generation.get_value() != mine || !live.on.get_untracked() {

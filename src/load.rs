@@ -46,6 +46,28 @@ impl Loading {
     }
 }
 
+/// Starts a handler's work (a click's save, a test of the connection) for the view it runs in:
+/// `work` gets an abort signal for its requests, and when the view goes the signal aborts and
+/// the work is dropped where it waits, so nothing of it lands in a view that is gone. (A
+/// handler runs under its view's owner, whose cleanup this joins.)
+pub fn spawn_for_view<Fut>(work: impl FnOnce(AbortSignal) -> Fut)
+where
+    Fut: Future<Output = ()> + 'static,
+{
+    let Ok(controller) = AbortController::new() else {
+        return;
+    };
+    let task: Pin<Box<dyn Future<Output = ()>>> = Box::pin(work(controller.signal()));
+    cancel_with_view(controller, task);
+}
+
+/// The part of [`spawn_for_view`] that is the same for every handler (one copy in the wasm).
+fn cancel_with_view(controller: AbortController, task: Pin<Box<dyn Future<Output = ()>>>) {
+    let controller = send_wrapper::SendWrapper::new(controller);
+    on_cleanup(move || controller.abort());
+    leptos::task::spawn_local_scoped_with_cancellation(task);
+}
+
 /// Re-runs `fetch` whenever `input` changes (it is tracked like an effect; `None` means nothing
 /// to load), and hands each answer that is still current to `deliver`. `started` runs, untracked,
 /// when a run begins (to show a loading state).

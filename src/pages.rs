@@ -3,6 +3,8 @@
 
 use audit_model::PageInfo;
 
+use crate::field::FieldError;
+
 pub use audit_model::page::thousands;
 
 /// "Showing 31–60 of 1,234", from the API's page metadata and the rows actually received.
@@ -61,15 +63,15 @@ pub fn coord(x: f64) -> String {
 
 /// A page number typed by a person: digits only (spaces around allowed), from 1 to `last`.
 /// Anything else — `2.5`, `-3`, `1e2`, `abc` — is refused with a message that says what to type.
-pub fn parse_page_input(text: &str, last: u32) -> Result<u32, String> {
+pub fn parse_page_input(text: &str, last: u32) -> Result<u32, FieldError> {
     let t = text.trim();
     let whole = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     match t.parse::<u32>() {
         Ok(n) if whole && (1..=last).contains(&n) => Ok(n),
-        _ => Err(format!(
+        _ => Err(FieldError::from(format!(
             "Type a whole page number from 1 to {}.",
             thousands(u64::from(last))
-        )),
+        ))),
     }
 }
 
@@ -146,13 +148,15 @@ mod tests {
         ] {
             assert_eq!(
                 parse_page_input(bad, 167),
-                Err("Type a whole page number from 1 to 167.".to_string()),
+                Err(FieldError::from("Type a whole page number from 1 to 167.")),
                 "{bad:?}"
             );
         }
         assert_eq!(
             parse_page_input("x", 1_200),
-            Err("Type a whole page number from 1 to 1,200.".to_string())
+            Err(FieldError::from(
+                "Type a whole page number from 1 to 1,200."
+            ))
         );
     }
 

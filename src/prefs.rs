@@ -53,7 +53,7 @@ pub enum Zone {
     /// The browser's own zone.
     Local,
     /// An IANA zone, such as `Asia/Kolkata` (offsets from the browser's `Intl`).
-    Named(String),
+    Named(NamedZone),
 }
 
 impl Zone {
@@ -62,7 +62,7 @@ impl Zone {
         match self {
             Zone::Utc => "utc",
             Zone::Local => "local",
-            Zone::Named(name) => name,
+            Zone::Named(zone) => zone.name(),
         }
     }
 
@@ -71,8 +71,72 @@ impl Zone {
         match key.trim() {
             "" | "utc" | "UTC" => Zone::Utc,
             "local" => Zone::Local,
-            name => Zone::Named(name.to_string()),
+            name => Zone::Named(NamedZone::new(name)),
         }
+    }
+
+    /// The zone's offset at a moment, in minutes east of UTC (0 for a zone the browser does not
+    /// know).
+    pub fn offset_at(&self, at_ms: i64) -> i32 {
+        match self {
+            Zone::Utc => 0,
+            Zone::Local => crate::browser::local_offset_minutes(at_ms),
+            Zone::Named(zone) => zone.offset_at(at_ms).unwrap_or(0),
+        }
+    }
+}
+
+/// An IANA zone by name, with its clock: made the first time an offset is asked and shared by
+/// every copy of this value, so formatting a table's times makes one formatter, not one per row.
+#[derive(Clone)]
+pub struct NamedZone {
+    name: String,
+    // A signal's value must be Send; the app runs on one thread, where this is made and read.
+    clock: send_wrapper::SendWrapper<
+        std::rc::Rc<std::cell::OnceCell<Option<crate::browser::ZoneClock>>>,
+    >,
+}
+
+impl NamedZone {
+    /// The zone called `name` (not checked here: an unknown zone reads as UTC).
+    pub fn new(name: &str) -> NamedZone {
+        NamedZone {
+            name: name.to_string(),
+            clock: send_wrapper::SendWrapper::new(Default::default()),
+        }
+    }
+
+    /// Its IANA name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its offset at a moment, in minutes east of UTC; `None` when the browser does not know it.
+    pub fn offset_at(&self, at_ms: i64) -> Option<i32> {
+        self.clock
+            .get_or_init(|| crate::browser::ZoneClock::of(&self.name))
+            .as_ref()?
+            .offset_minutes(at_ms)
+    }
+}
+
+impl PartialEq for NamedZone {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for NamedZone {}
+
+impl std::fmt::Debug for NamedZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("NamedZone").field(&self.name).finish()
+    }
+}
+
+impl std::fmt::Display for NamedZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
     }
 }
 
@@ -174,7 +238,7 @@ mod tests {
 
     #[test]
     fn zones_round_trip() {
-        for z in [Zone::Utc, Zone::Local, Zone::Named("Asia/Kolkata".into())] {
+        for z in [Zone::Utc, Zone::Local, Zone::from_key("Asia/Kolkata")] {
             assert_eq!(Zone::from_key(z.key()), z);
         }
         assert_eq!(Zone::from_key(""), Zone::Utc);

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::browser::{load, save, Store};
+use crate::field::FieldError;
 
 /// localStorage: the saved views.
 pub const VIEWS_KEY: &str = ui_names::storage::SAVED_VIEWS;
@@ -47,13 +48,15 @@ pub fn with_saved(mut views: Vec<SavedView>, view: SavedView) -> Vec<SavedView> 
 }
 
 /// Renames `from` to `to`; refused when `to` is empty or taken.
-pub fn renamed(views: Vec<SavedView>, from: &str, to: &str) -> Result<Vec<SavedView>, String> {
+pub fn renamed(views: Vec<SavedView>, from: &str, to: &str) -> Result<Vec<SavedView>, FieldError> {
     let to = to.trim();
     if to.is_empty() {
-        return Err("A view needs a name.".into());
+        return Err(FieldError::from("A view needs a name."));
     }
     if to != from && views.iter().any(|v| v.name == to) {
-        return Err(format!("A view is already called “{to}”."));
+        return Err(FieldError::from(format!(
+            "A view is already called “{to}”."
+        )));
     }
     let mut views: Vec<SavedView> = views
         .into_iter()
@@ -91,16 +94,18 @@ pub fn export(views: &[SavedView]) -> String {
 
 /// Reads an export file and merges its views into `views` (an imported view replaces one of the
 /// same name). Each view's query must be one the app can open.
-pub fn import(views: Vec<SavedView>, text: &str) -> Result<Vec<SavedView>, String> {
+pub fn import(views: Vec<SavedView>, text: &str) -> Result<Vec<SavedView>, FieldError> {
     let file: ViewsFile = serde_json::from_str(text)
         .map_err(|e| format!("This is not a saved-views file from this app ({e})."))?;
     if file.kind != FILE_KIND {
-        return Err("This is not a saved-views file from this app.".into());
+        return Err(FieldError::from(
+            "This is not a saved-views file from this app.",
+        ));
     }
     let mut out = views;
     for v in file.views {
         if v.name.trim().is_empty() {
-            return Err("A view in the file has no name.".into());
+            return Err(FieldError::from("A view in the file has no name."));
         }
         audit_model::EventQuery::parse_app(&v.query)
             .and_then(|(q, _)| q.validate().map(|_| ()))
@@ -199,7 +204,7 @@ mod tests {
         assert!(import(Vec::new(), r#"{"kind": "something else", "views": []}"#).is_err());
         let bad = export(&[view("broken", "size=500")]);
         let e = import(Vec::new(), &bad).expect_err("size 500");
-        assert!(e.contains("broken"), "{e}");
+        assert!(e.0.contains("broken"), "{e}");
         let bad = export(&[view("broken", "where=colour%3Ared")]);
         assert!(import(Vec::new(), &bad).is_err());
     }

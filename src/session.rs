@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Client, Credentials};
 use crate::browser::{load, remove, save, Store};
+use crate::field::FieldError;
 use crate::prefs::{Column, Theme, Zone};
 
 const CREDENTIALS_KEY: &str = ui_names::storage::CREDENTIALS;
@@ -62,11 +63,13 @@ pub fn resolve_config_base(base: &str) -> String {
 /// Checks a proxy URL typed in Settings with the browser's own URL parser: an absolute `http:`
 /// or `https:` URL with a host, and no credentials, query or fragment. Returns it normalized
 /// (no trailing slash), or a message that says what to type.
-pub fn parse_api_base(input: &str) -> Result<String, String> {
+pub fn parse_api_base(input: &str) -> Result<String, FieldError> {
     let t = input.trim();
     let example = "e.g. http://127.0.0.1:8787";
     if t.is_empty() {
-        return Err(format!("Enter the proxy's URL ({example})."));
+        return Err(FieldError::from(format!(
+            "Enter the proxy's URL ({example})."
+        )));
     }
     let no_scheme = || format!("“{t}” has no scheme: write http://{t} (or https://{t}).");
     let url = web_sys::Url::new(t).map_err(|_| {
@@ -78,22 +81,26 @@ pub fn parse_api_base(input: &str) -> Result<String, String> {
     })?;
     let protocol = url.protocol();
     if protocol != "http:" && protocol != "https:" {
-        return Err(
+        return Err(FieldError::from(
             if t.contains("://") || protocol == "javascript:" || protocol == "data:" {
                 format!("The proxy's URL must start with http:// or https://, not {protocol} ({example}).")
             } else {
                 no_scheme()
             },
-        );
+        ));
     }
     if url.hostname().is_empty() {
-        return Err(format!("“{t}” names no host ({example})."));
+        return Err(FieldError::from(format!(
+            "“{t}” names no host ({example})."
+        )));
     }
     if !url.username().is_empty() || !url.password().is_empty() {
-        return Err("Leave credentials out of the proxy's URL: sign in with the API key and secret instead.".into());
+        return Err(FieldError::from("Leave credentials out of the proxy's URL: sign in with the API key and secret instead."));
     }
     if !url.search().is_empty() || !url.hash().is_empty() {
-        return Err(format!("The proxy's URL takes no ? or # part ({example})."));
+        return Err(FieldError::from(format!(
+            "The proxy's URL takes no ? or # part ({example})."
+        )));
     }
     Ok(normalize_base(&format!(
         "{}{}",
@@ -368,7 +375,7 @@ impl Session {
         crate::saved::forget_recent();
         self.last_list.set_value(None);
         self.copy.clear();
-        crate::workspace::forget_kept();
+        self.copy.forget();
         self.credentials.set(None);
     }
 
@@ -436,7 +443,7 @@ impl Session {
             return;
         } else {
             remove(Store::Local, KEEP_COPY_KEY);
-            crate::workspace::forget_kept();
+            self.copy.forget();
         }
         self.copy.keep.set(keep);
     }
@@ -455,7 +462,7 @@ impl Session {
 
     /// Minutes east of UTC for displaying a moment in the zone shown (tracked).
     pub fn offset_at(&self, ts: i64) -> i32 {
-        self.zone.with(|z| crate::browser::offset_in(z, ts))
+        self.zone.with(|z| z.offset_at(ts))
     }
 
     /// When `ev` happened, on the clock times are shown in (`2026-11-20 08:30:00`); the API's
@@ -484,19 +491,30 @@ impl Session {
     }
 }
 
+/// Why config.json could not be used (the app then runs on its defaults and says so).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// Nothing came back.
+    #[error("config.json could not be loaded: {0}")]
+    Unreachable(String),
+    /// The host answered with an error.
+    #[error("config.json could not be loaded (HTTP {0})")]
+    Status(u16),
+    /// It is not the JSON the app reads.
+    #[error("config.json is not valid: {0}")]
+    Invalid(String),
+}
+
 /// Reads config.json (relative to the document's base URL). Missing or broken: the fallback.
-pub async fn load_config() -> Result<AppConfig, String> {
+pub async fn load_config() -> Result<AppConfig, ConfigError> {
     let resp = gloo_net::http::Request::get("config.json")
         .send()
         .await
-        .map_err(|e| format!("config.json could not be loaded: {e}"))?;
+        .map_err(|e| ConfigError::Unreachable(e.to_string()))?;
     if !resp.ok() {
-        return Err(format!(
-            "config.json could not be loaded (HTTP {})",
-            resp.status()
-        ));
+        return Err(ConfigError::Status(resp.status()));
     }
     resp.json::<AppConfig>()
         .await
-        .map_err(|e| format!("config.json is not valid: {e}"))
+        .map_err(|e| ConfigError::Invalid(e.to_string()))
 }

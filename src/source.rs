@@ -2,14 +2,15 @@
 //! answer the same three questions, and a file is filtered and paged by the same store code as
 //! the demo account, so the same filters give the same answer.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use audit_model::store::{add_self_link, parse_events_file, EventStore, LineError};
 use audit_model::{AuditEvent, EventQuery, EventType, EventsPage};
 use web_sys::AbortSignal;
 
-use crate::api::{ApiError, Client};
+use futures_util::{StreamExt, TryStreamExt};
+
+use crate::api::{in_order, ApiError, Client};
 use crate::workspace::LocalCopy;
 
 /// An export file loaded into the browser.
@@ -36,34 +37,6 @@ impl OfflineFile {
     }
 }
 
-/// Collects pages that finish in any order and hands them on in page order.
-#[derive(Debug)]
-pub struct Reorder<T> {
-    next: u32,
-    waiting: BTreeMap<u32, T>,
-}
-
-impl<T> Reorder<T> {
-    /// Starts expecting page `first`.
-    pub fn starting_at(first: u32) -> Self {
-        Reorder {
-            next: first,
-            waiting: BTreeMap::new(),
-        }
-    }
-
-    /// Takes page `page` and returns every page now ready, in order.
-    pub fn push(&mut self, page: u32, chunk: T) -> Vec<T> {
-        self.waiting.insert(page, chunk);
-        let mut ready = Vec::new();
-        while let Some(c) = self.waiting.remove(&self.next) {
-            ready.push(c);
-            self.next += 1;
-        }
-        ready
-    }
-}
-
 /// Fetches every page of `q` (from page 1, at `q.size`), `in_flight` at a time, and hands each
 /// page to `on_page` in page order together with the first page's metadata. Stops at the first
 /// error, or as soon as `signal` aborts.
@@ -78,60 +51,20 @@ pub async fn for_each_page(
     let info = first.info();
     on_page(&first, info);
     let pages_total = info.total_pages.max(1) as u32;
-    let mut reorder = Reorder::starting_at(2);
-    fetch_pages(
-        source,
-        (2..=pages_total).map(|n| (n, q.at_page(n))),
-        in_flight,
-        signal,
-        |n, p| {
-            for p in reorder.push(n, p) {
-                on_page(&p, info);
-            }
-        },
-    )
-    .await
-}
-
-/// Asks for each page of `jobs` (a key, and the query of one page), `in_flight` at a time, and
-/// hands each answer to `on_page` with its key as it arrives. Stops at the first error, or as
-/// soon as `signal` aborts.
-async fn fetch_pages<K>(
-    source: &Source,
-    jobs: impl Iterator<Item = (K, EventQuery)>,
-    in_flight: usize,
-    signal: &AbortSignal,
-    on_page: impl FnMut(K, EventsPage),
-) -> Result<(), ApiError> {
-    use std::cell::RefCell;
-    let jobs = RefCell::new(jobs);
-    let on_page = RefCell::new(on_page);
-    let failure = RefCell::new(None::<ApiError>);
-    let worker = || async {
-        loop {
-            if failure.borrow().is_some() || signal.aborted() {
-                return;
-            }
-            let Some((key, q)) = jobs.borrow_mut().next() else {
-                return;
-            };
-            match source.events(&q, Some(signal)).await {
-                Ok(p) => (on_page.borrow_mut())(key, p),
-                Err(e) => {
-                    failure.borrow_mut().get_or_insert(e);
-                    return;
-                }
-            }
+    let rest = (2..=pages_total).map(|n| q.at_page(n));
+    let mut pages = std::pin::pin!(in_order(rest, in_flight, |q| async move {
+        source.events(&q, Some(signal)).await
+    }));
+    while let Some(page) = pages.next().await {
+        if signal.aborted() {
+            break;
         }
-    };
-    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
+        on_page(&page?, info);
+    }
     if signal.aborted() {
         return Err(ApiError::Aborted);
     }
-    match failure.into_inner() {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// `page.totalElements` for each query (asked with `size=1`), `in_flight` at a time, reusing
@@ -142,66 +75,36 @@ pub async fn count_many(
     queries: &[EventQuery],
     in_flight: usize,
     cache: &std::cell::RefCell<std::collections::HashMap<String, u64>>,
-    signal: Option<&AbortSignal>,
+    signal: &AbortSignal,
 ) -> Result<Vec<u64>, ApiError> {
-    use std::cell::{Cell, RefCell};
     for q in queries {
         source.settled(q).await;
     }
-    let results = RefCell::new(vec![0u64; queries.len()]);
-    let next = Cell::new(0usize);
-    let failure = RefCell::new(None::<ApiError>);
-    let worker = || async {
-        loop {
-            let i = next.get();
-            next.set(i + 1);
-            let Some(q) = queries.get(i) else { return };
-            if failure.borrow().is_some() || signal.is_some_and(AbortSignal::aborted) {
-                return;
-            }
-            let q = EventQuery {
-                page: 1,
-                size: 1,
-                ..q.clone()
-            };
-            // A local answer is exact and instant; only the API's are worth keeping.
-            if source.answers_locally(&q) {
-                match source.events(&q, signal).await {
-                    Ok(p) => results.borrow_mut()[i] = p.info().total_elements,
-                    Err(e) => {
-                        failure.borrow_mut().get_or_insert(e);
-                        return;
-                    }
-                }
-                continue;
-            }
-            let key = q.to_query_string();
-            let cached = cache.borrow().get(&key).copied();
-            let n = match cached {
-                Some(n) => n,
-                None => match source.events(&q, signal).await {
-                    Ok(p) => {
-                        let n = p.info().total_elements;
-                        cache.borrow_mut().insert(key, n);
-                        n
-                    }
-                    Err(e) => {
-                        failure.borrow_mut().get_or_insert(e);
-                        return;
-                    }
-                },
-            };
-            results.borrow_mut()[i] = n;
+    let asks = queries.iter().map(|q| EventQuery {
+        page: 1,
+        size: 1,
+        ..q.clone()
+    });
+    let counts = in_order(asks, in_flight, |q| async move {
+        // A local answer is exact and instant; only the API's are worth keeping.
+        if source.answers_locally(&q) {
+            return Ok(source.events(&q, Some(signal)).await?.info().total_elements);
         }
-    };
-    futures_util::future::join_all((0..in_flight.max(1)).map(|_| worker())).await;
-    if signal.is_some_and(AbortSignal::aborted) {
+        let key = q.to_query_string();
+        let cached = cache.borrow().get(&key).copied();
+        if let Some(n) = cached {
+            return Ok(n);
+        }
+        let n = source.events(&q, Some(signal)).await?.info().total_elements;
+        cache.borrow_mut().insert(key, n);
+        Ok(n)
+    })
+    .try_collect()
+    .await?;
+    if signal.aborted() {
         return Err(ApiError::Aborted);
     }
-    match failure.into_inner() {
-        Some(e) => Err(e),
-        None => Ok(results.into_inner()),
-    }
+    Ok(counts)
 }
 
 /// Every event matching each of `queries` (all pages at the largest size), each in order: from
@@ -222,7 +125,6 @@ pub async fn fetch_each(
     mut progress: impl FnMut(usize, u32, u32),
     mut done: impl FnMut(usize, Vec<AuditEvent>),
 ) -> Result<(), ApiError> {
-    use std::collections::BTreeMap;
     let queries: Vec<EventQuery> = queries
         .iter()
         .map(|q| EventQuery {
@@ -242,36 +144,45 @@ pub async fn fetch_each(
         .iter()
         .map(|p| (p.info().total_pages as u32).max(1))
         .collect();
-    let mut pages: Vec<BTreeMap<u32, EventsPage>> = vec![BTreeMap::new(); queries.len()];
-    let mut arrived = |i: usize, n: u32, page: EventsPage| {
-        pages[i].insert(n, page);
-        let read = pages[i].len() as u32;
-        progress(i, read, totals[i]);
-        if read == totals[i] {
-            let events = std::mem::take(&mut pages[i])
-                .into_values()
-                .flat_map(|p| p.embedded.map(|e| e.events).unwrap_or_default())
-                .collect();
-            done(i, events);
+    // Pages arrive in order, so a query's events are its pages' events one after another.
+    let mut read: Vec<(u32, Vec<AuditEvent>)> = vec![(0, Vec::new()); queries.len()];
+    let mut arrived = |i: usize, page: EventsPage| {
+        let (pages, events) = &mut read[i];
+        *pages += 1;
+        events.extend(page.embedded.map(|e| e.events).unwrap_or_default());
+        progress(i, *pages, totals[i]);
+        if *pages == totals[i] {
+            done(i, std::mem::take(events));
         }
     };
     for (i, first) in firsts.into_iter().enumerate() {
-        arrived(i, 1, first);
+        arrived(i, first);
     }
     let rest = totals
         .iter()
         .enumerate()
-        .flat_map(|(i, total)| (2..=*total).map(move |n| (i, n)))
-        .map(|(i, n)| ((i, n), queries[i].at_page(n)));
-    fetch_pages(source, rest, in_flight, signal, |(i, n), p| {
-        if !signal.aborted() {
-            arrived(i, n, p)
+        .flat_map(|(i, total)| (2..=*total).map(move |n| (i, n)));
+    let mut pages = std::pin::pin!(in_order(rest, in_flight, |(i, n)| {
+        let q = queries[i].at_page(n);
+        async move { Ok((i, source.events(&q, Some(signal)).await?)) }
+    }));
+    while let Some(page) = pages.next().await {
+        if signal.aborted() {
+            break;
         }
-    })
-    .await
+        let (i, page) = page?;
+        arrived(i, page);
+    }
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    Ok(())
 }
 
 /// A source of events.
+// Made per view and cloned into its loads, never kept in bulk: boxing the client would cost an
+// allocation each time to save bytes nothing multiplies (in wasm the variant is far smaller).
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Source {
     /// The Audit API through the configured proxy, and the tab's copy of what it answered.
@@ -406,19 +317,5 @@ impl Source {
             Source::Api(c, copy) => copy.event_types(c, signal).await,
             Source::File(f) => Ok(f.store.event_type_list()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reorder_hands_on_in_page_order() {
-        let mut r: Reorder<String> = Reorder::starting_at(2);
-        assert!(r.push(3, "c".into()).is_empty());
-        assert!(r.push(5, "e".into()).is_empty());
-        assert_eq!(r.push(2, "b".into()), ["b", "c"]);
-        assert_eq!(r.push(4, "d".into()), ["d", "e"]);
     }
 }

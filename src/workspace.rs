@@ -14,17 +14,16 @@
 //!   Live), and they join the copy.
 //! - The secret is never part of the copy or its key.
 
-use std::cell::RefCell;
-
 use audit_model::workspace::{Range, ReadError, Reading, Workspace};
 use audit_model::{EventQuery, EventsPage};
 use futures_channel::oneshot;
 use futures_util::future::{FutureExt, Shared};
+use futures_util::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::{AbortController, AbortSignal};
 
-use crate::api::{ApiError, Client};
+use crate::api::{in_order, ApiError, Client};
 
 /// Read requests in flight at once. A browser opens six connections to one host over HTTP/1.1:
 /// one stays free for what the person asks meanwhile (the list's page, a detail view).
@@ -123,6 +122,8 @@ pub struct LocalCopy {
     pub max_events: StoredValue<u64>,
     /// Keep the copy on this device (IndexedDB), as the person chose.
     pub keep: RwSignal<bool>,
+    /// The last save or delete on this device, and how it ended.
+    pub on_device: RwSignal<OnDevice>,
 }
 
 /// Values shown per facet.
@@ -133,11 +134,19 @@ fn links_base(client: &Client) -> String {
     client.page_url(&EventQuery::default())
 }
 
-/// Removes every copy kept on this device (Sign out, Settings).
-pub fn forget_kept() {
-    spawn_local(async {
-        let _ = crate::kept::clear().await;
-    });
+/// Where keeping the copy on this device stands (reactive, [`LocalCopy::on_device`]): a write
+/// counts as done only once IndexedDB has committed it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum OnDevice {
+    /// Nothing written or deleted in this tab yet.
+    #[default]
+    Idle,
+    /// A save or a delete is running.
+    Writing,
+    /// The last save or delete was committed.
+    Written,
+    /// The last save or delete failed: the person is told why, and what was kept before stays.
+    Failed(crate::kept::KeptError),
 }
 
 enum Failure {
@@ -162,7 +171,33 @@ impl LocalCopy {
             as_of: RwSignal::new(None),
             max_events: StoredValue::new(audit_model::workspace::DEFAULT_MAX_EVENTS),
             keep: RwSignal::new(keep),
+            on_device: RwSignal::new(OnDevice::Idle),
         }
+    }
+
+    /// Runs a save or delete on this device and says how it ended in [`on_device`](Self::on_device).
+    fn write_on_device(
+        self,
+        write: std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<(), crate::kept::KeptError>>>,
+        >,
+    ) {
+        self.on_device.set(OnDevice::Writing);
+        spawn_local(async move {
+            let ended = match write.await {
+                Ok(()) => OnDevice::Written,
+                Err(e) => {
+                    leptos::logging::warn!("the copy kept on this device: {e}");
+                    OnDevice::Failed(e)
+                }
+            };
+            self.on_device.try_set(ended);
+        });
+    }
+
+    /// Removes every copy kept on this device (Sign out, Settings, turning keeping off).
+    pub fn forget(self) {
+        self.write_on_device(Box::pin(crate::kept::clear()));
     }
 
     /// The event types, asked of the API once per account and tab.
@@ -380,11 +415,9 @@ impl LocalCopy {
         let as_of = self.as_of.get_untracked().unwrap_or_default();
         if let Some(kept) = self.with_ready(client, |w| crate::kept::Kept::of(w, as_of, types)) {
             let key = crate::kept::key(&account.base, &account.key);
-            spawn_local(async move {
-                if let Err(e) = crate::kept::save(&key, &kept).await {
-                    leptos::logging::warn!("the copy could not be kept on this device: {e}");
-                }
-            });
+            self.write_on_device(Box::pin(
+                async move { crate::kept::save(&key, &kept).await },
+            ));
         }
     }
 
@@ -524,30 +557,14 @@ impl LocalCopy {
             }
         };
         show();
-        let next = std::cell::Cell::new(2u32);
-        let failure = RefCell::new(None::<ApiError>);
-        let worker = || async {
-            loop {
-                let page = next.get();
-                if page > pages || failure.borrow().is_some() || signal.aborted() {
-                    return;
-                }
-                next.set(page + 1);
-                match client.page(&range.read_query(page), Some(signal)).await {
-                    Ok(p) => {
-                        self.with_reading(signal, |r| r.add(page, p.events()));
-                        show();
-                    }
-                    Err(e) => {
-                        failure.borrow_mut().get_or_insert(e);
-                        return;
-                    }
-                }
-            }
-        };
-        futures_util::future::join_all((0..IN_FLIGHT).map(|_| worker())).await;
-        if let Some(e) = failure.into_inner() {
-            return Err(Failure::Api(e));
+        let rest = (2..=pages).map(|page| (page, range.read_query(page)));
+        let mut answers = std::pin::pin!(in_order(rest, IN_FLIGHT, |(page, q)| async move {
+            Ok((page, client.page(&q, Some(signal)).await?))
+        }));
+        while let Some(answer) = answers.next().await {
+            let (page, p) = answer.map_err(Failure::Api)?;
+            self.with_reading(signal, |r| r.add(page, p.events()));
+            show();
         }
         let reading = self
             .entry
@@ -623,12 +640,12 @@ impl LocalCopy {
         let first = client.page(&first_q, Some(signal)).await?;
         let pages = first.info().total_pages.max(1) as u32;
         events.extend_from_slice(first.events());
-        for page in 2..=pages {
-            let q = EventQuery {
-                page,
-                ..first_q.clone()
-            };
-            events.extend_from_slice(client.page(&q, Some(signal)).await?.events());
+        let rest = (2..=pages).map(|page| first_q.at_page(page));
+        let mut answers = std::pin::pin!(in_order(rest, IN_FLIGHT, |q| async move {
+            client.page(&q, Some(signal)).await
+        }));
+        while let Some(answer) = answers.next().await {
+            events.extend_from_slice(answer?.events());
         }
         if signal.aborted() {
             return Err(ApiError::Aborted);

@@ -375,3 +375,96 @@ fn every_import_goes_down_the_layers_contributing_draws() {
         upward.join("\n")
     );
 }
+
+/// Every file under `src/`: its module path (joined with `::`) and its code without comments
+/// and string literals.
+fn sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).expect("read");
+            (module_of(&src, f).join("::"), code_only(&text))
+        })
+        .collect()
+}
+
+/// The modules whose tasks live as long as the app, and so may start one with a bare
+/// `spawn_local`; everything else starts handlers' work through `load::spawn_for_view`, which
+/// ends with its view.
+const APP_LIFETIME_TASKS: [(&str, &str); 4] = [
+    ("", "the App itself: config.json, read once"),
+    ("workspace", "the tab's local copy, one per app"),
+    (
+        "load",
+        "the loader and spawn_for_view, which bind tasks to their view",
+    ),
+    ("instrument", "the benchmarks' marks"),
+];
+
+#[test]
+fn no_hidden_global_state_and_no_task_outlives_its_view() {
+    let sources = sources();
+    assert!(sources.len() > 20);
+    let globals: Vec<&str> = sources
+        .iter()
+        .filter(|(_, code)| code.contains("thread_local!") || code.contains("static mut"))
+        .map(|(m, _)| m.as_str())
+        .collect();
+    assert!(
+        globals.is_empty(),
+        "state outside the reactive owner: {globals:?}"
+    );
+    let loose: Vec<&str> = sources
+        .iter()
+        .filter(|(m, code)| {
+            code.contains("spawn_local(") && !APP_LIFETIME_TASKS.iter().any(|(a, _)| a == m)
+        })
+        .map(|(m, _)| m.as_str())
+        .collect();
+    assert!(
+        loose.is_empty(),
+        "a spawn_local that may outlive its view (use load::spawn_for_view): {loose:?}"
+    );
+}
+
+/// The signatures of the public functions in `code`, from `pub fn` or `pub async fn` to the
+/// body's brace, on one line.
+fn public_signatures(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("pub ") {
+        let tail = &rest[at..];
+        if tail.starts_with("pub fn ") || tail.starts_with("pub async fn ") {
+            let end = tail.find(['{', ';']).unwrap_or(tail.len());
+            out.push(tail[..end].split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        rest = &rest[at + 4..];
+    }
+    out
+}
+
+#[test]
+fn no_error_that_is_only_text_crosses_a_module_boundary() {
+    let found = public_signatures("pub fn a() -> Result<u32,\n String> { }\npub async fn b(x: u8) -> Result<(), KeptError> {}");
+    assert_eq!(found.len(), 2, "{found:?}");
+    let text_errors = |sig: &str| sig.replace(' ', "").ends_with(",String>");
+    assert!(text_errors(&found[0]) && !text_errors(&found[1]));
+    let offending: Vec<String> = sources()
+        .iter()
+        .flat_map(|(m, code)| {
+            public_signatures(code)
+                .into_iter()
+                .filter(|s| text_errors(s))
+                .map(move |s| format!("{m}: {s}"))
+        })
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "Result<_, String> in a public signature (type the error; text beside a field is \
+         field::FieldError):\n{}",
+        offending.join("\n")
+    );
+}

@@ -396,7 +396,7 @@ fn proxy_urls_are_checked_by_the_browsers_parser() {
         parse_api_base("HTTP://[::1]:8787"),
         Ok("http://[::1]:8787".to_string())
     );
-    let err = |s: &str| parse_api_base(s).expect_err(s);
+    let err = |s: &str| parse_api_base(s).expect_err(s).0;
     assert!(err("127.0.0.1:8787").contains("has no scheme: write http://127.0.0.1:8787"));
     assert!(err("localhost:8787").contains("has no scheme"));
     assert!(err("ftp://x").contains("must start with http:// or https://, not ftp:"));

@@ -97,7 +97,7 @@ pub fn Filters(
         }
         let this_open = opened.get_value() + 1;
         opened.set_value(this_open);
-        leptos::task::spawn_local(async move {
+        crate::load::spawn_for_view(|_| async move {
             crate::browser::sleep_ms(ORDER_WAIT_MS).await;
             if opened.try_get_value() == Some(this_open)
                 && options_ready.try_get_untracked() == Some(false)
@@ -151,7 +151,7 @@ pub fn Filters(
                     })
                     .collect();
                 let counts =
-                    crate::source::count_many(&source, &queries, 6, &cache, Some(&signal)).await?;
+                    crate::source::count_many(&source, &queries, 6, &cache, &signal).await?;
                 Ok(names.into_iter().zip(counts).collect())
             }
         },
@@ -173,7 +173,7 @@ pub fn Filters(
     Effect::new(move |_| {
         let q = query.get();
         let zone = session.zone.get();
-        let off = move |ts: i64| crate::browser::offset_in(&zone, ts);
+        let off = move |ts: i64| zone.offset_at(ts);
         selected.set(q.event_types.clone());
         from.set(
             q.date_from
@@ -211,7 +211,7 @@ pub fn Filters(
         // Qualifiers (`country:US`) are the app's exact filters; the rest is the API's text
         // search, as typed.
         let raw = search.get_untracked();
-        let (filter, text) = split_search(&raw)?;
+        let (filter, text) = split_search(&raw).map_err(|e| e.0)?;
         let q = EventQuery {
             event_types: selected.get_untracked(),
             date_from,
@@ -384,7 +384,7 @@ pub fn Filters(
                             let zone = Zone::Named(name.clone());
                             view! {
                                 <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_NAMED prop:checked=true
-                                    on:change=move |_| switch_zone(zone.clone())/>{name.clone()}</label>
+                                    on:change=move |_| switch_zone(zone.clone())/>{name.to_string()}</label>
                             }.into_any()
                         }
                         _ => view! { <A href=crate::browser::app_href(crate::routes::paths::SETTINGS) attr:class="small">"Other zone…"</A> }.into_any(),
@@ -429,8 +429,11 @@ const SUGGESTIONS: usize = 12;
 /// Splits the search box: its qualifiers in canonical form (the app's exact filters) and its
 /// plain text (the API's `search_text`), as typed. A qualifier that does not parse is the
 /// message to show beside the box.
-pub fn split_search(raw: &str) -> Result<(Option<String>, Option<String>), String> {
-    let parsed = audit_model::filter::Filter::parse(raw).map_err(|e| e.0)?;
+pub fn split_search(
+    raw: &str,
+) -> Result<(Option<String>, Option<String>), crate::field::FieldError> {
+    let parsed =
+        audit_model::filter::Filter::parse(raw).map_err(|e| crate::field::FieldError(e.0))?;
     let qualifiers = audit_model::filter::Filter {
         clauses: parsed.clauses.clone(),
         text: Vec::new(),
@@ -465,6 +468,7 @@ mod tests {
         );
         assert!(split_search("colour:red")
             .expect_err("unknown")
+            .0
             .contains("type:, user:, ip:"));
     }
 }

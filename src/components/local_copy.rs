@@ -7,7 +7,7 @@ use ui_names::testid;
 
 use crate::pages::thousands;
 use crate::session::Session;
-use crate::workspace::Status;
+use crate::workspace::{OnDevice, Status};
 
 /// The line under the filters.
 #[component]
@@ -24,12 +24,8 @@ pub fn LocalCopy(
         };
         checking.set(true);
         note.set(None);
-        leptos::task::spawn_local(async move {
-            let signal = web_sys::AbortController::new().ok().map(|c| c.signal());
-            let result = match &signal {
-                Some(s) => session.copy.sync(&client, s).await,
-                None => Ok(0),
-            };
+        crate::load::spawn_for_view(|signal| async move {
+            let result = session.copy.sync(&client, &signal).await;
             checking.set(false);
             note.set(Some(match result {
                 Ok(0) => "No new events.".to_string(),
@@ -92,6 +88,14 @@ pub fn LocalCopy(
                         </button>
                     </Show>
                     {move || note.get().map(|n| view! { <span role="status">{n}</span> })}
+                    {move || match session.copy.on_device.get() {
+                        OnDevice::Failed(e) if session.copy.keep.get() => Some(view! {
+                            <span role="alert" data-testid=testid::KEPT_FAILED>{format!(
+                                "Not kept on this device: {e}. This tab still holds the range."
+                            )}</span>
+                        }),
+                        _ => None,
+                    }}
                 }.into_any(),
                 Status::TooMany { total, max } => view! {
                     <span>{format!(

@@ -2,7 +2,6 @@
 //! picker and a drop zone.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use ui_names::testid;
 
@@ -27,7 +26,7 @@ pub fn OpenFile() -> impl IntoView {
     let dragging = RwSignal::new(false);
     let open = Callback::new(move |file: web_sys::File| {
         let navigate = navigate.clone();
-        spawn_local(async move {
+        crate::load::spawn_for_view(|_| async move {
             match read(file).await {
                 Ok(f) => {
                     error.set(None);

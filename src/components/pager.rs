@@ -50,7 +50,7 @@ pub fn Pager(
                         input.set_value("");
                         go(n);
                     }
-                    Err(message) => jump_error.set(Some(message)),
+                    Err(message) => jump_error.set(Some(message.0)),
                 }
             }>
                 <label for="jump-page">"Go to page"</label>

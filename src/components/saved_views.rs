@@ -71,7 +71,7 @@ pub fn SavedViews(
             return;
         };
         input.set_value("");
-        leptos::task::spawn_local(async move {
+        crate::load::spawn_for_view(|_| async move {
             let text = wasm_bindgen_futures::JsFuture::from(file.text())
                 .await
                 .ok()
@@ -83,7 +83,7 @@ pub fn SavedViews(
                     keep(list);
                     note.set(Some(format!("Imported; {added} new.")));
                 }
-                Err(e) => note.set(Some(e)),
+                Err(e) => note.set(Some(e.0)),
             }
         });
     };
@@ -132,7 +132,7 @@ pub fn SavedViews(
                                         if let Some((from, to)) = editing.get_untracked() {
                                             match saved::renamed(views.get_untracked(), &from, &to) {
                                                 Ok(list) => { keep(list); editing.set(None); note.set(None); }
-                                                Err(e) => note.set(Some(e)),
+                                                Err(e) => note.set(Some(e.0)),
                                             }
                                         }
                                     }>

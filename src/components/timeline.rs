@@ -140,8 +140,7 @@ pub fn Timeline(
             async move {
                 let (bucket, plan) = plan(&q, offset, crate::browser::now_ms());
                 let queries: Vec<EventQuery> = plan.iter().map(|(q, _)| q.clone()).collect();
-                let counts =
-                    count_many(&source, &queries, IN_FLIGHT, &cache, Some(&signal)).await?;
+                let counts = count_many(&source, &queries, IN_FLIGHT, &cache, &signal).await?;
                 let bars = bars_of(plan, counts.into_iter().map(Some));
                 Ok((bucket, bars))
             }

@@ -3,7 +3,6 @@
 use audit_model::time::{format_display, format_offset};
 use audit_model::{AuditEvent, EventQuery};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use ui_names::testid;
@@ -100,7 +99,7 @@ pub fn DetailPage() -> impl IntoView {
         } else {
             ev.id.clone()
         };
-        spawn_local(async move {
+        crate::load::spawn_for_view(|_| async move {
             if copy_text(&text).await {
                 copied.set(Some(if what == "json" {
                     "JSON copied"

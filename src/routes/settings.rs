@@ -1,11 +1,12 @@
 //! Settings: where the API (the proxy) is, and a connection test.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use ui_names::testid;
 
 use crate::api::{ApiError, Client};
+use crate::load::spawn_for_view;
 use crate::session::Session;
+use crate::workspace::OnDevice;
 
 /// What a connection test found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,14 +25,15 @@ pub enum Probe {
 
 /// Tests a base URL: the event-types call, then on a network failure an opaque `no-cors`
 /// request to tell "not running" from "refuses this origin".
-pub async fn probe(client: Client) -> Probe {
+pub async fn probe(client: Client, signal: &web_sys::AbortSignal) -> Probe {
     let base = client.base.clone();
-    match client.event_types(None).await {
+    match client.event_types(Some(signal)).await {
         Ok(t) => Probe::Ok(t.event_types.len()),
         Err(ApiError::Http { status: 401, .. }) => Probe::Rejected,
         Err(ApiError::Unreachable { .. }) => {
             let init = web_sys::RequestInit::new();
             init.set_mode(web_sys::RequestMode::NoCors);
+            init.set_signal(Some(signal));
             let Some(window) = web_sys::window() else {
                 return Probe::Unreachable;
             };
@@ -59,7 +61,7 @@ pub fn SettingsPage() -> impl IntoView {
     // The typed URL, checked; a bad one is explained under the field and goes nowhere.
     let checked = move || {
         let r = crate::session::parse_api_base(&draft.get_untracked());
-        invalid.set(r.as_ref().err().cloned());
+        invalid.set(r.as_ref().err().map(|e| e.0.clone()));
         r.ok()
     };
 
@@ -74,8 +76,8 @@ pub fn SettingsPage() -> impl IntoView {
             base,
             session.credentials.get_untracked().unwrap_or_default(),
         );
-        spawn_local(async move {
-            let r = probe(client).await;
+        spawn_for_view(|signal| async move {
+            let r = probe(client, &signal).await;
             testing.set(false);
             result.set(Some(r));
         });
@@ -98,8 +100,8 @@ pub fn SettingsPage() -> impl IntoView {
     let zones = {
         let mut list = crate::browser::time_zones();
         if let crate::prefs::Zone::Named(n) = session.zone.get_untracked() {
-            if !list.contains(&n) {
-                list.push(n);
+            if !list.iter().any(|z| z == n.name()) {
+                list.push(n.to_string());
             }
         }
         list
@@ -164,9 +166,15 @@ pub fn SettingsPage() -> impl IntoView {
 fn LocalCopySettings() -> impl IntoView {
     let session = expect_context::<Session>();
     let kept = RwSignal::new(None::<String>);
-    let measure = move || {
-        spawn_local(async move {
-            kept.set(Some(match crate::kept::size().await {
+    // What is kept is measured when the page opens and whenever a save or delete has ended
+    // (committed or failed), never while one runs.
+    Effect::new(move |_| {
+        let ended = session.copy.on_device.get();
+        if ended == OnDevice::Writing {
+            return;
+        }
+        spawn_for_view(move |_| async move {
+            let size = match crate::kept::size().await {
                 Ok((0, _)) => "Nothing is kept on this device.".to_string(),
                 Ok((n, bytes)) => format!(
                     "Kept on this device: {} for {} {}.",
@@ -174,11 +182,16 @@ fn LocalCopySettings() -> impl IntoView {
                     n,
                     if n == 1 { "account" } else { "accounts" }
                 ),
-                Err(e) => format!("What is kept could not be read: {e}"),
+                Err(e) => format!("What is kept could not be read: {e}."),
+            };
+            kept.set(Some(match ended {
+                OnDevice::Failed(e) => {
+                    format!("The last change could not be kept on this device: {e}. {size}")
+                }
+                _ => size,
             }));
         });
-    };
-    measure();
+    });
     view! {
         <h2>"Local copy"</h2>
         <p class="muted small">
@@ -190,18 +203,11 @@ fn LocalCopySettings() -> impl IntoView {
             <input type="checkbox" data-testid=testid::KEEP_COPY prop:checked=move || session.copy.keep.get()
                 on:change=move |ev| {
                     session.set_keep_copy(event_target_checked(&ev));
-                    // Saving or deleting runs in the background; measure once it is done.
-                    set_timeout(measure, std::time::Duration::from_millis(500));
                 }/>
             "Keep a local copy of the events on this device"
         </label>
         <p role="status" class="small" data-testid=testid::KEPT_SIZE>{move || kept.get()}</p>
-        <button type="button" data-testid=testid::KEPT_DELETE on:click=move |_| {
-            spawn_local(async move {
-                let _ = crate::kept::clear().await;
-                measure();
-            });
-        }>"Delete what is kept on this device"</button>
+        <button type="button" data-testid=testid::KEPT_DELETE on:click=move |_| session.copy.forget()>"Delete what is kept on this device"</button>
     }
 }
 

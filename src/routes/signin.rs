@@ -3,7 +3,6 @@
 //! they are checked first, since the copy kept on this device must not be shown before.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use ui_names::testid;
 
 use crate::api::Credentials;
@@ -78,8 +77,8 @@ pub fn SignIn() -> impl IntoView {
         }
         let client = session.client_to(session.api_base(), credentials.clone());
         busy.set(true);
-        spawn_local(async move {
-            let result = client.event_types(None).await;
+        crate::load::spawn_for_view(|signal| async move {
+            let result = client.event_types(Some(&signal)).await;
             busy.set(false);
             match result {
                 Ok(_) => {

@@ -434,6 +434,57 @@ async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
 }
 
 #[tokio::test]
+async fn a_full_disk_is_said_and_the_copy_stays_in_the_tab() {
+    let stack = Stack::start(StackOptions::default()).await;
+    let app = stack.app_url.clone();
+    with_browser(move |c| async move {
+        c.goto(&app).await.expect("open");
+        // This site may store 200 kB: far less than the demo account's 5,000 events. The
+        // browser refuses the write when its transaction commits.
+        let origin = app.trim_end_matches('/').to_string();
+        cdp(
+            &c,
+            "Storage.overrideQuotaForOrigin",
+            serde_json::json!({ "origin": origin, "quotaSize": 200_000 }),
+        )
+        .await;
+        click(&c, testid::KEEP_COPY).await;
+        sign_in_demo(&c).await;
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+        let said = wait_text(&c, testid::KEPT_FAILED, |t| !t.is_empty()).await;
+        assert!(said.contains("storage for this site is full"), "{said}");
+        assert!(said.contains("This tab still holds the range"), "{said}");
+        assert_eq!(kept_copies(&c).await, 0, "nothing half-written is kept");
+        // The views still answer from the tab.
+        wait_rows(&c).await;
+        click_link(&c, "Settings").await;
+        let size = wait_text(&c, testid::KEPT_SIZE, |t| !t.is_empty()).await;
+        assert!(size.contains("could not be kept on this device"), "{size}");
+        assert!(size.contains("Nothing is kept on this device."), "{size}");
+
+        // With room again, keeping it (off, then on) works and Settings measures it at once.
+        cdp(
+            &c,
+            "Storage.overrideQuotaForOrigin",
+            serde_json::json!({ "origin": origin }),
+        )
+        .await;
+        click(&c, testid::KEEP_COPY).await;
+        wait_text(&c, testid::KEPT_SIZE, |t| {
+            t == "Nothing is kept on this device."
+        })
+        .await;
+        click(&c, testid::KEEP_COPY).await;
+        let size = wait_text(&c, testid::KEPT_SIZE, |t| t.contains("for 1 account")).await;
+        assert!(!size.contains("could not"), "{size}");
+        assert_eq!(kept_copies(&c).await, 1);
+    })
+    .await;
+    drop(stack);
+}
+
+#[tokio::test]
 async fn exact_qualifiers_count_exactly_what_they_name() {
     signed_in_with_copy!(c, app, proxy, {
         // The security overview's country link opens the logins from that country, not every

@@ -148,6 +148,8 @@ pub mod testid {
     pub const KEPT_SIZE: &str = "kept-size";
     /// `kept-delete`
     pub const KEPT_DELETE: &str = "kept-delete";
+    /// `kept-failed`: the status line says the copy could not be kept on this device
+    pub const KEPT_FAILED: &str = "kept-failed";
     /// `saved-views-count`
     pub const SAVED_VIEWS_COUNT: &str = "saved-views-count";
     /// `saved-views-delete`

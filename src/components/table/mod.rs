@@ -64,7 +64,7 @@ pub fn EventsTable(
     // live-tail highlight only toggles a class, so it does not recompute them.
     let texts = Memo::new(move |_| {
         let zone = session.zone.get();
-        let offset = move |t: i64| crate::browser::offset_in(&zone, t);
+        let offset = move |t: i64| zone.offset_at(t);
         let sort = sort.get();
         descriptions.with(|d| {
             rows.with(|list| {
@@ -79,9 +79,9 @@ pub fn EventsTable(
     // frame lays out and paints only what can be seen. `pending` keeps the table marked busy
     // until every row shows the new page (and tells the page-switch measure when that is).
     let pending = RwSignal::new(false);
-    let set_pending = move |p: bool| {
+    let set_pending = move |body: &web_sys::Element, p: bool| {
         pending.try_set(p);
-        crate::instrument::rows_pending(p);
+        crate::instrument::rows_pending(body, p);
     };
     // Writes the current texts (untracked: the effect below subscribes); true when rows off
     // screen were left for later.
@@ -108,13 +108,13 @@ pub fn EventsTable(
             mark(&body);
             return;
         }
-        set_pending(true);
+        set_pending(&body, true);
         crate::browser::after_next_paint(
             || {},
             move || {
                 write(&body, false);
                 mark(&body);
-                set_pending(false);
+                set_pending(&body, false);
             },
         );
     });
