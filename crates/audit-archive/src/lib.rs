@@ -5,6 +5,7 @@
 //! - [`store`]: the events table — idempotent writes with what is held, and the API's answers;
 //! - [`collect`]: the backfill and the polls that read the Audit API into the store;
 //! - [`serve`]: the API's three calls answered from the store, behind the shared edge;
+//! - [`export`]: `audit-archive export`, the events as OCSF, ECS or the API's JSON lines;
 //! - [`config`]: the command line.
 //!
 //! The upstream is read by one collector per database; any number of archives may serve.
@@ -12,6 +13,7 @@
 pub mod collect;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod serve;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use audit_archive::collect::{Collector, Upstream};
 use audit_archive::config::Config;
 use audit_archive::db;
+use audit_archive::export::{ExportArgs, ExportError};
 use audit_archive::serve;
 use audit_archive::store::Archive;
 use clap::Parser;
@@ -31,6 +32,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 }
 
 async fn run() -> ExitCode {
+    // `audit-archive export …` writes NDJSON and ends; anything else collects (and serves).
+    if std::env::args().nth(1).as_deref() == Some("export") {
+        return export(ExportArgs::parse_from(std::env::args().skip(1))).await;
+    }
     let config = Config::parse();
     audit_edge::log::init(config.edge.log_format, "info,tower_http=info");
     let account = match config.credentials() {
@@ -95,4 +100,34 @@ async fn run() -> ExitCode {
     collector.abort();
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// `audit-archive export`: the events to stdout; what went wrong to stderr.
+async fn export(args: ExportArgs) -> ExitCode {
+    let pool = match db::pool(&args.database_url, 2) {
+        Ok(p) => p,
+        Err(e) => return export_failed(e),
+    };
+    // Read only: an export never creates or changes the schema.
+    let archive = Archive::new(pool);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match audit_archive::export::export(&archive, args.format, args.since, &mut out).await {
+        Ok(n) => {
+            eprintln!("audit-archive: exported {n} events");
+            ExitCode::SUCCESS
+        }
+        // The reader went away (`| head`): not a failure of the export.
+        Err(ExportError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => export_failed(format!(
+            "{e} (is PostgreSQL running, is --database-url right, and does it hold an archive?)"
+        )),
+    }
+}
+
+fn export_failed(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("audit-archive export: {message}");
+    ExitCode::from(2)
 }

@@ -63,6 +63,14 @@ impl From<tokio_postgres::Error> for ReadError {
     }
 }
 
+/// Where an oldest-first read stopped (see [`Archive::oldest_first`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resume {
+    created_ms: i64,
+    pos: i64,
+    id: String,
+}
+
 /// The archive's database.
 #[derive(Debug, Clone)]
 pub struct Archive {
@@ -183,6 +191,53 @@ impl Archive {
             audit_model::store::add_self_link(&mut ev, base);
             ev
         }))
+    }
+
+    /// Up to `limit` events oldest first (by time, then the API's order within a millisecond,
+    /// then id) after `after` (the last one read), from `since_ms` on: the export's batches,
+    /// each one indexed seek, so a whole archive is read without holding it.
+    pub async fn oldest_first(
+        &self,
+        since_ms: i64,
+        after: Option<&Resume>,
+        limit: i64,
+    ) -> Result<Vec<(Resume, AuditEvent)>, DbError> {
+        let client = self.pool.get().await?;
+        let rows = match after {
+            None => {
+                client
+                    .query(
+                        "SELECT created_ms, pos, id, body FROM events WHERE created_ms >= $1 \
+                         ORDER BY created_ms, pos DESC, id DESC LIMIT $2",
+                        &[&since_ms, &limit],
+                    )
+                    .await?
+            }
+            Some(r) => {
+                client
+                    .query(
+                        "SELECT created_ms, pos, id, body FROM events WHERE created_ms >= $1 \
+                         AND (created_ms > $2 OR (created_ms = $2 AND (pos < $3 \
+                         OR (pos = $3 AND id < $4)))) \
+                         ORDER BY created_ms, pos DESC, id DESC LIMIT $5",
+                        &[&since_ms, &r.created_ms, &r.pos, &r.id, &limit],
+                    )
+                    .await?
+            }
+        };
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (
+                    Resume {
+                        created_ms: row.get(0),
+                        pos: row.get(1),
+                        id: row.get(2),
+                    },
+                    parse_body(row.get(3)),
+                )
+            })
+            .collect())
     }
 
     /// The event-type list: every documented type, and any other type held with the

@@ -118,6 +118,96 @@ async fn the_archive_answers_every_query_as_the_api_does() {
         !log.contains("ZGVtbzpkZW1v") && !log.contains("demo:demo"),
         "{log}"
     );
+
+    // `audit-archive export`: every event once, oldest first, in each format.
+    let want = upstream_ids(&demo.url).await;
+    let jsonl = export(&cluster.url(), &["--format", "jsonl"]);
+    assert_eq!(jsonl.len(), want.len());
+    let listed: Vec<audit_model::AuditEvent> = jsonl
+        .iter()
+        .map(|l| serde_json::from_str(l).expect("an event per line"))
+        .collect();
+    let mut ids: Vec<String> = listed.iter().map(|e| e.id.clone()).collect();
+    let times: Vec<i64> = listed
+        .iter()
+        .map(|e| e.timestamp().expect("time"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    ids.sort();
+    assert_eq!(ids, want);
+    // As the API sent it (without the links that name the host).
+    let (_, sent) = get(&one(&demo.url), Some(("demo", "demo"))).await;
+    let line = listed.iter().find(|e| e.id == id).expect("the event");
+    let mut sent: audit_model::AuditEvent = serde_json::from_value(sent).expect("event");
+    sent.links = None;
+    assert_eq!(*line, sent);
+    for (format, uid) in [("ocsf", "/metadata/uid"), ("ecs", "/event/id")] {
+        let lines = export(&cluster.url(), &["--format", format]);
+        let mut got: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).expect("JSON per line");
+                v.pointer(uid)
+                    .and_then(Value::as_str)
+                    .expect(uid)
+                    .to_string()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "{format}");
+    }
+    let middle = times[times.len() / 2];
+    let since = audit_model::time::format_api(middle);
+    let later = export(&cluster.url(), &["--format", "ecs", "--since", &since]);
+    let expected = times
+        .iter()
+        .filter(|t| **t >= middle - middle.rem_euclid(1000))
+        .count();
+    assert_eq!(later.len(), expected, "--since {since}");
+    // Told plainly what is wrong.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args([
+            "export",
+            "--database-url",
+            &cluster.url(),
+            "--format",
+            "xml",
+        ])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ocsf, ecs, jsonl"));
+    let gone = format!("postgres://postgres@127.0.0.1:{}/postgres", free_port());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args(["export", "--database-url", &gone, "--format", "ocsf"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is PostgreSQL running"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `audit-archive export` with `args`: its lines.
+fn export(database_url: &str, args: &[&str]) -> Vec<String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args(["export", "--database-url", database_url])
+        .args(args)
+        .output()
+        .expect("run audit-archive export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(String::from)
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,8 @@
 //! proxy's, in the operating guide) with its environment variable and default.
 
 use audit_archive::config::Config;
-use clap::CommandFactory;
+use audit_archive::export::{ExportArgs, Format};
+use clap::{CommandFactory, ValueEnum};
 
 fn guide() -> String {
     std::fs::read_to_string(concat!(
@@ -17,8 +18,10 @@ fn guide() -> String {
 fn every_flag_named_exists_and_every_own_flag_is_in_the_table() {
     let guide = guide();
     let command = Config::command();
+    let export = ExportArgs::command();
     let longs: Vec<String> = command
         .get_arguments()
+        .chain(export.get_arguments())
         .filter_map(|a| a.get_long().map(String::from))
         .collect();
     // Every `--flag` in the guide is one of the binary's, except after `audit-proxy` or a
@@ -69,5 +72,23 @@ fn every_flag_named_exists_and_every_own_flag_is_in_the_table() {
                 "--{long}: default {default} missing: {row}"
             );
         }
+    }
+}
+
+#[test]
+fn the_export_formats_are_each_described() {
+    let guide = guide();
+    for format in Format::value_variants() {
+        let name = format
+            .to_possible_value()
+            .expect("named")
+            .get_name()
+            .to_string();
+        assert!(
+            guide
+                .lines()
+                .any(|l| l.starts_with(&format!("| `{name}` |"))),
+            "docs/archive.md's export table has no row for {name}"
+        );
     }
 }

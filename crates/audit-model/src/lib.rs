@@ -20,6 +20,7 @@ pub mod facets;
 pub mod filter;
 pub mod ip;
 pub mod marks;
+pub mod normalize;
 pub mod page;
 pub mod query;
 pub mod related;

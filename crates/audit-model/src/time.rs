@@ -72,6 +72,14 @@ pub fn format_api(ts: Timestamp) -> String {
         .unwrap_or_default()
 }
 
+/// Formats as RFC 3339 in UTC with milliseconds, `2024-05-01T13:45:00.000Z` (what ECS's
+/// `@timestamp` takes); `None` out of range.
+pub fn format_rfc3339(ts: Timestamp) -> Option<String> {
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    from_millis(ts).and_then(|dt| dt.format(&fmt).ok())
+}
+
 /// Formats for a person at the given UTC offset (in minutes): `2024-05-01 13:45:00`.
 pub fn format_display(ts: Timestamp, offset_minutes: i32) -> String {
     let fmt = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
