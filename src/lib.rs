@@ -19,6 +19,7 @@ pub mod instrument;
 pub mod kept;
 pub mod live;
 pub mod load;
+pub mod memory;
 pub mod pages;
 pub mod prefs;
 pub mod routes;
@@ -45,6 +46,10 @@ pub fn App() -> impl IntoView {
     instrument::start();
     let session = Session::restore();
     provide_context(session);
+    let prefs = prefs::Prefs::restore();
+    provide_context(prefs);
+    let memory = memory::ListMemory::new();
+    provide_context(memory);
     let ready = RwSignal::new(false);
     let config_error = RwSignal::new(None::<session::ConfigError>);
     spawn_local(async move {
@@ -74,7 +79,7 @@ pub fn App() -> impl IntoView {
     browser::install_dropdown_behaviour();
     // The theme is an attribute on <html>, so CSS's light-dark() follows it.
     Effect::new(move |_| {
-        let theme = session.theme.get();
+        let theme = prefs.theme.get();
         if let Some(root) = web_sys::window()
             .and_then(|w| w.document())
             .and_then(|d| d.document_element())
@@ -96,8 +101,8 @@ pub fn App() -> impl IntoView {
                     <A href=crate::browser::app_href(crate::routes::paths::SECURITY)>"Security overview"</A>
                     <A href=crate::browser::app_href(crate::routes::paths::SETTINGS)>"Settings"</A>
                     <label class="inline small">"Theme"
-                        <select data-testid=testid::THEME prop:value=move || session.theme.get().key()
-                            on:change=move |ev| session.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
+                        <select data-testid=testid::THEME prop:value=move || prefs.theme.get().key()
+                            on:change=move |ev| prefs.set_theme(prefs::Theme::from_key(&event_target_value(&ev)))>
                             {prefs::Theme::ALL.map(|t| view! { <option value=t.key()>{t.label()}</option> })}
                         </select>
                     </label>
@@ -105,7 +110,7 @@ pub fn App() -> impl IntoView {
                         <span class="account" data-testid=testid::ACCOUNT>
                             "Account " {move || session.credentials.get().map(|c| c.key).unwrap_or_default()}
                         </span>
-                        <button type="button" class="link" data-testid=testid::SIGN_OUT on:click=move |_| session.sign_out()>
+                        <button type="button" class="link" data-testid=testid::SIGN_OUT on:click=move |_| { memory.forget(); session.sign_out() }>
                             "Sign out"
                         </button>
                     </Show>

@@ -62,10 +62,19 @@ where
 }
 
 /// The part of [`spawn_for_view`] that is the same for every handler (one copy in the wasm).
+/// The task does not hold the view's owner (Leptos's own scoped spawn does, which keeps a view
+/// that is gone alive until the task ends), so the owner's cleanup runs when the view goes.
 fn cancel_with_view(controller: AbortController, task: Pin<Box<dyn Future<Output = ()>>>) {
+    use futures_util::future::{AbortHandle, Abortable};
+    let (stop, registration) = AbortHandle::new_pair();
     let controller = send_wrapper::SendWrapper::new(controller);
-    on_cleanup(move || controller.abort());
-    leptos::task::spawn_local_scoped_with_cancellation(task);
+    on_cleanup(move || {
+        controller.abort();
+        stop.abort();
+    });
+    spawn_local(async move {
+        let _ = Abortable::new(task, registration).await;
+    });
 }
 
 /// Re-runs `fetch` whenever `input` changes (it is tracked like an effect; `None` means nothing
@@ -114,6 +123,93 @@ where
         ))
     };
     run_loads(Rc::new(next), Rc::new(started))
+}
+
+/// What a screen shows of its data, from one [`load_screen`]: the last answer, whether a run is
+/// under way, the last run's error (cleared when the next run starts), and Retry.
+pub struct Loaded<T: Send + Sync + 'static> {
+    /// The last answer (kept under a later error: the screen says it is not the answer).
+    pub value: RwSignal<Option<T>>,
+    /// A run is under way.
+    pub loading: RwSignal<bool>,
+    /// Why the last run failed.
+    pub error: RwSignal<Option<ApiError>>,
+    retries: RwSignal<u32>,
+    /// The run in progress (to cancel it).
+    pub run: Loading,
+}
+
+impl<T: Send + Sync + 'static> Clone for Loaded<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Loaded<T> {}
+
+impl<T: Send + Sync + 'static> Loaded<T> {
+    /// Asks again (the error banner's Retry, a list refreshed by Live).
+    pub fn retry(&self) {
+        self.retries.update(|n| *n += 1);
+    }
+
+    /// [`retry`](Self::retry) as a callback for a component's prop.
+    pub fn on_retry(&self) -> Callback<()> {
+        let this = *self;
+        Callback::new(move |_| this.retry())
+    }
+}
+
+/// A screen's [`load`] with the signals every screen shows: `input` and `fetch` as for [`load`]
+/// (a retry runs `fetch` again with the same input), `initial` what is shown before the first
+/// answer, and `arrived` called with each answer once it is the value.
+pub fn load_screen<I, T, Fut>(
+    input: impl Fn() -> Option<I> + 'static,
+    fetch: impl Fn(I, AbortSignal) -> Fut + 'static,
+    initial: Option<T>,
+    arrived: impl Fn(&T) + 'static,
+) -> Loaded<T>
+where
+    I: 'static,
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ApiError>> + 'static,
+{
+    let value = RwSignal::new(initial);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None);
+    let retries = RwSignal::new(0u32);
+    let run = load(
+        move || {
+            retries.track();
+            input()
+        },
+        fetch,
+        move || {
+            loading.set(true);
+            error.set(None);
+        },
+        move |result| {
+            loading.set(false);
+            match result {
+                Ok(v) => {
+                    value.set(Some(v));
+                    value.with_untracked(|v| {
+                        if let Some(v) = v {
+                            arrived(v)
+                        }
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        },
+    );
+    Loaded {
+        value,
+        loading,
+        error,
+        retries,
+        run,
+    }
 }
 
 /// Where a run's error goes, the same for every screen (and so not in each screen's generic

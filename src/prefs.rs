@@ -1,5 +1,124 @@
 //! The display preferences a person sets and the app remembers, as types: a misspelt theme or
-//! column cannot compile, and what was stored is read back through one parser.
+//! column cannot compile, and what was stored is read back through one parser. [`Prefs`] holds
+//! them for the app (a context of its own) and formats times on the clock chosen.
+
+use leptos::prelude::*;
+
+use crate::browser::{load, save, Store};
+
+const UTC_KEY: &str = ui_names::storage::UTC;
+const ZONE_KEY: &str = ui_names::storage::ZONE;
+const COLUMNS_KEY: &str = ui_names::storage::HIDDEN_COLUMNS;
+const COMPACT_KEY: &str = ui_names::storage::COMPACT;
+const THEME_KEY: &str = ui_names::storage::THEME;
+
+/// The person's display preferences, each remembered in localStorage when set: provided as a
+/// context by [`crate::App`].
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    /// The zone times are shown, typed and bucketed in.
+    pub zone: RwSignal<Zone>,
+    /// Table columns the user hid.
+    pub hidden_columns: RwSignal<Vec<Column>>,
+    /// Compact table rows.
+    pub compact: RwSignal<bool>,
+    /// The colour scheme.
+    pub theme: RwSignal<Theme>,
+}
+
+impl Prefs {
+    /// The preferences remembered on this device (the defaults for what was never set).
+    pub fn restore() -> Prefs {
+        Prefs {
+            zone: RwSignal::new(match load(Store::Local, ZONE_KEY) {
+                Some(key) => Zone::from_key(&key),
+                // Carried over from the UTC/local switch of earlier versions.
+                None if load(Store::Local, UTC_KEY).as_deref() == Some("false") => Zone::Local,
+                None => Zone::Utc,
+            }),
+            hidden_columns: RwSignal::new(
+                load(Store::Local, COLUMNS_KEY)
+                    .map(|s| Column::parse_hidden(&s))
+                    .unwrap_or_default(),
+            ),
+            compact: RwSignal::new(load(Store::Local, COMPACT_KEY).as_deref() == Some("true")),
+            theme: RwSignal::new(
+                load(Store::Local, THEME_KEY)
+                    .map(|t| Theme::from_key(&t))
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    /// Shows or hides a table column, and remembers the choice.
+    pub fn set_column(&self, column: Column, visible: bool) {
+        self.hidden_columns.update(|h| {
+            h.retain(|c| *c != column);
+            if !visible {
+                h.push(column);
+            }
+        });
+        save(
+            Store::Local,
+            COLUMNS_KEY,
+            &self
+                .hidden_columns
+                .with_untracked(|h| Column::store_hidden(h)),
+        );
+    }
+
+    /// Sets the row density, and remembers it.
+    pub fn set_compact(&self, compact: bool) {
+        save(
+            Store::Local,
+            COMPACT_KEY,
+            if compact { "true" } else { "false" },
+        );
+        self.compact.set(compact);
+    }
+
+    /// Sets the theme, and remembers it.
+    pub fn set_theme(&self, theme: Theme) {
+        save(Store::Local, THEME_KEY, theme.key());
+        self.theme.set(theme);
+    }
+
+    /// Switches the display zone and remembers it.
+    pub fn set_zone(&self, zone: Zone) {
+        save(Store::Local, ZONE_KEY, zone.key());
+        self.zone.set(zone);
+    }
+
+    /// Minutes east of UTC for displaying a moment in the zone shown (tracked).
+    pub fn offset_at(&self, ts: i64) -> i32 {
+        self.zone.with(|z| z.offset_at(ts))
+    }
+
+    /// When `ev` happened, on the clock times are shown in (`2026-11-20 08:30:00`); the API's
+    /// text as it is when it is not a time.
+    pub fn shown_time(&self, ev: &audit_model::AuditEvent) -> String {
+        ev.timestamp()
+            .map(|t| self.shown_at(t))
+            .unwrap_or_else(|| ev.created_at.clone())
+    }
+
+    /// A moment on the clock times are shown in: `2026-11-20 08:30:00`.
+    pub fn shown_at(&self, ts: audit_model::time::Timestamp) -> String {
+        audit_model::time::format_display(ts, self.offset_at(ts))
+    }
+
+    /// The clock times are shown in, for labels (tracked): "UTC", "local time, UTC+02:00", or
+    /// "Asia/Kolkata, UTC+05:30" (the offset now).
+    pub fn zone_label(&self) -> String {
+        let now = crate::browser::now_ms();
+        let offset = audit_model::time::format_offset(self.offset_at(now));
+        self.zone.with(|z| match z {
+            Zone::Utc => "UTC".to_string(),
+            Zone::Local => format!("local time, {offset}"),
+            Zone::Named(name) => format!("{name}, {offset}"),
+        })
+    }
+}
 
 /// The colour scheme.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,7 @@
-//! App-wide state: where the API is (config.json, Settings override), who is signed in, and the
-//! display time zone. Provided as context by [`crate::App`].
+//! Where events come from: where the API is (config.json, Settings override), who is signed in
+//! (and a sign-in in progress), the file opened offline and the tab's local copy. Provided as
+//! context by [`crate::App`], beside the display preferences ([`crate::prefs::Prefs`]) and the
+//! list's memory ([`crate::memory::ListMemory`]), each a context of its own.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -7,15 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::api::{Client, Credentials};
 use crate::browser::{load, remove, save, Store};
 use crate::field::FieldError;
-use crate::prefs::{Column, Theme, Zone};
 
 const CREDENTIALS_KEY: &str = ui_names::storage::CREDENTIALS;
 const API_BASE_KEY: &str = ui_names::storage::API_BASE;
-const UTC_KEY: &str = ui_names::storage::UTC;
-const ZONE_KEY: &str = ui_names::storage::ZONE;
-const COLUMNS_KEY: &str = ui_names::storage::HIDDEN_COLUMNS;
-const COMPACT_KEY: &str = ui_names::storage::COMPACT;
-const THEME_KEY: &str = ui_names::storage::THEME;
 const KEEP_COPY_KEY: &str = ui_names::storage::KEEP_COPY;
 /// The name (only) of the file open offline in this tab, so a reload can say it was closed.
 const OPEN_FILE_KEY: &str = ui_names::storage::OPEN_FILE;
@@ -109,7 +105,7 @@ pub fn parse_api_base(input: &str) -> Result<String, FieldError> {
     )))
 }
 
-/// Shared state; cheap to copy (signals only).
+/// The sources' state; cheap to copy (signals only).
 #[derive(Clone, Copy)]
 pub struct Session {
     /// The API base from config.json.
@@ -118,24 +114,8 @@ pub struct Session {
     pub override_base: RwSignal<Option<String>>,
     /// Signed-in credentials.
     pub credentials: RwSignal<Option<Credentials>>,
-    /// The zone times are shown, typed and bucketed in; remembered.
-    pub zone: RwSignal<Zone>,
     /// Why the sign-in form is shown again (a 401 mid-session keeps the view behind it).
     pub notice: RwSignal<Option<String>>,
-    /// The detail view was opened from the list in this tab, so Back can use history.
-    pub opened_from_list: RwSignal<bool>,
-    /// The last list page shown, by its query string, so returning to it shows rows at once.
-    pub last_list: StoredValue<Option<(String, audit_model::EventsPage)>>,
-    /// Scroll positions of list views left for a detail view, by query string.
-    pub scroll: StoredValue<std::collections::HashMap<String, f64>>,
-    /// The event last opened from the list, whose row gets the focus back on return.
-    pub opened_row: StoredValue<Option<String>>,
-    /// Table columns the user hid (remembered).
-    pub hidden_columns: RwSignal<Vec<Column>>,
-    /// Compact table rows (remembered).
-    pub compact: RwSignal<bool>,
-    /// "system", "light" or "dark" (remembered).
-    pub theme: RwSignal<Theme>,
     /// A JSON Lines export opened offline; while set, it is the source of events.
     pub offline: RwSignal<Option<std::sync::Arc<crate::source::OfflineFile>>>,
     /// Longest one API request may take (config.json's `request_timeout_secs`).
@@ -185,22 +165,12 @@ impl Session {
                 load(Store::Local, API_BASE_KEY).filter(|s| !s.is_empty()),
             ),
             credentials: RwSignal::new(credentials),
-            zone: RwSignal::new(match load(Store::Local, ZONE_KEY) {
-                Some(key) => Zone::from_key(&key),
-                // Carried over from the UTC/local switch of earlier versions.
-                None if load(Store::Local, UTC_KEY).as_deref() == Some("false") => Zone::Local,
-                None => Zone::Utc,
-            }),
             // A file read offline lives in memory only; after a reload, say so instead of
             // silently showing something else.
             notice: RwSignal::new(load(Store::Session, OPEN_FILE_KEY).map(|name| {
                 remove(Store::Session, OPEN_FILE_KEY);
                 format!("“{name}” was open before the page reloaded. Files are read in this tab's memory only, so open it again to go on.")
             })),
-            opened_from_list: RwSignal::new(false),
-            last_list: StoredValue::new(None),
-            scroll: StoredValue::new(Default::default()),
-            opened_row: StoredValue::new(None),
             offline: RwSignal::new(None),
             request_timeout_ms: StoredValue::new(crate::api::REQUEST_TIMEOUT_MS),
             copy: crate::workspace::LocalCopy::new(
@@ -209,17 +179,6 @@ impl Session {
             unconfirmed: StoredValue::new(None),
             refused: RwSignal::new(None),
             typed_early: StoredValue::new(None),
-            hidden_columns: RwSignal::new(
-                load(Store::Local, COLUMNS_KEY)
-                    .map(|s| Column::parse_hidden(&s))
-                    .unwrap_or_default(),
-            ),
-            compact: RwSignal::new(load(Store::Local, COMPACT_KEY).as_deref() == Some("true")),
-            theme: RwSignal::new(
-                load(Store::Local, THEME_KEY)
-                    .map(|t| Theme::from_key(&t))
-                    .unwrap_or_default(),
-            ),
         }
     }
 
@@ -260,7 +219,13 @@ impl Session {
         }
     }
 
-    /// Where events come from now: an open file first, else the signed-in account.
+    /// [`source`](Self::source), without tracking.
+    pub fn source_untracked(&self) -> Option<crate::source::Source> {
+        untrack(|| self.source())
+    }
+
+    /// Where events come from now: an open file first, else the signed-in account (tracks the
+    /// signals it reads).
     pub fn source(&self) -> Option<crate::source::Source> {
         if let Some(file) = self.offline.get() {
             return Some(crate::source::Source::File(file));
@@ -269,9 +234,8 @@ impl Session {
             .map(|c| crate::source::Source::Api(c, self.copy))
     }
 
-    /// Opens a file offline (forgetting the list shown before).
+    /// Opens a file offline.
     pub fn open_file(&self, file: crate::source::OfflineFile) {
-        self.last_list.set_value(None);
         self.copy.clear();
         save(Store::Session, OPEN_FILE_KEY, &file.name);
         self.offline.set(Some(std::sync::Arc::new(file)));
@@ -279,7 +243,6 @@ impl Session {
 
     /// Closes the offline file.
     pub fn close_file(&self) {
-        self.last_list.set_value(None);
         remove(Store::Session, OPEN_FILE_KEY);
         self.offline.set(None);
     }
@@ -337,7 +300,6 @@ impl Session {
         let Some(credentials) = self.credentials.get_untracked() else {
             return;
         };
-        self.last_list.set_value(None);
         self.copy.clear();
         self.refused.set(Some(Refused {
             key: credentials.key,
@@ -373,7 +335,6 @@ impl Session {
         remove(Store::Session, CREDENTIALS_KEY);
         remove(Store::Local, CREDENTIALS_KEY);
         crate::saved::forget_recent();
-        self.last_list.set_value(None);
         self.copy.clear();
         self.copy.forget();
         self.credentials.set(None);
@@ -394,7 +355,6 @@ impl Session {
     pub fn set_override(&self, base: Option<String>) {
         let base = base.map(|b| normalize_base(&b)).filter(|b| !b.is_empty());
         if base != self.override_base.get_untracked() {
-            self.last_list.set_value(None);
             self.copy.clear();
         }
         match &base {
@@ -402,33 +362,6 @@ impl Session {
             None => remove(Store::Local, API_BASE_KEY),
         }
         self.override_base.set(base);
-    }
-
-    /// Shows or hides a table column, and remembers the choice.
-    pub fn set_column(&self, column: Column, visible: bool) {
-        self.hidden_columns.update(|h| {
-            h.retain(|c| *c != column);
-            if !visible {
-                h.push(column);
-            }
-        });
-        save(
-            Store::Local,
-            COLUMNS_KEY,
-            &self
-                .hidden_columns
-                .with_untracked(|h| Column::store_hidden(h)),
-        );
-    }
-
-    /// Sets the row density, and remembers it.
-    pub fn set_compact(&self, compact: bool) {
-        save(
-            Store::Local,
-            COMPACT_KEY,
-            if compact { "true" } else { "false" },
-        );
-        self.compact.set(compact);
     }
 
     /// Keeps (or stops keeping) the local copy on this device; stopping removes what was kept.
@@ -446,48 +379,6 @@ impl Session {
             self.copy.forget();
         }
         self.copy.keep.set(keep);
-    }
-
-    /// Sets the theme, and remembers it.
-    pub fn set_theme(&self, theme: Theme) {
-        save(Store::Local, THEME_KEY, theme.key());
-        self.theme.set(theme);
-    }
-
-    /// Switches the display zone and remembers it.
-    pub fn set_zone(&self, zone: Zone) {
-        save(Store::Local, ZONE_KEY, zone.key());
-        self.zone.set(zone);
-    }
-
-    /// Minutes east of UTC for displaying a moment in the zone shown (tracked).
-    pub fn offset_at(&self, ts: i64) -> i32 {
-        self.zone.with(|z| z.offset_at(ts))
-    }
-
-    /// When `ev` happened, on the clock times are shown in (`2026-11-20 08:30:00`); the API's
-    /// text as it is when it is not a time.
-    pub fn shown_time(&self, ev: &audit_model::AuditEvent) -> String {
-        ev.timestamp()
-            .map(|t| self.shown_at(t))
-            .unwrap_or_else(|| ev.created_at.clone())
-    }
-
-    /// A moment on the clock times are shown in: `2026-11-20 08:30:00`.
-    pub fn shown_at(&self, ts: audit_model::time::Timestamp) -> String {
-        audit_model::time::format_display(ts, self.offset_at(ts))
-    }
-
-    /// The clock times are shown in, for labels (tracked): "UTC", "local time, UTC+02:00", or
-    /// "Asia/Kolkata, UTC+05:30" (the offset now).
-    pub fn zone_label(&self) -> String {
-        let now = crate::browser::now_ms();
-        let offset = audit_model::time::format_offset(self.offset_at(now));
-        self.zone.with(|z| match z {
-            Zone::Utc => "UTC".to_string(),
-            Zone::Local => format!("local time, {offset}"),
-            Zone::Named(name) => format!("{name}, {offset}"),
-        })
     }
 }
 

@@ -84,6 +84,7 @@ async fn table_shows_every_column_as_text() {
     let rows = vec![hostile_event()];
     let _handle = leptos::mount::mount_to(el.clone(), move || {
         provide_context(Session::restore());
+        provide_context(audit_viewer::prefs::Prefs::restore());
         let rows = Signal::derive(move || rows.clone());
         view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false) on_open=Callback::new(|_: String| {})/> }
     });
@@ -179,6 +180,7 @@ async fn a_new_page_rewrites_the_same_rows_and_a_click_opens_the_right_one() {
     let highlight = RwSignal::new(std::collections::HashSet::<String>::new());
     let _handle = leptos::mount::mount_to(el.clone(), move || {
         provide_context(Session::restore());
+        provide_context(audit_viewer::prefs::Prefs::restore());
         view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
         on_open=Callback::new(move |id: String| opened.update(|o| o.push(id))) highlight=highlight/> }
     });
@@ -241,6 +243,7 @@ async fn a_click_on_a_value_filters_by_it_alt_excludes_and_the_keys_reach_it() {
     let filtered = RwSignal::new(Vec::<(String, String, bool)>::new());
     let _handle = leptos::mount::mount_to(el.clone(), move || {
         provide_context(Session::restore());
+        provide_context(audit_viewer::prefs::Prefs::restore());
         view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
         on_open=Callback::new(move |id: String| opened.update(|o| o.push(id)))
         on_filter=Callback::new(move |f: (String, String, bool)| filtered.update(|v| v.push(f)))/> }
@@ -344,6 +347,7 @@ async fn rows_off_screen_are_written_after_the_next_paint_and_the_table_is_busy_
     ]);
     let _handle = leptos::mount::mount_to(el.clone(), move || {
         provide_context(Session::restore());
+        provide_context(audit_viewer::prefs::Prefs::restore());
         view! { <EventsTable rows=rows descriptions=Signal::derive(Default::default) stale=Signal::derive(|| false)
         on_open=Callback::new(|_: String| {})/> }
     });
@@ -675,4 +679,88 @@ async fn clearing_the_local_copy_aborts_its_read_and_lets_every_wait_go() {
     );
     copy.settled(&client, &q).await;
     assert!(matches!(copy.status.get_untracked(), Status::Failed(_)));
+}
+
+#[wasm_bindgen_test]
+async fn a_screens_load_says_loading_then_its_error_and_retry_asks_again() {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    let asked = Rc::new(Cell::new(0u32));
+    let arrived = Rc::new(RefCell::new(Vec::<u32>::new()));
+    let handle = Rc::new(RefCell::new(None));
+    let (a, got, h) = (asked.clone(), arrived.clone(), handle.clone());
+    let mount = leptos::mount::mount_to(container(), move || {
+        let (a, got) = (a.clone(), got.clone());
+        let loaded = audit_viewer::load::load_screen(
+            || Some(()),
+            move |(), _signal| {
+                let n = a.get() + 1;
+                a.set(n);
+                async move {
+                    audit_viewer::browser::sleep_ms(50).await;
+                    if n == 1 {
+                        Err(audit_viewer::api::ApiError::Malformed("not JSON".into()))
+                    } else {
+                        Ok(n)
+                    }
+                }
+            },
+            None,
+            move |v: &u32| got.borrow_mut().push(*v),
+        );
+        *h.borrow_mut() = Some(loaded);
+        view! { <p>"screen"</p> }.into_any()
+    });
+    leptos::task::tick().await;
+    let loaded = handle.borrow().expect("the loader ran");
+    assert!(loaded.loading.get_untracked(), "a run is under way");
+    audit_viewer::browser::sleep_ms(120).await;
+    assert!(!loaded.loading.get_untracked());
+    assert!(
+        loaded.error.get_untracked().is_some(),
+        "the first run failed"
+    );
+    assert_eq!(loaded.value.get_untracked(), None);
+    // Retry: the error goes while the same question is asked again, and the answer lands.
+    loaded.retry();
+    leptos::task::tick().await;
+    assert!(loaded.loading.get_untracked() && loaded.error.get_untracked().is_none());
+    audit_viewer::browser::sleep_ms(120).await;
+    assert_eq!(loaded.value.get_untracked(), Some(2));
+    assert_eq!(*arrived.borrow(), vec![2], "told once, of the answer");
+    assert_eq!(asked.get(), 2);
+    drop(mount);
+}
+
+#[wasm_bindgen_test]
+async fn a_handlers_work_ends_with_its_view() {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    let finished = Rc::new(Cell::new(false));
+    let signal = Rc::new(RefCell::new(None::<web_sys::AbortSignal>));
+    let (f, s) = (finished.clone(), signal.clone());
+    let mount = leptos::mount::mount_to(container(), move || {
+        let (f, s) = (f.clone(), s.clone());
+        // What a click handler does, run here under the view's owner.
+        audit_viewer::load::spawn_for_view(move |abort| {
+            *s.borrow_mut() = Some(abort);
+            async move {
+                audit_viewer::browser::sleep_ms(200).await;
+                f.set(true);
+            }
+        });
+        view! { <p>"view"</p> }.into_any()
+    });
+    audit_viewer::browser::sleep_ms(50).await;
+    drop(mount);
+    let signal = signal.borrow().clone().expect("the work started");
+    assert!(
+        signal.aborted(),
+        "leaving the view aborts the work's requests"
+    );
+    audit_viewer::browser::sleep_ms(300).await;
+    assert!(
+        !finished.get(),
+        "nothing of the work runs after its view went"
+    );
 }

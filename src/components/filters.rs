@@ -29,6 +29,7 @@ pub fn Filters(
     on_apply: Callback<EventQuery>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     let selected = RwSignal::new(Vec::<String>::new());
     let type_search = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
@@ -167,12 +168,12 @@ pub fn Filters(
             }
         },
     );
-    let offset = move |ts: i64| session.offset_at(ts);
+    let offset = move |ts: i64| prefs.offset_at(ts);
 
     // The form follows the URL: a reload, back/forward or a shared link restores it.
     Effect::new(move |_| {
         let q = query.get();
-        let zone = session.zone.get();
+        let zone = prefs.zone.get();
         let off = move |ts: i64| zone.offset_at(ts);
         selected.set(q.event_types.clone());
         from.set(
@@ -256,7 +257,7 @@ pub fn Filters(
         // Keep what is typed: convert the inputs from the old zone to the new one.
         let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
         let t = from_input(&to.get_untracked(), RangeEnd::End, offset);
-        session.set_zone(zone);
+        prefs.set_zone(zone);
         if let Ok(f) = f {
             from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
         }
@@ -274,7 +275,7 @@ pub fn Filters(
             (false, false) => String::new(),
         }
     };
-    let zone_label = move || session.zone_label();
+    let zone_label = move || prefs.zone_label();
 
     let toggle_type = move |name: String, on: bool| {
         selected.update(|s| {
@@ -376,10 +377,10 @@ pub fn Filters(
                     <p class="muted small date-hint" data-testid=testid::DATE_HINT role="status">{date_hint}</p>
                 </Show>
                 <div class="zone" role="radiogroup" aria-label="Time zone">
-                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || session.zone.with(|z| *z == Zone::Utc) on:change=move |_| switch_zone(Zone::Utc)/>"UTC"</label>
-                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || session.zone.with(|z| *z == Zone::Local) on:change=move |_| switch_zone(Zone::Local)/>"Local"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_UTC prop:checked=move || prefs.zone.with(|z| *z == Zone::Utc) on:change=move |_| switch_zone(Zone::Utc)/>"UTC"</label>
+                    <label class="check"><input type="radio" name="zone" data-testid=testid::ZONE_LOCAL prop:checked=move || prefs.zone.with(|z| *z == Zone::Local) on:change=move |_| switch_zone(Zone::Local)/>"Local"</label>
                     // Any other IANA zone is chosen in Settings; once chosen, it is offered here too.
-                    {move || session.zone.with(|z| match z {
+                    {move || prefs.zone.with(|z| match z {
                         Zone::Named(name) => {
                             let zone = Zone::Named(name.clone());
                             view! {

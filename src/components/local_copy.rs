@@ -16,6 +16,7 @@ pub fn LocalCopy(
     filters: Memo<EventQuery>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     let checking = RwSignal::new(false);
     let note = RwSignal::new(None::<String>);
     let check = move |_| {
@@ -40,7 +41,7 @@ pub fn LocalCopy(
             session.copy.retry(client, &filters.get_untracked());
         }
     };
-    let as_of = move || session.copy.as_of.get().map(|t| session.shown_at(t));
+    let as_of = move || session.copy.as_of.get().map(|t| prefs.shown_at(t));
     let open_ended = move || filters.with(|q| q.date_to.is_none());
     view! {
         // Screen readers hear the state change, not each progress step.

@@ -9,7 +9,6 @@ use ui_names::testid;
 
 use crate::prefs::Column;
 use crate::saved::{self, SavedView};
-use crate::session::Session;
 
 /// The app path of a saved query string.
 fn href(query: &str) -> String {
@@ -26,7 +25,7 @@ pub fn SavedViews(
     /// The filters shown (page 1).
     filters: Memo<EventQuery>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     let views = RwSignal::new(saved::load_views());
     let recent = RwSignal::new(saved::load_recent());
     let name = RwSignal::new(String::new());
@@ -47,7 +46,7 @@ pub fn SavedViews(
         let view = SavedView {
             name: n.clone(),
             query: filters.get_untracked().to_compact_query_string(),
-            hidden_columns: session
+            hidden_columns: prefs
                 .hidden_columns
                 .get_untracked()
                 .iter()
@@ -62,7 +61,7 @@ pub fn SavedViews(
         // The columns come back with the view.
         for column in Column::ALL {
             let hidden = view.hidden_columns.iter().any(|k| k == column.key());
-            session.set_column(column, !hidden);
+            prefs.set_column(column, !hidden);
         }
     };
     let import = move |ev: leptos::ev::Event| {

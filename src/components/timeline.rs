@@ -98,6 +98,7 @@ pub fn Timeline(
     refresh: Signal<u32>,
 ) -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     let bars = RwSignal::new(Vec::<Bar>::new());
     let loading = RwSignal::new(false);
     let failed = RwSignal::new(None::<String>);
@@ -132,7 +133,7 @@ pub fn Timeline(
             session.copy.version.track();
             let q = query.get();
             // Bars follow the clock shown: in local time, day bars are local days.
-            let offset = session.offset_at(span(&q, crate::browser::now_ms()).0);
+            let offset = prefs.offset_at(span(&q, crate::browser::now_ms()).0);
             Some((q, offset, session.source()?))
         },
         move |(q, offset, source): (EventQuery, i32, crate::source::Source), signal| {
@@ -178,7 +179,7 @@ pub fn Timeline(
         };
         let q = query.get();
         let now = crate::browser::now_ms();
-        let offset = session.offset_at(span(&q, now).0);
+        let offset = prefs.offset_at(span(&q, now).0);
         let (bucket, plan) = plan(&q, offset, now);
         let edges: Vec<(i64, i64)> = plan
             .iter()
@@ -199,7 +200,7 @@ pub fn Timeline(
     let label = move |b: &Bar| {
         let t = |s: &str| {
             audit_model::time::parse_api_timestamp(s)
-                .map(|ts| session.shown_at(ts))
+                .map(|ts| prefs.shown_at(ts))
                 .unwrap_or_default()
         };
         if b.pending {

@@ -7,7 +7,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 use ui_names::testid;
 
-use crate::api::ApiError;
 use crate::browser::copy_text;
 use crate::components::error::ErrorBanner;
 use crate::components::json_tree::JsonTree;
@@ -18,19 +17,37 @@ use crate::session::Session;
 #[component]
 pub fn DetailPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
+    let memory = expect_context::<crate::memory::ListMemory>();
     let params = use_params_map();
     let location = use_location();
     let navigate = use_navigate();
     let id = Memo::new(move |_| params.with(|p| p.get("id").unwrap_or_default()));
-    let event = RwSignal::new(None::<AuditEvent>);
-    let error = RwSignal::new(None::<ApiError>);
-    let retry = RwSignal::new(0u32);
+    // Fast j/k or link clicks: each new id aborts the read before it, whose answer is dropped.
+    let loaded = crate::load::load_screen(
+        move || Some((id.get(), session.source()?)),
+        move |(id, source): (String, crate::source::Source), signal| async move {
+            source.event(&id, Some(&signal)).await
+        },
+        None,
+        // Move focus to the heading so keyboard and screen-reader users land on it.
+        |_| request_animation_frame(|| crate::browser::focus("detail-heading")),
+    );
+    let error = loaded.error;
+    // The event shown: none under an error (it would be another id's).
+    let event = Signal::derive(move || {
+        if error.with(Option::is_some) {
+            None
+        } else {
+            loaded.value.get()
+        }
+    });
     let copied = RwSignal::new(None::<&'static str>);
     // The tab names the event: its type and time, or what went wrong.
     Effect::new(move |_| {
         let title = match (event.get(), error.get()) {
             (Some(ev), _) => {
-                let when = session.shown_time(&ev);
+                let when = prefs.shown_time(&ev);
                 format!("{} at {when}", ev.event_type)
             }
             (None, Some(_)) => "Event not shown".to_string(),
@@ -38,30 +55,6 @@ pub fn DetailPage() -> impl IntoView {
         };
         crate::browser::set_title(&title);
     });
-
-    // Fast j/k or link clicks: each new id aborts the read before it, whose answer is dropped.
-    crate::load::load(
-        move || {
-            retry.track();
-            Some((id.get(), session.source()?))
-        },
-        move |(id, source): (String, crate::source::Source), signal| async move {
-            source.event(&id, Some(&signal)).await
-        },
-        move || error.set(None),
-        move |result| match result {
-            Ok(ev) => {
-                error.set(None);
-                event.set(Some(ev));
-                // Move focus to the heading so keyboard and screen-reader users land on it.
-                request_animation_frame(|| crate::browser::focus("detail-heading"));
-            }
-            Err(e) => {
-                event.set(None);
-                error.set(Some(e));
-            }
-        },
-    );
 
     // The list this event was opened from travels in the query string.
     let back_href = move || {
@@ -74,8 +67,7 @@ pub fn DetailPage() -> impl IntoView {
         let history = web_sys::window().and_then(|w| w.history().ok());
         match history {
             // Going back in history restores the list exactly, scroll position included.
-            Some(h) if session.opened_from_list.get_untracked() => {
-                session.opened_from_list.set(false);
+            Some(h) if memory.take_opened_from_list() => {
                 let _ = h.back();
             }
             _ => navigate(&back_href(), Default::default()),
@@ -161,12 +153,12 @@ pub fn DetailPage() -> impl IntoView {
                     </div>
                 </Show>
             </div>
-            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <ErrorBanner error=error on_retry=loaded.on_retry()/>
             {move || event.get().map(|ev| {
                 let ts = ev.timestamp();
                 let time = match ts {
                     Some(t) => {
-                        let off = session.offset_at(t);
+                        let off = prefs.offset_at(t);
                         format!("{} ({})", format_display(t, off), format_offset(off))
                     }
                     None => ev.created_at.clone(),
@@ -195,7 +187,7 @@ pub fn DetailPage() -> impl IntoView {
                     </p>
                     {move || related.with(|r| r.as_ref().map(|r| {
                         let step = |e: &Option<AuditEvent>, label: &'static str, id: &'static str| e.as_ref().map(|e| {
-                            let when = session.shown_time(e);
+                            let when = prefs.shown_time(e);
                             view! {
                                 <A href=crate::browser::app_href(&event_href(&e.id)) attr:data-testid=id>{label}</A>
                                 <span class="muted small">{format!(" {} · {when}", e.event_type)}</span>
@@ -220,7 +212,7 @@ pub fn DetailPage() -> impl IntoView {
                         {field("Country", testid::DETAIL_COUNTRY, ev.source_country.clone().unwrap_or_default())}
                     </dl>
                     {changes_view(&ev)}
-                    {move || related.with(|r| r.as_ref().and_then(|r| history_view(&ev_for_history, r, session, event_href)))}
+                    {move || related.with(|r| r.as_ref().and_then(|r| history_view(&ev_for_history, r, prefs, event_href)))}
                     <h2>"Context"</h2>
                     {match ev.context.clone() {
                         Some(ctx) => view! { <JsonTree value=ctx/> }.into_any(),
@@ -284,7 +276,7 @@ fn changes_view(ev: &audit_model::AuditEvent) -> Option<impl IntoView> {
 fn history_view(
     ev: &AuditEvent,
     related: &audit_model::related::Related,
-    session: Session,
+    prefs: crate::prefs::Prefs,
     href: impl Fn(&str) -> String,
 ) -> Option<impl IntoView> {
     let (key, value) = audit_model::related::resource(ev)?;
@@ -308,7 +300,7 @@ fn history_view(
         .history
         .iter()
         .map(|e| {
-            let when = session.shown_time(e);
+            let when = prefs.shown_time(e);
             let this = e.id == ev.id;
             let user = e
                 .user_email

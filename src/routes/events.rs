@@ -11,24 +11,20 @@ use crate::components::error::ErrorBanner;
 use crate::components::filters::Filters;
 use crate::components::pager::Pager;
 use crate::components::table::EventsTable;
+use crate::memory::ListMemory;
 use crate::routes::paths::list_href;
 use crate::session::Session;
 
 /// Puts the window back where it was when this list view was left for a detail view.
-fn restore_scroll(session: Session, search: &str) {
-    let mut saved = None;
-    session.scroll.update_value(|m| saved = m.remove(search));
-    if let Some(y) = saved {
-        let opened = session.opened_row.get_value();
+fn restore_place(memory: ListMemory, query: &EventQuery) {
+    if let Some(place) = memory.take_place(query) {
         // After this render: the rows must be in the DOM for the page to be tall enough.
         request_animation_frame(move || {
             if let Some(w) = web_sys::window() {
-                w.scroll_to_with_x_and_y(0.0, y);
+                w.scroll_to_with_x_and_y(0.0, place.scroll_y);
             }
             // Focus returns to the row that opened the detail view.
-            if let Some(id) = opened {
-                crate::components::table::pool::focus_row(&id);
-            }
+            crate::components::table::pool::focus_row(&place.row);
         });
     }
 }
@@ -37,6 +33,7 @@ fn restore_scroll(session: Session, search: &str) {
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let memory = expect_context::<ListMemory>();
     let location = use_location();
     let navigate = use_navigate();
 
@@ -97,20 +94,14 @@ pub fn EventsPage() -> impl IntoView {
 
     // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
     let cached = session
-        .last_list
-        .get_value()
-        .filter(|(search, _)| *search == location.search.get_untracked())
-        .map(|(_, p)| p);
-    let page = RwSignal::new(cached);
+        .source_untracked()
+        .and_then(|source| memory.page(&source, &query.get_untracked()));
     let live = crate::live::LiveTail::new();
     // The keyboard shortcuts' help: opened by its button or by "?".
     let shortcuts = RwSignal::new(false);
-    if page.with_untracked(Option::is_some) {
-        restore_scroll(session, &location.search.get_untracked());
+    if cached.is_some() {
+        restore_place(memory, &query.get_untracked());
     }
-    let loading = RwSignal::new(true);
-    let error = RwSignal::new(None::<ApiError>);
-    let retry = RwSignal::new(0u32);
 
     // The range in view is read into the tab's local copy (once per account and range).
     Effect::new(move |_| {
@@ -144,9 +135,8 @@ pub fn EventsPage() -> impl IntoView {
 
     // Each new query aborts the one in flight, and a late answer to an old query is dropped
     // (crate::load). An address the API would refuse is the app's own error: nothing is sent.
-    crate::load::load(
+    let loaded = crate::load::load_screen(
         move || {
-            retry.track();
             session.copy.version.track();
             Some((parsed.get(), session.source()?))
         },
@@ -169,24 +159,19 @@ pub fn EventsPage() -> impl IntoView {
             let page = source.events(&q, Some(&signal)).await?;
             Ok((page, url))
         },
-        move || loading.set(true),
-        move |result| {
-            loading.set(false);
-            match result {
-                Ok((p, url)) => {
-                    error.set(None);
-                    session
-                        .last_list
-                        .set_value(Some((location.search.get_untracked(), p.clone())));
-                    page.set(Some(p));
-                    restore_scroll(session, &location.search.get_untracked());
-                    crate::instrument::mark_once("audit:first-rows");
-                    crate::instrument::list_delivered(url.as_deref());
-                }
-                Err(e) => error.set(Some(e)),
+        cached.map(|page| (page, None)),
+        move |(p, url): &(EventsPage, Option<String>)| {
+            if let Some(source) = session.source_untracked() {
+                memory.shown(source, query.get_untracked(), p.clone());
             }
+            restore_place(memory, &query.get_untracked());
+            crate::instrument::mark_once("audit:first-rows");
+            crate::instrument::list_delivered(url.as_deref());
         },
     );
+    let (loading, error) = (loaded.loading, loaded.error);
+    // The page shown, copied once per answer.
+    let page = Memo::new(move |_| loaded.value.with(|v| v.as_ref().map(|(p, _)| p.clone())));
 
     let rows = Signal::derive(move || {
         page.with(|p| p.as_ref().map(|p| p.events().to_vec()).unwrap_or_default())
@@ -199,14 +184,10 @@ pub fn EventsPage() -> impl IntoView {
         } else {
             format!("?{qs}")
         };
-        session.opened_from_list.set(true);
-        session.opened_row.set_value(Some(id.clone()));
         let y = web_sys::window()
             .and_then(|w| w.scroll_y().ok())
             .unwrap_or(0.0);
-        session.scroll.update_value(|m| {
-            m.insert(location.search.get_untracked(), y);
-        });
+        memory.leave(query.get_untracked(), id.clone(), y);
         navigate_detail(
             &format!("{}{suffix}", crate::routes::paths::event_path(&id)),
             Default::default(),
@@ -234,7 +215,7 @@ pub fn EventsPage() -> impl IntoView {
             <crate::components::print::PrintStatement what=Signal::derive(move || Some(crate::export::Printed::Query(query.get())))/>
             <Filters query=filters types=types_signal on_apply=go/>
             <crate::components::local_copy::LocalCopy filters=filters/>
-            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <ErrorBanner error=error on_retry=loaded.on_retry()/>
             // The place is kept under an error, but not passed off as the answer to it.
             <Show when=move || error.with(Option::is_some) && page.with(Option::is_some)>
                 <p class="muted small" role="note" data-testid=testid::ROWS_STALE>
@@ -244,7 +225,7 @@ pub fn EventsPage() -> impl IntoView {
             <crate::components::timeline::Timeline query=filters on_pick=go refresh=live.arrivals/>
             <div class="toolbar">
                 <crate::live::LiveControl live=live filters=filters shown=query on_go=go
-                    refresh_list=Callback::new(move |_| retry.update(|n| *n += 1))/>
+                    refresh_list=loaded.on_retry()/>
                 <crate::components::saved_views::SavedViews filters=filters/>
                 <crate::components::table::TablePrefs shortcuts=shortcuts/>
             </div>

@@ -8,7 +8,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use ui_names::testid;
 
-use crate::api::ApiError;
 use crate::components::error::ErrorBanner;
 use crate::date_range::Preset;
 use crate::insight::{
@@ -79,6 +78,7 @@ fn part_queries(from: i64, to: i64) -> [EventQuery; PARTS] {
 #[component]
 pub fn SecurityPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     crate::browser::set_title("Security overview");
     let query = use_query_map();
     let navigate = use_navigate();
@@ -111,7 +111,7 @@ pub fn SecurityPage() -> impl IntoView {
     let unusual = Memo::new(move |_| {
         read.with(|r| {
             let p = r.as_ref()?.all(&[KEYS, CHANGES, LOGINS])?;
-            Some(unusual_changes(&p, |t| session.offset_at(t)))
+            Some(unusual_changes(&p, |t| prefs.offset_at(t)))
         })
     });
     // The range read, for links and evidence; it changes only with the range.
@@ -131,15 +131,11 @@ pub fn SecurityPage() -> impl IntoView {
     });
     /// A copy checked for new events less than this long ago counts as current.
     const SYNC_AFTER_MS: i64 = 30_000;
-    let error = RwSignal::new(None::<ApiError>);
-    let loading = RwSignal::new(false);
-    let retry = RwSignal::new(0u32);
 
     // A newer range always wins: switching while a read is pending aborts it, and nothing of it
     // is painted after (fetch_each hands nothing over once its signal has aborted).
-    crate::load::load(
+    let loaded = crate::load::load_screen(
         move || {
-            retry.track();
             session.copy.version.track();
             Some((preset.get(), session.source()?))
         },
@@ -199,18 +195,10 @@ pub fn SecurityPage() -> impl IntoView {
             }
             Ok(())
         },
-        move || {
-            loading.set(true);
-            error.set(None);
-        },
-        move |result| {
-            loading.set(false);
-            match result {
-                Ok(()) => crate::instrument::mark_once("audit:findings"),
-                Err(e) => error.set(Some(e)),
-            }
-        },
+        None,
+        |_| crate::instrument::mark_once("audit:findings"),
     );
+    let (loading, error) = (loaded.loading, loaded.error);
     // What a section waiting for its parts says: how much of them is read.
     let pending = move |section: &'static str, parts: &'static [usize], what: &'static str| {
         let text = move || {
@@ -271,7 +259,7 @@ pub fn SecurityPage() -> impl IntoView {
         };
     // A moment on the clock shown, with its offset.
     let at = move |t: i64| {
-        let off = session.offset_at(t);
+        let off = prefs.offset_at(t);
         format!("{} ({})", format_display(t, off), format_offset(off))
     };
     let time = move |ev: &AuditEvent| match ev.timestamp() {
@@ -390,7 +378,7 @@ pub fn SecurityPage() -> impl IntoView {
             <crate::components::print::PrintStatement
                 what=Signal::derive(move || whole.with(|w| w.as_ref().map(|(_, q)| crate::export::Printed::Query(q.clone()))))/>
             <p class="muted">"Logins, API key and secret changes, IP whitelist, account setting and user changes in the range. A place is marked first seen when no login in the 90 days before the range came from it (for an account without such history: when first used after the range's first quarter, at most its first 7 days)."</p>
-            <ErrorBanner error=error on_retry=Callback::new(move |_| retry.update(|n| *n += 1))/>
+            <ErrorBanner error=error on_retry=loaded.on_retry()/>
             {move || if loading.get() {
                 view! { <p class="muted" role="status" data-testid=testid::SECURITY_LOADING>"Reading the security events…"</p> }.into_any()
             } else {
@@ -435,7 +423,7 @@ pub fn SecurityPage() -> impl IntoView {
                                 let hours = hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
                                 view! {
                                     {section_export(testid::UNUSUAL, q.clone(), events_csv(list.clone()))}
-                                    <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", session.zone_label()) }}</p>
+                                    <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", prefs.zone_label()) }}</p>
                                     {event_list(list, testid::UNUSUAL, q.clone())}
                                 }.into_any()
                             }

@@ -52,6 +52,7 @@ pub async fn probe(client: Client, signal: &web_sys::AbortSignal) -> Probe {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     crate::browser::set_title("Settings");
     let draft = RwSignal::new(session.api_base());
     let result = RwSignal::new(None::<Probe>);
@@ -99,7 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
     // The zones to choose from: the browser's list, with the one in use even if it lacks it.
     let zones = {
         let mut list = crate::browser::time_zones();
-        if let crate::prefs::Zone::Named(n) = session.zone.get_untracked() {
+        if let crate::prefs::Zone::Named(n) = prefs.zone.get_untracked() {
             if !list.iter().any(|z| z == n.name()) {
                 list.push(n.to_string());
             }
@@ -148,13 +149,13 @@ pub fn SettingsPage() -> impl IntoView {
             // UTC, the browser's zone, or any IANA zone the browser knows (its Intl; no zone data
             // in the app).
             <select id="zone-name" data-testid=testid::ZONE_NAME
-                prop:value=move || session.zone.with(|z| z.key().to_string())
-                on:change=move |ev| session.set_zone(crate::prefs::Zone::from_key(&event_target_value(&ev)))>
+                prop:value=move || prefs.zone.with(|z| z.key().to_string())
+                on:change=move |ev| prefs.set_zone(crate::prefs::Zone::from_key(&event_target_value(&ev)))>
                 <option value="utc">"UTC"</option>
                 <option value="local">"The browser's local time"</option>
                 {zones.into_iter().map(|z| view! { <option value=z.clone()>{z.clone()}</option> }).collect_view()}
             </select>
-            <p class="muted small" data-testid=testid::ZONE_LABEL>{move || session.zone_label()}</p>
+            <p class="muted small" data-testid=testid::ZONE_LABEL>{move || prefs.zone_label()}</p>
             <LocalCopySettings/>
             <SavedViewsSettings/>
         </section>

@@ -17,7 +17,6 @@ use audit_model::AuditEvent;
 use leptos::prelude::*;
 
 use crate::prefs::Column;
-use crate::session::Session;
 use pool::RowPool;
 pub use prefs::TablePrefs;
 use rows::{row_order, RowText, Sort};
@@ -55,7 +54,7 @@ pub fn EventsTable(
     #[prop(into, optional)]
     marks: Signal<audit_model::marks::Marks>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     // Sorting applies to the rows of this page only: (column, ascending).
     let sort = RwSignal::new(None::<Sort>);
     let tbody = NodeRef::<leptos::html::Tbody>::new();
@@ -63,7 +62,7 @@ pub fn EventsTable(
     // The rows' texts change with the page, the zone, the sort and the descriptions; the
     // live-tail highlight only toggles a class, so it does not recompute them.
     let texts = Memo::new(move |_| {
-        let zone = session.zone.get();
+        let zone = prefs.zone.get();
         let offset = move |t: i64| zone.offset_at(t);
         let sort = sort.get();
         descriptions.with(|d| {
@@ -161,10 +160,10 @@ pub fn EventsTable(
     };
     let table_class = move || {
         let mut c = String::from("events event-list");
-        if session.compact.get() {
+        if prefs.compact.get() {
             c.push_str(" compact");
         }
-        for h in session.hidden_columns.get() {
+        for h in prefs.hidden_columns.get() {
             c.push_str(" hide-");
             c.push_str(h.key());
         }

@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use ui_names::testid;
 
 use crate::prefs::Column;
-use crate::session::Session;
 
 /// The column chooser and the density switch, both remembered.
 #[component]
@@ -13,21 +12,21 @@ pub fn TablePrefs(
     /// Whether the keyboard shortcuts' help is open.
     shortcuts: RwSignal<bool>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
+    let prefs = expect_context::<crate::prefs::Prefs>();
     view! {
         <div class="prefs">
             <details class="dropdown" data-testid=testid::COLUMNS>
                 <summary>"Columns"</summary>
                 <div class="dropdown-panel">
                     {Column::ALL.map(|column| {
-                        let hidden = move || session.hidden_columns.with(|h| h.contains(&column));
+                        let hidden = move || prefs.hidden_columns.with(|h| h.contains(&column));
                         view! {
                             <label class="check">
                                 <input type="checkbox" data-testid=testid::column(column.key())
                                     prop:checked=move || !hidden()
                                     // The last column shown stays: a table of no columns is an empty bar.
-                                    disabled=move || !hidden() && session.hidden_columns.with(|h| h.len() + 1 >= Column::ALL.len())
-                                    on:change=move |ev| session.set_column(column, event_target_checked(&ev))/>
+                                    disabled=move || !hidden() && prefs.hidden_columns.with(|h| h.len() + 1 >= Column::ALL.len())
+                                    on:change=move |ev| prefs.set_column(column, event_target_checked(&ev))/>
                                 {column.label()}
                             </label>
                         }
@@ -35,8 +34,8 @@ pub fn TablePrefs(
                 </div>
             </details>
             <label class="check">
-                <input type="checkbox" data-testid=testid::COMPACT prop:checked=move || session.compact.get()
-                    on:change=move |ev| session.set_compact(event_target_checked(&ev))/>
+                <input type="checkbox" data-testid=testid::COMPACT prop:checked=move || prefs.compact.get()
+                    on:change=move |ev| prefs.set_compact(event_target_checked(&ev))/>
                 "Compact rows"
             </label>
             <button type="button" class="link" data-testid=testid::SHOW_SHORTCUTS
