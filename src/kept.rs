@@ -82,6 +82,11 @@ pub enum KeptError {
 }
 
 impl KeptError {
+    /// What a thrown IndexedDB call says (its `DOMException`, or nothing).
+    fn thrown(e: JsValue) -> KeptError {
+        KeptError::of(e.dyn_into().ok())
+    }
+
     fn of(e: Option<web_sys::DomException>) -> KeptError {
         match e {
             Some(e) if e.name() == "QuotaExceededError" => KeptError::Full,
@@ -102,9 +107,7 @@ async fn settle(
             arm(resolve, reject);
         }
     });
-    JsFuture::from(promise)
-        .await
-        .map_err(|e| KeptError::of(e.dyn_into().ok()))
+    JsFuture::from(promise).await.map_err(KeptError::thrown)
 }
 
 /// Resolves when `req` succeeds (with its result) or fails.
@@ -160,7 +163,7 @@ impl Db {
             .ok_or(KeptError::Unavailable)?;
         let req = factory
             .open_with_u32(DB, VERSION)
-            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+            .map_err(KeptError::thrown)?;
         let upgrading = req.clone();
         let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
             if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
@@ -183,10 +186,8 @@ impl Db {
         let tx = self
             .0
             .transaction_with_str_and_mode(STORE, mode)
-            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
-        let store = tx
-            .object_store(STORE)
-            .map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+            .map_err(KeptError::thrown)?;
+        let store = tx.object_store(STORE).map_err(KeptError::thrown)?;
         Ok((tx, store))
     }
 
@@ -196,7 +197,7 @@ impl Db {
         request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
     ) -> Result<(), KeptError> {
         let (tx, store) = self.transaction(IdbTransactionMode::Readwrite)?;
-        request(&store).map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        request(&store).map_err(KeptError::thrown)?;
         committed(&tx).await
     }
 
@@ -206,7 +207,7 @@ impl Db {
         request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
     ) -> Result<JsValue, KeptError> {
         let (_tx, store) = self.transaction(IdbTransactionMode::Readonly)?;
-        let req = request(&store).map_err(|e| KeptError::of(e.dyn_into().ok()))?;
+        let req = request(&store).map_err(KeptError::thrown)?;
         done(&req).await
     }
 }
