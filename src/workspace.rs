@@ -566,6 +566,14 @@ impl LocalCopy {
             self.with_reading(signal, |r| r.add(page, p.events()));
             show();
         }
+        // Events written meanwhile push the oldest past the pages announced: read on for them.
+        while let Some(page) = self.with_reading(signal, |r| r.tail_page()).flatten() {
+            let p = client
+                .page(&range.read_query(page), Some(signal))
+                .await
+                .map_err(Failure::Api)?;
+            self.with_reading(signal, |r| r.add(page, p.events()));
+        }
         let reading = self
             .entry
             .try_update_value(|cur| match cur {

@@ -113,9 +113,15 @@ pub struct Reading {
     /// Each page's events (without those an earlier-arriving page already brought), once
     /// arrived.
     by_page: Vec<Option<Vec<AuditEvent>>>,
+    /// Whether the last page arrived full (as many events as asked for, duplicates included).
+    last_full: bool,
     held: u64,
     ids: HashSet<String>,
 }
+
+/// Pages read past those the first page announced, at most, looking for events that writes
+/// during the read pushed off the end.
+pub const TAIL_PAGES: u32 = 10;
 
 impl Reading {
     /// Starts from the first page's answer. Refuses a range above `max` events.
@@ -131,6 +137,7 @@ impl Reading {
             total,
             pages,
             by_page: vec![None; pages as usize],
+            last_full: false,
             held: 0,
             ids: HashSet::with_capacity(total as usize),
         };
@@ -159,9 +166,17 @@ impl Reading {
     }
 
     /// Takes page `page`'s events; an event already held (an event written during the read
-    /// shifts the pages after it) is dropped.
+    /// shifts the pages after it) is dropped. Page [`tail_page`](Self::tail_page) may follow the
+    /// announced ones.
     pub fn add(&mut self, page: u32, events: &[AuditEvent]) {
-        let Some(slot) = self.by_page.get_mut(page.saturating_sub(1) as usize) else {
+        let index = page.saturating_sub(1) as usize;
+        if index == self.by_page.len() && index < (self.pages + TAIL_PAGES) as usize {
+            self.by_page.push(None);
+        }
+        if index + 1 == self.by_page.len() {
+            self.last_full = events.len() >= READ_SIZE as usize;
+        }
+        let Some(slot) = self.by_page.get_mut(index) else {
             return;
         };
         let kept = slot.get_or_insert_with(Vec::new);
@@ -177,6 +192,19 @@ impl Reading {
     /// Whether every page has arrived.
     pub fn all_pages_in(&self) -> bool {
         self.by_page.iter().all(Option::is_some)
+    }
+
+    /// The page to read next once every announced page is in but fewer events than announced
+    /// came, and the last page was full: events written while the range was read (newest first)
+    /// pushed the oldest ones onto the page after it. `None` when nothing is missing, when the
+    /// last page was not full (nothing lies past it) or after [`TAIL_PAGES`].
+    pub fn tail_page(&self) -> Option<u32> {
+        let next = self.by_page.len() as u32 + 1;
+        (self.all_pages_in()
+            && self.held < self.total
+            && self.last_full
+            && next <= self.pages + TAIL_PAGES)
+            .then_some(next)
     }
 
     /// For each `(start, end)` bucket (inclusive milliseconds), how many events of the types
@@ -390,6 +418,35 @@ mod tests {
             .expect("valid");
         assert_eq!(p.info().total_elements, 150);
         assert_eq!(p.events()[0].id, "e140");
+    }
+
+    #[test]
+    fn events_pushed_off_the_last_page_are_read_from_the_page_after_it() {
+        let range = Range::of(&q("")).expect("range");
+        let t = |s: u32| format!("2026-01-01T00:{:02}:{:02}Z", s / 60, s % 60);
+        // 200 events newest first (e199 … e0): two full pages.
+        let all: Vec<AuditEvent> = (0..200)
+            .rev()
+            .map(|i| ev(&format!("e{i}"), &t(i)))
+            .collect();
+        let mut r = Reading::start(range, &page(all[..100].to_vec(), 200), 1000).expect("start");
+        assert_eq!(r.tail_page(), None, "page 2 is still to come");
+        // Two events written after page 1 was read: page 2 starts two events later, e0 and e1
+        // are pushed onto a third page.
+        r.add(2, &all[98..198]);
+        assert_eq!((r.held(), r.all_pages_in()), (198, true));
+        assert_eq!(r.tail_page(), Some(3));
+        r.add(3, &all[198..]);
+        assert_eq!(r.tail_page(), None);
+        let w = r.finish().expect("complete");
+        assert_eq!(w.store().len(), 200);
+
+        // A last page that was not full leaves nothing past it: the read is short, and says so.
+        let range = Range::of(&q("")).expect("range");
+        let mut r = Reading::start(range, &page(all[..100].to_vec(), 200), 1000).expect("start");
+        r.add(2, &all[100..150]);
+        assert_eq!(r.tail_page(), None);
+        assert!(r.finish().is_err());
     }
 
     #[test]
