@@ -28,10 +28,8 @@ pub fn Filters(
     /// Receives the new query (page 1) when the form is applied.
     on_apply: Callback<EventQuery>,
 ) -> impl IntoView {
-    let session = expect_context::<Session>();
     let prefs = expect_context::<crate::prefs::Prefs>();
     let selected = RwSignal::new(Vec::<String>::new());
-    let type_search = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let search = RwSignal::new(String::new());
@@ -39,56 +37,118 @@ pub fn Filters(
     let preset = RwSignal::new(None::<Preset>);
     let error = RwSignal::new(None::<String>);
     let types_open = RwSignal::new(false);
+    let offset = move |ts: i64| prefs.offset_at(ts);
+
+    // The form follows the URL: a reload, back/forward or a shared link restores it.
+    Effect::new(move |_| {
+        let q = query.get();
+        let zone = prefs.zone.get();
+        let off = move |ts: i64| zone.offset_at(ts);
+        selected.set(q.event_types.clone());
+        from.set(
+            q.date_from
+                .as_deref()
+                .map(|d| to_input(d, &off))
+                .unwrap_or_default(),
+        );
+        to.set(
+            q.date_to
+                .as_deref()
+                .map(|d| to_input(d, &off))
+                .unwrap_or_default(),
+        );
+        // The box holds the exact qualifiers and the text search together, as typed.
+        let text = q.search_text.as_deref().map(unescape_search_text);
+        search.set(
+            [q.filter.clone(), text]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        // A range as long as a preset is named by it, after a reload or from a shared link too.
+        let named = Preset::matching(q.date_from.as_deref(), q.date_to.as_deref());
+        preset.set(named);
+        error.set(None);
+    });
+
+    let build = move || -> Result<EventQuery, String> {
+        let date_from = from_input(&from.get_untracked(), RangeEnd::Start, offset)
+            .map_err(|e| format!("From: {e}"))?;
+        let date_to = from_input(&to.get_untracked(), RangeEnd::End, offset)
+            .map_err(|e| format!("To: {e}"))?;
+        // Qualifiers (`country:US`) are the app's exact filters; the rest is the API's text
+        // search, as typed.
+        let raw = search.get_untracked();
+        let (filter, text) = split_search(&raw).map_err(|e| e.0)?;
+        let q = EventQuery {
+            event_types: selected.get_untracked(),
+            date_from,
+            date_to,
+            search_text: text.map(|t| escape_search_text(&t)),
+            filter,
+            page: 1,
+            size: query.get_untracked().size,
+        };
+        q.validate().map_err(|e| e.to_string())?;
+        Ok(q)
+    };
+
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        types_open.set(false);
+        match build() {
+            Ok(q) => {
+                error.set(None);
+                on_apply.run(q);
+            }
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    let reset = move |_| {
+        error.set(None);
+        on_apply.run(EventQuery {
+            size: query.get_untracked().size,
+            ..Default::default()
+        });
+    };
+    view! {
+        <form class="filters card" on:submit=apply data-testid=testid::FILTERS aria-label="Filters">
+            <TypePicker query types selected open=types_open/>
+            <RangeFields from to preset/>
+            <SearchField query types search/>
+            <div class="actions">
+                <button type="submit" class="primary" data-testid=testid::APPLY>"Apply"</button>
+                <button type="button" data-testid=testid::RESET on:click=reset>"Reset"</button>
+            </div>
+            <Show when=move || error.get().is_some()>
+                <p class="error" role="alert" data-testid=testid::FILTER_ERROR>{move || error.get()}</p>
+            </Show>
+        </form>
+    }
+}
+
+/// The event-type dropdown: the API's types (and any in the URL it does not list), searchable,
+/// each with its count for the range and search in the URL, busiest first.
+#[component]
+fn TypePicker(
+    query: Signal<EventQuery>,
+    types: Signal<Option<Result<Vec<EventType>, crate::api::ApiError>>>,
+    /// The types ticked (the form's, sent on Apply).
+    selected: RwSignal<Vec<String>>,
+    /// Whether the list is open (Apply closes it).
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let types_open = open;
+    let type_search = RwSignal::new(String::new());
     // Each type's count for the range and search in the URL, fetched when the list opens.
     let type_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
     // The options never move under the pointer: when the list opens it waits for the counts (at
     // most ORDER_WAIT_MS), is drawn busiest first by the counts it has then, and keeps that order
     // while it stays open; counts arriving later only fill in the numbers.
     let order_counts = RwSignal::new(std::collections::HashMap::<String, u64>::new());
-    // Completions for the search box, from the values the range's held events carry (and the
-    // API's types): counted when the box first gets focus, again when the range or copy changes.
-    let wants_completions = RwSignal::new(false);
-    let seen_values = RwSignal::new(Vec::<audit_model::facets::Facet>::new());
-    let copy_state = Memo::new(move |_| session.copy.status.with(std::mem::discriminant));
-    crate::load::load(
-        move || {
-            if !wants_completions.get() {
-                return None;
-            }
-            session.copy.version.track();
-            copy_state.track();
-            let range = query.with(|q| EventQuery {
-                date_from: q.date_from.clone(),
-                date_to: q.date_to.clone(),
-                ..Default::default()
-            });
-            Some((range, session.source()?))
-        },
-        |(q, source): (EventQuery, crate::source::Source), _signal| async move {
-            Ok(source
-                .facets(&q, SUGGESTED_VALUES)
-                .await
-                .and_then(Result::ok)
-                .unwrap_or_default())
-        },
-        || {},
-        move |r: Result<Vec<audit_model::facets::Facet>, crate::api::ApiError>| {
-            seen_values.set(r.unwrap_or_default());
-        },
-    );
-    let vocabulary = Memo::new(move |_| {
-        let names: Vec<String> = types.with(|t| {
-            t.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .map(|list| list.iter().map(|t| t.name.clone()).collect())
-                .unwrap_or_default()
-        });
-        seen_values.with(|f| audit_model::suggest::Vocabulary::new(f, &names))
-    });
-    let completions = Memo::new(move |_| {
-        let typed = search.get();
-        vocabulary.with(|v| audit_model::suggest::suggest(&typed, v, SUGGESTIONS))
-    });
     let options_ready = RwSignal::new(false);
     let opened = StoredValue::new(0u32);
     Effect::new(move |_| {
@@ -168,115 +228,6 @@ pub fn Filters(
             }
         },
     );
-    let offset = move |ts: i64| prefs.offset_at(ts);
-
-    // The form follows the URL: a reload, back/forward or a shared link restores it.
-    Effect::new(move |_| {
-        let q = query.get();
-        let zone = prefs.zone.get();
-        let off = move |ts: i64| zone.offset_at(ts);
-        selected.set(q.event_types.clone());
-        from.set(
-            q.date_from
-                .as_deref()
-                .map(|d| to_input(d, &off))
-                .unwrap_or_default(),
-        );
-        to.set(
-            q.date_to
-                .as_deref()
-                .map(|d| to_input(d, &off))
-                .unwrap_or_default(),
-        );
-        // The box holds the exact qualifiers and the text search together, as typed.
-        let text = q.search_text.as_deref().map(unescape_search_text);
-        search.set(
-            [q.filter.clone(), text]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-        // A range as long as a preset is named by it, after a reload or from a shared link too.
-        let named = Preset::matching(q.date_from.as_deref(), q.date_to.as_deref());
-        preset.set(named);
-        error.set(None);
-    });
-
-    let build = move || -> Result<EventQuery, String> {
-        let date_from = from_input(&from.get_untracked(), RangeEnd::Start, offset)
-            .map_err(|e| format!("From: {e}"))?;
-        let date_to = from_input(&to.get_untracked(), RangeEnd::End, offset)
-            .map_err(|e| format!("To: {e}"))?;
-        // Qualifiers (`country:US`) are the app's exact filters; the rest is the API's text
-        // search, as typed.
-        let raw = search.get_untracked();
-        let (filter, text) = split_search(&raw).map_err(|e| e.0)?;
-        let q = EventQuery {
-            event_types: selected.get_untracked(),
-            date_from,
-            date_to,
-            search_text: text.map(|t| escape_search_text(&t)),
-            filter,
-            page: 1,
-            size: query.get_untracked().size,
-        };
-        q.validate().map_err(|e| e.to_string())?;
-        Ok(q)
-    };
-
-    let apply = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        types_open.set(false);
-        match build() {
-            Ok(q) => {
-                error.set(None);
-                on_apply.run(q);
-            }
-            Err(e) => error.set(Some(e)),
-        }
-    };
-    let reset = move |_| {
-        error.set(None);
-        on_apply.run(EventQuery {
-            size: query.get_untracked().size,
-            ..Default::default()
-        });
-    };
-    let choose_preset = move |ev: leptos::ev::Event| {
-        let chosen = Preset::from_key(&event_target_value(&ev));
-        preset.set(chosen);
-        if let Some(p) = chosen {
-            let (f, t) = p.range(now_ms());
-            from.set(to_input(&f, offset));
-            to.set(to_input(&t, offset));
-        }
-    };
-    let switch_zone = move |zone: Zone| {
-        // Keep what is typed: convert the inputs from the old zone to the new one.
-        let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
-        let t = from_input(&to.get_untracked(), RangeEnd::End, offset);
-        prefs.set_zone(zone);
-        if let Ok(f) = f {
-            from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
-        }
-        if let Ok(t) = t {
-            to.set(t.map(|d| to_input(&d, offset)).unwrap_or_default());
-        }
-    };
-    // A date alone covers its whole day; say so while it is typed.
-    let date_hint = move || {
-        let (f, t) = (from.get(), to.get());
-        match (is_date_only(&f), is_date_only(&t)) {
-            (true, true) => format!("From {} 00:00:00 through {} 23:59:59.", f.trim(), t.trim()),
-            (true, false) => format!("From {} 00:00:00.", f.trim()),
-            (false, true) => format!("Through {} 23:59:59.", t.trim()),
-            (false, false) => String::new(),
-        }
-    };
-    let zone_label = move || prefs.zone_label();
-
     let toggle_type = move |name: String, on: bool| {
         selected.update(|s| {
             s.retain(|t| *t != name);
@@ -288,7 +239,6 @@ pub fn Filters(
     };
 
     view! {
-        <form class="filters card" on:submit=apply data-testid=testid::FILTERS aria-label="Filters">
             <fieldset class="types">
                 <legend>"Event types"</legend>
                 <details class="dropdown" data-testid=testid::TYPE_FILTER prop:open=move || types_open.get()
@@ -333,7 +283,7 @@ pub fn Filters(
                                         .filter(|(n, d)| needle.is_empty() || n.to_lowercase().contains(&needle) || d.to_lowercase().contains(&needle))
                                         .map(|(name, desc)| {
                                             let count = counts.get(&name).copied();
-                                            let count_id = format!("type-count-{name}");
+                                            let count_id = testid::type_count(&name);
                                             let id = format!("type-{name}");
                                             let checked_name = name.clone();
                                             let toggled_name = name.clone();
@@ -359,6 +309,53 @@ pub fn Filters(
                     </div>
                 </details>
             </fieldset>
+    }
+}
+
+/// The time range: a preset, or From and To typed in the chosen zone, and the zone switch.
+#[component]
+fn RangeFields(
+    from: RwSignal<String>,
+    to: RwSignal<String>,
+    /// The preset the dates came from; None is "Custom".
+    preset: RwSignal<Option<Preset>>,
+) -> impl IntoView {
+    let prefs = expect_context::<crate::prefs::Prefs>();
+    let offset = move |ts: i64| prefs.offset_at(ts);
+    let choose_preset = move |ev: leptos::ev::Event| {
+        let chosen = Preset::from_key(&event_target_value(&ev));
+        preset.set(chosen);
+        if let Some(p) = chosen {
+            let (f, t) = p.range(now_ms());
+            from.set(to_input(&f, offset));
+            to.set(to_input(&t, offset));
+        }
+    };
+    let switch_zone = move |zone: Zone| {
+        // Keep what is typed: convert the inputs from the old zone to the new one.
+        let f = from_input(&from.get_untracked(), RangeEnd::Start, offset);
+        let t = from_input(&to.get_untracked(), RangeEnd::End, offset);
+        prefs.set_zone(zone);
+        if let Ok(f) = f {
+            from.set(f.map(|d| to_input(&d, offset)).unwrap_or_default());
+        }
+        if let Ok(t) = t {
+            to.set(t.map(|d| to_input(&d, offset)).unwrap_or_default());
+        }
+    };
+    // A date alone covers its whole day; say so while it is typed.
+    let date_hint = move || {
+        let (f, t) = (from.get(), to.get());
+        match (is_date_only(&f), is_date_only(&t)) {
+            (true, true) => format!("From {} 00:00:00 through {} 23:59:59.", f.trim(), t.trim()),
+            (true, false) => format!("From {} 00:00:00.", f.trim()),
+            (false, true) => format!("Through {} 23:59:59.", t.trim()),
+            (false, false) => String::new(),
+        }
+    };
+    let zone_label = move || prefs.zone_label();
+
+    view! {
             <fieldset class="dates">
                 <legend>"Time range (" <span data-testid=testid::ZONE_LABEL>{zone_label}</span> ")"</legend>
                 <label for="preset">"Preset"</label>
@@ -392,6 +389,62 @@ pub fn Filters(
                     })}
                 </div>
             </fieldset>
+    }
+}
+
+/// The search box, with completions from the values the range's events carry.
+#[component]
+fn SearchField(
+    query: Signal<EventQuery>,
+    types: Signal<Option<Result<Vec<EventType>, crate::api::ApiError>>>,
+    search: RwSignal<String>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    // Completions for the search box, from the values the range's held events carry (and the
+    // API's types): counted when the box first gets focus, again when the range or copy changes.
+    let wants_completions = RwSignal::new(false);
+    let seen_values = RwSignal::new(Vec::<audit_model::facets::Facet>::new());
+    let copy_state = Memo::new(move |_| session.copy.status.with(std::mem::discriminant));
+    crate::load::load(
+        move || {
+            if !wants_completions.get() {
+                return None;
+            }
+            session.copy.version.track();
+            copy_state.track();
+            let range = query.with(|q| EventQuery {
+                date_from: q.date_from.clone(),
+                date_to: q.date_to.clone(),
+                ..Default::default()
+            });
+            Some((range, session.source()?))
+        },
+        |(q, source): (EventQuery, crate::source::Source), _signal| async move {
+            Ok(source
+                .facets(&q, SUGGESTED_VALUES)
+                .await
+                .and_then(Result::ok)
+                .unwrap_or_default())
+        },
+        || {},
+        move |r: Result<Vec<audit_model::facets::Facet>, crate::api::ApiError>| {
+            seen_values.set(r.unwrap_or_default());
+        },
+    );
+    let vocabulary = Memo::new(move |_| {
+        let names: Vec<String> = types.with(|t| {
+            t.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map(|list| list.iter().map(|t| t.name.clone()).collect())
+                .unwrap_or_default()
+        });
+        seen_values.with(|f| audit_model::suggest::Vocabulary::new(f, &names))
+    });
+    let completions = Memo::new(move |_| {
+        let typed = search.get();
+        vocabulary.with(|v| audit_model::suggest::suggest(&typed, v, SUGGESTIONS))
+    });
+    view! {
             <fieldset class="search">
                 <legend>"Search"</legend>
                 <label for="search-text" class="sr-only">"Search text"</label>
@@ -411,14 +464,6 @@ pub fn Filters(
                     "; commas for either, "<code>"-"</code>" to exclude."
                 </p>
             </fieldset>
-            <div class="actions">
-                <button type="submit" class="primary" data-testid=testid::APPLY>"Apply"</button>
-                <button type="button" data-testid=testid::RESET on:click=reset>"Reset"</button>
-            </div>
-            <Show when=move || error.get().is_some()>
-                <p class="error" role="alert" data-testid=testid::FILTER_ERROR>{move || error.get()}</p>
-            </Show>
-        </form>
     }
 }
 

@@ -62,36 +62,8 @@ pub fn EventsPage() -> impl IntoView {
     // page, so moving between pages neither refetches the timeline nor resets the form.
     let filters = Memo::new(move |_| query.with(|q| q.at_page(1)));
     let go = Callback::new(move |q: EventQuery| navigate(&list_href(&q), Default::default()));
-    // The query looked at joins the recent ones (not the page: the same question).
-    Effect::new(move |_| {
-        let qs = filters.with(EventQuery::to_compact_query_string);
-        let size_only = filters.with(|q| {
-            q.at_page(1)
-                == EventQuery {
-                    size: q.size,
-                    ..Default::default()
-                }
-        });
-        if !size_only {
-            crate::saved::remember(&qs);
-        }
-    });
-    // The tab names what is listed: the types filtered on, and the page past the first.
-    Effect::new(move |_| {
-        let q = query.get();
-        let what = match q.event_types.as_slice() {
-            [] => "Events".to_string(),
-            [one] => format!("{one} events"),
-            [first, rest @ ..] => format!("{first} and {} more types", rest.len()),
-        };
-        let title = if q.page > 1 {
-            format!("{what}, page {}", q.page)
-        } else {
-            what
-        };
-        crate::browser::set_title(&title);
-    });
-
+    remember_recent(filters);
+    title_names_the_list(query);
     // Coming back to the view last shown (e.g. from a detail view): its rows appear at once.
     let cached = session
         .source_untracked()
@@ -111,28 +83,7 @@ pub fn EventsPage() -> impl IntoView {
         }
     });
 
-    // Event types load once per account (or file), in parallel with the first page, through the
-    // same loader as everything else.
-    let types = RwSignal::new(None::<Result<Vec<audit_model::EventType>, ApiError>>);
-    crate::load::load(
-        move || session.source(),
-        |source: crate::source::Source, signal| async move { source.event_types(Some(&signal)).await },
-        move || types.set(None),
-        move |result| types.set(Some(result)),
-    );
-    let types_signal = Signal::derive(move || types.get());
-    let descriptions = Memo::new(move |_| {
-        types
-            .get()
-            .and_then(Result::ok)
-            .map(|list| {
-                list.into_iter()
-                    .filter_map(|t| Some((t.name, t.description?)))
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
-
+    let (types, descriptions) = event_types(session);
     // Each new query aborts the one in flight, and a late answer to an old query is dropped
     // (crate::load). An address the API would refuse is the app's own error: nothing is sent.
     let loaded = crate::load::load_screen(
@@ -173,6 +124,7 @@ pub fn EventsPage() -> impl IntoView {
     // The page shown, copied once per answer.
     let page = Memo::new(move |_| loaded.value.with(|v| v.as_ref().map(|(p, _)| p.clone())));
 
+    let empty = move || no_rows(page, loading, error);
     let rows = Signal::derive(move || {
         page.with(|p| p.as_ref().map(|p| p.events().to_vec()).unwrap_or_default())
     });
@@ -193,27 +145,11 @@ pub fn EventsPage() -> impl IntoView {
             Default::default(),
         );
     });
-    let empty = move || {
-        !loading.get()
-            && error.with(Option::is_none)
-            && page.with(|p| p.as_ref().is_some_and(|p| p.events().is_empty()))
-    };
-    // An empty page past the last one of a query that has events: say so, not "no events".
-    let past_last = move || {
-        page.with(|p| {
-            p.as_ref()
-                .map(EventsPage::info)
-                .filter(|i| i.total_elements > 0)
-                .map(|i| crate::pages::last_page(&i))
-        })
-        .filter(|last| query.with(|q| q.page > *last))
-    };
-
     view! {
         <section class="events-page">
             <h1 class="sr-only">"Audit events"</h1>
             <crate::components::print::PrintStatement what=Signal::derive(move || Some(crate::export::Printed::Query(query.get())))/>
-            <Filters query=filters types=types_signal on_apply=go/>
+            <Filters query=filters types on_apply=go/>
             <crate::components::local_copy::LocalCopy filters=filters/>
             <ErrorBanner error=error on_retry=loaded.on_retry()/>
             // The place is kept under an error, but not passed off as the answer to it.
@@ -241,6 +177,121 @@ pub fn EventsPage() -> impl IntoView {
             <Show when=move || loading.get() && page.with(Option::is_some)>
                 <p class="sr-only" role="status" data-testid=testid::REFRESHING>"Loading…"</p>
             </Show>
+            <NoRows page query loading error on_go=go/>
+            // No header without rows: the empty-state card above says why.
+            <div class="with-facets">
+                <crate::components::facets::Facets query=filters on_go=go/>
+                <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
+                    <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids
+                        marks=Signal::derive(move || filters.with(audit_model::marks::marks))
+                        on_filter=Callback::new(move |(field, value, exclude): (String, String, bool)| {
+                            go.run(crate::components::facets::narrowed(&filters.get_untracked(), &field, &value, exclude))
+                        })/>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// The query looked at joins the recent ones (not the page: the same question).
+fn remember_recent(filters: Memo<EventQuery>) {
+    Effect::new(move |_| {
+        let qs = filters.with(EventQuery::to_compact_query_string);
+        let size_only = filters.with(|q| {
+            q.at_page(1)
+                == EventQuery {
+                    size: q.size,
+                    ..Default::default()
+                }
+        });
+        if !size_only {
+            crate::saved::remember(&qs);
+        }
+    });
+}
+
+/// The tab names what is listed: the types filtered on, and the page past the first.
+fn title_names_the_list(query: Memo<EventQuery>) {
+    Effect::new(move |_| {
+        let q = query.get();
+        let what = match q.event_types.as_slice() {
+            [] => "Events".to_string(),
+            [one] => format!("{one} events"),
+            [first, rest @ ..] => format!("{first} and {} more types", rest.len()),
+        };
+        let title = if q.page > 1 {
+            format!("{what}, page {}", q.page)
+        } else {
+            what
+        };
+        crate::browser::set_title(&title);
+    });
+}
+
+/// The event types, loaded once per account (or file), in parallel with the first page, through
+/// the same loader as everything else; and each type's description by name.
+#[allow(clippy::type_complexity)]
+fn event_types(
+    session: Session,
+) -> (
+    Signal<Option<Result<Vec<audit_model::EventType>, ApiError>>>,
+    Memo<std::collections::HashMap<String, String>>,
+) {
+    let types = RwSignal::new(None::<Result<Vec<audit_model::EventType>, ApiError>>);
+    crate::load::load(
+        move || session.source(),
+        |source: crate::source::Source, signal| async move { source.event_types(Some(&signal)).await },
+        move || types.set(None),
+        move |result| types.set(Some(result)),
+    );
+    let descriptions = Memo::new(move |_| {
+        types
+            .get()
+            .and_then(Result::ok)
+            .map(|list| {
+                list.into_iter()
+                    .filter_map(|t| Some((t.name, t.description?)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    (types.into(), descriptions)
+}
+
+/// Nothing is loading, nothing failed, and the page has no events.
+fn no_rows(
+    page: Memo<Option<EventsPage>>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+) -> bool {
+    !loading.get()
+        && error.with(Option::is_none)
+        && page.with(|p| p.as_ref().is_some_and(|p| p.events().is_empty()))
+}
+
+/// What the list says when a page has no rows: past the last page of a query that has events
+/// (with a way to the last), or no event matching at all (with a way to reset).
+#[component]
+fn NoRows(
+    page: Memo<Option<EventsPage>>,
+    query: Memo<EventQuery>,
+    loading: RwSignal<bool>,
+    error: RwSignal<Option<ApiError>>,
+    on_go: Callback<EventQuery>,
+) -> impl IntoView {
+    let go = on_go;
+    let empty = move || no_rows(page, loading, error);
+    // An empty page past the last one of a query that has events: say so, not "no events".
+    let past_last = move || {
+        page.with(|p| {
+            p.as_ref()
+                .map(EventsPage::info)
+                .filter(|i| i.total_elements > 0)
+                .map(|i| crate::pages::last_page(&i))
+        })
+        .filter(|last| query.with(|q| q.page > *last))
+    };
+    view! {
             <Show when=move || empty() && past_last().is_some()>
                 <div class="empty card" data-testid=testid::PAST_LAST>
                     <p>{move || format!(
@@ -263,17 +314,5 @@ pub fn EventsPage() -> impl IntoView {
                     </button>
                 </div>
             </Show>
-            // No header without rows: the empty-state card above says why.
-            <div class="with-facets">
-                <crate::components::facets::Facets query=filters on_go=go/>
-                <div prop:hidden=empty class:rows-behind-error=move || error.with(Option::is_some)>
-                    <EventsTable rows=rows descriptions=descriptions stale=loading on_open=open highlight=live.new_ids
-                        marks=Signal::derive(move || filters.with(audit_model::marks::marks))
-                        on_filter=Callback::new(move |(field, value, exclude): (String, String, bool)| {
-                            go.run(crate::components::facets::narrowed(&filters.get_untracked(), &field, &value, exclude))
-                        })/>
-                </div>
-            </div>
-        </section>
     }
 }

@@ -74,6 +74,201 @@ fn part_queries(from: i64, to: i64) -> [EventQuery; PARTS] {
     ]
 }
 
+/// What a section waiting for its parts says: how much of them is read.
+#[component]
+fn Pending(
+    section: &'static str,
+    /// The parts the section needs (see [`KEYS`]).
+    parts: &'static [usize],
+    what: &'static str,
+    /// Pages read and pages in all, per part.
+    progress: RwSignal<[(u32, u32); PARTS]>,
+    loading: Signal<bool>,
+) -> impl IntoView {
+    let text = move || {
+        let (done, all) = progress.with(|p| {
+            parts
+                .iter()
+                .fold((0, 0), |(d, a), i| (d + p[*i].0, a + p[*i].1))
+        });
+        if all == 0 || loading.get() && done == 0 {
+            format!("Reading {what}…")
+        } else {
+            format!("Reading {what}… {done} of {all} pages")
+        }
+    };
+    view! {
+        <p class="muted" role="status" aria-busy="true" data-testid=testid::in_section(section, "pending")>{text}</p>
+    }
+}
+
+/// A section's evidence: a CSV of all its rows and a manifest with the file's SHA-256, both made
+/// when asked for (`csv` gives the text and its row count), not at every render.
+#[component]
+fn SectionExport(
+    section: &'static str,
+    query: EventQuery,
+    csv: std::rc::Rc<dyn Fn() -> (String, u64)>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let q = query;
+    let day = |d: &Option<String>| d.clone().unwrap_or_default().replace(':', "");
+    let name = format!(
+        "security-{section}_{}_to_{}.csv",
+        day(&q.date_from),
+        day(&q.date_to)
+    );
+    let mime = crate::export::Format::Csv.mime();
+    let (csv_name, csv_text) = (name.clone(), csv.clone());
+    let save_csv = move |_| crate::export::run::download_text(&csv_text().0, &csv_name, mime);
+    let save_manifest = move |_| {
+        let (text, rows) = csv();
+        let manifest = crate::export::manifest(
+            &q,
+            crate::export::Format::Csv,
+            &name,
+            &crate::export::written(&text, rows),
+            &crate::export::Origin::of(&session),
+            crate::browser::now_ms(),
+        );
+        let file = crate::export::manifest_name(&name);
+        crate::export::run::download_text(&manifest, &file, "application/json");
+    };
+    view! {
+        <div class="actions small" data-testid=testid::in_section(section, "export")>
+            <button type="button" data-testid=testid::in_section(section, "csv") on:click=save_csv>
+                "Export CSV"
+            </button>
+            <button type="button" data-testid=testid::in_section(section, "manifest")
+                title="The query, the account key, the time, the row count and the CSV's SHA-256"
+                on:click=save_manifest>
+                "Evidence manifest"
+            </button>
+        </div>
+    }
+}
+
+/// A moment on the clock shown, with its offset.
+fn at(prefs: crate::prefs::Prefs, t: i64) -> String {
+    let off = prefs.offset_at(t);
+    format!("{} ({})", format_display(t, off), format_offset(off))
+}
+
+/// Logins by place (country or address): the first 50, each linking to exactly its logins.
+#[component]
+fn PlaceTable(
+    section: &'static str,
+    /// The qualifier the links filter by: `country` or `ip`.
+    field: &'static str,
+    places: Vec<Place>,
+    query: EventQuery,
+) -> impl IntoView {
+    const SHOWN: usize = 50;
+    let prefs = expect_context::<crate::prefs::Prefs>();
+    let section_id = section;
+    let q = query;
+    let all = places.clone();
+    let csv: std::rc::Rc<dyn Fn() -> (String, u64)> =
+        std::rc::Rc::new(move || (crate::export::places_csv(&all), all.len() as u64));
+    let rows = places.into_iter().take(SHOWN).map(|p| {
+        // Exactly the logins from there (`country:US`), not every event mentioning the text.
+        let link = list_href(&EventQuery {
+            event_types: vec!["USER_LOGIN".into()],
+            filter: Some(audit_model::filter::qualifier(field, &p.name)),
+            page: 1,
+            ..q.clone()
+        });
+        let first = at(prefs, p.first);
+        let name = p.name.clone();
+        let is_new = p.first_seen;
+        let new_for = p.new_for_users.join(", ");
+        view! {
+            <tr data-testid=testid::in_section(section_id, "row") data-name=p.name.clone() data-new=is_new.to_string()>
+                <td><A href=crate::browser::app_href(&link)>{name}</A>
+                    {is_new.then(|| view! { " " <span class="badge" title="No login in the 90 days before the range came from here">"first seen"</span> })}</td>
+                <td class="num">{p.logins}</td>
+                <td class="num">{p.users}</td>
+                <td class="nowrap">{first}</td>
+                <td class="small">{(!new_for.is_empty()).then(|| format!("new for {new_for}"))}</td>
+            </tr>
+        }
+    }).collect_view();
+    view! {
+        <SectionExport section=section_id query=q.clone() csv/>
+        <div class="scroll-x"><table class="events" data-testid=section_id>
+            <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range"</th><th scope="col">"Notes"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table></div>
+    }
+}
+
+/// A section's events, newest first: the first few, the rest one keypress away; each with links
+/// to everything its user, or its address, did in the range.
+#[component]
+fn EventList(events: Vec<AuditEvent>, section: &'static str, query: EventQuery) -> impl IntoView {
+    let prefs = expect_context::<crate::prefs::Prefs>();
+    let section_id = section;
+    let q = query;
+    // Everything that user, or that address, did in the range: exact qualifiers.
+    let every = move |field: &str, value: &str| {
+        list_href(&EventQuery {
+            filter: Some(audit_model::filter::qualifier(field, value)),
+            page: 1,
+            ..q.clone()
+        })
+    };
+    if events.is_empty() {
+        return view! { <p class="muted" data-testid=section_id>"None in this range."</p> }
+            .into_any();
+    }
+    let item = move |e: AuditEvent| {
+        let href = crate::routes::paths::event_path(&e.id);
+        let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
+                    let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
+                    view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
+                });
+        let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
+                    let (href, title) = (every("ip", &ip), format!("Everything from {ip} in this range"));
+                    view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
+                });
+        let when = match e.timestamp() {
+            Some(t) => at(prefs, t),
+            None => e.created_at.clone(),
+        };
+        let ty = e.event_type.clone();
+        view! {
+            <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
+                <A href=crate::browser::app_href(&href)>{when}</A>
+                " · " <span class="type-name">{ty}</span>
+                {who} {from}
+            </li>
+        }
+    };
+    // The newest few, and the rest one keypress away, so the sections below stay in reach.
+    const SHOWN: usize = 8;
+    let mut events = events;
+    let rest = events.split_off(events.len().min(SHOWN));
+    let more = (!rest.is_empty()).then(|| {
+        let label = format!(
+            "Show all {}",
+            crate::pages::thousands((SHOWN + rest.len()) as u64)
+        );
+        view! {
+            <details class="more" data-testid=testid::in_section(section_id, "more")>
+                <summary>{label}</summary>
+                <ul class="findings">{rest.into_iter().map(&item).collect_view()}</ul>
+            </details>
+        }
+    });
+    view! {
+        <div data-testid=section_id>
+            <ul class="findings">{events.into_iter().map(&item).collect_view()}</ul>
+            {more}
+        </div>
+    }
+    .into_any()
+}
+
 /// The security overview page.
 #[component]
 pub fn SecurityPage() -> impl IntoView {
@@ -199,170 +394,7 @@ pub fn SecurityPage() -> impl IntoView {
         |_| crate::instrument::mark_once("audit:findings"),
     );
     let (loading, error) = (loaded.loading, loaded.error);
-    // What a section waiting for its parts says: how much of them is read.
-    let pending = move |section: &'static str, parts: &'static [usize], what: &'static str| {
-        let text = move || {
-            let (done, all) = progress.with(|p| {
-                parts
-                    .iter()
-                    .fold((0, 0), |(d, a), i| (d + p[*i].0, a + p[*i].1))
-            });
-            if all == 0 || loading.get() && done == 0 {
-                format!("Reading {what}…")
-            } else {
-                format!("Reading {what}… {done} of {all} pages")
-            }
-        };
-        view! {
-            <p class="muted" role="status" aria-busy="true" data-testid=testid::in_section(section, "pending")>{text}</p>
-        }
-    };
-    // Each section's evidence: a CSV of all its rows and a manifest with the file's SHA-256,
-    // both made when asked for (`csv` gives the text and its row count), not at every render.
-    let section_export =
-        move |section: &'static str, q: EventQuery, csv: std::rc::Rc<dyn Fn() -> (String, u64)>| {
-            let day = |d: &Option<String>| d.clone().unwrap_or_default().replace(':', "");
-            let name = format!(
-                "security-{section}_{}_to_{}.csv",
-                day(&q.date_from),
-                day(&q.date_to)
-            );
-            let mime = crate::export::Format::Csv.mime();
-            let (csv_name, csv_text) = (name.clone(), csv.clone());
-            let save_csv =
-                move |_| crate::export::run::download_text(&csv_text().0, &csv_name, mime);
-            let save_manifest = move |_| {
-                let (text, rows) = csv();
-                let manifest = crate::export::manifest(
-                    &q,
-                    crate::export::Format::Csv,
-                    &name,
-                    &crate::export::written(&text, rows),
-                    &crate::export::Origin::of(&session),
-                    crate::browser::now_ms(),
-                );
-                let file = crate::export::manifest_name(&name);
-                crate::export::run::download_text(&manifest, &file, "application/json");
-            };
-            view! {
-                <div class="actions small" data-testid=testid::in_section(section, "export")>
-                    <button type="button" data-testid=testid::in_section(section, "csv") on:click=save_csv>
-                        "Export CSV"
-                    </button>
-                    <button type="button" data-testid=testid::in_section(section, "manifest")
-                        title="The query, the account key, the time, the row count and the CSV's SHA-256"
-                        on:click=save_manifest>
-                        "Evidence manifest"
-                    </button>
-                </div>
-            }
-        };
-    // A moment on the clock shown, with its offset.
-    let at = move |t: i64| {
-        let off = prefs.offset_at(t);
-        format!("{} ({})", format_display(t, off), format_offset(off))
-    };
-    let time = move |ev: &AuditEvent| match ev.timestamp() {
-        Some(t) => at(t),
-        None => ev.created_at.clone(),
-    };
-    let place_table = move |section_id: &'static str,
-                            field: &'static str,
-                            places: Vec<Place>,
-                            q: EventQuery,
-                            limit: usize| {
-        let all = places.clone();
-        let csv: std::rc::Rc<dyn Fn() -> (String, u64)> =
-            std::rc::Rc::new(move || (crate::export::places_csv(&all), all.len() as u64));
-        let rows = places.into_iter().take(limit).map(|p| {
-            // Exactly the logins from there (`country:US`), not every event mentioning the text.
-            let link = list_href(&EventQuery {
-                event_types: vec!["USER_LOGIN".into()],
-                filter: Some(audit_model::filter::qualifier(field, &p.name)),
-                page: 1,
-                ..q.clone()
-            });
-            let first = at(p.first);
-            let name = p.name.clone();
-            let is_new = p.first_seen;
-            let new_for = p.new_for_users.join(", ");
-            view! {
-                <tr data-testid=testid::in_section(section_id, "row") data-name=p.name.clone() data-new=is_new.to_string()>
-                    <td><A href=crate::browser::app_href(&link)>{name}</A>
-                        {is_new.then(|| view! { " " <span class="badge" title="No login in the 90 days before the range came from here">"first seen"</span> })}</td>
-                    <td class="num">{p.logins}</td>
-                    <td class="num">{p.users}</td>
-                    <td class="nowrap">{first}</td>
-                    <td class="small">{(!new_for.is_empty()).then(|| format!("new for {new_for}"))}</td>
-                </tr>
-            }
-        }).collect_view();
-        view! {
-            {section_export(section_id, q.clone(), csv)}
-                <div class="scroll-x"><table class="events" data-testid=section_id>
-                    <thead><tr><th scope="col">"Where"</th><th scope="col">"Logins"</th><th scope="col">"Users"</th><th scope="col">"First login in range"</th><th scope="col">"Notes"</th></tr></thead>
-                    <tbody>{rows}</tbody>
-                </table></div>
-        }
-    };
-    let event_list = move |events: Vec<AuditEvent>, section_id: &'static str, q: EventQuery| {
-        // Everything that user, or that address, did in the range: exact qualifiers.
-        let every = move |field: &str, value: &str| {
-            list_href(&EventQuery {
-                filter: Some(audit_model::filter::qualifier(field, value)),
-                page: 1,
-                ..q.clone()
-            })
-        };
-        if events.is_empty() {
-            return view! { <p class="muted" data-testid=section_id>"None in this range."</p> }
-                .into_any();
-        }
-        let item = move |e: AuditEvent| {
-            let href = crate::routes::paths::event_path(&e.id);
-            let who = e.user_email.clone().filter(|w| !w.is_empty()).map(|w| {
-                        let (href, title) = (every("user", &w), format!("Everything {w} did in this range"));
-                        view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "user") attr:title=title>{w}</A> }
-                    });
-            let from = e.source_ip.clone().filter(|ip| !ip.is_empty()).map(|ip| {
-                        let (href, title) = (every("ip", &ip), format!("Everything from {ip} in this range"));
-                        view! { " · " <A href=crate::browser::app_href(&href) attr:data-testid=testid::in_section(section_id, "ip") attr:title=title>{ip}</A> }
-                    });
-            let when = time(&e);
-            let ty = e.event_type.clone();
-            view! {
-                <li data-testid=testid::in_section(section_id, "item") data-type=e.event_type.clone()>
-                    <A href=crate::browser::app_href(&href)>{when}</A>
-                    " · " <span class="type-name">{ty}</span>
-                    {who} {from}
-                </li>
-            }
-        };
-        // The newest few, and the rest one keypress away, so the sections below stay in reach.
-        const SHOWN: usize = 8;
-        let mut events = events;
-        let rest = events.split_off(events.len().min(SHOWN));
-        let more = (!rest.is_empty()).then(|| {
-            let label = format!(
-                "Show all {}",
-                crate::pages::thousands((SHOWN + rest.len()) as u64)
-            );
-            view! {
-                <details class="more" data-testid=testid::in_section(section_id, "more")>
-                    <summary>{label}</summary>
-                    <ul class="findings">{rest.into_iter().map(&item).collect_view()}</ul>
-                </details>
-            }
-        });
-        view! {
-            <div data-testid=section_id>
-                <ul class="findings">{events.into_iter().map(&item).collect_view()}</ul>
-                {more}
-            </div>
-        }
-        .into_any()
-    };
-
+    let loading = Signal::from(loading);
     view! {
         <section class="security">
             <div class="detail-head">
@@ -396,24 +428,24 @@ pub fn SecurityPage() -> impl IntoView {
                         <h2>"API key and secret changes, newest first"</h2>
                         {move || match key_changes.get() {
                             Some(list) => view! {
-                                {section_export(testid::KEY_CHANGES, q1.clone(), events_csv(list.clone()))}
-                                {event_list(list, testid::KEY_CHANGES, q1.clone())}
+                                <SectionExport section=testid::KEY_CHANGES query=q1.clone() csv=events_csv(list.clone())/>
+                                <EventList events=list section=testid::KEY_CHANGES query=q1.clone()/>
                             }.into_any(),
-                            None => pending(testid::KEY_CHANGES, &[KEYS], "the key and secret changes").into_any(),
+                            None => view! { <Pending section=testid::KEY_CHANGES parts=&[KEYS] what="the key and secret changes" progress loading/> }.into_any(),
                         }}
                     </section>
                     <section class="card">
                         <h2>"Logins by country"</h2>
                         {move || match places.get() {
-                            Some((countries, _)) => place_table(testid::COUNTRIES, "country", countries, q2.clone(), 50).into_any(),
-                            None => pending(testid::COUNTRIES, &[LOGINS, EARLIER], "the logins").into_any(),
+                            Some((countries, _)) => view! { <PlaceTable section=testid::COUNTRIES field="country" places=countries query=q2.clone()/> }.into_any(),
+                            None => view! { <Pending section=testid::COUNTRIES parts=&[LOGINS, EARLIER] what="the logins" progress loading/> }.into_any(),
                         }}
                     </section>
                     <section class="card">
                         <h2>"Logins by source IP"</h2>
                         {move || match places.get() {
-                            Some((_, ips)) => place_table(testid::IPS, "ip", ips, q3.clone(), 50).into_any(),
-                            None => pending(testid::IPS, &[LOGINS, EARLIER], "the logins").into_any(),
+                            Some((_, ips)) => view! { <PlaceTable section=testid::IPS field="ip" places=ips query=q3.clone()/> }.into_any(),
+                            None => view! { <Pending section=testid::IPS parts=&[LOGINS, EARLIER] what="the logins" progress loading/> }.into_any(),
                         }}
                     </section>
                     <section class="card">
@@ -422,12 +454,12 @@ pub fn SecurityPage() -> impl IntoView {
                             Some((hours, list)) => {
                                 let hours = hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");
                                 view! {
-                                    {section_export(testid::UNUSUAL, q.clone(), events_csv(list.clone()))}
+                                    <SectionExport section=testid::UNUSUAL query=q.clone() csv=events_csv(list.clone())/>
                                     <p class="muted small" data-testid=testid::UNUSUAL_HOURS>{if hours.is_empty() { "Not enough activity to tell which hours are unusual.".to_string() } else { format!("Hours ({}) with under 2% of the account's activity: {hours}", prefs.zone_label()) }}</p>
-                                    {event_list(list, testid::UNUSUAL, q.clone())}
+                                    <EventList events=list section=testid::UNUSUAL query=q.clone()/>
                                 }.into_any()
                             }
-                            None => pending(testid::UNUSUAL, &[KEYS, CHANGES, LOGINS], "the changes and logins").into_any(),
+                            None => view! { <Pending section=testid::UNUSUAL parts=&[KEYS, CHANGES, LOGINS] what="the changes and logins" progress loading/> }.into_any(),
                         }}
                     </section>
                 }

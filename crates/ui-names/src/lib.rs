@@ -343,6 +343,11 @@ pub mod testid {
         format!("sort-{key}")
     }
 
+    /// An event type's count beside its checkbox in the type list: `type-count-{name}`.
+    pub fn type_count(name: &str) -> String {
+        format!("type-count-{name}")
+    }
+
     /// An event type's checkbox in the type list: `type-option-{name}`.
     pub fn type_option(name: &str) -> String {
         format!("type-option-{name}")
