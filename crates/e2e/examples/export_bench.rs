@@ -31,9 +31,15 @@ async fn main() {
     .await;
     let dir = std::env::temp_dir().join(format!("export-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let browser = Browser::start_with_downloads(Some(&dir)).await;
+    let browser = Browser::start_with(&BrowserOptions {
+        downloads: Some(dir.clone()),
+        ..Default::default()
+    })
+    .await;
     let c = browser.client.clone();
-    open_signed_in(&c, &stack.app_url, "/?date_to=2100-01-01").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/?date_to=2100-01-01").await;
 
     // Sequential baseline: the same 100 pages, one after another, from the same page.
     let seq = c

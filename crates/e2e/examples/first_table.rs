@@ -19,7 +19,9 @@ async fn main() {
     let browser = Browser::start().await;
     let c = browser.client.clone();
     instrument(&c, &stack.app_url).await;
-    open_signed_in(&c, &stack.app_url, "/").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/").await;
     let url = format!("{}/?size={size}", stack.app_url);
     let mut times = Vec::new();
     for i in 0..=runs {

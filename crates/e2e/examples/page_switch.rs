@@ -25,7 +25,9 @@ async fn main() {
     let browser = Browser::start().await;
     let c = browser.client.clone();
     instrument(&c, &stack.app_url).await;
-    open_signed_in(&c, &stack.app_url, "/?size=100").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/?size=100").await;
     let count = "return performance.getEntriesByName('audit:page-switch').length";
     for _ in 0..pages {
         let before = js(&c, count).await.as_u64().unwrap_or(0);

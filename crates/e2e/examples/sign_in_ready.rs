@@ -53,7 +53,7 @@ async fn main() {
         c.goto(&stack.app_url).await.expect("navigate");
         let app_mark = wait_until(&c, "the app's sign-in form", || async {
             // A build without the mark: the moment the app's field is first seen (polled).
-            js(&c, "const m = performance.getEntriesByName('audit:app-sign-in'); return m.length ? m[0].startTime : (document.querySelector('[data-testid=api-key]') ? performance.now() : null)").await.as_f64()
+            js(&c, &format!("const m = performance.getEntriesByName('audit:app-sign-in'); return m.length ? m[0].startTime : (document.querySelector('{}') ? performance.now() : null)", tid(testid::API_KEY))).await.as_f64()
         })
         .await;
         app.push(app_mark);

@@ -15,12 +15,14 @@ async fn main() {
     .await;
     let browser = Browser::start().await;
     let c = browser.client.clone();
-    open_signed_in(&c, &stack.app_url, "/").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/").await;
     let v = wait_until(&c, "timeline drawn", || async {
-        let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; \
+        let v = js(&c, &format!("const f = document.querySelector('{}'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; \
             const e = performance.getEntriesByType('resource').filter(r => r.name.includes('size=1&') || r.name.endsWith('size=1')); \
             if (!e.length) return null; \
-            return [e.length, Math.max(...e.map(r => r.responseEnd)) - Math.min(...e.map(r => r.startTime)), document.querySelectorAll('[data-testid=\"timeline-bar\"]').length]").await;
+            return [e.length, Math.max(...e.map(r => r.responseEnd)) - Math.min(...e.map(r => r.startTime)), document.querySelectorAll('{}').length]", tid(testid::TIMELINE), tid(testid::TIMELINE_BAR))).await;
         v.as_array().cloned()
     })
     .await;

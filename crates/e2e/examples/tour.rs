@@ -24,7 +24,11 @@ async fn main() {
             ("bad-size", "/?size=500"),
             ("bad-id", "/events/not-a-uuid"),
         ];
-        let sizes: &[(u32, u32)] = if print_only { &[] } else { &[(1400, 1000), (390, 844)] };
+        let sizes: &[(u32, u32)] = if print_only {
+            &[]
+        } else {
+            &[(1400, 1000), (390, 844)]
+        };
         for &(w, h) in sizes {
             c.set_window_size(w, h).await.expect("size");
             for theme in ["light", "dark"] {
@@ -54,9 +58,11 @@ async fn main() {
                 wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
                 shot(&c, &out, &format!("{w}-{theme}-detail")).await;
                 // A search, its marks in the rows; an update with its neighbours and history.
-                c.goto(&format!("{app}/?where=country%3AUS+type%3AAPP_UPDATE&search_text=acme"))
-                    .await
-                    .expect("open");
+                c.goto(&format!(
+                    "{app}/?where=country%3AUS+type%3AAPP_UPDATE&search_text=acme"
+                ))
+                .await
+                .expect("open");
                 wait_rows(&c).await;
                 tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
                 js(&c, "document.querySelector('.toolbar').scrollIntoView()").await;
@@ -65,7 +71,14 @@ async fn main() {
                 wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 shot(&c, &out, &format!("{w}-{theme}-update")).await;
-                js(&c, "const h = document.querySelector('[data-testid=\"resource-history\"]'); if (h) h.scrollIntoView()").await;
+                js(
+                    &c,
+                    &format!(
+                        "const h = document.querySelector('{}'); if (h) h.scrollIntoView()",
+                        tid(testid::RESOURCE_HISTORY)
+                    ),
+                )
+                .await;
                 shot(&c, &out, &format!("{w}-{theme}-history")).await;
             }
         }
@@ -76,15 +89,29 @@ async fn main() {
         js(&c, "sessionStorage.clear(); localStorage.clear()").await;
         c.goto(&app).await.expect("open");
         sign_in_demo(&c).await;
-        find(&c, testid::THEME).await.select_by_value("dark").await.expect("theme");
-        cdp(&c, "Emulation.setEmulatedMedia", serde_json::json!({ "media": "print" })).await;
-        for (name, path) in [("list", "/?event_type=USER_LOGIN"), ("security", "/security")] {
+        find(&c, testid::THEME)
+            .await
+            .select_by_value("dark")
+            .await
+            .expect("theme");
+        cdp(
+            &c,
+            "Emulation.setEmulatedMedia",
+            serde_json::json!({ "media": "print" }),
+        )
+        .await;
+        for (name, path) in [
+            ("list", "/?event_type=USER_LOGIN"),
+            ("security", "/security"),
+        ] {
             c.goto(&format!("{app}{path}")).await.expect("open");
             tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
             shot(&c, &out, &format!("print-{name}")).await;
             pdf(&c, &out, &format!("print-{name}")).await;
         }
-        c.goto(&format!("{app}/?event_type=USER_LOGIN")).await.expect("open");
+        c.goto(&format!("{app}/?event_type=USER_LOGIN"))
+            .await
+            .expect("open");
         wait_rows(&c).await;
         open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;

@@ -127,7 +127,9 @@ async fn main() {
     let browser = Browser::start().await;
     let c = browser.client.clone();
     instrument(&c, &stack.app_url).await;
-    open_signed_in(&c, &stack.app_url, "/").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/").await;
     let (mut first, mut drawn, mut timeline, mut ready, mut requests, mut security) = (
         Vec::new(),
         Vec::new(),
@@ -222,7 +224,9 @@ async fn main() {
     let browser = Browser::start().await;
     let c = browser.client.clone();
     instrument(&c, &stack.app_url).await;
-    open_signed_in(&c, &stack.app_url, "/").await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(&c).await;
+    open_view(&c, &stack.app_url, "/").await;
     cold_summary(
         "50000 events: ",
         cold_security(&c, &stack, runs.min(3)).await,
@@ -237,7 +241,9 @@ async fn main() {
         let browser = Browser::start().await;
         let c = browser.client.clone();
         instrument(&c, &stack.app_url).await;
-        open_signed_in(&c, &stack.app_url, "/").await;
+        c.goto(&stack.app_url).await.expect("open the app");
+        sign_in_demo(&c).await;
+        open_view(&c, &stack.app_url, "/").await;
         let mut fill = Vec::new();
         let mut mem = (0.0, 0.0);
         for _ in 0..runs.min(3) {

@@ -53,7 +53,7 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
 #[tokio::test]
 async fn the_app_reads_the_archive_as_it_reads_the_api() {
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
-    let mut demo = Stack::start(StackOptions::default()).await;
+    let demo = Stack::start(StackOptions::default()).await;
     let (archive_url, store) = archive(&cluster.url(), &demo.proxy_url).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     while store.count().await.unwrap_or(0) < 5000
@@ -72,33 +72,33 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
     }
     demo.stop_proxy().await;
 
-    let stack = Stack::start(StackOptions::proxy(&["--upstream", &archive_url])).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open the app");
-        sign_in_demo(&c).await;
-        assert_eq!(wait_rows(&c).await, 30);
-        wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
-        // A type filter: the archive's count (through the proxy) is what the list shows.
-        let types = api_total(&c, &proxy, "event_type=USER_LOGIN").await;
-        assert!(types > 0 && types < 5000, "{types}");
-        c.goto(&format!("{app}/?event_type=USER_LOGIN"))
-            .await
-            .expect("filtered list");
-        wait_text(&c, testid::SHOWING, |t| {
-            t.ends_with(&format!("of {}", audit_model::page::thousands(types)))
-        })
-        .await;
-        // An event's detail view, by its address, from the archive.
-        let id = open_row(&c, 0).await;
-        assert_eq!(
-            wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await,
-            id
-        );
-        c.goto(&format!("{app}/security")).await.expect("security");
-        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
-    })
+    signed_in(
+        StackOptions::proxy(&["--upstream", &archive_url]),
+        move |c, stack| async move {
+            let app = stack.app_url.clone();
+            let proxy = stack.proxy_url.clone();
+            assert_eq!(wait_rows(&c).await, 30);
+            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
+            // A type filter: the archive's count (through the proxy) is what the list shows.
+            let types = api_total(&c, &proxy, "event_type=USER_LOGIN").await;
+            assert!(types > 0 && types < 5000, "{types}");
+            c.goto(&format!("{app}/?event_type=USER_LOGIN"))
+                .await
+                .expect("filtered list");
+            wait_text(&c, testid::SHOWING, |t| {
+                t.ends_with(&format!("of {}", audit_model::page::thousands(types)))
+            })
+            .await;
+            // An event's detail view, by its address, from the archive.
+            let id = open_row(&c, 0).await;
+            assert_eq!(
+                wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await,
+                id
+            );
+            c.goto(&format!("{app}/security")).await.expect("security");
+            wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+        },
+    )
     .await;
-    drop(stack);
     drop(cluster);
 }

@@ -39,7 +39,10 @@ async fn row_ids(c: &fantoccini::Client) -> Vec<String> {
     wait_idle(c).await;
     let v = js(
         c,
-        "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => r.dataset.id)",
+        &format!(
+            "return Array.from(document.querySelectorAll('{}')).map(r => r.dataset.id)",
+            tid(testid::EVENT_ROW)
+        ),
     )
     .await;
     serde_json::from_value(v).expect("ids")
@@ -77,7 +80,8 @@ async fn assert_ip_order(c: &fantoccini::Client, odd: &str) {
 /// Opens the row with `id` by clicking it and checks the detail view shows that event.
 async fn open_and_check(c: &fantoccini::Client, id: &str, ty: &str) {
     let sel = format!(
-        "[data-testid=\"event-row\"][data-id=\"{}\"]",
+        "{}[data-id=\"{}\"]",
+        tid(testid::EVENT_ROW),
         id.replace('\\', "\\\\").replace('"', "\\\"")
     );
     wait_until(c, "the row", || async {
@@ -182,29 +186,26 @@ async fn opened_file_with_edge_events_links_sorts_and_shows_them() {
 async fn demo_data_with_edge_events_links_sorts_and_reloads() {
     let odd = "00000000-0000-4000-8000-000000000001";
     let file = write_jsonl("demo-data", &events(odd));
-    let stack = Stack::start(StackOptions {
-        proxy_args: vec!["--demo-data".into(), file.display().to_string()],
-        ..Default::default()
-    })
+    signed_in(
+        StackOptions {
+            proxy_args: vec!["--demo-data".into(), file.display().to_string()],
+            ..Default::default()
+        },
+        move |c, _stack| async move {
+            wait_text(&c, testid::SHOWING, |t| t == "Showing 1–4 of 4").await;
+            assert_ip_order(&c, odd).await;
+            open_and_check(&c, "00000000-0000-4000-8000-000000000002", "BRAND_NEW_TYPE").await;
+            // The link works on its own too: a reload finds the event again.
+            c.refresh().await.expect("reload");
+            let shown = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
+            assert_eq!(shown, "00000000-0000-4000-8000-000000000002");
+            let time = find(&c, testid::DETAIL_TIME)
+                .await
+                .text()
+                .await
+                .expect("text");
+            assert!(time.starts_with("2026-11-20 09:00:00"), "{time}");
+        },
+    )
     .await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        wait_text(&c, testid::SHOWING, |t| t == "Showing 1–4 of 4").await;
-        assert_ip_order(&c, odd).await;
-        open_and_check(&c, "00000000-0000-4000-8000-000000000002", "BRAND_NEW_TYPE").await;
-        // The link works on its own too: a reload finds the event again.
-        c.refresh().await.expect("reload");
-        let shown = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
-        assert_eq!(shown, "00000000-0000-4000-8000-000000000002");
-        let time = find(&c, testid::DETAIL_TIME)
-            .await
-            .text()
-            .await
-            .expect("text");
-        assert!(time.starts_with("2026-11-20 09:00:00"), "{time}");
-    })
-    .await;
-    drop(stack);
 }

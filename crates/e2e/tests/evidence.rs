@@ -46,148 +46,235 @@ async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
 
 #[tokio::test]
 async fn export_both_formats_event_by_event_then_reopen_offline() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
     let dir = download_dir("export");
     let dl = dir.clone();
-    with_browser_downloading(Some(&dir), move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        // A filtered set of a few thousand events, with the end of the range fixed.
-        let query = "event_type=USER_LOGIN%2CUSER_LOGOUT%2CUSER_PRODUCT_SEARCH&date_to=2100-01-01";
-        c.goto(&format!("{app}/?{query}")).await.expect("filtered");
-        wait_rows(&c).await;
-        let expected = api_all(&c, &proxy, query).await;
-        assert!(expected.len() > 2000, "several thousand: {}", expected.len());
-        let label = find(&c, testid::EXPORT).await.text().await.expect("text");
-        assert_eq!(label, format!("Export all {}", audit_model::page::thousands(expected.len() as u64)));
+    signed_in_using(
+        StackOptions::default(),
+        BrowserOptions {
+            downloads: Some(dir.clone()),
+            ..Default::default()
+        },
+        move |c, stack| async move {
+            let app = stack.app_url.clone();
+            let proxy = stack.proxy_url.clone();
+            // A filtered set of a few thousand events, with the end of the range fixed.
+            let query =
+                "event_type=USER_LOGIN%2CUSER_LOGOUT%2CUSER_PRODUCT_SEARCH&date_to=2100-01-01";
+            c.goto(&format!("{app}/?{query}")).await.expect("filtered");
+            wait_rows(&c).await;
+            let expected = api_all(&c, &proxy, query).await;
+            assert!(
+                expected.len() > 2000,
+                "several thousand: {}",
+                expected.len()
+            );
+            let label = find(&c, testid::EXPORT).await.text().await.expect("text");
+            assert_eq!(
+                label,
+                format!(
+                    "Export all {}",
+                    audit_model::page::thousands(expected.len() as u64)
+                )
+            );
 
-        // JSON Lines: every line is the API's event, in order.
-        find(&c, testid::EXPORT_FORMAT).await.select_by_value("jsonl").await.expect("format");
-        click(&c, testid::EXPORT).await;
-        let done = wait_text(&c, testid::EXPORT_DONE, |t| !t.is_empty()).await;
-        assert!(done.contains(&audit_model::page::thousands(expected.len() as u64)), "{done}");
-        let file = downloaded(&dl, "jsonl").await;
-        let name = file.file_name().expect("name").to_string_lossy().to_string();
-        assert!(name.starts_with("audit-events_user_login+user_logout+user_product_search_"), "{name}");
-        let text = std::fs::read_to_string(&file).expect("read");
-        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("json line")).collect();
-        assert_eq!(lines.len(), expected.len());
-        for (got, want) in lines.iter().zip(&expected) {
-            assert_eq!(got, want, "event {}", want["id"]);
-        }
+            // JSON Lines: every line is the API's event, in order.
+            find(&c, testid::EXPORT_FORMAT)
+                .await
+                .select_by_value("jsonl")
+                .await
+                .expect("format");
+            click(&c, testid::EXPORT).await;
+            let done = wait_text(&c, testid::EXPORT_DONE, |t| !t.is_empty()).await;
+            assert!(
+                done.contains(&audit_model::page::thousands(expected.len() as u64)),
+                "{done}"
+            );
+            let file = downloaded(&dl, "jsonl").await;
+            let name = file
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .to_string();
+            assert!(
+                name.starts_with("audit-events_user_login+user_logout+user_product_search_"),
+                "{name}"
+            );
+            let text = std::fs::read_to_string(&file).expect("read");
+            let lines: Vec<Value> = text
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("json line"))
+                .collect();
+            assert_eq!(lines.len(), expected.len());
+            for (got, want) in lines.iter().zip(&expected) {
+                assert_eq!(got, want, "event {}", want["id"]);
+            }
 
-        // CSV: one row per event, same ids in the same order, quoted and neutralised by a CSV writer.
-        find(&c, testid::EXPORT_FORMAT).await.select_by_value("csv").await.expect("format");
-        click(&c, testid::EXPORT).await;
-        let csv_file = downloaded(&dl, "csv").await;
-        let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
-        let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_string).collect();
-        assert_eq!(header[0], "time_utc");
-        assert_eq!(header[9], "id");
-        let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
-        assert_eq!(rows.len(), expected.len());
-        for (row, want) in rows.iter().zip(&expected) {
-            assert_eq!(&row[9], want["id"].as_str().expect("id"));
-            assert_eq!(&row[1], want["event_type"].as_str().expect("type"));
-            assert_eq!(&row[3], want["user_email"].as_str().expect("email"));
-            let ctx: Value = serde_json::from_str(&row[10]).expect("context JSON");
-            assert_eq!(ctx, want["context"]);
-        }
+            // CSV: one row per event, same ids in the same order, quoted and neutralised by a CSV writer.
+            find(&c, testid::EXPORT_FORMAT)
+                .await
+                .select_by_value("csv")
+                .await
+                .expect("format");
+            click(&c, testid::EXPORT).await;
+            let csv_file = downloaded(&dl, "csv").await;
+            let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
+            let header: Vec<String> = reader
+                .headers()
+                .expect("header")
+                .iter()
+                .map(str::to_string)
+                .collect();
+            assert_eq!(header[0], "time_utc");
+            assert_eq!(header[9], "id");
+            let rows: Vec<csv::StringRecord> =
+                reader.records().collect::<Result<_, _>>().expect("rows");
+            assert_eq!(rows.len(), expected.len());
+            for (row, want) in rows.iter().zip(&expected) {
+                assert_eq!(&row[9], want["id"].as_str().expect("id"));
+                assert_eq!(&row[1], want["event_type"].as_str().expect("type"));
+                assert_eq!(&row[3], want["user_email"].as_str().expect("email"));
+                let ctx: Value = serde_json::from_str(&row[10]).expect("context JSON");
+                assert_eq!(ctx, want["context"]);
+            }
 
-        // The evidence manifest beside it: the query, the account, the count, and a SHA-256 that
-        // is the downloaded file's.
-        click(&c, testid::EXPORT_MANIFEST).await;
-        let manifest_file = downloaded(&dl, "json").await;
-        let manifest: Value =
-            serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read")).expect("JSON");
-        let bytes = std::fs::read(&csv_file).expect("read csv");
-        use sha2::Digest;
-        let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
-        assert_eq!(manifest["file"]["sha256"], sha, "the manifest fingerprints the file");
-        assert_eq!(manifest["file"]["bytes"], bytes.len() as u64);
-        assert_eq!(
-            manifest["file"]["name"].as_str(),
-            csv_file.file_name().and_then(|n| n.to_str())
-        );
-        assert_eq!(manifest_file.file_name().and_then(|n| n.to_str()).map(|n| n.ends_with(".csv.manifest.json")), Some(true));
-        assert_eq!(manifest["events"], rows.len() as u64);
-        assert_eq!(manifest["query"]["event_types"], serde_json::json!(["USER_LOGIN", "USER_LOGOUT", "USER_PRODUCT_SEARCH"]));
-        assert_eq!(manifest["query"]["date_to"], "2100-01-01");
-        assert_eq!(manifest["source"]["account_api_key"], "demo");
-        assert_eq!(manifest["source"]["api_base_url"], proxy);
-        assert!(!std::fs::read_to_string(&manifest_file).expect("read").contains("\"demo:"), "no secret");
+            // The evidence manifest beside it: the query, the account, the count, and a SHA-256 that
+            // is the downloaded file's.
+            click(&c, testid::EXPORT_MANIFEST).await;
+            let manifest_file = downloaded(&dl, "json").await;
+            let manifest: Value =
+                serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
+                    .expect("JSON");
+            let bytes = std::fs::read(&csv_file).expect("read csv");
+            use sha2::Digest;
+            let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
+            assert_eq!(
+                manifest["file"]["sha256"], sha,
+                "the manifest fingerprints the file"
+            );
+            assert_eq!(manifest["file"]["bytes"], bytes.len() as u64);
+            assert_eq!(
+                manifest["file"]["name"].as_str(),
+                csv_file.file_name().and_then(|n| n.to_str())
+            );
+            assert_eq!(
+                manifest_file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .map(|n| n.ends_with(".csv.manifest.json")),
+                Some(true)
+            );
+            assert_eq!(manifest["events"], rows.len() as u64);
+            assert_eq!(
+                manifest["query"]["event_types"],
+                serde_json::json!(["USER_LOGIN", "USER_LOGOUT", "USER_PRODUCT_SEARCH"])
+            );
+            assert_eq!(manifest["query"]["date_to"], "2100-01-01");
+            assert_eq!(manifest["source"]["account_api_key"], "demo");
+            assert_eq!(manifest["source"]["api_base_url"], proxy);
+            assert!(
+                !std::fs::read_to_string(&manifest_file)
+                    .expect("read")
+                    .contains("\"demo:"),
+                "no secret"
+            );
 
-        // Re-open the JSON Lines export offline: no credentials, same counts and rows.
-        let logins_api = api_total(&c, &proxy, "event_type=USER_LOGIN&date_to=2100-01-01&size=1").await;
-        click(&c, testid::SIGN_OUT).await;
-        open_offline(&c, &file).await;
-        let banner = wait_text(&c, testid::OFFLINE_BANNER, |t| !t.is_empty()).await;
-        assert!(banner.contains(&name) && banner.contains(&audit_model::page::thousands(expected.len() as u64)), "{banner}");
-        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(expected.len() as u64)))).await;
-        let first_ids: Vec<String> = serde_json::from_value(
-            js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => r.dataset.id)").await,
-        )
-        .expect("ids");
-        let want_ids: Vec<String> = expected.iter().take(30).map(|e| e["id"].as_str().expect("id").to_string()).collect();
-        assert_eq!(first_ids, want_ids, "same rows, same order");
-        // The same filter gives the same count as the API.
-        click(&c, testid::TYPE_SUMMARY).await;
-        click(&c, "type-option-USER_LOGIN").await;
-        click(&c, testid::TYPE_SUMMARY).await;
-        click(&c, testid::APPLY).await;
-        wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))).await;
-        // The detail view works offline too.
-        open_row(&c, 0).await;
-        assert_eq!(wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await, "USER_LOGIN");
-        click(&c, testid::CLOSE_FILE).await;
-        find(&c, testid::SIGNIN_FORM).await;
-    })
+            // Re-open the JSON Lines export offline: no credentials, same counts and rows.
+            let logins_api = api_total(
+                &c,
+                &proxy,
+                "event_type=USER_LOGIN&date_to=2100-01-01&size=1",
+            )
+            .await;
+            click(&c, testid::SIGN_OUT).await;
+            open_offline(&c, &file).await;
+            let banner = wait_text(&c, testid::OFFLINE_BANNER, |t| !t.is_empty()).await;
+            assert!(
+                banner.contains(&name)
+                    && banner.contains(&audit_model::page::thousands(expected.len() as u64)),
+                "{banner}"
+            );
+            wait_text(&c, testid::SHOWING, |t| {
+                t.ends_with(&format!(
+                    "of {}",
+                    audit_model::page::thousands(expected.len() as u64)
+                ))
+            })
+            .await;
+            let first_ids: Vec<String> = serde_json::from_value(
+                js(
+                    &c,
+                    &format!(
+                        "return Array.from(document.querySelectorAll('{}')).map(r => r.dataset.id)",
+                        tid(testid::EVENT_ROW)
+                    ),
+                )
+                .await,
+            )
+            .expect("ids");
+            let want_ids: Vec<String> = expected
+                .iter()
+                .take(30)
+                .map(|e| e["id"].as_str().expect("id").to_string())
+                .collect();
+            assert_eq!(first_ids, want_ids, "same rows, same order");
+            // The same filter gives the same count as the API.
+            click(&c, testid::TYPE_SUMMARY).await;
+            click(&c, &testid::type_option("USER_LOGIN")).await;
+            click(&c, testid::TYPE_SUMMARY).await;
+            click(&c, testid::APPLY).await;
+            wait_text(&c, testid::SHOWING, |t| {
+                t.ends_with(&format!("of {}", audit_model::page::thousands(logins_api)))
+            })
+            .await;
+            // The detail view works offline too.
+            open_row(&c, 0).await;
+            assert_eq!(
+                wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await,
+                "USER_LOGIN"
+            );
+            click(&c, testid::CLOSE_FILE).await;
+            find(&c, testid::SIGNIN_FORM).await;
+        },
+    )
     .await;
     let _ = std::fs::remove_dir_all(dir);
-    drop(stack);
 }
 
 #[tokio::test]
 async fn cancel_stops_an_export_and_saves_nothing() {
-    let stack = Stack::start(StackOptions::proxy(&[
-        "--fault-latency-ms",
-        "400",
-        "--fault-match",
-        "size=100",
-    ]))
-    .await;
-    let app = stack.app_url.clone();
     let dir = download_dir("cancel");
     let dl = dir.clone();
-    with_browser_downloading(Some(&dir), move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        click(&c, testid::EXPORT).await;
-        let status = wait_text(&c, testid::EXPORT_STATUS, |t| {
-            t.starts_with("Page ") && !t.starts_with("Page 0")
-        })
-        .await;
-        assert!(status.contains("of 5,000 events"), "{status}");
-        let progress = find(&c, testid::EXPORT_PROGRESS).await;
-        assert!(progress.attr("value").await.expect("attr").is_some());
-        click(&c, testid::EXPORT_CANCEL).await;
-        let msg = wait_text(&c, testid::EXPORT_ERROR, |t| !t.is_empty()).await;
-        assert!(msg.contains("cancelled"), "{msg}");
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let files: Vec<_> = std::fs::read_dir(&dl).expect("dir").collect();
-        assert!(files.is_empty(), "nothing downloaded");
-        // The view is untouched and a new export can start.
-        assert!(find(&c, testid::EXPORT)
-            .await
-            .is_enabled()
-            .await
-            .expect("enabled"));
-    })
+    signed_in_using(
+        StackOptions::proxy(&["--fault-latency-ms", "400", "--fault-match", "size=100"]),
+        BrowserOptions {
+            downloads: Some(dir.clone()),
+            ..Default::default()
+        },
+        move |c, _stack| async move {
+            click(&c, testid::EXPORT).await;
+            let status = wait_text(&c, testid::EXPORT_STATUS, |t| {
+                t.starts_with("Page ") && !t.starts_with("Page 0")
+            })
+            .await;
+            assert!(status.contains("of 5,000 events"), "{status}");
+            let progress = find(&c, testid::EXPORT_PROGRESS).await;
+            assert!(progress.attr("value").await.expect("attr").is_some());
+            click(&c, testid::EXPORT_CANCEL).await;
+            let msg = wait_text(&c, testid::EXPORT_ERROR, |t| !t.is_empty()).await;
+            assert!(msg.contains("cancelled"), "{msg}");
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            let files: Vec<_> = std::fs::read_dir(&dl).expect("dir").collect();
+            assert!(files.is_empty(), "nothing downloaded");
+            // The view is untouched and a new export can start.
+            assert!(find(&c, testid::EXPORT)
+                .await
+                .is_enabled()
+                .await
+                .expect("enabled"));
+        },
+    )
     .await;
     let _ = std::fs::remove_dir_all(dir);
-    drop(stack);
 }
 
 #[tokio::test]
@@ -279,11 +366,7 @@ async fn timeline_total(c: &fantoccini::Client) -> u64 {
 #[tokio::test]
 async fn live_tail_counts_only_events_that_arrive() {
     // An account where nothing happens: whatever the user does, nothing is new.
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         wait_rows(&c).await;
         live_every_second(&c).await;
         // Another page, then other filters: neither is an arrival.
@@ -317,101 +400,101 @@ async fn live_tail_counts_only_events_that_arrive() {
         );
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn live_tail_watches_the_newest_events_whatever_page_is_shown() {
-    let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "600"])).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        wait_rows(&c).await;
-        let before = timeline_total(&c).await;
-        click(&c, testid::NEXT).await;
-        wait_until(&c, "page 2", || async {
-            location(&c).await.contains("page=2").then_some(())
-        })
-        .await;
-        live_every_second(&c).await;
-        let count = wait_text(&c, testid::LIVE_COUNT, |t| !t.starts_with("0 ")).await;
-        assert!(count.ends_with("new since live started"), "{count}");
-        // Page 2 stays on screen; the way to the newest is offered.
-        assert!(location(&c).await.contains("page=2"));
-        find(&c, testid::LIVE_SHOW_NEWEST).await;
-        // The timeline follows the live total.
-        let after = wait_until(&c, "the timeline to count the arrivals", || async {
-            let t = timeline_total(&c).await;
-            (t > before).then_some(t)
-        })
-        .await;
-        assert!(after > before, "{before} -> {after}");
-        click(&c, testid::LIVE_SHOW_NEWEST).await;
-        wait_until(&c, "page 1", || async {
-            (!location(&c).await.contains("page=")).then_some(())
-        })
-        .await;
-        let highlighted = wait_until(&c, "a highlighted row", || async {
-            js(&c, "return document.querySelectorAll('tr.new').length")
-                .await
-                .as_u64()
-                .filter(|n| *n > 0)
-        })
-        .await;
-        assert!(highlighted >= 1);
-        assert!(find(&c, testid::LIVE).await.is_selected().await.expect("s"));
-    })
+    signed_in(
+        StackOptions::proxy(&["--demo-live-every-ms", "600"]),
+        move |c, _stack| async move {
+            wait_rows(&c).await;
+            let before = timeline_total(&c).await;
+            click(&c, testid::NEXT).await;
+            wait_until(&c, "page 2", || async {
+                location(&c).await.contains("page=2").then_some(())
+            })
+            .await;
+            live_every_second(&c).await;
+            let count = wait_text(&c, testid::LIVE_COUNT, |t| !t.starts_with("0 ")).await;
+            assert!(count.ends_with("new since live started"), "{count}");
+            // Page 2 stays on screen; the way to the newest is offered.
+            assert!(location(&c).await.contains("page=2"));
+            find(&c, testid::LIVE_SHOW_NEWEST).await;
+            // The timeline follows the live total.
+            let after = wait_until(&c, "the timeline to count the arrivals", || async {
+                let t = timeline_total(&c).await;
+                (t > before).then_some(t)
+            })
+            .await;
+            assert!(after > before, "{before} -> {after}");
+            click(&c, testid::LIVE_SHOW_NEWEST).await;
+            wait_until(&c, "page 1", || async {
+                (!location(&c).await.contains("page=")).then_some(())
+            })
+            .await;
+            let highlighted = wait_until(&c, "a highlighted row", || async {
+                js(&c, "return document.querySelectorAll('tr.new').length")
+                    .await
+                    .as_u64()
+                    .filter(|n| *n > 0)
+            })
+            .await;
+            assert!(highlighted >= 1);
+            assert!(find(&c, testid::LIVE).await.is_selected().await.expect("s"));
+        },
+    )
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn security_sections_export_with_a_manifest_that_fingerprints_them() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
     let dir = download_dir("security");
     let dl = dir.clone();
-    with_browser_downloading(Some(&dir), move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        c.goto(&format!("{app}/security?range=90d"))
-            .await
-            .expect("overview");
-        wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
-        click(&c, &testid::in_section(testid::COUNTRIES, "csv")).await;
-        let csv_file = downloaded(&dl, "csv").await;
-        let name = csv_file
-            .file_name()
-            .and_then(|n| n.to_str())
-            .expect("name")
-            .to_string();
-        assert!(name.starts_with("security-countries_"), "{name}");
-        let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
-        let rows: Vec<csv::StringRecord> =
-            reader.records().collect::<Result<_, _>>().expect("rows");
-        let br = rows.iter().find(|r| &r[0] == "BR").expect("a BR row");
-        assert_eq!(&br[1], "14", "the planted burst");
-        assert_eq!(&br[4], "true", "first seen");
-        click(&c, &testid::in_section(testid::COUNTRIES, "manifest")).await;
-        let manifest_file = downloaded(&dl, "json").await;
-        let manifest: Value =
-            serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
-                .expect("JSON");
-        use sha2::Digest;
-        let bytes = std::fs::read(&csv_file).expect("read");
-        assert_eq!(
-            manifest["file"]["sha256"],
-            format!("{:x}", sha2::Sha256::digest(&bytes))
-        );
-        assert_eq!(manifest["file"]["name"], name);
-        assert_eq!(manifest["events"], rows.len() as u64);
-        assert_eq!(manifest["source"]["account_api_key"], "demo");
-        assert!(manifest["query"]["event_types"]
-            .as_array()
-            .is_some_and(|t| t.iter().any(|t| t == "USER_LOGIN")));
-    })
+    signed_in_using(
+        StackOptions::default(),
+        BrowserOptions {
+            downloads: Some(dir.clone()),
+            ..Default::default()
+        },
+        move |c, stack| async move {
+            let app = stack.app_url.clone();
+            c.goto(&format!("{app}/security?range=90d"))
+                .await
+                .expect("overview");
+            wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+            click(&c, &testid::in_section(testid::COUNTRIES, "csv")).await;
+            let csv_file = downloaded(&dl, "csv").await;
+            let name = csv_file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .expect("name")
+                .to_string();
+            assert!(name.starts_with("security-countries_"), "{name}");
+            let mut reader = csv::Reader::from_path(&csv_file).expect("csv");
+            let rows: Vec<csv::StringRecord> =
+                reader.records().collect::<Result<_, _>>().expect("rows");
+            let br = rows.iter().find(|r| &r[0] == "BR").expect("a BR row");
+            assert_eq!(&br[1], "14", "the planted burst");
+            assert_eq!(&br[4], "true", "first seen");
+            click(&c, &testid::in_section(testid::COUNTRIES, "manifest")).await;
+            let manifest_file = downloaded(&dl, "json").await;
+            let manifest: Value =
+                serde_json::from_str(&std::fs::read_to_string(&manifest_file).expect("read"))
+                    .expect("JSON");
+            use sha2::Digest;
+            let bytes = std::fs::read(&csv_file).expect("read");
+            assert_eq!(
+                manifest["file"]["sha256"],
+                format!("{:x}", sha2::Sha256::digest(&bytes))
+            );
+            assert_eq!(manifest["file"]["name"], name);
+            assert_eq!(manifest["events"], rows.len() as u64);
+            assert_eq!(manifest["source"]["account_api_key"], "demo");
+            assert!(manifest["query"]["event_types"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "USER_LOGIN")));
+        },
+    )
     .await;
     let _ = std::fs::remove_dir_all(dir);
-    drop(stack);
 }

@@ -1,5 +1,6 @@
 //! Faults injected by the demo proxy (`--fault …`): the app says what happened, keeps the
-//! user's filters and place, retries 429/503 as promised, and recovers when the fault clears.
+//! user's filters and place, retries 429/503 as promised, and recovers when the fault clears;
+//! and a proxy that is gone altogether.
 
 use std::time::Instant;
 
@@ -36,11 +37,7 @@ async fn search_for_burst(c: &fantoccini::Client) {
 
 #[tokio::test]
 async fn rate_limits_are_retried_honouring_retry_after() {
-    let stack = Stack::start(faulty("429", 2)).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(faulty("429", 2), move |c, _stack| async move {
         let start = Instant::now();
         search_for_burst(&c).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 1–14 of 14").await;
@@ -55,7 +52,6 @@ async fn rate_limits_are_retried_honouring_retry_after() {
         );
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
@@ -71,11 +67,7 @@ async fn each_fault_is_explained_the_view_kept_and_retry_recovers() {
         ("drop", 1, "connection to the proxy"),
     ];
     for (kind, count, expected) in cases {
-        let stack = Stack::start(faulty(kind, count)).await;
-        let app = stack.app_url.clone();
-        with_browser(move |c| async move {
-            c.goto(&app).await.expect("open");
-            sign_in_demo(&c).await;
+        signed_in(faulty(kind, count), move |c, _stack| async move {
             click(&c, testid::NEXT).await;
             wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
             search_for_burst(&c).await;
@@ -107,6 +99,40 @@ async fn each_fault_is_explained_the_view_kept_and_retry_recovers() {
             );
         })
         .await;
-        drop(stack);
     }
+}
+
+#[tokio::test]
+async fn a_proxy_gone_is_explained_and_the_view_kept() {
+    // Without a local copy, every view needs the proxy (with one, see tests/workspace.rs).
+    let opts = StackOptions {
+        local_max_events: Some(0),
+        ..Default::default()
+    };
+    signed_in(opts, move |c, stack| async move {
+        type_into(&c, testid::SEARCH_TEXT, "USER_LOGIN").await;
+        click(&c, testid::APPLY).await;
+        wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
+        stack.stop_proxy().await;
+        click(&c, testid::NEXT).await;
+        let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
+        assert!(
+            msg.contains("Could not reach the proxy") && msg.contains(&stack.proxy_url),
+            "{msg}"
+        );
+        assert_eq!(
+            input_value(&c, testid::SEARCH_TEXT).await,
+            "USER_LOGIN",
+            "filters kept"
+        );
+        assert!(
+            !find_all(&c, testid::EVENT_ROW).await.is_empty(),
+            "rows kept"
+        );
+        // … but not passed off as the answer.
+        let note = find(&c, testid::ROWS_STALE).await.text().await.expect("t");
+        assert!(note.contains("last ones that loaded"), "{note}");
+        find(&c, testid::RETRY).await;
+    })
+    .await;
 }

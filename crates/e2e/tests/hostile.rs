@@ -9,7 +9,8 @@ use e2e::*;
 async fn assert_nothing_ran(c: &fantoccini::Client, where_: &str) {
     let v = js(c, &format!(
         "return {{ marker: window.{MARKER} === undefined, csp: (window.__csp || []).length, \
-          elements: Array.from(document.querySelectorAll('#main script, #main img, #main iframe, #main svg, #main object, #main embed, #main style, #main form button[formaction]')).filter(e => !e.closest('[data-testid=\"timeline\"]')).length }}"
+          elements: Array.from(document.querySelectorAll('#main script, #main img, #main iframe, #main svg, #main object, #main embed, #main style, #main form button[formaction]')).filter(e => !e.closest('{timeline}')).length }}",
+        timeline = tid(testid::TIMELINE)
     ))
     .await;
     assert_eq!(v["marker"], true, "{where_}: a payload ran");
@@ -50,7 +51,7 @@ async fn payloads_in_every_field_never_run_and_show_literally() {
         // Every payload appears literally in its row, tooltips included (the rows' texts reach
         // the page in one string per batch, cut at UTF-16 offsets: payloads outside the BMP,
         // NULs and combining marks must land whole in their own node).
-        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).map(r => [r.dataset.id, r.querySelector('[data-testid=\"cell-user\"] div').textContent, r.querySelector('[data-testid=\"cell-type\"]').textContent, r.querySelector('[data-testid=\"cell-ip\"]').textContent, r.querySelector('[data-testid=\"cell-source\"]').textContent, r.querySelector('[data-testid=\"cell-source\"]').title])").await;
+        let shown = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(r => [r.dataset.id, r.querySelector('{} div').textContent, r.querySelector('{}').textContent, r.querySelector('{}').textContent, r.querySelector('{}').textContent, r.querySelector('{}').title])", tid(testid::EVENT_ROW), tid(&testid::cell("user")), tid(&testid::cell("type")), tid(&testid::cell("ip")), tid(&testid::cell("source")), tid(&testid::cell("source")))).await;
         for row in shown.as_array().expect("rows") {
             let id = row[0].as_str().expect("id");
             let i: usize = id.rsplit('-').next().expect("n").parse().expect("index");
@@ -65,7 +66,7 @@ async fn payloads_in_every_field_never_run_and_show_literally() {
             c.goto(&format!("{app}/events/{id}")).await.expect("open detail");
             js(&c, WATCH_CSP).await;
             let email = wait_text(&c, testid::DETAIL_EMAIL, |t| !t.is_empty()).await;
-            let exact = js(&c, "return document.querySelector('[data-testid=\"detail-email\"]').textContent").await;
+            let exact = js(&c, &format!("return document.querySelector('{}').textContent", tid(testid::DETAIL_EMAIL))).await;
             assert_eq!(exact.as_str(), Some(p.as_str()), "detail {i}: {email:.60}");
             let tree = find(&c, testid::JSON_TREE).await.text().await.expect("tree");
             assert!(!tree.is_empty());
@@ -78,7 +79,7 @@ async fn payloads_in_every_field_never_run_and_show_literally() {
         wait_rows(&c).await;
         click(&c, testid::TYPE_SUMMARY).await;
         let options = wait_until(&c, "type options", || async {
-            let v = js(&c, "return document.querySelectorAll('[data-testid^=\"type-option-\"]').length").await;
+            let v = js(&c, &format!("return document.querySelectorAll('[data-testid^=\"{}\"]').length", testid::type_option(""))).await;
             v.as_u64().filter(|n| *n as usize >= list.len())
         })
         .await;

@@ -4,31 +4,29 @@ use e2e::*;
 
 #[tokio::test]
 async fn security_overview_finds_the_planted_patterns() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let app = stack.app_url.clone();
+        let proxy = stack.proxy_url.clone();
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
         wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
 
         // The login burst from a country the account never used.
-        let br = js(&c, "const r = document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"]'); return r ? [r.dataset.new, r.textContent] : null").await;
+        let br = js(&c, &format!("const r = document.querySelector('{}[data-name=\"BR\"]'); return r ? [r.dataset.new, r.textContent] : null", tid(&testid::in_section(testid::COUNTRIES, "row")))).await;
         assert_eq!(br[0], "true", "BR is marked first seen: {br}");
         assert!(br[1].as_str().is_some_and(|t| t.contains("14")), "14 logins: {br}");
-        let gb = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"GB\"]').dataset.new").await;
+        let gb = js(&c, &format!("return document.querySelector('{}[data-name=\"GB\"]').dataset.new", tid(&testid::in_section(testid::COUNTRIES, "row")))).await;
         assert_eq!(gb, "false", "a country used all along is not");
-        let ip = js(&c, "const r = document.querySelector('[data-testid=\"ips-row\"][data-name=\"198.51.100.77\"]'); return r && r.dataset.new").await;
+        let ip = js(&c, &format!("const r = document.querySelector('{}[data-name=\"198.51.100.77\"]'); return r && r.dataset.new", tid(&testid::in_section(testid::IPS, "row")))).await;
         assert_eq!(ip, "true");
 
         // The secret created at 03:12 UTC is a change at an unusual hour.
-        let unusual = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"unusual-item\"]')).map(e => [e.dataset.type, e.textContent])").await;
+        let unusual = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(e => [e.dataset.type, e.textContent])", tid(&testid::in_section(testid::UNUSUAL, "item")))).await;
         let items = unusual.as_array().expect("items");
         assert!(items.iter().any(|i| i[0] == "ACCOUNT_SECRET_CREATE" && i[1].as_str().is_some_and(|t| t.contains(" 03:12:"))), "{unusual}");
         assert!(find(&c, testid::UNUSUAL_HOURS).await.text().await.expect("t").contains("03"));
 
         // Key and secret changes, newest first, include the whitelist-then-keys sequence.
-        let keys = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).map(e => e.textContent)").await;
+        let keys = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(e => e.textContent)", tid(&testid::in_section(testid::KEY_CHANGES, "item")))).await;
         let keys: Vec<String> = serde_json::from_value(keys).expect("keys");
         assert!(keys.iter().any(|k| k.contains("203.0.113.99")), "{keys:?}");
         let mut sorted = keys.clone();
@@ -36,23 +34,23 @@ async fn security_overview_finds_the_planted_patterns() {
         assert_eq!(keys, sorted, "newest first");
         // A long list shows its newest, the rest one keypress away.
         assert!(keys.len() > 8, "the demo has many key changes: {}", keys.len());
-        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).filter(e => e.checkVisibility()).length").await;
+        let shown = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).filter(e => e.checkVisibility()).length", tid(&testid::in_section(testid::KEY_CHANGES, "item")))).await;
         assert_eq!(shown, 8, "the newest 8 shown");
-        let summary = c.find(fantoccini::Locator::Css("[data-testid=\"key-changes-more\"] > summary")).await.expect("more");
+        let summary = c.find(fantoccini::Locator::Css(&format!("{} > summary", tid(&testid::in_section(testid::KEY_CHANGES, "more"))))).await.expect("more");
         assert_eq!(summary.text().await.expect("text"), format!("Show all {}", keys.len()));
-        js(&c, "document.querySelector('[data-testid=\"key-changes-more\"] > summary').focus()").await;
+        js(&c, &format!("document.querySelector('{} > summary').focus()", tid(&testid::in_section(testid::KEY_CHANGES, "more")))).await;
         c.active_element().await.expect("active").send_keys(&fantoccini::key::Key::Enter.to_string()).await.expect("enter");
-        let shown = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"key-changes-item\"]')).filter(e => e.checkVisibility()).length").await;
+        let shown = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).filter(e => e.checkVisibility()).length", tid(&testid::in_section(testid::KEY_CHANGES, "item")))).await;
         assert_eq!(shown, keys.len(), "Enter on the summary shows them all");
 
         // Findings link to the events behind them.
-        let link = js(&c, "return document.querySelector('[data-testid=\"countries-row\"][data-name=\"BR\"] a').getAttribute('href')").await;
+        let link = js(&c, &format!("return document.querySelector('{}[data-name=\"BR\"] a').getAttribute('href')", tid(&testid::in_section(testid::COUNTRIES, "row")))).await;
         c.goto(&format!("{app}{}", link.as_str().expect("href"))).await.expect("follow");
         wait_text(&c, testid::SHOWING, |t| t.ends_with("of 14")).await;
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
         wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         // A finding's address lists everything from it in the range, exactly.
-        let href = js(&c, "const a = Array.from(document.querySelectorAll('[data-testid=\"key-changes-ip\"]')).find(a => a.textContent === '203.0.113.99'); return a && a.getAttribute('href')").await;
+        let href = js(&c, &format!("const a = Array.from(document.querySelectorAll('{}')).find(a => a.textContent === '203.0.113.99'); return a && a.getAttribute('href')", tid(&testid::in_section(testid::KEY_CHANGES, "ip")))).await;
         let href = href.as_str().expect("an address link").to_string();
         assert!(href.contains("where=ip%3A203.0.113.99"), "{href}");
         c.goto(&format!("{app}{href}")).await.expect("follow");
@@ -64,7 +62,7 @@ async fn security_overview_finds_the_planted_patterns() {
         assert_eq!(showing_total(&c).await, expected);
         c.goto(&format!("{app}/security?range=90d")).await.expect("overview");
         wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
-        js(&c, "document.querySelector('[data-testid=\"unusual-item\"][data-type=\"ACCOUNT_SECRET_CREATE\"] a').click()").await;
+        js(&c, &format!("document.querySelector('{}[data-type=\"ACCOUNT_SECRET_CREATE\"] a').click()", tid(&testid::in_section(testid::UNUSUAL, "item")))).await;
         assert_eq!(wait_text(&c, testid::DETAIL_TYPE, |t| !t.is_empty()).await, "ACCOUNT_SECRET_CREATE");
 
         if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
@@ -75,23 +73,19 @@ async fn security_overview_finds_the_planted_patterns() {
         }
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let app = stack.app_url.clone();
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
         let to = audit_model::time::format_api(now - now % 1000);
         let from = audit_model::time::format_api(now - now % 1000 - 7 * 86_400_000);
         c.goto(&format!("{app}/?date_from={from}&date_to={to}&event_type=USER_LOGIN")).await.expect("range");
         wait_rows(&c).await;
         let bars = wait_until(&c, "timeline drawn", || async {
-            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])").await;
+            let v = js(&c, &format!("const f = document.querySelector('{}'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('{}')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])", tid(testid::TIMELINE), tid(testid::TIMELINE_BAR))).await;
             v.as_array().filter(|a| !a.is_empty()).cloned()
         })
         .await;
@@ -105,7 +99,8 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         // Clicking a bar narrows the range (and the URL) to it; the table agrees with its count.
         let (i, bar) = bars.iter().enumerate().max_by_key(|(_, b)| b[0].as_u64()).expect("a bar");
         let count = bar[0].as_u64().expect("count");
-        js(&c, &format!("const b = document.querySelectorAll('[data-testid=\"timeline-bar\"]')[{i}]; b.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}})); b.dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}))")).await;
+        let bars_sel = tid(testid::TIMELINE_BAR);
+        js(&c, &format!("const b = document.querySelectorAll('{bars_sel}')[{i}]; b.dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}})); b.dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}))")).await;
         let bfrom = bar[1].as_str().expect("from").replace(':', "%3A");
         wait_until(&c, "URL narrowed", || async { location(&c).await.contains(&format!("date_from={bfrom}")).then_some(()) }).await;
         wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(count)))).await;
@@ -114,13 +109,14 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         // Dragging across bars selects their whole range.
         c.back().await.expect("back");
         let bars = wait_until(&c, "timeline drawn again", || async {
-            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])").await;
+            let v = js(&c, &format!("const f = document.querySelector('{}'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('{}')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to])", tid(testid::TIMELINE), tid(testid::TIMELINE_BAR))).await;
             v.as_array().filter(|a| a.len() > 20).cloned()
         })
         .await;
         let (a, b) = (3usize, 10usize);
         let want: u64 = bars[a..=b].iter().map(|x| x[0].as_u64().expect("n")).sum();
-        js(&c, &format!("const bs = document.querySelectorAll('[data-testid=\"timeline-bar\"]');             bs[{a}].dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}}));             for (let i = {a} + 1; i <= {b}; i++) bs[i].dispatchEvent(new MouseEvent('mouseenter'));             bs[{b}].dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}));")).await;
+        let bars_sel = tid(testid::TIMELINE_BAR);
+        js(&c, &format!("const bs = document.querySelectorAll('{bars_sel}');             bs[{a}].dispatchEvent(new MouseEvent('mousedown', {{bubbles: true}}));             for (let i = {a} + 1; i <= {b}; i++) bs[i].dispatchEvent(new MouseEvent('mouseenter'));             bs[{b}].dispatchEvent(new MouseEvent('mouseup', {{bubbles: true}}));")).await;
         let to = bars[b][2].as_str().expect("to").replace(':', "%3A");
         wait_until(&c, "URL spans the drag", || async { location(&c).await.contains(&format!("date_to={to}")).then_some(()) }).await;
         wait_text(&c, testid::SHOWING, |t| t.ends_with(&format!("of {}", audit_model::page::thousands(want)))).await;
@@ -129,7 +125,7 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         // narrows the list to it.
         c.back().await.expect("back");
         let bars = wait_until(&c, "timeline drawn once more", || async {
-            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to, b.getAttribute('tabindex')])").await;
+            let v = js(&c, &format!("const f = document.querySelector('{}'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('{}')).map(b => [Number(b.dataset.count), b.dataset.from, b.dataset.to, b.getAttribute('tabindex')])", tid(testid::TIMELINE), tid(testid::TIMELINE_BAR))).await;
             v.as_array().filter(|a| a.len() > 20).cloned()
         })
         .await;
@@ -139,7 +135,7 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         let first = find_all(&c, testid::TIMELINE_BAR).await[0].clone();
         first.send_keys(&Key::End.to_string()).await.expect("end");
         let n = bars.len();
-        let active = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).indexOf(document.activeElement)").await;
+        let active = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).indexOf(document.activeElement)", tid(testid::TIMELINE_BAR))).await;
         assert_eq!(active.as_u64(), Some(n as u64 - 1), "End goes to the last bar");
         c.active_element().await.expect("active").send_keys(&Key::Left.to_string()).await.expect("left");
         c.active_element().await.expect("active").send_keys(&Key::Enter.to_string()).await.expect("enter");
@@ -154,20 +150,15 @@ async fn timeline_counts_match_the_table_and_a_bar_narrows_the_range() {
         }
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn a_table_that_fits_the_person() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    with_browser(move |c| async move {
+    signed_in(StackOptions::default(), move |c, stack| async move {
         use fantoccini::key::Key;
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+        let proxy = stack.proxy_url.clone();
         let active_row = || async {
-            js(&c, "const a = document.activeElement; return a && a.dataset.testid === 'event-row' ? Array.from(document.querySelectorAll('[data-testid=\"event-row\"]')).indexOf(a) : -1").await.as_i64().unwrap_or(-1)
+            js(&c, &format!("const a = document.activeElement; return a && a.matches('{0}') ? Array.from(document.querySelectorAll('{0}')).indexOf(a) : -1", tid(testid::EVENT_ROW))).await.as_i64().unwrap_or(-1)
         };
         let press = |k: String| {
             let c = c.clone();
@@ -209,9 +200,9 @@ async fn a_table_that_fits_the_person() {
         find(&c, testid::THEME).await.select_by_value("dark").await.expect("theme");
         c.refresh().await.expect("reload");
         wait_rows(&c).await;
-        let hidden = js(&c, "return getComputedStyle(document.querySelector('[data-testid=\"cell-ip\"]')).display").await;
+        let hidden = js(&c, &format!("return getComputedStyle(document.querySelector('{}')).display", tid(&testid::cell("ip")))).await;
         assert_eq!(hidden, "none", "the IP column stays hidden after a reload");
-        assert_eq!(js(&c, "return document.querySelector('[data-testid=\"events-table\"]').classList.contains('compact')").await, true);
+        assert_eq!(js(&c, &format!("return document.querySelector('{}').classList.contains('compact')", tid(testid::EVENTS_TABLE))).await, true);
         assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
         let bg = js(&c, "return getComputedStyle(document.body).backgroundColor").await;
         assert_eq!(bg, "rgb(18, 21, 26)", "dark background");
@@ -222,8 +213,10 @@ async fn a_table_that_fits_the_person() {
         wait_until(&c, "range applied", || async { location(&c).await.contains("date_from").then_some(()) }).await;
         wait_rows(&c).await;
         click(&c, testid::TYPE_SUMMARY).await;
+        let prefix = testid::type_count("");
+        let len = prefix.len();
         let read_counts = || async {
-            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-count-\"]')).map(e => [e.dataset.testid.slice(11), Number(e.textContent.replace(/,/g, '')), e.closest('li').classList.contains('zero')])").await;
+            let v = js(&c, &format!("return Array.from(document.querySelectorAll('[data-testid^=\"{prefix}\"]')).map(e => [e.dataset.testid.slice({len}), Number(e.textContent.replace(/,/g, '')), e.closest('li').classList.contains('zero')])")).await;
             v.as_array().filter(|a| a.len() >= 29).cloned()
         };
         let first = wait_until(&c, "type counts", read_counts).await;
@@ -248,18 +241,17 @@ async fn a_table_that_fits_the_person() {
         assert_eq!(logins, api_total(&c, &proxy, &format!("{qs}&event_type=USER_LOGIN&size=1")).await);
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() {
     const DAY: i64 = 86_400_000;
     // UTC+05:30 all year: local midnight is 18:30 UTC.
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    with_browser_in_zone("Asia/Kolkata", move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in_using(
+        StackOptions::default(),
+        BrowserOptions { zone: Some("Asia/Kolkata".into()), ..Default::default() },
+        move |c, stack| async move {
+        let app = stack.app_url.clone();
         wait_rows(&c).await;
         let first_start = |c: fantoccini::Client| async move {
             // The second: the first starts where the range does.
@@ -285,27 +277,23 @@ async fn in_local_time_day_bars_hours_and_first_logins_follow_the_local_clock() 
         assert!(hours.contains("local time, UTC+05:30"), "{hours}");
         assert!(!hours.contains("(UTC)"), "{hours}");
         // The secret created at 03:12 UTC was made at 08:42 local time.
-        let unusual = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"unusual-item\"]')).map(e => e.textContent).join('\\n')").await;
+        let unusual = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(e => e.textContent).join('\\n')", tid(&testid::in_section(testid::UNUSUAL, "item")))).await;
         let unusual = unusual.as_str().unwrap_or_default().to_string();
         assert!(unusual.contains(" 08:42:") && unusual.contains("UTC+05:30"), "{unusual}");
-        let first = js(&c, "return document.querySelector('[data-testid=\"countries-row\"] td:nth-child(4)').textContent").await;
+        let first = js(&c, &format!("return document.querySelector('{} td:nth-child(4)').textContent", tid(&testid::in_section(testid::COUNTRIES, "row")))).await;
         assert!(first.as_str().is_some_and(|t| t.ends_with("(UTC+05:30)")), "{first}");
-        let header = js(&c, "return document.querySelector('[data-testid=\"countries\"] thead').textContent").await;
+        let header = js(&c, &format!("return document.querySelector('{} thead').textContent", tid(testid::COUNTRIES))).await;
         assert!(!header.as_str().unwrap_or_default().contains("(UTC)"), "{header}");
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn first_seen_compares_a_short_range_with_the_logins_before_it() {
     const DAY: i64 = 86_400_000;
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let app = stack.app_url.clone();
+        let proxy = stack.proxy_url.clone();
         c.goto(&format!("{app}/security?range=24h")).await.expect("overview");
         wait_text(&c, testid::SECURITY_SUMMARY, |t| t.ends_with("security events read.")).await;
         // An independent count: the countries of every login in the 90 days before the range.
@@ -323,7 +311,7 @@ async fn first_seen_compares_a_short_range_with_the_logins_before_it() {
             .filter_map(|e| e["source_country"].as_str().map(str::to_string))
             .collect();
         assert!(known.len() >= 3, "the demo's usual countries: {known:?}");
-        let rows = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"countries-row\"]')).map(r => [r.dataset.name, r.dataset.new])").await;
+        let rows = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(r => [r.dataset.name, r.dataset.new])", tid(&testid::in_section(testid::COUNTRIES, "row")))).await;
         let rows: Vec<(String, String)> = serde_json::from_value(rows).expect("rows");
         assert!(!rows.is_empty(), "logins in the last 24 hours");
         for (name, new) in &rows {
@@ -332,16 +320,14 @@ async fn first_seen_compares_a_short_range_with_the_logins_before_it() {
         }
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn around_this_event_lists_every_type_fifteen_minutes_either_side() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    with_browser(move |c| async move {
-        open_signed_in(&c, &app, "/?event_type=ACCOUNT_SECRET_CREATE").await;
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let app = stack.app_url.clone();
+        let proxy = stack.proxy_url.clone();
+        open_view(&c, &app, "/?event_type=ACCOUNT_SECRET_CREATE").await;
         let id = open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| t == id).await;
         click(&c, testid::AROUND).await;
@@ -361,5 +347,4 @@ async fn around_this_event_lists_every_type_fifteen_minutes_either_side() {
         assert!(ids.as_array().expect("ids").iter().any(|i| i == &serde_json::json!(id)), "{ids}");
     })
     .await;
-    drop(stack);
 }

@@ -33,8 +33,12 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
             }
             let v = js(
                 &c,
-                "const r = (id) => { const e = document.querySelector(`[data-testid=\"${id}\"]`); return e ? e.getBoundingClientRect().right : 0; }; \
-                 return [document.documentElement.scrollWidth, innerWidth, r('theme'), r('sign-out')]",
+                &format!(
+                    "const r = (sel) => {{ const e = document.querySelector(sel); return e ? e.getBoundingClientRect().right : 0; }}; \
+                     return [document.documentElement.scrollWidth, innerWidth, r('{}'), r('{}')]",
+                    tid(testid::THEME),
+                    tid(testid::SIGN_OUT)
+                ),
             )
             .await;
             let (doc, vw) = (v[0].as_f64().unwrap_or(0.0), v[1].as_f64().unwrap_or(0.0));
@@ -50,8 +54,8 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
             click(&c, menu).await;
             let v = js(
                 &c,
-                &format!("const p = document.querySelector('[data-testid=\"{menu}\"] .dropdown-panel').getBoundingClientRect(); \
-                 return [document.documentElement.scrollWidth, innerWidth, p.left, p.right]"),
+                &format!("const p = document.querySelector('{} .dropdown-panel').getBoundingClientRect(); \
+                 return [document.documentElement.scrollWidth, innerWidth, p.left, p.right]", tid(menu)),
             )
             .await;
             let n = |i: usize| v[i].as_f64().unwrap_or(f64::NAN);
@@ -60,8 +64,8 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
             click(&c, menu).await;
         }
         // Each row shows what matters without scrolling: time, type, user, IP and country.
-        let right = js(&c, "const r = document.querySelector('[data-testid=\"event-row\"]'); \
-            return ['time','type','user','ip','country'].map(c => r.querySelector(`[data-col=${c}]`).getBoundingClientRect().right)").await;
+        let right = js(&c, &format!("const r = document.querySelector('{}'); \
+            return ['time','type','user','ip','country'].map(c => r.querySelector(`[data-col=${{c}}]`).getBoundingClientRect().right)", tid(testid::EVENT_ROW))).await;
         for (col, r) in ["time", "type", "user", "ip", "country"].iter().zip(right.as_array().expect("list")) {
             assert!(r.as_f64().unwrap_or(f64::MAX) <= 390.0, "{col} ends at {r} px");
         }
@@ -76,19 +80,16 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
 
 #[tokio::test]
 async fn type_and_source_names_are_never_broken() {
-    let stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let app = stack.app_url.clone();
         // The longest listed type name, 27 characters.
-        open_signed_in(&c, &app, "/?event_type=ACCOUNT_UPDATE_SETTINGS_API").await;
+        open_view(&c, &app, "/?event_type=ACCOUNT_UPDATE_SETTINGS_API").await;
         assert!(wait_rows(&c).await > 0);
         let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=type] .type-name')).map(e => e.getClientRects().length)").await;
         let lines: Vec<u64> = serde_json::from_value(lines).expect("list");
         assert!(!lines.is_empty() && lines.iter().all(|n| *n == 1), "lines per name: {lines:?}");
         // Nor is the usual source's name, "Customer Dashboard", wrapped on a wide screen.
-        open_signed_in(&c, &app, "/?event_type=USER_LOGIN").await;
+        open_view(&c, &app, "/?event_type=USER_LOGIN").await;
         assert!(wait_rows(&c).await > 0);
         let lines = js(&c, "return Array.from(document.querySelectorAll('[data-col=source] button')).map(e => { const r = document.createRange(); r.selectNodeContents(e); return [e.textContent, r.getClientRects().length]; })").await;
         let lines: Vec<(String, u64)> = serde_json::from_value(lines).expect("list");
@@ -96,7 +97,6 @@ async fn type_and_source_names_are_never_broken() {
         assert!(lines.iter().all(|(_, n)| *n == 1), "lines per source: {lines:?}");
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
@@ -126,8 +126,8 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
             let s = |i: usize| v[i].as_str().unwrap_or_default().to_string();
             (s(0), s(1), s(2))
         };
-        let statement = format!("[data-testid=\"{}\"]", testid::PRINT_STATEMENT);
-        let filters = format!("[data-testid=\"{}\"]", testid::FILTERS);
+        let statement = tid(testid::PRINT_STATEMENT);
+        let filters = tid(testid::FILTERS);
         // On screen: the dark theme's light text, the filters, no statement.
         assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(230, 233, 238)");
         assert_ne!(look(c.clone(), filters.clone()).await.0, "none");
@@ -141,10 +141,10 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         for hidden in [
             filters.clone(),
             "nav[aria-label=Main] a".into(),
-            format!("[data-testid=\"{}\"]", testid::SIGN_OUT),
-            format!("[data-testid=\"{}\"]", testid::NEXT),
-            format!("[data-testid=\"{}\"]", testid::EXPORT_CONTROL),
-            format!("[data-testid=\"{}\"]", testid::LIVE_CONTROL),
+            tid(testid::SIGN_OUT),
+            tid(testid::NEXT),
+            tid(testid::EXPORT_CONTROL),
+            tid(testid::LIVE_CONTROL),
         ] {
             let (display, _, _) = look(c.clone(), hidden.clone()).await;
             assert_eq!(display, "none", "{hidden} is not printed");
@@ -157,7 +157,7 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         }
         let showing = find(&c, testid::SHOWING).await.text().await.expect("text");
         assert!(showing.starts_with("Showing 1–30 of"), "{showing}");
-        let last_row = format!("[data-testid=\"{}\"]:last-child", testid::EVENT_ROW);
+        let last_row = format!("{}:last-child", tid(testid::EVENT_ROW));
         assert_eq!(look(c.clone(), last_row).await.2, "visible");
         let width = js(&c, "return [document.documentElement.scrollWidth, innerWidth]").await;
         assert!(width[0].as_f64() <= width[1].as_f64(), "the rows fit the page's width: {width}");
@@ -167,12 +167,12 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         let cells = js(
             &c,
             &format!(
-                "const row = document.querySelector('[data-testid=\"{}\"]'); \
+                "const row = document.querySelector('{}'); \
                  return ['time', 'type', 'user', 'source', 'ip', 'country', 'details'].map(k => {{ \
                    const h = document.querySelector('.event-list th.col-' + k).getBoundingClientRect(); \
                    const td = row.querySelector('[data-col=' + k + ']'); const d = td.getBoundingClientRect(); \
                    return [k, Math.round(h.left), Math.round(d.left), Math.round(d.top), td.scrollWidth - td.clientWidth]; }})",
-                testid::EVENT_ROW
+                tid(testid::EVENT_ROW)
             ),
         )
         .await;
@@ -188,7 +188,7 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         // An event prints without the way back to the list.
         open_row(&c, 0).await;
         wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
-        let back = format!("[data-testid=\"{}\"]", testid::BACK);
+        let back = tid(testid::BACK);
         assert_eq!(look(c.clone(), back).await.0, "none");
         assert_eq!(look(c.clone(), "body".into()).await.1, "rgb(27, 31, 36)");
         // It says where it comes from, which event it is, the request and when it was printed.
@@ -214,9 +214,9 @@ async fn on_paper_the_dark_theme_prints_dark_on_white_with_what_the_list_is_and_
         let range = js(
             &c,
             &format!(
-                "const s = getComputedStyle(document.querySelector('[data-testid=\"{}\"]')); \
+                "const s = getComputedStyle(document.querySelector('{}')); \
                  return [s.appearance, s.borderTopStyle]",
-                testid::SECURITY_RANGE
+                tid(testid::SECURITY_RANGE)
             ),
         )
         .await;

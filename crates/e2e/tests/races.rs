@@ -39,47 +39,43 @@ async fn requests_after_leaving(
 async fn leaving_a_filtered_list_aborts_its_loads_without_a_panic() {
     // Every count request of the timeline waits 150 ms, so most are pending when we leave.
     // No local copy: the counts go to the API (with one they wait for it, then ask nothing).
-    let stack = Stack::start(StackOptions {
-        local_max_events: Some(0),
-        ..StackOptions::proxy(&["--fault-latency-ms", "150", "--fault-match", "size=1"])
-    })
+    signed_in(
+        StackOptions {
+            local_max_events: Some(0),
+            ..StackOptions::proxy(&["--fault-latency-ms", "150", "--fault-match", "size=1"])
+        },
+        move |c, stack| async move {
+            let app = stack.app_url.clone();
+            for start in ["/?event_type=USER_LOGIN", "/?page=2"] {
+                c.goto(&format!("{app}{start}"))
+                    .await
+                    .expect("open the list");
+                watch_errors(&c).await;
+                wait_rows(&c).await;
+                // Leave for Settings through the app's own link while the timeline counts.
+                let after =
+                    requests_after_leaving(&c, "/beta/audit/events", Duration::from_millis(2500))
+                        .await;
+                assert!(
+                    after.is_empty(),
+                    "{start}: {} requests were sent after leaving: {:?}",
+                    after.len(),
+                    after.iter().take(3).collect::<Vec<_>>()
+                );
+                let errs = errors(&c).await;
+                assert!(errs.is_empty(), "{start}: errors after leaving: {errs:?}");
+            }
+        },
+    )
     .await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        for start in ["/?event_type=USER_LOGIN", "/?page=2"] {
-            c.goto(&format!("{app}{start}"))
-                .await
-                .expect("open the list");
-            watch_errors(&c).await;
-            wait_rows(&c).await;
-            // Leave for Settings through the app's own link while the timeline counts.
-            let after =
-                requests_after_leaving(&c, "/beta/audit/events", Duration::from_millis(2500)).await;
-            assert!(
-                after.is_empty(),
-                "{start}: {} requests were sent after leaving: {:?}",
-                after.len(),
-                after.iter().take(3).collect::<Vec<_>>()
-            );
-            let errs = errors(&c).await;
-            assert!(errs.is_empty(), "{start}: errors after leaving: {errs:?}");
-        }
-    })
-    .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn a_range_switched_while_reading_shows_the_newer_range_only() {
     // Each security read of 90 days takes many pages at 150 ms; 24 hours takes one.
-    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "150"])).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::proxy(&["--fault-latency-ms", "150"]), move |c, stack| async move {
+        let app = stack.app_url.clone();
+        let proxy = stack.proxy_url.clone();
         c.goto(&format!("{app}/security?range=90d"))
             .await
             .expect("overview");
@@ -118,21 +114,15 @@ async fn a_range_switched_while_reading_shows_the_newer_range_only() {
         assert!(errors(&c).await.is_empty());
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn a_request_past_the_timeout_is_aborted_and_explained_and_the_view_kept() {
     // Page 2 takes 5 s; config.json allows 1 s per request.
-    let stack = Stack::start(StackOptions {
+    signed_in(StackOptions {
         request_timeout_secs: Some(1),
         ..StackOptions::proxy(&["--fault-latency-ms", "5000", "--fault-match", "page=2"])
-    })
-    .await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    }, move |c, _stack| async move {
         wait_rows(&c).await;
         let started = std::time::Instant::now();
         click(&c, testid::NEXT).await;
@@ -149,7 +139,6 @@ async fn a_request_past_the_timeout_is_aborted_and_explained_and_the_view_kept()
         assert!(ended.as_f64().is_some_and(|ms| ms < 4000.0), "{ended}");
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
@@ -165,7 +154,7 @@ async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_res
         let switch_pages = |c: fantoccini::Client| async move {
             click(&c, testid::NEXT).await;
             wait_until(&c, "page 2", || async {
-                js(&c, "return document.querySelector('[data-testid=\"page-of\"]')?.textContent ?? ''")
+                js(&c, &format!("return document.querySelector('{}')?.textContent ?? ''", tid(testid::PAGE_OF)))
                     .await
                     .as_str()
                     .filter(|t| t.starts_with("Page 2"))
@@ -174,13 +163,14 @@ async fn benchmark_marks_are_off_unless_switched_on_and_read_the_answer_from_res
             .await;
             tokio::time::sleep(Duration::from_millis(500)).await;
         };
-        open_signed_in(&c, &app, "/").await;
+        c.goto(&app).await.expect("open the app");
+        sign_in_demo(&c).await;
         switch_pages(c.clone()).await;
         let marks = js(&c, "return performance.getEntries().filter(e => e.name.startsWith('audit:')).length").await;
         assert_eq!(marks, serde_json::json!(0), "no marks for users");
 
         instrument(&c, &app).await;
-        open_signed_in(&c, &app, "/").await;
+        open_view(&c, &app, "/").await;
         switch_pages(c.clone()).await;
         let v = js(&c, "const m = n => performance.getEntriesByName(n).map(e => e.startTime); \
             const r = performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?') && e.name.includes('page=2') && e.name.includes('size=30')); \
@@ -202,26 +192,23 @@ async fn leaving_the_list_during_an_export_aborts_it_without_a_panic() {
     // Every export page (size=100) waits 300 ms: 50 pages would take 15 s at 6 in flight… more
     // than the test waits.
     // No local copy, whose read would also ask for pages of 100.
-    let stack = Stack::start(StackOptions {
-        local_max_events: Some(0),
-        ..StackOptions::proxy(&["--fault-latency-ms", "300", "--fault-match", "size=100"])
-    })
+    signed_in(
+        StackOptions {
+            local_max_events: Some(0),
+            ..StackOptions::proxy(&["--fault-latency-ms", "300", "--fault-match", "size=100"])
+        },
+        move |c, _stack| async move {
+            watch_errors(&c).await;
+            // No confirmation dialog in the way: export a few hundred events.
+            js(&c, "window.confirm = () => true").await;
+            click(&c, testid::EXPORT).await;
+            find(&c, testid::EXPORT_PROGRESS).await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            let after = requests_after_leaving(&c, "size=100", Duration::from_millis(2000)).await;
+            assert!(after.is_empty(), "export requests after leaving: {after:?}");
+            let errs = errors(&c).await;
+            assert!(errs.is_empty(), "errors after leaving: {errs:?}");
+        },
+    )
     .await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        watch_errors(&c).await;
-        // No confirmation dialog in the way: export a few hundred events.
-        js(&c, "window.confirm = () => true").await;
-        click(&c, testid::EXPORT).await;
-        find(&c, testid::EXPORT_PROGRESS).await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        let after = requests_after_leaving(&c, "size=100", Duration::from_millis(2000)).await;
-        assert!(after.is_empty(), "export requests after leaving: {after:?}");
-        let errs = errors(&c).await;
-        assert!(errs.is_empty(), "errors after leaving: {errs:?}");
-    })
-    .await;
-    drop(stack);
 }

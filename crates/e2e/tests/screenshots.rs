@@ -25,7 +25,7 @@ async fn list_and_detail_screenshots() {
         .await;
         wait_rows(&c).await;
         wait_until(&c, "timeline drawn", || async {
-            js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); return f && f.getAttribute('aria-busy') === 'false' ? true : null").await.as_bool()
+            js(&c, &format!("const f = document.querySelector('{}'); return f && f.getAttribute('aria-busy') === 'false' ? true : null", tid(testid::TIMELINE))).await.as_bool()
         })
         .await;
         let list = c.screenshot().await.expect("screenshot");

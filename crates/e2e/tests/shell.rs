@@ -23,7 +23,7 @@ async fn shell_lists_event_types_and_events_cross_origin() {
         click(&c, testid::TYPE_SUMMARY).await;
         let options = wait_until(&c, "event types listed", || async {
             let n = find_all(&c, testid::TYPE_OPTIONS).await;
-            let opts = js(&c, "return document.querySelectorAll('[data-testid^=\"type-option-\"]').length").await;
+            let opts = js(&c, &format!("return document.querySelectorAll('[data-testid^=\"{}\"]').length", testid::type_option(""))).await;
             (!n.is_empty() && opts.as_u64() >= Some(29)).then_some(opts)
         })
         .await;

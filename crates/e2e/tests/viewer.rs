@@ -6,23 +6,6 @@ use audit_model::page::thousands;
 use e2e::*;
 use fantoccini::key::Key;
 
-/// Starts a demo stack and a browser at the app, signed in.
-macro_rules! signed_in {
-    ($stack:ident, $c:ident, $proxy:ident, $opts:expr, $body:block) => {{
-        let $stack = Stack::start($opts).await;
-        let app = $stack.app_url.clone();
-        let $proxy = $stack.proxy_url.clone();
-        with_browser(move |$c| async move {
-            let _ = &$proxy;
-            $c.goto(&app).await.expect("open app");
-            sign_in_demo(&$c).await;
-            $body
-        })
-        .await;
-        drop($stack);
-    }};
-}
-
 /// Chooses 100 rows per page and waits for the first 100 of the demo's 5,000.
 async fn pages_of_100(c: &fantoccini::Client) {
     find(c, testid::PAGE_SIZE)
@@ -278,12 +261,13 @@ async fn a_proxy_block_after_many_refused_secrets_is_said_plainly() {
 
 #[tokio::test]
 async fn filtering_by_two_event_types() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         click(&c, testid::TYPE_SUMMARY).await;
         type_into(&c, testid::TYPE_SEARCH, "login").await;
         // The event types arrive with their own request: wait for the list, then check it.
         let visible = wait_until(&c, "the event types", || async {
-            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid^=\"type-option-\"]')).map(e => e.dataset.testid)").await;
+            let v = js(&c, &format!("return Array.from(document.querySelectorAll('[data-testid^=\"{}\"]')).map(e => e.dataset.testid)", testid::type_option(""))).await;
             v.as_array().is_some_and(|a| !a.is_empty()).then_some(v)
         })
         .await;
@@ -292,9 +276,9 @@ async fn filtering_by_two_event_types() {
             serde_json::json!(["type-option-USER_LOGIN"]),
             "typing narrows the list"
         );
-        click(&c, "type-option-USER_LOGIN").await;
+        click(&c, &testid::type_option("USER_LOGIN")).await;
         type_into(&c, testid::TYPE_SEARCH, "application created").await;
-        click(&c, "type-option-APP_CREATE").await;
+        click(&c, &testid::type_option("APP_CREATE")).await;
         assert_eq!(
             find(&c, testid::TYPE_SUMMARY)
                 .await
@@ -325,7 +309,7 @@ async fn filtering_by_two_event_types() {
         assert!(showing.starts_with("Showing 1–30 of"));
         let title = js(
             &c,
-            "return document.querySelector('[data-testid=\"cell-type\"]').title",
+            &format!("return document.querySelector('{}').title", tid(&testid::cell("type"))),
         )
         .await;
         assert!(
@@ -334,12 +318,14 @@ async fn filtering_by_two_event_types() {
                 .is_some_and(|t| t.contains("login") || t.contains("created")),
             "description on hover: {title}"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_date_preset_limits_the_range() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         click(&c, testid::ZONE_UTC).await;
         find(&c, testid::PRESET)
             .await
@@ -396,12 +382,14 @@ async fn a_date_preset_limits_the_range() {
             find(&c, testid::ZONE_LABEL).await.text().await.expect("t"),
             "UTC"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_date_alone_covers_its_whole_day() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         click(&c, testid::ZONE_UTC).await;
         // Yesterday (UTC), a whole day inside the demo's 90 days.
         let day = js(
@@ -449,12 +437,13 @@ async fn a_date_alone_covers_its_whole_day() {
             input_value(&c, testid::DATE_TO).await,
             format!("{day} 23:59:59")
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         let app = origin(&c).await;
         // A page past the last: said so, with a way to the last page.
         c.goto(&format!("{app}/?page=9999")).await.expect("open");
@@ -514,12 +503,13 @@ async fn wrong_addresses_say_what_is_wrong_and_offer_what_helps() {
             !export.is_enabled().await.expect("enabled"),
             "an empty export is not offered"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn search_finds_the_planted_login_burst() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         type_into(&c, testid::SEARCH_TEXT, "198.51.100.77").await;
         find(&c, testid::SEARCH_TEXT)
             .await
@@ -546,12 +536,13 @@ async fn search_finds_the_planted_login_burst() {
         click(&c, testid::EMPTY_RESET).await;
         wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
         assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "");
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn paging_to_the_last_page_and_back_and_changing_size() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         click(&c, testid::LAST).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 4,981–5,000 of 5,000").await;
         assert_eq!(
@@ -601,24 +592,25 @@ async fn paging_to_the_last_page_and_back_and_changing_size() {
         assert!(location(&c).await.contains("size=100"));
         c.refresh().await.expect("reload");
         wait_text(&c, testid::SHOWING, |t| t == "Showing 1–100 of 5,000").await;
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         pages_of_100(&c).await;
         // The middle of the table on screen; every frame until the switch has settled records
         // how many rows on screen, and in the whole table, still show the old page.
         let y = js(
             &c,
-            r#"const rows = [...document.querySelectorAll('[data-testid="event-row"]')];
+            &r#"const rows = [...document.querySelectorAll('$ROW')];
                rows[45].scrollIntoView({block: 'start'});
                window.__old = new Set(rows.map(r => r.dataset.id));
                window.__frames = [];
                window.__stop = false;
                const tick = () => {
-                 const all = [...document.querySelectorAll('[data-testid="event-row"]')];
+                 const all = [...document.querySelectorAll('$ROW')];
                  const seen = all.filter(r => {
                    const b = r.getBoundingClientRect();
                    return b.bottom > 0 && b.top < innerHeight;
@@ -628,8 +620,10 @@ async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
                  if (!__stop) requestAnimationFrame(tick);
                };
                requestAnimationFrame(tick);
-               document.querySelector('[data-testid="next"]').click();
-               return scrollY;"#,
+               document.querySelector('$NEXT').click();
+               return scrollY;"#
+            .replace("$ROW", &tid(testid::EVENT_ROW))
+            .replace("$NEXT", &tid(testid::NEXT)),
         )
         .await
         .as_f64()
@@ -659,17 +653,19 @@ async fn a_page_switch_never_paints_old_and_new_rows_together_on_screen() {
             "{frames:?}"
         );
         assert_eq!(frames.last().expect("frames")[2], 0, "{frames:?}");
-        let ids = js(&c, "return [...document.querySelectorAll('[data-testid=\"event-row\"]')].filter(r => __old.has(r.dataset.id)).length").await;
+        let ids = js(&c, &format!("return [...document.querySelectorAll('{}')].filter(r => __old.has(r.dataset.id)).length", tid(testid::EVENT_ROW))).await;
         assert_eq!(ids.as_u64(), Some(0));
         // The place on the page stays where it was.
         let after = js(&c, "return scrollY").await.as_f64().expect("scrollY");
         assert!((after - y).abs() < 1.0, "scrolled from {y} to {after}");
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         click(&c, testid::NEXT).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let list_url = location(&c).await;
@@ -679,7 +675,10 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
         // Keyboard: focus the row and press Enter.
         js(
             &c,
-            "document.querySelectorAll('[data-testid=\"event-row\"]')[5].focus()",
+            &format!(
+                "document.querySelectorAll('{}')[5].focus()",
+                tid(testid::EVENT_ROW)
+            ),
         )
         .await;
         c.active_element()
@@ -755,12 +754,13 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
             (y_after - y_before).abs() < 2.0,
             "scroll {y_before} → {y_after}"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn back_and_forward_move_between_views() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         type_into(&c, testid::SEARCH_TEXT, "USER_LOGOUT").await;
         click(&c, testid::APPLY).await;
         let filtered = wait_text(&c, testid::SHOWING, |t| {
@@ -782,12 +782,13 @@ async fn back_and_forward_move_between_views() {
         c.forward().await.expect("forward");
         wait_text(&c, testid::SHOWING, |t| t == filtered).await;
         assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn invalid_dates_get_an_inline_message_and_send_nothing() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         let before = location(&c).await;
         let requests = || async {
             js(&c, "return performance.getEntriesByType('resource').filter(e => e.name.includes('/beta/audit/events?') && e.name.includes('size=30')).length").await
@@ -804,7 +805,8 @@ async fn invalid_dates_get_an_inline_message_and_send_nothing() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(location(&c).await, before);
         assert_eq!(requests().await, n_before, "nothing was sent");
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -820,13 +822,13 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
         local_max_events: Some(0),
         ..Default::default()
     };
-    signed_in!(stack, c, proxy, opts, {
+    signed_in(opts, move |c, _stack| async move {
         type_into(&c, testid::SEARCH_TEXT, "slowpoke").await;
         click(&c, testid::APPLY).await;
 
         // While it loads, the old rows stay, dimmed.
         wait_until(&c, "dimmed rows", || async {
-            js(&c, "return !!document.querySelector('.table-wrap.stale') && document.querySelectorAll('[data-testid=\"event-row\"]').length").await
+            js(&c, &format!("return !!document.querySelector('.table-wrap.stale') && document.querySelectorAll('{}').length", tid(testid::EVENT_ROW))).await
                 .as_u64()
                 .filter(|n| *n == 30)
         })
@@ -841,69 +843,8 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
         );
         assert_eq!(column(&c, &testid::cell("country")).await.len(), 14);
         assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
-    });
-}
-
-#[tokio::test]
-async fn the_proxy_going_down_is_explained_and_the_view_kept() {
-    // Without a local copy, every view needs the proxy (with one, see tests/workspace.rs).
-    let mut stack = Stack::start(StackOptions {
-        local_max_events: Some(0),
-        ..Default::default()
     })
     .await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    let browser = Browser::start().await;
-    let c = browser.client.clone();
-    let result = tokio::spawn({
-        let c = c.clone();
-        async move {
-            c.goto(&app).await.expect("open");
-            sign_in_demo(&c).await;
-            type_into(&c, testid::SEARCH_TEXT, "USER_LOGIN").await;
-            click(&c, testid::APPLY).await;
-            wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
-        }
-    })
-    .await;
-    if result.is_ok() {
-        stack.stop_proxy().await;
-        let result2 = tokio::spawn({
-            let c = c.clone();
-            async move {
-                click(&c, testid::NEXT).await;
-                let msg = wait_text(&c, testid::ERROR_MESSAGE, |t| !t.is_empty()).await;
-                assert!(
-                    msg.contains("Could not reach the proxy") && msg.contains(&proxy),
-                    "{msg}"
-                );
-                assert_eq!(
-                    input_value(&c, testid::SEARCH_TEXT).await,
-                    "USER_LOGIN",
-                    "filters kept"
-                );
-                assert!(
-                    !find_all(&c, testid::EVENT_ROW).await.is_empty(),
-                    "rows kept"
-                );
-                // … but not passed off as the answer.
-                let note = find(&c, testid::ROWS_STALE).await.text().await.expect("t");
-                assert!(note.contains("last ones that loaded"), "{note}");
-                find(&c, testid::RETRY).await;
-            }
-        })
-        .await;
-        browser.close().await;
-        if let Err(e) = result2 {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    } else {
-        browser.close().await;
-        if let Err(e) = result {
-            std::panic::resume_unwind(e.into_panic());
-        }
-    }
 }
 
 #[tokio::test]
@@ -1026,7 +967,7 @@ async fn settings_test_connection_tells_the_failures_apart() {
 
 #[tokio::test]
 async fn a_401_mid_session_returns_to_sign_in_and_then_to_the_same_view() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         click(&c, testid::NEXT).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
         let url = location(&c).await;
@@ -1038,7 +979,8 @@ async fn a_401_mid_session_returns_to_sign_in_and_then_to_the_same_view() {
         assert_eq!(location(&c).await, url, "the view is kept");
         sign_in_demo(&c).await;
         wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -1125,13 +1067,13 @@ async fn deep_links_work_under_a_sub_path() {
 #[tokio::test]
 async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from() {
     use fantoccini::key::Key;
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         let open = |id: &'static str| {
             let c = c.clone();
             async move {
                 js(
                     &c,
-                    &format!("return document.querySelector('[data-testid=\"{id}\"]').open"),
+                    &format!("return document.querySelector('{}').open", tid(id)),
                 )
                 .await
                 .as_bool()
@@ -1147,7 +1089,7 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
         // Columns: Esc closes it and the focus goes back to its summary.
         js(
             &c,
-            "document.querySelector('[data-testid=\"columns\"] summary').click()",
+            &format!("document.querySelector('{} summary').click()", tid(testid::COLUMNS)),
         )
         .await;
         assert!(open("columns").await);
@@ -1157,13 +1099,13 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
             .await
             .expect("esc");
         assert!(!open("columns").await, "Esc closes it");
-        let focused = js(&c, "return document.activeElement.closest('[data-testid=\"columns\"]') !== null && document.activeElement.tagName").await;
+        let focused = js(&c, &format!("return document.activeElement.closest('{}') !== null && document.activeElement.tagName", tid(testid::COLUMNS))).await;
         assert_eq!(focused, "SUMMARY", "focus back on what opened it");
 
         // Every column but one may be hidden; the last one cannot be.
         js(
             &c,
-            "document.querySelector('[data-testid=\"columns\"] summary').click()",
+            &format!("document.querySelector('{} summary').click()", tid(testid::COLUMNS)),
         )
         .await;
         for key in ["type", "user", "source", "ip", "country", "details"] {
@@ -1208,12 +1150,14 @@ async fn dropdowns_close_outside_and_on_esc_and_focus_returns_where_it_came_from
             back, id,
             "focus returned to the row that opened the detail view"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         // Any IANA zone is chosen in Settings (the filters link there).
         click_link(&c, "Other zone…").await;
         find(&c, testid::ZONE_NAME)
@@ -1275,12 +1219,14 @@ async fn any_iana_zone_shows_and_reads_times_in_it_and_is_remembered() {
             input_value(&c, testid::DATE_FROM).await,
             "2026-11-20 00:00:00"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
@@ -1292,7 +1238,7 @@ async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
         let id = wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await;
         let ev = api_json(&c, &format!("{proxy}/beta/audit/events/{id}")).await;
         let change = &ev["context"]["changes"]["event_url"];
-        let rows = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"detail-changes\"] tbody tr')).map(r => [r.dataset.kind, ...Array.from(r.children).map(c => c.textContent)])").await;
+        let rows = js(&c, &format!("return Array.from(document.querySelectorAll('{} tbody tr')).map(r => [r.dataset.kind, ...Array.from(r.children).map(c => c.textContent)])", tid(testid::DETAIL_CHANGES))).await;
         let rows = rows.as_array().expect("rows").clone();
         assert_eq!(rows.len(), 1, "{rows:?}");
         assert_eq!(rows[0][0], "changed");
@@ -1306,12 +1252,14 @@ async fn a_change_shows_what_it_changed_in_the_row_and_the_detail_view() {
             after.starts_with(&change["new"].to_string()),
             "{after} vs {change}"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn views_are_saved_opened_renamed_deleted_and_imported() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         let app = origin(&c).await;
         c.goto(&format!(
             "{app}/?event_type=USER_LOGIN&where=country%3ABR&size=100"
@@ -1350,7 +1298,7 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
         wait_rows(&c).await;
         click(&c, testid::VIEWS).await;
         c.find(fantoccini::Locator::Css(
-            "[data-testid=\"view-link\"][data-name=\"BR logins\"]",
+            &format!("{}[data-name=\"BR logins\"]", tid(testid::VIEW_LINK)),
         ))
         .await
         .expect("saved view")
@@ -1364,7 +1312,7 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
         wait_rows(&c).await;
         assert!(hidden().await, "its columns too");
         // The recent queries offer it as well.
-        let recent = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"recent-link\"]')).map(a => a.getAttribute('href'))").await;
+        let recent = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(a => a.getAttribute('href'))", tid(testid::RECENT_LINK))).await;
         assert!(
             recent.to_string().contains("where=country%3ABR"),
             "{recent}"
@@ -1372,7 +1320,7 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
         // Rename, then delete (the dropdown closed on the way to the view).
         let unfolded = js(
             &c,
-            "return document.querySelector('[data-testid=\"views\"]').open",
+            &format!("return document.querySelector('{}').open", tid(testid::VIEWS)),
         )
         .await;
         if unfolded != serde_json::json!(true) {
@@ -1386,7 +1334,7 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
         input.clear().await.expect("clear");
         input.send_keys("Brazil logins\n").await.expect("type");
         c.find(fantoccini::Locator::Css(
-            "[data-testid=\"view-link\"][data-name=\"Brazil logins\"]",
+            &format!("{}[data-name=\"Brazil logins\"]", tid(testid::VIEW_LINK)),
         ))
         .await
         .expect("renamed");
@@ -1407,7 +1355,7 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
             .expect("choose");
         wait_text(&c, testid::VIEW_NOTE, |t| t.contains("Imported")).await;
         c.find(fantoccini::Locator::Css(
-            "[data-testid=\"view-link\"][data-name=\"Secrets\"]",
+            &format!("{}[data-name=\"Secrets\"]", tid(testid::VIEW_LINK)),
         ))
         .await
         .expect("imported view")
@@ -1425,12 +1373,13 @@ async fn views_are_saved_opened_renamed_deleted_and_imported() {
             .await
         );
         let _ = std::fs::remove_file(file);
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn the_events_link_returns_to_the_list_as_it_was_left() {
-    signed_in!(stack, c, proxy, StackOptions::default(), {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
         let app = c
             .current_url()
             .await
@@ -1441,9 +1390,9 @@ async fn the_events_link_returns_to_the_list_as_it_was_left() {
             let v = js(
                 &c,
                 &format!(
-                    "const a = document.querySelector('[data-testid=\"{}\"]'); \
+                    "const a = document.querySelector('{}'); \
                      return [a.getAttribute('href'), a.getAttribute('aria-current')]",
-                    testid::NAV_EVENTS
+                    tid(testid::NAV_EVENTS)
                 ),
             )
             .await;
@@ -1490,5 +1439,6 @@ async fn the_events_link_returns_to_the_list_as_it_was_left() {
         click(&c, testid::SIGN_OUT).await;
         find(&c, testid::SIGNIN_FORM).await;
         assert_eq!(nav(c.clone()).await.0, "/");
-    });
+    })
+    .await;
 }

@@ -15,24 +15,6 @@ fn held(text: &str) -> u64 {
         .unwrap_or_else(|| panic!("no count in {text:?}"))
 }
 
-/// A demo stack and a browser signed in, the local copy complete; `$app` and `$proxy` name
-/// their addresses in the body.
-macro_rules! signed_in_with_copy {
-    ($c:ident, $app:ident, $proxy:ident, $body:block) => {{
-        let stack = Stack::start(StackOptions::default()).await;
-        let ($app, $proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-        with_browser(move |$c| async move {
-            let _ = (&$app, &$proxy);
-            $c.goto(&$app).await.expect("open");
-            sign_in_demo(&$c).await;
-            local_copy(&$c, |s| s == "ready").await;
-            $body
-        })
-        .await;
-        drop(stack);
-    }};
-}
-
 /// Next, then waits for page 2's rows.
 async fn to_page_2(c: &fantoccini::Client) {
     click(c, testid::NEXT).await;
@@ -47,7 +29,8 @@ async fn to_page_2(c: &fantoccini::Client) {
 async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
     // Slow enough answers that the read is seen under way.
     let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "250"])).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         instrument(&c, &app).await;
         c.goto(&app).await.expect("open");
@@ -105,7 +88,8 @@ async fn rows_show_before_the_copy_is_full_then_views_ask_the_api_nothing() {
 #[tokio::test]
 async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
     let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "100"])).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         instrument(&c, &app).await;
         js(
@@ -123,13 +107,13 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
             let state = js(
                 &c,
                 &format!(
-                    "const keys = document.querySelector('[data-testid=\"{keys}\"]');
-                     const pending = document.querySelector('[data-testid=\"{countries}-pending\"]');
+                    "const keys = document.querySelector('{keys}');
+                     const pending = document.querySelector('{pending}');
                      return keys ? [keys.querySelectorAll('li').length, pending && pending.textContent,
-                       !!document.querySelector('[data-testid=\"{summary}\"]')] : null",
-                    keys = testid::KEY_CHANGES,
-                    countries = testid::COUNTRIES,
-                    summary = testid::SECURITY_SUMMARY
+                       !!document.querySelector('{summary}')] : null",
+                    keys = tid(testid::KEY_CHANGES),
+                    pending = tid(&testid::in_section(testid::COUNTRIES, "pending")),
+                    summary = tid(testid::SECURITY_SUMMARY)
                 ),
             )
             .await;
@@ -145,7 +129,14 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
         let summary = wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
         assert!(summary.contains("security events read"), "{summary}");
         assert_eq!(
-            js(&c, "return document.querySelectorAll('[data-testid$=\"-pending\"]').length").await,
+            js(
+                &c,
+                &format!(
+                    "return document.querySelectorAll('[data-testid$=\"{}\"]').length",
+                    testid::in_section("", "pending")
+                )
+            )
+            .await,
             0,
             "every section painted"
         );
@@ -197,11 +188,8 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
 
 #[tokio::test]
 async fn live_and_check_for_new_events_add_to_the_copy() {
-    let stack = Stack::start(StackOptions::proxy(&["--demo-live-every-ms", "700"])).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
+    signed_in(StackOptions::proxy(&["--demo-live-every-ms", "700"]), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
         let (_, text) = local_copy(&c, |s| s == "ready").await;
         let first = held(&text);
         live_every_second(&c).await;
@@ -234,7 +222,6 @@ async fn live_and_check_for_new_events_add_to_the_copy() {
         assert!(ids.contains(&row), "{row} among {ids:?}");
     })
     .await;
-    drop(stack);
 }
 
 #[tokio::test]
@@ -244,7 +231,8 @@ async fn above_the_bound_every_view_asks_the_api_and_says_why() {
         ..Default::default()
     })
     .await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         instrument(&c, &app).await;
         c.goto(&app).await.expect("open");
@@ -292,81 +280,63 @@ async fn above_the_bound_every_view_asks_the_api_and_says_why() {
 #[tokio::test]
 async fn a_failed_read_says_so_keeps_the_list_and_can_be_tried_again() {
     // Page 3 of the read fails every time until two failures (and the client's retries) pass.
-    let stack = Stack::start(StackOptions::proxy(&[
-        "--fault",
-        "500",
-        "--fault-match",
-        "page=3&size=100",
-        "--fault-count",
-        "1",
-    ]))
+    signed_in(
+        StackOptions::proxy(&[
+            "--fault",
+            "500",
+            "--fault-match",
+            "page=3&size=100",
+            "--fault-count",
+            "1",
+        ]),
+        move |c, _stack| async move {
+            let (_, text) = local_copy(&c, |s| s == "failed").await;
+            assert!(text.contains("could not be read into this tab"), "{text}");
+            assert!(text.contains("500"), "{text}");
+            // The list still works, from the API.
+            assert_eq!(wait_rows(&c).await, 30);
+            click(&c, testid::LOCAL_RETRY).await;
+            let (_, text) = local_copy(&c, |s| s == "ready").await;
+            assert!(text.starts_with("5,000 events"), "{text}");
+        },
+    )
     .await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        let (_, text) = local_copy(&c, |s| s == "failed").await;
-        assert!(text.contains("could not be read into this tab"), "{text}");
-        assert!(text.contains("500"), "{text}");
-        // The list still works, from the API.
-        assert_eq!(wait_rows(&c).await, 30);
-        click(&c, testid::LOCAL_RETRY).await;
-        let (_, text) = local_copy(&c, |s| s == "ready").await;
-        assert!(text.starts_with("5,000 events"), "{text}");
-    })
-    .await;
-    drop(stack);
 }
 
 #[tokio::test]
 async fn with_the_proxy_gone_the_copy_still_answers_and_checking_says_why_not() {
-    let mut stack = Stack::start(StackOptions::default()).await;
-    let app = stack.app_url.clone();
-    let proxy = stack.proxy_url.clone();
-    let browser = Browser::start().await;
-    let c = browser.client.clone();
-    c.goto(&app).await.expect("open");
-    sign_in_demo(&c).await;
-    local_copy(&c, |s| s == "ready").await;
-    stack.stop_proxy().await;
-    let result = tokio::spawn({
-        let c = c.clone();
-        async move {
-            click(&c, testid::NEXT).await;
-            wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
-            assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
-            click(&c, testid::LOCAL_CHECK).await;
-            let text = wait_text(&c, testid::LOCAL_COPY, |t| t.contains("Could not check")).await;
-            assert!(
-                text.contains("Could not reach the proxy") && text.contains(&proxy),
-                "{text}"
-            );
-        }
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
+        stack.stop_proxy().await;
+        click(&c, testid::NEXT).await;
+        wait_text(&c, testid::SHOWING, |t| t == "Showing 31–60 of 5,000").await;
+        assert!(find_all(&c, testid::ERROR_BANNER).await.is_empty());
+        click(&c, testid::LOCAL_CHECK).await;
+        let text = wait_text(&c, testid::LOCAL_COPY, |t| t.contains("Could not check")).await;
+        assert!(
+            text.contains("Could not reach the proxy") && text.contains(&proxy),
+            "{text}"
+        );
     })
     .await;
-    browser.close().await;
-    if let Err(e) = result {
-        std::panic::resume_unwind(e.into_panic());
-    }
 }
 
 #[tokio::test]
 async fn sign_out_forgets_the_copy() {
-    let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "150"])).await;
-    let app = stack.app_url.clone();
-    with_browser(move |c| async move {
-        c.goto(&app).await.expect("open");
-        sign_in_demo(&c).await;
-        local_copy(&c, |s| s == "ready").await;
-        click(&c, testid::SIGN_OUT).await;
-        sign_in_demo(&c).await;
-        // Read again from the API, not found in memory.
-        let (state, text) = local_copy(&c, |_| true).await;
-        assert_eq!(state, "reading", "{text}");
-        local_copy(&c, |s| s == "ready").await;
-    })
+    signed_in(
+        StackOptions::proxy(&["--fault-latency-ms", "150"]),
+        move |c, _stack| async move {
+            local_copy(&c, |s| s == "ready").await;
+            click(&c, testid::SIGN_OUT).await;
+            sign_in_demo(&c).await;
+            // Read again from the API, not found in memory.
+            let (state, text) = local_copy(&c, |_| true).await;
+            assert_eq!(state, "reading", "{text}");
+            local_copy(&c, |s| s == "ready").await;
+        },
+    )
     .await;
-    drop(stack);
 }
 
 /// Copies kept in the app's IndexedDB (0 when it has none; it is never created here).
@@ -388,7 +358,8 @@ async fn kept_copies(c: &fantoccini::Client) -> i64 {
 #[tokio::test]
 async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
     let stack = Stack::start(StackOptions::proxy(&["--fault-latency-ms", "100"])).await;
-    let (app, proxy) = (stack.app_url.clone(), stack.proxy_url.clone());
+    let app = stack.app_url.clone();
+    let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         instrument(&c, &app).await;
         c.goto(&app).await.expect("open");
@@ -486,7 +457,9 @@ async fn a_full_disk_is_said_and_the_copy_stays_in_the_tab() {
 
 #[tokio::test]
 async fn exact_qualifiers_count_exactly_what_they_name() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         // The security overview's country link opens the logins from that country, not every
         // login that mentions its code somewhere.
         click_link(&c, "Security overview").await;
@@ -501,7 +474,7 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
         .await;
         js(
             &c,
-            "document.querySelector('[data-testid=\"countries-row\"][data-name=\"US\"] a').click()",
+            &format!("document.querySelector('{}[data-name=\"US\"] a').click()", tid(&testid::in_section(testid::COUNTRIES, "row"))),
         )
         .await;
         wait_rows(&c).await;
@@ -534,7 +507,7 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
             "{countries:?}"
         );
         let bars = wait_until(&c, "timeline drawn", || async {
-            let v = js(&c, "const f = document.querySelector('[data-testid=\"timeline\"]'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('[data-testid=\"timeline-bar\"]')).map(b => Number(b.dataset.count))").await;
+            let v = js(&c, &format!("const f = document.querySelector('{}'); if (!f || f.getAttribute('aria-busy') !== 'false') return null; return Array.from(document.querySelectorAll('{}')).map(b => Number(b.dataset.count))", tid(testid::TIMELINE), tid(testid::TIMELINE_BAR))).await;
             v.as_array().filter(|a| !a.is_empty()).cloned()
         })
         .await;
@@ -570,12 +543,15 @@ async fn exact_qualifiers_count_exactly_what_they_name() {
             "{msg}"
         );
         assert_eq!(location(&c).await, before);
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         // An application change: it has a user, an address and an application id.
         type_into(&c, testid::SEARCH_TEXT, "type:APP_UPDATE").await;
         click(&c, testid::APPLY).await;
@@ -615,14 +591,16 @@ async fn pivots_from_an_event_list_the_same_user_address_and_resource() {
         let expected = count(&|e| e["context"]["appId"] == app_id.as_str());
         assert!(expected >= 1);
         assert_eq!(showing_total(&c).await, expected);
-    });
+    })
+    .await;
 }
 
 /// Opens the facets panel, folded above the table at the test's width.
 async fn unfold_facets(c: &fantoccini::Client) {
-    c.find(fantoccini::Locator::Css(
-        "[data-testid=\"facets\"] > summary",
-    ))
+    c.find(fantoccini::Locator::Css(&format!(
+        "{} > summary",
+        tid(testid::FACETS)
+    )))
     .await
     .expect("summary")
     .click()
@@ -635,7 +613,7 @@ async fn facet_count(c: &fantoccini::Client, field: &str, value: &str) -> u64 {
     wait_until(c, "facet value", || async {
         js(
             c,
-            &format!("const b = document.querySelector('[data-testid=\"facet\"][data-field=\"{field}\"] [data-testid=\"facet-include\"][data-value=\"{value}\"]'); return b ? Number(b.dataset.count) : null"),
+            &format!("const b = document.querySelector('{}[data-field=\"{field}\"] {}[data-value=\"{value}\"]'); return b ? Number(b.dataset.count) : null", tid(testid::FACET), tid(testid::FACET_INCLUDE)),
         )
         .await
         .as_u64()
@@ -645,17 +623,19 @@ async fn facet_count(c: &fantoccini::Client, field: &str, value: &str) -> u64 {
 
 #[tokio::test]
 async fn facets_count_the_whole_range_and_narrow_or_exclude() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         let all = api_all(&c, &proxy, "").await;
         let us = all.iter().filter(|e| e["source_country"] == "US").count() as u64;
         unfold_facets(&c).await;
         assert_eq!(facet_count(&c, "country", "US").await, us);
         // Narrow to it: the list and every facet now count the US events only.
-        js(&c, "document.querySelector('[data-testid=\"facet\"][data-field=\"country\"] [data-testid=\"facet-include\"][data-value=\"US\"]').click()").await;
+        js(&c, &format!("document.querySelector('{}[data-field=\"country\"] {}[data-value=\"US\"]').click()", tid(testid::FACET), tid(testid::FACET_INCLUDE))).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
         assert!(location(&c).await.contains("where=country%3AUS"));
         assert_eq!(showing_total(&c).await, us);
-        let ip = js(&c, "return document.querySelector('[data-testid=\"facet\"][data-field=\"ip\"] [data-testid=\"facet-include\"]').dataset.value").await;
+        let ip = js(&c, &format!("return document.querySelector('{}[data-field=\"ip\"] {}').dataset.value", tid(testid::FACET), tid(testid::FACET_INCLUDE))).await;
         let ip = ip.as_str().expect("a top IP").to_string();
         let from_ip = all
             .iter()
@@ -665,7 +645,9 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
         // Exclude that address: by keyboard, as a person without a mouse would.
         let exclude = c
             .find(fantoccini::Locator::Css(&format!(
-                "[data-testid=\"facet\"][data-field=\"ip\"] [data-testid=\"facet-exclude\"][aria-label=\"Exclude ip:{ip}\"]"
+                "{}[data-field=\"ip\"] {}[aria-label=\"Exclude ip:{ip}\"]",
+                tid(testid::FACET),
+                tid(testid::FACET_EXCLUDE)
             )))
             .await
             .expect("exclude button");
@@ -682,7 +664,8 @@ async fn facets_count_the_whole_range_and_narrow_or_exclude() {
             input_value(&c, testid::SEARCH_TEXT).await,
             format!("country:US -ip:{ip}")
         );
-    });
+    })
+    .await;
 }
 
 /// Waits for the list to show a total other than `before` and returns it.
@@ -705,7 +688,9 @@ async fn first_value(c: &fantoccini::Client, col: &str) -> fantoccini::elements:
 
 #[tokio::test]
 async fn a_cells_value_filters_alt_click_excludes_and_the_keyboard_does_both() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         let all = api_all(&c, &proxy, "").await;
         wait_rows(&c).await;
         // A click on the first row's country: only that country, counted exactly.
@@ -730,7 +715,7 @@ async fn a_cells_value_filters_alt_click_excludes_and_the_keyboard_does_both() {
         let ip = first_value(&c, "ip").await.text().await.expect("ip");
         js(
             &c,
-            "document.querySelector('tr[data-id] [data-testid=\"cell-ip\"] button').dispatchEvent(new MouseEvent('click', {bubbles: true, altKey: true}))",
+            &format!("document.querySelector('tr[data-id] {} button').dispatchEvent(new MouseEvent('click', {{bubbles: true, altKey: true}}))", tid(&testid::cell("ip"))),
         )
         .await;
         let without = new_total(&c, shown).await;
@@ -768,7 +753,8 @@ async fn a_cells_value_filters_alt_click_excludes_and_the_keyboard_does_both() {
             input_value(&c, testid::SEARCH_TEXT).await,
             format!("country:{name} -ip:{ip} type:{ty}")
         );
-    });
+    })
+    .await;
 }
 
 /// The text `context.<path>:` compares, read from an event's JSON.
@@ -784,12 +770,14 @@ fn context_text(e: &serde_json::Value, path: &str) -> Option<String> {
 
 #[tokio::test]
 async fn context_facets_and_completions_come_from_the_events_held() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         let all = api_all(&c, &proxy, "").await;
         unfold_facets(&c).await;
         // The context keys most events carry, each value counted exactly.
         let fields = wait_until(&c, "context facets", || async {
-            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"facet\"]')).map(f => f.dataset.field).filter(f => f.startsWith('context.'))").await;
+            let v = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(f => f.dataset.field).filter(f => f.startsWith('context.'))", tid(testid::FACET))).await;
             v.as_array().filter(|a| !a.is_empty()).cloned()
         })
         .await;
@@ -799,7 +787,7 @@ async fn context_facets_and_completions_come_from_the_events_held() {
                 .as_str()
                 .expect("field")
                 .trim_start_matches("context.");
-            let top = js(&c, &format!("return Array.from(document.querySelectorAll('[data-testid=\"facet\"][data-field=\"context.{path}\"] [data-testid=\"facet-include\"]')).map(b => [b.dataset.value, Number(b.dataset.count)])")).await;
+            let top = js(&c, &format!("return Array.from(document.querySelectorAll('{}[data-field=\"context.{path}\"] {}')).map(b => [b.dataset.value, Number(b.dataset.count)])", tid(testid::FACET), tid(testid::FACET_INCLUDE))).await;
             for pair in top.as_array().expect("values") {
                 let value = pair[0].as_str().expect("value");
                 let n = all
@@ -864,7 +852,8 @@ async fn context_facets_and_completions_come_from_the_events_held() {
             .filter(|e| e["source_country"] == code.as_str())
             .count() as u64;
         assert_eq!(shown, expected);
-    });
+    })
+    .await;
 }
 
 /// Every range of a CSS highlight, as text.
@@ -879,7 +868,8 @@ async fn highlighted(c: &fantoccini::Client, name: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn what_the_query_looks_for_is_highlighted_in_rows_and_detail() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, _stack| async move {
+        local_copy(&c, |s| s == "ready").await;
         type_into(&c, testid::SEARCH_TEXT, "sso country:US").await;
         click(&c, testid::APPLY).await;
         wait_text(&c, testid::SHOWING, |t| !t.ends_with("of 5,000")).await;
@@ -929,12 +919,15 @@ async fn what_the_query_looks_for_is_highlighted_in_rows_and_detail() {
             highlighted(&c, "audit-rows").await.is_empty(),
             "the list's marks went with it"
         );
-    });
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_event_shows_its_users_neighbours_and_its_resources_history() {
-    signed_in_with_copy!(c, app, proxy, {
+    signed_in(StackOptions::default(), move |c, stack| async move {
+        let proxy = stack.proxy_url.clone();
+        local_copy(&c, |s| s == "ready").await;
         let all = api_all(&c, &proxy, "").await;
         let time = |e: &serde_json::Value| {
             audit_model::time::parse_api_timestamp(e["created_at"].as_str().unwrap_or_default())
@@ -961,7 +954,7 @@ async fn an_event_shows_its_users_neighbours_and_its_resources_history() {
             .filter(|e| e["context"]["appId"] == app_id.as_str())
             .collect();
         let rows = wait_until(&c, "history", || async {
-            let v = js(&c, "return Array.from(document.querySelectorAll('[data-testid=\"history-row\"]')).map(r => [r.dataset.id, r.getAttribute('aria-current')])").await;
+            let v = js(&c, &format!("return Array.from(document.querySelectorAll('{}')).map(r => [r.dataset.id, r.getAttribute('aria-current')])", tid(testid::HISTORY_ROW))).await;
             v.as_array().filter(|a| !a.is_empty()).cloned()
         })
         .await;
@@ -1001,5 +994,6 @@ async fn an_event_shows_its_users_neighbours_and_its_resources_history() {
                 .count();
             assert_eq!(between, 0, "{link} skipped none of the user's events");
         }
-    });
+    })
+    .await;
 }
