@@ -273,12 +273,7 @@ pub fn retry_after_secs(value: Option<&str>, now_ms: f64) -> u32 {
 
 /// The wait a `Retry-After` value asks for, uncapped; `None` when it cannot be read.
 fn requested_secs(value: Option<&str>, now_ms: f64) -> Option<u64> {
-    let value = value.map(str::trim);
-    value.and_then(|v| v.parse::<u64>().ok()).or_else(|| {
-        let at = httpdate::parse_http_date(value?).ok()?;
-        let at_ms = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis() as f64;
-        Some(((at_ms - now_ms) / 1000.0).ceil().max(0.0) as u64)
-    })
+    audit_model::time::retry_after_secs(value?, now_ms as i64)
 }
 
 /// Wait before retry number `attempt` (0-based): Retry-After when given, else 1 s, 2 s, 4 s.

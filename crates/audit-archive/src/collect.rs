@@ -53,15 +53,11 @@ pub enum FetchError {
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Duration {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim);
-    let secs = value.and_then(|v| v.parse::<u64>().ok()).or_else(|| {
-        let when = httpdate::parse_http_date(value?).ok()?;
-        Some(
-            when.duration_since(std::time::SystemTime::now())
-                .map_or(0, |d| d.as_secs()),
-        )
-    });
+        .and_then(|v| v.to_str().ok());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let secs = value.and_then(|v| audit_model::time::retry_after_secs(v, now));
     Duration::from_secs(secs.unwrap_or(5).min(300))
 }
 

@@ -207,7 +207,8 @@ pub fn decode_event_types(
     if status == 204 || body.iter().all(u8::is_ascii_whitespace) {
         return Ok(EventTypesResponse::default());
     }
-    serde_json::from_slice(body)
+    // As text, like every other JSON read here: one reader of JSON in the browser's code.
+    serde_json::from_str(&String::from_utf8_lossy(body))
 }
 
 #[cfg(test)]

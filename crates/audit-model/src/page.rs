@@ -152,7 +152,9 @@ impl ApiErrorBody {
     /// Decodes whatever came with an error status; a body that is not a known shape falls back to
     /// the status code alone.
     pub fn from_response(status: u16, body: &[u8]) -> Self {
-        let mut parsed: ApiErrorBody = serde_json::from_slice(body).unwrap_or_default();
+        // As text, like every other JSON read here: one reader of JSON in the browser's code.
+        let mut parsed: ApiErrorBody =
+            serde_json::from_str(&String::from_utf8_lossy(body)).unwrap_or_default();
         if parsed.status.is_none() {
             parsed.status = Some(status);
         }
