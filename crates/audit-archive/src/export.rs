@@ -76,25 +76,12 @@ pub async fn export(
     since_ms: Option<i64>,
     out: &mut impl Write,
 ) -> Result<u64, ExportError> {
-    let since = since_ms.unwrap_or(i64::MIN);
-    let mut after = None;
-    let mut written = 0u64;
-    loop {
-        let batch = archive.oldest_first(since, after.as_ref(), BATCH).await?;
-        let Some((last, _)) = batch.last() else {
-            break;
-        };
-        let last = last.clone();
-        for (_, ev) in &batch {
+    let written = archive
+        .for_each_oldest_first(since_ms.unwrap_or(i64::MIN), BATCH, |ev| {
             out.write_all(line(ev, format).as_bytes())?;
-            out.write_all(b"\n")?;
-            written += 1;
-        }
-        if (batch.len() as i64) < BATCH {
-            break;
-        }
-        after = Some(last);
-    }
+            out.write_all(b"\n").map_err(ExportError::from)
+        })
+        .await?;
     out.flush()?;
     Ok(written)
 }

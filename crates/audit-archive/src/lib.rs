@@ -14,7 +14,9 @@ pub mod collect;
 pub mod config;
 pub mod db;
 pub mod export;
+pub mod rules;
 pub mod serve;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod watch;

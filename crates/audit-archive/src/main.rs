@@ -6,6 +6,7 @@ use audit_archive::collect::{Collector, Upstream};
 use audit_archive::config::Config;
 use audit_archive::db;
 use audit_archive::export::{ExportArgs, ExportError};
+use audit_archive::rules::{RulesArgs, RulesCommand};
 use audit_archive::serve;
 use audit_archive::store::Archive;
 use clap::Parser;
@@ -33,8 +34,10 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 async fn run() -> ExitCode {
     // `audit-archive export …` writes NDJSON and ends; anything else collects (and serves).
-    if std::env::args().nth(1).as_deref() == Some("export") {
-        return export(ExportArgs::parse_from(std::env::args().skip(1))).await;
+    match std::env::args().nth(1).as_deref() {
+        Some("export") => return export(ExportArgs::parse_from(std::env::args().skip(1))).await,
+        Some("rules") => return rules(RulesArgs::parse_from(std::env::args().skip(1))).await,
+        _ => {}
     }
     let config = Config::parse();
     audit_edge::log::init(config.edge.log_format, "info,tower_http=info");
@@ -130,4 +133,49 @@ async fn export(args: ExportArgs) -> ExitCode {
 fn export_failed(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("audit-archive export: {message}");
     ExitCode::from(2)
+}
+
+/// `audit-archive rules test`: the report to stdout; what went wrong to stderr.
+async fn rules(args: RulesArgs) -> ExitCode {
+    let RulesCommand::Test(args) = args.command;
+    let failed = |message: String| {
+        eprintln!("audit-archive rules test: {message}");
+        ExitCode::from(2)
+    };
+    let rules = match audit_archive::watch::RuleSet::load(&args.dir) {
+        Ok(r) => r,
+        Err(e) => return failed(e.to_string()),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let since = match args
+        .since
+        .as_deref()
+        .map(|s| audit_archive::rules::since(s, now))
+    {
+        None => i64::MIN,
+        Some(Ok(t)) => t,
+        Some(Err(e)) => return failed(e.to_string()),
+    };
+    let pool = match db::pool(&args.database_url, 2) {
+        Ok(p) => p,
+        Err(e) => return failed(e.to_string()),
+    };
+    // Read only, like an export.
+    let archive = Archive::new(pool);
+    let report = match audit_archive::rules::backtest(&archive, &rules, since).await {
+        Ok(r) => r,
+        Err(e) => {
+            return failed(format!(
+                "{e} (is PostgreSQL running, is --database-url right, and does it hold an archive?)"
+            ))
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match audit_archive::rules::write_report(&report, &rules, &args.dir, &mut out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => failed(e.to_string()),
+    }
 }

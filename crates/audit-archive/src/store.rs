@@ -240,6 +240,31 @@ impl Archive {
             .collect())
     }
 
+    /// Calls `each` with every event from `since_ms` on, oldest first, read in batches of
+    /// `batch` ([`oldest_first`](Self::oldest_first)), so an archive of any size is walked without
+    /// being held; returns how many. The first error `each` returns ends the walk.
+    pub async fn for_each_oldest_first<E: From<DbError>>(
+        &self,
+        since_ms: i64,
+        batch: i64,
+        mut each: impl FnMut(&AuditEvent) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        let mut after = None;
+        let mut seen = 0u64;
+        loop {
+            let events = self.oldest_first(since_ms, after.as_ref(), batch).await?;
+            let full = events.len() as i64 == batch;
+            for (_, ev) in &events {
+                each(ev)?;
+                seen += 1;
+            }
+            match events.into_iter().last() {
+                Some((last, _)) if full => after = Some(last),
+                _ => return Ok(seen),
+            }
+        }
+    }
+
     /// The event-type list: every documented type, and any other type held with the
     /// description its oldest event carries, sorted by name (as the API's demo answers).
     pub async fn event_types(&self) -> Result<Vec<EventType>, ReadError> {

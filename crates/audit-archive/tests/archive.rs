@@ -164,6 +164,56 @@ async fn the_archive_answers_every_query_as_the_api_does() {
         .filter(|t| **t >= middle - middle.rem_euclid(1000))
         .count();
     assert_eq!(later.len(), expected, "--since {since}");
+    // The watch's backtest over the same events finds the demo's planted patterns on their days
+    // (the demo's now is 2026-01-01 12:00).
+    let rules_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args(["rules", "test", rules_dir, "--database-url", &cluster.url()])
+        .args(["--since", "2025-09-01"])
+        .output()
+        .expect("run audit-archive rules test");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(report.contains("over 2,000 events"), "{report}");
+    let days = |title: &str| -> Vec<String> {
+        let mut lines = report.lines().skip_while(|l| !l.contains(title));
+        let head = lines
+            .next()
+            .unwrap_or_else(|| panic!("{title} in {report}"));
+        assert!(head.contains(".yml:"), "names its file: {head}");
+        lines
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_string())
+            .collect()
+    };
+    assert_eq!(days("Burst of logins by one user"), ["2025-12-23  1"]);
+    assert!(
+        days("Credentials changed within an hour of a new allow-list entry")
+            .contains(&"2025-12-30  1".to_string())
+    );
+    assert!(days("Credential or allow-list change between midnight")
+        .iter()
+        .any(|d| d.starts_with("2025-12-27")));
+    assert!(
+        days("Dashboard login").is_empty(),
+        "a login alone never alerts"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args([
+            "rules",
+            "test",
+            "/nonexistent/rules",
+            "--database-url",
+            &cluster.url(),
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/rules"));
     // Told plainly what is wrong.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
         .args([

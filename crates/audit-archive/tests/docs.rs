@@ -4,6 +4,7 @@
 
 use audit_archive::config::Config;
 use audit_archive::export::{ExportArgs, Format};
+use audit_archive::rules::TestArgs;
 use clap::{CommandFactory, ValueEnum};
 
 fn guide() -> String {
@@ -19,9 +20,11 @@ fn every_flag_named_exists_and_every_own_flag_is_in_the_table() {
     let guide = guide();
     let command = Config::command();
     let export = ExportArgs::command();
+    let rules = TestArgs::command();
     let longs: Vec<String> = command
         .get_arguments()
         .chain(export.get_arguments())
+        .chain(rules.get_arguments())
         .filter_map(|a| a.get_long().map(String::from))
         .collect();
     // Every `--flag` in the guide is one of the binary's, except after `audit-proxy` or a
@@ -91,4 +94,33 @@ fn the_export_formats_are_each_described() {
             "docs/archive.md's export table has no row for {name}"
         );
     }
+}
+
+#[test]
+fn every_shipped_rule_is_in_the_rules_table() {
+    let guide = guide();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .expect("rules/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    let rows: Vec<&str> = guide
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains(".yml`"))
+        .collect();
+    for file in &files {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("| `{file}`"))),
+            "rules/{file} is not in docs/archive.md's table of rules"
+        );
+    }
+    assert_eq!(
+        rows.len(),
+        files.len(),
+        "a row for a rule file that is gone: {rows:?}"
+    );
 }

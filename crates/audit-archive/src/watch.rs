@@ -1,0 +1,412 @@
+//! The watch: detection rules in Sigma over the account's events, evaluated by `rsigma`.
+//!
+//! A rule reads an event by the API's own field names (`event_type`, `user_email`, `source_ip`,
+//! `source_country`, `source`, `created_at`, `context.*`…), under the log source
+//! `product: vonage, service: audit`. Detection rules and the correlations `event_count`,
+//! `value_count`, `temporal` and `temporal_ordered` are supported; what a rule file asks for that
+//! the watch cannot do is refused when the rules are loaded, naming the file and the line of the
+//! rule (see [`RuleError`]), never silently skipped.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use audit_model::time::Timestamp;
+use audit_model::AuditEvent;
+use rsigma_eval::{
+    CorrelationAction, CorrelationConfig, CorrelationEngine, CorrelationEventMode, JsonEvent,
+    ResultBody, TimestampFallback,
+};
+use rsigma_parser::{CorrelationType, Detection, SigmaCollection};
+
+/// The event fields a rule may name: the API's, as it writes them (`context.<path>` reaches into
+/// the context).
+pub const FIELDS: [&str; 11] = [
+    "id",
+    "event_type",
+    "event_type_description",
+    "created_at",
+    "user_email",
+    "user_id",
+    "account_id",
+    "source",
+    "source_ip",
+    "source_description",
+    "source_country",
+];
+
+/// Why a rule directory cannot be watched. Each names the file and, for a rule, the line its
+/// document starts on.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    /// A rule the watch refuses, and why.
+    #[error("{}:{line}: {message}", file.display())]
+    Refused {
+        /// The rule file.
+        file: PathBuf,
+        /// The line its document starts on (1-based).
+        line: usize,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+    /// The directory or a file in it cannot be read.
+    #[error("{}: {source}", path.display())]
+    Unreadable {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No rule file in the directory.
+    #[error("{}: no rule files (*.yml, *.yaml) in it", .0.display())]
+    Empty(PathBuf),
+}
+
+/// One rule as loaded: what a hit of it says, and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The rule's `id` (its title when it has none).
+    pub id: String,
+    /// The rule's title.
+    pub title: String,
+    /// `informational`, `low`, `medium`, `high` or `critical` (`medium` when not given).
+    pub level: String,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// The line its document starts on.
+    pub line: usize,
+}
+
+/// A rule directory, loaded and checked.
+#[derive(Debug)]
+pub struct RuleSet {
+    collection: SigmaCollection,
+    /// Every rule, by id, in file order.
+    pub rules: Vec<Rule>,
+}
+
+/// The documents of a multi-document YAML file, each with the line it starts on.
+fn documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs = vec![(1, String::new())];
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_end() == "---" {
+            docs.push((i + 2, String::new()));
+        } else if let Some((_, doc)) = docs.last_mut() {
+            doc.push_str(line);
+            doc.push('\n');
+        }
+    }
+    docs.retain(|(_, d)| {
+        d.lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    docs
+}
+
+/// Every field name a detection reads.
+fn detection_fields(d: &Detection, out: &mut Vec<String>) {
+    match d {
+        Detection::AllOf(items) => out.extend(items.iter().filter_map(|i| i.field.name.clone())),
+        Detection::AnyOf(list) => list.iter().for_each(|d| detection_fields(d, out)),
+        Detection::Keywords(_) => {}
+        #[allow(unreachable_patterns)]
+        _ => out.push("[array quantifier]".to_string()),
+    }
+}
+
+fn known_field(name: &str) -> bool {
+    FIELDS.contains(&name) || name.starts_with("context.") && name.len() > "context.".len()
+}
+
+fn level_name(level: Option<rsigma_parser::Level>) -> String {
+    level.map_or("medium", |l| l.as_str()).to_string()
+}
+
+impl RuleSet {
+    /// Loads every `*.yml` and `*.yaml` file of `dir` (not its subfolders), in name order.
+    pub fn load(dir: &Path) -> Result<RuleSet, RuleError> {
+        let unreadable = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| RuleError::Unreadable { path, source }
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(unreadable(dir))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(RuleError::Empty(dir.to_path_buf()));
+        }
+        let mut set = RuleSet {
+            collection: SigmaCollection::new(),
+            rules: Vec::new(),
+        };
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(unreadable(&file))?;
+            for (line, doc) in documents(&text) {
+                set.add(&file, line, &doc)?;
+            }
+        }
+        // Every correlation's rules must be loaded: the engine refuses otherwise; say where.
+        let names: HashSet<&str> = set
+            .collection
+            .rules
+            .iter()
+            .flat_map(|r| [r.id.as_deref(), r.name.as_deref()])
+            .flatten()
+            .chain(
+                set.collection
+                    .correlations
+                    .iter()
+                    .flat_map(|c| [c.id.as_deref(), c.name.as_deref()])
+                    .flatten(),
+            )
+            .collect();
+        for c in &set.collection.correlations {
+            if let Some(missing) = c.rules.iter().find(|r| !names.contains(r.as_str())) {
+                let rule = set
+                    .rules
+                    .iter()
+                    .find(|r| c.id.as_deref().unwrap_or(&c.title) == r.id)
+                    .cloned();
+                let (file, line) =
+                    rule.map_or_else(|| (dir.to_path_buf(), 1), |r| (r.file, r.line));
+                return Err(RuleError::Refused {
+                    file,
+                    line,
+                    message: format!(
+                        "the correlation names the rule \"{missing}\", which no rule file in {} defines (by id or name)",
+                        dir.display()
+                    ),
+                });
+            }
+        }
+        // A correlation may name its rules by id or by name; the engine matches a temporal
+        // correlation's rules by id only (rsigma 0.15), so names become ids here.
+        let ids: std::collections::HashMap<String, String> = set
+            .collection
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.name.clone()?, r.id.clone()?)))
+            .chain(
+                set.collection
+                    .correlations
+                    .iter()
+                    .filter_map(|c| Some((c.name.clone()?, c.id.clone()?))),
+            )
+            .collect();
+        for c in &mut set.collection.correlations {
+            for r in &mut c.rules {
+                if let Some(id) = ids.get(r.as_str()) {
+                    r.clone_from(id);
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// Adds one document: a detection rule or a correlation.
+    fn add(&mut self, file: &Path, line: usize, doc: &str) -> Result<(), RuleError> {
+        let refuse = |message: String| RuleError::Refused {
+            file: file.to_path_buf(),
+            line,
+            message,
+        };
+        let mut parsed = rsigma_parser::parse_sigma_yaml(doc).map_err(|e| refuse(e.to_string()))?;
+        if let Some(e) = parsed.errors.first() {
+            return Err(refuse(e.clone()));
+        }
+        if !parsed.filters.is_empty() {
+            return Err(refuse(
+                "filter rules are not supported: write the exclusion into the rule's condition (`selection and not filter`)".into(),
+            ));
+        }
+        let mut added = Vec::new();
+        // Every rule gets an id (its name, else its title, when it has none): the engine keys
+        // its windows by id.
+        for r in &mut parsed.rules {
+            r.id =
+                r.id.clone()
+                    .or_else(|| r.name.clone())
+                    .or_else(|| Some(r.title.clone()));
+        }
+        for c in &mut parsed.correlations {
+            c.id =
+                c.id.clone()
+                    .or_else(|| c.name.clone())
+                    .or_else(|| Some(c.title.clone()));
+        }
+        for r in &parsed.rules {
+            let source = &r.logsource;
+            if source.product.as_deref() != Some("vonage")
+                || source.service.as_deref() != Some("audit")
+            {
+                return Err(refuse(format!(
+                    "rule \"{}\": the watch reads only `logsource: {{product: vonage, service: audit}}`",
+                    r.title
+                )));
+            }
+            let mut fields = Vec::new();
+            r.detection
+                .named
+                .values()
+                .for_each(|d| detection_fields(d, &mut fields));
+            if let Some(bad) = fields.iter().find(|f| !known_field(f)) {
+                return Err(refuse(format!(
+                    "rule \"{}\": no event has the field \"{bad}\"; the fields are {} and context.<path>",
+                    r.title,
+                    FIELDS.join(", ")
+                )));
+            }
+            added.push((r.id.clone(), r.title.clone(), level_name(r.level)));
+        }
+        for c in &parsed.correlations {
+            use CorrelationType::*;
+            if !matches!(
+                c.correlation_type,
+                EventCount | ValueCount | Temporal | TemporalOrdered
+            ) {
+                return Err(refuse(format!(
+                    "correlation \"{}\": {} is not supported (audit events carry no numbers to add up); use event_count, value_count, temporal or temporal_ordered",
+                    c.title,
+                    c.correlation_type.as_str()
+                )));
+            }
+            if let Some(bad) = c.group_by.iter().find(|f| !known_field(f)) {
+                return Err(refuse(format!(
+                    "correlation \"{}\": no event has the field \"{bad}\" to group by",
+                    c.title
+                )));
+            }
+            added.push((c.id.clone(), c.title.clone(), level_name(c.level)));
+        }
+        for (id, title, level) in added {
+            let id = id.unwrap_or_else(|| title.clone());
+            if let Some(other) = self.rules.iter().find(|r| r.id == id) {
+                return Err(refuse(format!(
+                    "the id {id} is already used by the rule at {}:{}",
+                    other.file.display(),
+                    other.line
+                )));
+            }
+            self.rules.push(Rule {
+                id,
+                title,
+                level,
+                file: file.to_path_buf(),
+                line,
+            });
+        }
+        self.collection.rules.extend(parsed.rules);
+        self.collection.correlations.extend(parsed.correlations);
+        Ok(())
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// A rule's hit: the rule, and the events that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's title.
+    pub title: String,
+    /// The rule's level.
+    pub level: String,
+    /// The ids of the events behind it, oldest first (the last one made it).
+    pub events: Vec<String>,
+    /// When the last of them happened.
+    pub at: Timestamp,
+}
+
+/// The rules running over a stream of events, oldest first.
+pub struct Watch {
+    engine: CorrelationEngine,
+    titles: BTreeMap<String, (String, String)>,
+}
+
+/// Events kept per correlation window to name a hit's events.
+const EVENTS_PER_HIT: usize = 100;
+
+impl Watch {
+    /// A watch of `rules`, with nothing seen yet.
+    pub fn new(rules: &RuleSet) -> Result<Watch, RuleError> {
+        let config = CorrelationConfig {
+            timestamp_fallback: TimestampFallback::Skip,
+            // Rules only referenced by a correlation (`generate: false`) do not alert alone.
+            emit_detections: false,
+            correlation_event_mode: CorrelationEventMode::Refs,
+            max_correlation_events: EVENTS_PER_HIT,
+            // A threshold met alerts once; it must be met again from scratch to alert again.
+            action_on_match: CorrelationAction::Reset,
+            ..CorrelationConfig::default()
+        };
+        let mut engine = CorrelationEngine::new(config);
+        engine
+            .add_collection(&rules.collection)
+            .map_err(|e| RuleError::Refused {
+                file: rules
+                    .rules
+                    .first()
+                    .map(|r| r.file.clone())
+                    .unwrap_or_default(),
+                line: 1,
+                message: e.to_string(),
+            })?;
+        let titles = rules
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), (r.title.clone(), r.level.clone())))
+            .collect();
+        Ok(Watch { engine, titles })
+    }
+
+    /// Runs every rule on the next event (events come oldest first) and returns the hits it
+    /// completes.
+    pub fn observe(&mut self, event: &AuditEvent) -> Vec<Hit> {
+        let Some(at) = event.timestamp() else {
+            return Vec::new();
+        };
+        let Ok(json) = serde_json::to_value(event) else {
+            return Vec::new();
+        };
+        let results = self
+            .engine
+            .process_event_at(&JsonEvent::borrow(&json), at.div_euclid(1000));
+        let mut hits = Vec::new();
+        for r in &results {
+            let id = r
+                .header
+                .rule_id
+                .clone()
+                .unwrap_or_else(|| r.header.rule_title.clone());
+            let events = match &r.body {
+                ResultBody::Correlation(c) => c
+                    .event_refs
+                    .iter()
+                    .flatten()
+                    .filter_map(|e| e.id.clone())
+                    .collect(),
+                _ => vec![event.id.clone()],
+            };
+            let (title, level) = self
+                .titles
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| (r.header.rule_title.clone(), "medium".into()));
+            hits.push(Hit {
+                rule: id,
+                title,
+                level,
+                events,
+                at,
+            });
+        }
+        hits
+    }
+}

@@ -1,0 +1,204 @@
+//! The watch's rules: every shipped rule (`rules/` at the repository's root) fires on the events
+//! its test file (`rules/tests/<rule file>.json`) says must fire it and stays quiet on the others;
+//! a rule the watch cannot run is refused with its file and line.
+
+use std::path::{Path, PathBuf};
+
+use audit_archive::watch::{Hit, RuleError, RuleSet, Watch};
+use audit_model::AuditEvent;
+use serde_json::Value;
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
+}
+
+/// A scenario's events: each entry an event, or `{"repeat": n, "every_secs": s, "event": {…}}`
+/// for n events s seconds apart. Events without an id get one.
+fn events(list: &Value) -> Vec<AuditEvent> {
+    let mut out = Vec::new();
+    for entry in list.as_array().expect("a list of events") {
+        let (n, every, event) = match entry.get("repeat") {
+            Some(n) => (
+                n.as_u64().expect("repeat"),
+                entry["every_secs"].as_i64().expect("every_secs"),
+                &entry["event"],
+            ),
+            None => (1, 0, entry),
+        };
+        let start = audit_model::time::parse_api_timestamp(
+            event["created_at"].as_str().expect("created_at"),
+        )
+        .expect("a time");
+        for i in 0..n as i64 {
+            let mut e = event.clone();
+            e["created_at"] = audit_model::time::format_api(start + i * every * 1000).into();
+            if e.get("id").is_none() {
+                e["id"] = format!("00000000-0000-4000-8000-{:012}", out.len()).into();
+            }
+            out.push(serde_json::from_value(e).expect("an event"));
+        }
+    }
+    out
+}
+
+fn run(rules: &RuleSet, events: &[AuditEvent]) -> Vec<Hit> {
+    let mut watch = Watch::new(rules).expect("a watch");
+    events.iter().flat_map(|e| watch.observe(e)).collect()
+}
+
+#[test]
+fn every_shipped_rule_fires_on_its_events_and_not_on_the_others() {
+    let rules = RuleSet::load(&shipped()).expect("the shipped rules load");
+    let mut files: Vec<PathBuf> = rules.rules.iter().map(|r| r.file.clone()).collect();
+    files.dedup();
+    assert!(files.len() >= 8, "{files:?}");
+    for file in files {
+        let stem = file.file_stem().and_then(|s| s.to_str()).expect("a name");
+        let test = shipped().join("tests").join(format!("{stem}.json"));
+        let text = std::fs::read_to_string(&test)
+            .unwrap_or_else(|e| panic!("{}: every rule file has a test: {e}", test.display()));
+        let spec: Value = serde_json::from_str(&text).expect("JSON");
+        let ids: Vec<&str> = rules
+            .rules
+            .iter()
+            .filter(|r| r.file == file)
+            .map(|r| r.id.as_str())
+            .collect();
+        let scenarios = |key: &str| spec[key].as_array().cloned().unwrap_or_default();
+        assert!(
+            !scenarios("quiet").is_empty(),
+            "{stem}: a test says what must not fire it"
+        );
+        for s in scenarios("fires") {
+            let evs = events(&s["events"]);
+            let hits: Vec<Hit> = run(&rules, &evs)
+                .into_iter()
+                .filter(|h| ids.contains(&h.rule.as_str()))
+                .collect();
+            assert!(!hits.is_empty(), "{stem}: {} must fire it", s["name"]);
+            // Each hit names events of the scenario, the one that completed it last.
+            for h in &hits {
+                assert!(!h.events.is_empty(), "{stem}: {h:?}");
+                assert!(
+                    h.events.iter().all(|id| evs.iter().any(|e| e.id == *id)),
+                    "{stem}: {h:?}"
+                );
+                let last = evs.iter().find(|e| Some(&e.id) == h.events.last());
+                assert_eq!(last.and_then(AuditEvent::timestamp), Some(h.at), "{stem}");
+            }
+        }
+        for s in scenarios("quiet") {
+            let hits: Vec<Hit> = run(&rules, &events(&s["events"]))
+                .into_iter()
+                .filter(|h| ids.contains(&h.rule.as_str()))
+                .collect();
+            assert!(
+                hits.is_empty(),
+                "{stem}: {} must not fire it: {hits:?}",
+                s["name"]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_burst_names_every_login_behind_it() {
+    let rules = RuleSet::load(&shipped()).expect("rules");
+    let spec: Value = serde_json::from_str(
+        &std::fs::read_to_string(shipped().join("tests/login-burst.json")).expect("test"),
+    )
+    .expect("JSON");
+    let evs = events(&spec["fires"][0]["events"]);
+    let hits = run(&rules, &evs);
+    let burst = hits
+        .iter()
+        .find(|h| h.title == "Burst of logins by one user")
+        .expect("the burst");
+    assert_eq!(burst.level, "high");
+    assert_eq!(burst.events.len(), 10, "the ten logins that made it");
+    assert_eq!(burst.events[0], evs[0].id);
+    assert!(
+        hits.iter().all(|h| h.title != "Dashboard login"),
+        "a login alone never alerts: {hits:?}"
+    );
+}
+
+/// Loads a folder holding one file with `text`.
+fn load_one(text: &str) -> Result<RuleSet, RuleError> {
+    let dir = std::env::temp_dir().join(format!(
+        "audit-rules-{}-{}",
+        std::process::id(),
+        fastrand::u64(..)
+    ));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("rule.yml"), text).expect("write");
+    let result = RuleSet::load(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+const GOOD: &str = "title: Secret created
+id: t-1
+logsource:
+  product: vonage
+  service: audit
+detection:
+  selection:
+    event_type: ACCOUNT_SECRET_CREATE
+  condition: selection
+";
+
+#[test]
+fn a_rule_the_watch_cannot_run_is_refused_with_its_file_and_line() {
+    assert!(load_one(GOOD).is_ok());
+    // (the file, what must be said, on which line)
+    let cases: [(String, &str, usize); 6] = [
+        (
+            GOOD.replace("vonage", "windows"),
+            "logsource: {product: vonage, service: audit}",
+            1,
+        ),
+        (
+            GOOD.replace("event_type:", "eventtype:"),
+            "no event has the field \"eventtype\"",
+            1,
+        ),
+        (
+            format!("{GOOD}---\ntitle: Second\nid: t-1\nlogsource:\n  product: vonage\n  service: audit\ndetection:\n  s:\n    source: CD\n  condition: s\n"),
+            "the id t-1 is already used by the rule at",
+            11,
+        ),
+        (
+            format!("{GOOD}---\n# a comment\ntitle: Sum\ncorrelation:\n  type: value_sum\n  rules: [t-1]\n  group-by: [user_email]\n  timespan: 1h\n  condition:\n    gte: 3\n    field: source_ip\n"),
+            "value_sum is not supported",
+            11,
+        ),
+        (
+            format!("{GOOD}---\ntitle: Count\ncorrelation:\n  type: event_count\n  rules: [nowhere]\n  timespan: 1h\n  condition:\n    gte: 3\n"),
+            "names the rule \"nowhere\"",
+            11,
+        ),
+        (
+            GOOD.replace("condition: selection", "condition: selection and ("),
+            "",
+            1,
+        ),
+    ];
+    for (text, said, line) in cases {
+        let e = load_one(&text).expect_err(&text);
+        let msg = e.to_string();
+        assert!(msg.contains(said), "{msg}");
+        assert!(
+            msg.contains(&format!("rule.yml:{line}: ")),
+            "names the file and line {line}: {msg}"
+        );
+    }
+    let empty = std::env::temp_dir().join(format!("audit-rules-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("dir");
+    assert!(matches!(RuleSet::load(&empty), Err(RuleError::Empty(_))));
+    let _ = std::fs::remove_dir_all(&empty);
+    assert!(matches!(
+        RuleSet::load(Path::new("/nonexistent/rules")),
+        Err(RuleError::Unreadable { .. })
+    ));
+}
