@@ -34,6 +34,12 @@ pub struct Config {
     #[arg(long, env = "AUDIT_ARCHIVE_POLL_SECS", default_value_t = 60)]
     pub poll_secs: u64,
 
+    /// Watch the account with the Sigma rules of this folder (see `audit-archive rules test`):
+    /// every event written once the backfill is done runs through them; each hit is stored once
+    /// and logged.
+    #[arg(long, env = "AUDIT_ARCHIVE_RULES")]
+    pub rules: Option<std::path::PathBuf>,
+
     /// A file of `AUDIT_API_KEY=…` and `AUDIT_API_SECRET=…` lines (systemd's EnvironmentFile
     /// form), read instead of the environment.
     #[arg(long, value_name = "FILE")]

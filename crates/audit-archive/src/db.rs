@@ -3,8 +3,10 @@
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 
 /// The schema, one step per version, applied in order and never edited once released.
-const MIGRATIONS: &[(i32, &str, &str)] =
-    &[(1, "events", include_str!("../migrations/0001_events.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "events", include_str!("../migrations/0001_events.sql")),
+    (2, "watch", include_str!("../migrations/0002_watch.sql")),
+];
 
 /// Why the database cannot be used.
 #[derive(Debug, thiserror::Error)]

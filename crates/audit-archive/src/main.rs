@@ -59,6 +59,17 @@ async fn run() -> ExitCode {
         Ok(n) => tracing::info!(events = n, "archive open"),
         Err(e) => return fail(e),
     }
+    // The rules are checked before anything runs: a rule the watch cannot run stops the start,
+    // naming its file and line.
+    let rules = match config
+        .rules
+        .as_deref()
+        .map(audit_archive::watch::RuleSet::load)
+    {
+        None => None,
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => return fail(e),
+    };
     let upstream = match Upstream::new(
         &config.upstream,
         account.key.clone(),
@@ -68,12 +79,28 @@ async fn run() -> ExitCode {
         Err(e) => return fail(e),
     };
     tracing::info!(upstream = %config.upstream, poll_secs = config.poll_secs, "collecting");
+    let watcher = match rules {
+        None => None,
+        Some(rules) => {
+            let n = rules.rules.len();
+            match audit_archive::watch::Watcher::open(archive.clone(), rules).await {
+                Ok(w) => {
+                    tracing::info!(rules = n, "watching");
+                    Some(tokio::spawn(w.run(std::time::Duration::from_secs(5))))
+                }
+                Err(e) => return fail(e),
+            }
+        }
+    };
     let collector =
         tokio::spawn(Collector::new(archive.clone(), upstream).run(config.poll_every()));
 
     let Some(listen) = config.listen else {
         audit_edge::conn::shutdown_signal().await;
         collector.abort();
+        if let Some(w) = &watcher {
+            w.abort();
+        }
         tracing::info!("stopped");
         return ExitCode::SUCCESS;
     };
@@ -101,6 +128,9 @@ async fn run() -> ExitCode {
     )
     .await;
     collector.abort();
+    if let Some(w) = &watcher {
+        w.abort();
+    }
     tracing::info!("stopped");
     ExitCode::SUCCESS
 }

@@ -265,6 +265,109 @@ impl Archive {
         }
     }
 
+    /// Where the watch is: (the last event written it has seen, the rule set's fingerprint, the
+    /// correlations' windows); `None` before it starts.
+    pub async fn watch_state(&self) -> Result<Option<(i64, String, Option<String>)>, DbError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt("SELECT seq, rules, windows FROM watch_state", &[])
+            .await?;
+        Ok(row.map(|r| (r.get(0), r.get(1), r.get(2))))
+    }
+
+    /// Starts the watch at the newest event written, once the backfill is done (history is for
+    /// `rules test`; the watch alerts on what is new); returns where, or `None` while the backfill
+    /// runs.
+    pub async fn start_watch(&self, rules: &str) -> Result<Option<i64>, DbError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "INSERT INTO watch_state (seq, rules) \
+                 SELECT coalesce((SELECT max(seq) FROM events), 0), $1 FROM collect_state \
+                 WHERE backfill_done ON CONFLICT (one) DO NOTHING RETURNING seq",
+                &[&rules],
+            )
+            .await?;
+        match row {
+            Some(r) => Ok(Some(r.get(0))),
+            None => Ok(self.watch_state().await?.map(|(seq, _, _)| seq)),
+        }
+    }
+
+    /// Up to `limit` events written after `seq`, each with its place in the writing order.
+    pub async fn written_after(
+        &self,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, AuditEvent)>, DbError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT seq, body FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&seq, &limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), parse_body(r.get(1))))
+            .collect())
+    }
+
+    /// Saves a batch of the watch's work in one transaction: its hits (each once: a hit already
+    /// stored is not stored again) and where it stopped. Returns the hits that were new.
+    pub async fn save_watch(
+        &self,
+        hits: &[crate::watch::Hit],
+        seq: i64,
+        rules: &str,
+        windows: &str,
+    ) -> Result<Vec<crate::watch::Hit>, DbError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut new = Vec::new();
+        for h in hits {
+            let n = tx
+                .execute(
+                    "INSERT INTO hits (key, rule_id, title, level, event_ids, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+                    &[&h.key(), &h.rule, &h.title, &h.level, &h.events, &h.at],
+                )
+                .await?;
+            if n == 1 {
+                new.push(h.clone());
+            }
+        }
+        tx.execute(
+            "UPDATE watch_state SET seq = $1, rules = $2, windows = $3, updated_at = now()",
+            &[&seq, &rules, &windows],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// The hits stored, newest first.
+    pub async fn hits(&self, limit: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT rule_id, title, level, event_ids, at_ms FROM hits \
+                 ORDER BY at_ms DESC, key LIMIT $1",
+                &[&limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| crate::watch::Hit {
+                rule: r.get(0),
+                title: r.get(1),
+                level: r.get(2),
+                events: r.get(3),
+                at: r.get(4),
+            })
+            .collect())
+    }
+
     /// The event-type list: every documented type, and any other type held with the
     /// description its oldest event carries, sorted by name (as the API's demo answers).
     pub async fn event_types(&self) -> Result<Vec<EventType>, ReadError> {

@@ -324,6 +324,15 @@ pub struct Hit {
     pub at: Timestamp,
 }
 
+impl Hit {
+    /// What makes a hit itself, for storing it once: the rule and the events behind it.
+    pub fn key(&self) -> String {
+        let first = self.events.first().map_or("", String::as_str);
+        let last = self.events.last().map_or("", String::as_str);
+        format!("{}|{first}|{last}|{}", self.rule, self.events.len())
+    }
+}
+
 /// The rules running over a stream of events, oldest first.
 pub struct Watch {
     engine: CorrelationEngine,
@@ -364,6 +373,17 @@ impl Watch {
             .map(|r| (r.id.clone(), (r.title.clone(), r.level.clone())))
             .collect();
         Ok(Watch { engine, titles })
+    }
+
+    /// The correlations' open windows, as JSON, to carry them across a restart.
+    pub fn windows(&self) -> String {
+        serde_json::to_string(&self.engine.export_state()).unwrap_or_default()
+    }
+
+    /// Restores windows [`windows`](Self::windows) wrote; windows of rules no longer loaded are
+    /// dropped. Whether they could be read.
+    pub fn restore(&mut self, windows: &str) -> bool {
+        serde_json::from_str(windows).is_ok_and(|s| self.engine.import_state(s))
     }
 
     /// Runs every rule on the next event (events come oldest first) and returns the hits it
@@ -408,5 +428,141 @@ impl Watch {
             });
         }
         hits
+    }
+}
+
+/// Why the watch stopped a round.
+#[derive(Debug, thiserror::Error)]
+pub enum WatchError {
+    /// The rules cannot run.
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// Events the watch reads per round.
+const ROUND: i64 = 1000;
+
+/// The watch as the archive runs it: the rules over every event written once the backfill is
+/// done, in the order written; each round's hits, where it stopped and the correlations' windows
+/// saved in one transaction, so a restart at any moment neither loses nor repeats a hit.
+pub struct Watcher {
+    archive: crate::store::Archive,
+    rules: RuleSet,
+    watch: Watch,
+    /// The rule set's ids, as stored beside the windows.
+    ids: String,
+    /// The last event written that the rules have seen; `None` until the watch has started.
+    seq: Option<i64>,
+    /// The last round read as many events as a round holds: more may be waiting.
+    full: bool,
+    /// The windows may hold events the database does not say were seen (a round failed after
+    /// the rules ran): take up again from the database first.
+    stale: bool,
+}
+
+impl Watcher {
+    /// The watch of `rules` over `archive`, where it stopped last time (its windows restored).
+    pub async fn open(archive: crate::store::Archive, rules: RuleSet) -> Result<Self, WatchError> {
+        let ids = rules
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut this = Watcher {
+            watch: Watch::new(&rules)?,
+            archive,
+            rules,
+            ids,
+            seq: None,
+            full: false,
+            stale: true,
+        };
+        this.reload().await?;
+        Ok(this)
+    }
+
+    /// Takes up where the database says the watch stopped: its place and its windows (what a
+    /// round that failed half-way had seen is forgotten).
+    async fn reload(&mut self) -> Result<(), WatchError> {
+        let state = self.archive.watch_state().await?;
+        self.watch = Watch::new(&self.rules)?;
+        if let Some((_, _, Some(windows))) = &state {
+            if !self.watch.restore(windows) {
+                tracing::warn!("the rules' open windows could not be restored; they start empty");
+            }
+        }
+        self.seq = state.map(|(seq, _, _)| seq);
+        self.stale = false;
+        Ok(())
+    }
+
+    /// One round: the rules over up to a thousand events written since the last, oldest first
+    /// within the round. Returns the hits it stored (none while the backfill runs).
+    pub async fn round(&mut self) -> Result<Vec<Hit>, WatchError> {
+        if self.stale {
+            self.reload().await?;
+        }
+        let seq = match self.seq {
+            Some(seq) => seq,
+            None => match self.archive.start_watch(&self.ids).await? {
+                Some(seq) => {
+                    tracing::info!(
+                        after = seq,
+                        "watch started: alerting on events written from now on"
+                    );
+                    self.seq = Some(seq);
+                    seq
+                }
+                None => return Ok(Vec::new()),
+            },
+        };
+        let mut batch = self.archive.written_after(seq, ROUND).await?;
+        self.full = batch.len() as i64 == ROUND;
+        let Some(last) = batch.iter().map(|(s, _)| *s).max() else {
+            return Ok(Vec::new());
+        };
+        // From here the windows run ahead of the database until the round is saved.
+        self.stale = true;
+        // A page is written newest first: the rules read each round in time order.
+        batch.sort_by_key(|(s, e)| (e.timestamp().unwrap_or(i64::MIN), std::cmp::Reverse(*s)));
+        let hits: Vec<Hit> = batch
+            .iter()
+            .flat_map(|(_, e)| self.watch.observe(e))
+            .collect();
+        let windows = self.watch.windows();
+        let new = self
+            .archive
+            .save_watch(&hits, last, &self.ids, &windows)
+            .await?;
+        self.seq = Some(last);
+        self.stale = false;
+        Ok(new)
+    }
+
+    /// Runs rounds every `every` (at once again after a full round), logging each hit, until
+    /// the task is dropped. A failed round is logged and taken up again from what the database
+    /// holds.
+    pub async fn run(mut self, every: std::time::Duration) {
+        loop {
+            match self.round().await {
+                Ok(hits) => {
+                    for h in &hits {
+                        tracing::warn!(rule = %h.rule, title = %h.title, level = %h.level,
+                            events = ?h.events, "rule hit");
+                    }
+                    if self.full {
+                        continue;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "watch round failed; trying again from where the database says it stopped");
+                }
+            }
+            tokio::time::sleep(every).await;
+        }
     }
 }

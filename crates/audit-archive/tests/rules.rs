@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use audit_archive::watch::{Hit, RuleError, RuleSet, Watch};
+use audit_archive::store::{Held, Listed};
+use audit_archive::testing::Cluster;
+use audit_archive::watch::{Hit, RuleError, RuleSet, Watch, Watcher};
 use audit_model::AuditEvent;
 use serde_json::Value;
 
@@ -201,4 +203,116 @@ fn a_rule_the_watch_cannot_run_is_refused_with_its_file_and_line() {
         RuleSet::load(Path::new("/nonexistent/rules")),
         Err(RuleError::Unreadable { .. })
     ));
+}
+
+fn event(n: usize, ty: &str, at: &str) -> Listed {
+    let e = serde_json::json!({
+        "id": format!("00000000-0000-4000-9000-{n:012}"),
+        "event_type": ty,
+        "created_at": at,
+        "user_email": "dave.dev@acme.example",
+    });
+    Listed::new(serde_json::from_value(e).expect("event"), 0)
+}
+
+fn held(to: &str, done: bool) -> Option<Held> {
+    let t = audit_model::time::parse_api_timestamp(to).expect("time");
+    Some(Held {
+        from: 0,
+        to: t,
+        backfill_page: 1,
+        backfill_done: done,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_restart() {
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let db = audit_archive::store::Archive::new(pool);
+    let rules = || RuleSet::load(&shipped()).expect("rules");
+
+    // History, while the backfill runs: the watch waits, and never alerts on it.
+    db.write(
+        &[event(1, "ACCOUNT_SECRET_DELETE", "2026-01-01T10:00:00")],
+        held("2026-01-01T10:00:00", false),
+    )
+    .await
+    .expect("write");
+    let mut watcher = Watcher::open(db.clone(), rules()).await.expect("open");
+    assert!(watcher.round().await.expect("round").is_empty());
+    db.write(
+        &[event(2, "ACCOUNT_SECRET_DELETE", "2025-12-01T10:00:00")],
+        held("2026-01-01T10:00:00", true),
+    )
+    .await
+    .expect("write");
+    assert!(
+        watcher.round().await.expect("round").is_empty(),
+        "history is for rules test"
+    );
+    assert!(db.hits(10).await.expect("hits").is_empty());
+
+    // New events: a secret deleted alerts, once.
+    db.write(
+        &[event(3, "ACCOUNT_SECRET_DELETE", "2026-01-02T09:00:00")],
+        held("2026-01-02T09:00:00", true),
+    )
+    .await
+    .expect("write");
+    let hits = watcher.round().await.expect("round");
+    let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
+    assert!(titles.contains(&"API secret deleted"), "{titles:?}");
+    assert!(hits
+        .iter()
+        .all(|h| h.events == ["00000000-0000-4000-9000-000000000003"]));
+    assert!(
+        watcher.round().await.expect("round").is_empty(),
+        "nothing new, nothing again"
+    );
+    let stored = db.hits(10).await.expect("hits").len();
+    assert_eq!(stored, hits.len());
+
+    // An allow-list entry; then the archive restarts; then a secret within the hour: the
+    // sequence rule fires, because the restored windows remember the entry.
+    db.write(
+        &[event(4, "IP_WHITELIST_CREATE", "2026-01-02T11:03:00")],
+        held("2026-01-02T11:03:00", true),
+    )
+    .await
+    .expect("write");
+    assert!(
+        !watcher.round().await.expect("round").is_empty(),
+        "the entry alerts (low)"
+    );
+    drop(watcher);
+    let mut watcher = Watcher::open(db.clone(), rules()).await.expect("reopen");
+    assert!(
+        watcher.round().await.expect("round").is_empty(),
+        "a restart repeats nothing"
+    );
+    db.write(
+        &[event(5, "ACCOUNT_SECRET_CREATE", "2026-01-02T11:23:00")],
+        held("2026-01-02T11:23:00", true),
+    )
+    .await
+    .expect("write");
+    let hits = watcher.round().await.expect("round");
+    let sequence = hits
+        .iter()
+        .find(|h| h.title == "Credentials changed within an hour of a new allow-list entry")
+        .unwrap_or_else(|| panic!("the sequence across the restart: {hits:?}"));
+    assert_eq!(
+        sequence.events,
+        [
+            "00000000-0000-4000-9000-000000000004",
+            "00000000-0000-4000-9000-000000000005"
+        ]
+    );
+    // Stored once, newest first.
+    let all = db.hits(100).await.expect("hits");
+    assert_eq!(all[0].at, sequence.at);
+    let keys: std::collections::HashSet<String> = all.iter().map(Hit::key).collect();
+    assert_eq!(keys.len(), all.len());
 }
