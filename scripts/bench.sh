@@ -148,10 +148,12 @@ printf '\n== 4. proxy overhead: wrk, 50 connections, 10 s each, same fake upstre
 cargo build --quiet --release -p audit-proxy --bin audit-proxy --example fake_upstream --example hyper_floor
 ./target/release/examples/fake_upstream 127.0.0.1:9797 >/dev/null &
 up=$!
-# wrk's 50 connections come from one address: the per-client rate is raised past the load (the
-# limiter still runs on every request) and the client may use all 16 upstream slots.
+# wrk's connections come from one address: the per-client rate is raised past the load (the
+# limiter still runs on every request), the client may use all 16 upstream slots, and may hold
+# the 1,000 connections section 4b opens (the default cap, 128 per client, would refuse most).
 RUST_LOG=warn ./target/release/audit-proxy --listen 127.0.0.1:9798 --upstream http://127.0.0.1:9797 \
-  --rate-per-client 1000000 --rate-burst 1000000 --upstream-per-client 16 >/dev/null 2>&1 &
+  --rate-per-client 1000000 --rate-burst 1000000 --upstream-per-client 16 \
+  --max-connections-per-client 2000 >/dev/null 2>&1 &
 px=$!
 # The floor: a bare relay on hyper's server and client (examples/hyper_floor.rs), which no proxy
 # built on these crates can undercut.
