@@ -40,6 +40,24 @@ pub struct Config {
     #[arg(long, env = "AUDIT_ARCHIVE_RULES")]
     pub rules: Option<std::path::PathBuf>,
 
+    /// Deliver each rule hit to this URL: a JSON POST signed with the secret in
+    /// AUDIT_ALERT_WEBHOOK_SECRET (never on the command line); needs --rules.
+    #[arg(
+        long,
+        env = "AUDIT_ALERT_WEBHOOK",
+        requires = "rules",
+        value_name = "URL"
+    )]
+    pub alert_webhook: Option<String>,
+
+    /// The alert's body: json, or slack (Slack's incoming-webhook text).
+    #[arg(long, value_enum, default_value_t = crate::deliver::Body::Json)]
+    pub alert_body: crate::deliver::Body,
+
+    /// Tries of an alert before it is given up (marked dead in the hits table).
+    #[arg(long, default_value_t = 10)]
+    pub alert_tries: u32,
+
     /// A file of `AUDIT_API_KEY=…` and `AUDIT_API_SECRET=…` lines (systemd's EnvironmentFile
     /// form), read instead of the environment.
     #[arg(long, value_name = "FILE")]
@@ -127,6 +145,37 @@ impl Config {
             key: get("AUDIT_API_KEY")?,
             secret: get("AUDIT_API_SECRET")?,
         })
+    }
+}
+
+impl Config {
+    /// The alert webhook, if one is asked for: its URL checked and its secret read from the
+    /// environment (or --credentials-file).
+    pub fn webhook(&self) -> Result<Option<crate::deliver::Webhook>, String> {
+        let Some(url) = &self.alert_webhook else {
+            return Ok(None);
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(format!(
+                "--alert-webhook {url:?} is not an http:// or https:// URL"
+            ));
+        }
+        let secret = match &self.credentials_file {
+            Some(path) => read_env_file(path)?
+                .into_iter()
+                .find(|(k, _)| k == "AUDIT_ALERT_WEBHOOK_SECRET")
+                .map(|(_, v)| v),
+            None => std::env::var("AUDIT_ALERT_WEBHOOK_SECRET").ok(),
+        }
+        .filter(|s| !s.is_empty())
+        .ok_or("AUDIT_ALERT_WEBHOOK_SECRET is not set: alerts are signed with it, so a receiver can tell them from forgeries")?;
+        Ok(Some(crate::deliver::Webhook {
+            url: url.clone(),
+            secret,
+            body: self.alert_body,
+            attempts: self.alert_tries.max(1),
+            first_wait: Duration::from_secs(2),
+        }))
     }
 }
 

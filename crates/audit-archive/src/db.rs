@@ -6,6 +6,11 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 const MIGRATIONS: &[(i32, &str, &str)] = &[
     (1, "events", include_str!("../migrations/0001_events.sql")),
     (2, "watch", include_str!("../migrations/0002_watch.sql")),
+    (
+        3,
+        "deliveries",
+        include_str!("../migrations/0003_deliveries.sql"),
+    ),
 ];
 
 /// Why the database cannot be used.

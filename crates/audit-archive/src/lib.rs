@@ -13,6 +13,7 @@
 pub mod collect;
 pub mod config;
 pub mod db;
+pub mod deliver;
 pub mod export;
 pub mod rules;
 pub mod serve;

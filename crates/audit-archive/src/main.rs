@@ -70,6 +70,10 @@ async fn run() -> ExitCode {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => return fail(e),
     };
+    let webhook = match config.webhook() {
+        Ok(w) => w,
+        Err(e) => return fail(e),
+    };
     let upstream = match Upstream::new(
         &config.upstream,
         account.key.clone(),
@@ -92,14 +96,24 @@ async fn run() -> ExitCode {
             }
         }
     };
+    let deliverer = match webhook {
+        None => None,
+        Some(hook) => {
+            tracing::info!(url = %hook.url, "alerts go to the webhook");
+            match audit_archive::deliver::Deliverer::new(archive.clone(), hook) {
+                Ok(d) => Some(tokio::spawn(d.run())),
+                Err(e) => return fail(e),
+            }
+        }
+    };
     let collector =
         tokio::spawn(Collector::new(archive.clone(), upstream).run(config.poll_every()));
 
     let Some(listen) = config.listen else {
         audit_edge::conn::shutdown_signal().await;
         collector.abort();
-        if let Some(w) = &watcher {
-            w.abort();
+        for task in [&watcher, &deliverer].into_iter().flatten() {
+            task.abort();
         }
         tracing::info!("stopped");
         return ExitCode::SUCCESS;
@@ -128,8 +142,8 @@ async fn run() -> ExitCode {
     )
     .await;
     collector.abort();
-    if let Some(w) = &watcher {
-        w.abort();
+    for task in [&watcher, &deliverer].into_iter().flatten() {
+        task.abort();
     }
     tracing::info!("stopped");
     ExitCode::SUCCESS

@@ -346,6 +346,66 @@ impl Archive {
         Ok(new)
     }
 
+    /// Up to `limit` hits to deliver now (not delivered, not dead, their wait over), oldest
+    /// found first, each with its failed tries so far.
+    pub async fn due_hits(&self, limit: i64) -> Result<Vec<(crate::watch::Hit, u32)>, DbError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT rule_id, title, level, event_ids, at_ms, tries FROM hits \
+                 WHERE delivered_at IS NULL AND dead_at IS NULL AND next_try_at <= now() \
+                 ORDER BY found_at, key LIMIT $1",
+                &[&limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let hit = crate::watch::Hit {
+                    rule: r.get(0),
+                    title: r.get(1),
+                    level: r.get(2),
+                    events: r.get(3),
+                    at: r.get(4),
+                };
+                (hit, u32::try_from(r.get::<_, i32>(5)).unwrap_or(0))
+            })
+            .collect())
+    }
+
+    /// Marks a hit delivered.
+    pub async fn delivered(&self, key: &str) -> Result<(), DbError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE hits SET delivered_at = now(), last_error = NULL WHERE key = $1",
+                &[&key],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed try: the error, and either the next try in `wait_ms` or, after the last,
+    /// the hit dead.
+    pub async fn failed(
+        &self,
+        key: &str,
+        error: &str,
+        wait_ms: i64,
+        dead: bool,
+    ) -> Result<(), DbError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE hits SET tries = tries + 1, last_error = $2, \
+                 next_try_at = now() + $3 * interval '1 millisecond', \
+                 dead_at = CASE WHEN $4 THEN now() END WHERE key = $1",
+                &[&key, &pg_text(error), &(wait_ms as f64), &dead],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The hits stored, newest first.
     pub async fn hits(&self, limit: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
         let client = self.pool.get().await?;

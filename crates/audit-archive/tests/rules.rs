@@ -316,3 +316,158 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
     let keys: std::collections::HashSet<String> = all.iter().map(Hit::key).collect();
     assert_eq!(keys.len(), all.len());
 }
+
+/// What the test receiver got: (headers, body) per request.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+
+/// A webhook receiver on loopback that answers 500 to the first `failures` requests, then 200.
+async fn receiver(failures: usize) -> (String, Received) {
+    let got: Received = Received::default();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post({
+            let got = got.clone();
+            move |headers: axum::http::HeaderMap, body: String| {
+                let got = got.clone();
+                async move {
+                    let mut got = got.lock().expect("lock");
+                    got.push((headers, body));
+                    if got.len() <= failures {
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        axum::http::StatusCode::NO_CONTENT
+                    }
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, got)
+}
+
+fn webhook(url: &str, tries: u32) -> audit_archive::deliver::Webhook {
+    audit_archive::deliver::Webhook {
+        url: url.to_string(),
+        secret: "s3cret".into(),
+        body: audit_archive::deliver::Body::Json,
+        attempts: tries,
+        first_wait: std::time::Duration::from_millis(20),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_are_signed_retried_with_one_key_and_given_up_after_the_last_try() {
+    use audit_archive::deliver::{sign, Deliverer};
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let db = audit_archive::store::Archive::new(pool);
+    let hit = |rule: &str, n: usize| Hit {
+        rule: rule.into(),
+        title: "API secret deleted".into(),
+        level: "high".into(),
+        events: vec![format!("00000000-0000-4000-9000-{n:012}")],
+        at: 1_767_600_000_000,
+    };
+    db.save_watch(&[hit("r-1", 1)], 0, "r-1", "{}")
+        .await
+        .expect("store");
+
+    // The receiver fails twice: the third try delivers, with the same key each time.
+    let (url, got) = receiver(2).await;
+    let deliver = Deliverer::new(db.clone(), webhook(&url, 5)).expect("client");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while deliver.round().await.expect("round") == 0 {
+        assert!(std::time::Instant::now() < deadline, "never delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(deliver.round().await.expect("round"), 0, "delivered once");
+    let got = got.lock().expect("lock").clone();
+    assert_eq!(got.len(), 3);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let key = hit("r-1", 1).key();
+    for (headers, body) in &got {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).expect(name);
+        assert_eq!(header("idempotency-key"), key);
+        let ts: u64 = header("x-audit-timestamp").parse().expect("Unix seconds");
+        assert!(now.abs_diff(ts) < 60);
+        assert_eq!(header("x-audit-signature"), sign("s3cret", ts, body));
+        assert_ne!(header("x-audit-signature"), sign("other", ts, body));
+        let v: Value = serde_json::from_str(body).expect("JSON");
+        assert_eq!(v["id"], "r-1");
+        assert_eq!(v["level"], "high");
+        assert_eq!(v["ids"][0], "00000000-0000-4000-9000-000000000001");
+        assert_eq!(v["at"], "2026-01-05T08:00:00.000Z");
+    }
+
+    // Nothing listens: after two tries the hit is dead, with the last error kept.
+    db.save_watch(&[hit("r-2", 2)], 0, "r-2", "{}")
+        .await
+        .expect("store");
+    let gone = format!("http://127.0.0.1:{}/hook", {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port()
+    });
+    let deliver = Deliverer::new(db.clone(), webhook(&gone, 2)).expect("client");
+    let client = db.pool().get().await.expect("client");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        deliver.round().await.expect("round");
+        let row = client
+            .query_one(
+                "SELECT dead_at IS NOT NULL, tries, last_error, delivered_at IS NULL FROM hits WHERE rule_id = 'r-2'",
+                &[],
+            )
+            .await
+            .expect("row");
+        if row.get::<_, bool>(0) {
+            assert_eq!(row.get::<_, i32>(1), 2);
+            assert!(row
+                .get::<_, Option<String>>(2)
+                .is_some_and(|e| !e.is_empty()));
+            assert!(row.get::<_, bool>(3));
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never given up");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // A dead hit is not tried again.
+    assert_eq!(db.due_hits(10).await.expect("due").len(), 0);
+}
+
+#[test]
+fn a_slack_body_says_the_rule_and_its_events_in_one_line() {
+    let hook = audit_archive::deliver::Webhook {
+        body: audit_archive::deliver::Body::Slack,
+        ..webhook("http://127.0.0.1:9/", 1)
+    };
+    let hit = Hit {
+        rule: "r".into(),
+        title: "Burst of logins by one user".into(),
+        level: "high".into(),
+        events: vec!["a".into(), "b".into()],
+        at: 0,
+    };
+    let v: Value = serde_json::from_str(&hook.body(&hit)).expect("JSON");
+    assert_eq!(
+        v["text"],
+        "[high] Burst of logins by one user — 2 events up to 1970-01-01T00:00:00.000Z: a, b"
+    );
+    // Waits double from the first, with jitter of a quarter either way, up to ten minutes.
+    for (failures, ms) in [(1, 20), (2, 40), (3, 80)] {
+        let w = hook.wait(failures).as_millis() as u64;
+        assert!((ms * 3 / 4..=ms * 5 / 4).contains(&w), "{failures}: {w}");
+    }
+    assert!(hook.wait(40).as_secs() <= 750);
+}
