@@ -14,7 +14,8 @@ use crate::store::Archive;
 /// The shape of each line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// OCSF 1.2: Authentication (3002), Account Change (3001) or API Activity (6003).
+    /// OCSF 1.2: Authentication (3002), Account Change (3001) or API Activity (6003); then the
+    /// watch's hits as Detection Findings (2004).
     Ocsf,
     /// The Elastic Common Schema.
     Ecs,
@@ -68,20 +69,47 @@ pub enum ExportError {
     Write(#[from] std::io::Error),
 }
 
-/// Writes every event from `since_ms` on, oldest first, one line each, to `out`; returns how
-/// many.
+/// What an export wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exported {
+    /// Events.
+    pub events: u64,
+    /// The watch's hits, as OCSF Detection Findings (OCSF only).
+    pub findings: u64,
+}
+
+/// Writes every event from `since_ms` on, oldest first, one line each, to `out`; in OCSF, then
+/// the watch's hits from then on as Detection Findings (2004), oldest first.
 pub async fn export(
     archive: &Archive,
     format: Format,
     since_ms: Option<i64>,
     out: &mut impl Write,
-) -> Result<u64, ExportError> {
-    let written = archive
-        .for_each_oldest_first(since_ms.unwrap_or(i64::MIN), BATCH, |ev| {
+) -> Result<Exported, ExportError> {
+    let since = since_ms.unwrap_or(i64::MIN);
+    let events = archive
+        .for_each_oldest_first(since, BATCH, |ev| {
             out.write_all(line(ev, format).as_bytes())?;
             out.write_all(b"\n").map_err(ExportError::from)
         })
         .await?;
+    let mut findings = 0;
+    if format == Format::Ocsf {
+        for hit in archive.hits_since(since).await? {
+            let key = hit.key();
+            let finding =
+                audit_model::normalize::detection_finding(&audit_model::normalize::Finding {
+                    key: &key,
+                    rule: &hit.rule,
+                    title: &hit.title,
+                    level: &hit.level,
+                    events: &hit.events,
+                    at: hit.at,
+                });
+            writeln!(out, "{finding}")?;
+            findings += 1;
+        }
+    }
     out.flush()?;
-    Ok(written)
+    Ok(Exported { events, findings })
 }

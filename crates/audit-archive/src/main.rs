@@ -160,8 +160,15 @@ async fn export(args: ExportArgs) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match audit_archive::export::export(&archive, args.format, args.since, &mut out).await {
+        Ok(n) if n.findings > 0 => {
+            eprintln!(
+                "audit-archive: exported {} events and {} rule hits (Detection Findings)",
+                n.events, n.findings
+            );
+            ExitCode::SUCCESS
+        }
         Ok(n) => {
-            eprintln!("audit-archive: exported {n} events");
+            eprintln!("audit-archive: exported {} events", n.events);
             ExitCode::SUCCESS
         }
         // The reader went away (`| head`): not a failure of the export.

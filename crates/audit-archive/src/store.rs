@@ -360,16 +360,7 @@ impl Archive {
             .await?;
         Ok(rows
             .iter()
-            .map(|r| {
-                let hit = crate::watch::Hit {
-                    rule: r.get(0),
-                    title: r.get(1),
-                    level: r.get(2),
-                    events: r.get(3),
-                    at: r.get(4),
-                };
-                (hit, u32::try_from(r.get::<_, i32>(5)).unwrap_or(0))
-            })
+            .map(|r| (hit_of(r), u32::try_from(r.get::<_, i32>(5)).unwrap_or(0)))
             .collect())
     }
 
@@ -406,6 +397,27 @@ impl Archive {
         Ok(())
     }
 
+    /// The hits whose last event is at or after `since_ms`, oldest first (none when the
+    /// database predates the watch).
+    pub async fn hits_since(&self, since_ms: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
+        let client = self.pool.get().await?;
+        let exists: bool = client
+            .query_one("SELECT to_regclass('hits') IS NOT NULL", &[])
+            .await?
+            .get(0);
+        if !exists {
+            return Ok(Vec::new());
+        }
+        let rows = client
+            .query(
+                "SELECT rule_id, title, level, event_ids, at_ms FROM hits \
+                 WHERE at_ms >= $1 ORDER BY at_ms, key",
+                &[&since_ms],
+            )
+            .await?;
+        Ok(rows.iter().map(hit_of).collect())
+    }
+
     /// The hits stored, newest first.
     pub async fn hits(&self, limit: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
         let client = self.pool.get().await?;
@@ -416,16 +428,7 @@ impl Archive {
                 &[&limit],
             )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|r| crate::watch::Hit {
-                rule: r.get(0),
-                title: r.get(1),
-                level: r.get(2),
-                events: r.get(3),
-                at: r.get(4),
-            })
-            .collect())
+        Ok(rows.iter().map(hit_of).collect())
     }
 
     /// The event-type list: every documented type, and any other type held with the
@@ -560,6 +563,17 @@ impl Archive {
 
 /// An event as stored; a body that no longer parses shows as an empty event rather than failing
 /// the whole page.
+/// A hit from a row whose first five columns are rule_id, title, level, event_ids, at_ms.
+fn hit_of(r: &tokio_postgres::Row) -> crate::watch::Hit {
+    crate::watch::Hit {
+        rule: r.get(0),
+        title: r.get(1),
+        level: r.get(2),
+        events: r.get(3),
+        at: r.get(4),
+    }
+}
+
 fn parse_body(body: &str) -> AuditEvent {
     serde_json::from_str(body).unwrap_or_default()
 }

@@ -315,6 +315,37 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
     assert_eq!(all[0].at, sequence.at);
     let keys: std::collections::HashSet<String> = all.iter().map(Hit::key).collect();
     assert_eq!(keys.len(), all.len());
+
+    // The OCSF export ends with every hit as a Detection Finding; the other formats carry none.
+    use audit_archive::export::{export, Format};
+    let mut buf = Vec::new();
+    let n = export(&db, Format::Ocsf, None, &mut buf)
+        .await
+        .expect("export");
+    assert_eq!((n.events, n.findings), (5, all.len() as u64));
+    let lines: Vec<Value> = String::from_utf8(buf)
+        .expect("UTF-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let findings: Vec<&Value> = lines.iter().filter(|l| l["class_uid"] == 2004).collect();
+    assert_eq!(findings.len(), all.len());
+    let seq = findings
+        .iter()
+        .find(|f| f["finding_info"]["analytic"]["name"] == sequence.title)
+        .expect("the sequence as a finding");
+    assert_eq!(seq["severity_id"], 4);
+    assert_eq!(
+        seq["finding_info"]["related_events"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let mut buf = Vec::new();
+    let n = export(&db, Format::Jsonl, None, &mut buf)
+        .await
+        .expect("export");
+    assert_eq!((n.events, n.findings), (5, 0));
 }
 
 /// What the test receiver got: (headers, body) per request.

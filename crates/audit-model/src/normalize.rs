@@ -120,6 +120,62 @@ fn ocsf_src_endpoint(ev: &AuditEvent) -> Value {
     Value::Object(src)
 }
 
+/// A rule's hit, as the watch stores it, for [`detection_finding`].
+#[derive(Debug, Clone, Copy)]
+pub struct Finding<'a> {
+    /// The hit's key (the rule and the events behind it).
+    pub key: &'a str,
+    /// The rule's id.
+    pub rule: &'a str,
+    /// The rule's title.
+    pub title: &'a str,
+    /// The rule's Sigma level (`informational` … `critical`).
+    pub level: &'a str,
+    /// The ids of the events behind the hit, oldest first.
+    pub events: &'a [String],
+    /// When the last of them happened.
+    pub at: crate::time::Timestamp,
+}
+
+/// A rule's hit as an OCSF 1.2 Detection Finding (class 2004, activity Create): the rule as the
+/// finding's analytic, the events behind it as related events, the level as the severity.
+pub fn detection_finding(f: &Finding) -> Value {
+    let (severity_id, severity) = match f.level {
+        "informational" => (1, "Informational"),
+        "low" => (2, "Low"),
+        "high" => (4, "High"),
+        "critical" => (5, "Critical"),
+        _ => (3, "Medium"),
+    };
+    json!({
+        "class_uid": 2004,
+        "class_name": "Detection Finding",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "activity_id": 1,
+        "activity_name": "Create",
+        "type_uid": 200401,
+        "severity_id": severity_id,
+        "severity": severity,
+        "time": f.at,
+        "message": f.title,
+        "status_id": 1,
+        "status": "New",
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": { "vendor_name": VENDOR, "name": PRODUCT },
+            "uid": f.key,
+        },
+        "finding_info": {
+            "uid": f.key,
+            "title": f.title,
+            "analytic": { "uid": f.rule, "name": f.title, "type_id": 1, "type": "Rule" },
+            "related_events": f.events.iter().map(|id| json!({ "uid": id })).collect::<Vec<_>>(),
+            "last_seen_time": f.at,
+        },
+    })
+}
+
 /// `ev` as an OCSF 1.2 event of its class.
 pub fn ocsf(ev: &AuditEvent) -> Value {
     let (class_uid, activity_id, activity_name) = ocsf_class(&ev.event_type);

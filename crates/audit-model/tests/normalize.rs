@@ -4,7 +4,7 @@
 //! `tests/fixtures/` as extracted from ocsf/ocsf-schema v1.2.0 and elastic/ecs v9.4.0 (each
 //! fixture names its commit).
 
-use audit_model::normalize::{ecs, ocsf, ECS_VERSION, OCSF_VERSION};
+use audit_model::normalize::{detection_finding, ecs, ocsf, Finding, ECS_VERSION, OCSF_VERSION};
 use audit_model::AuditEvent;
 use serde_json::{json, Value};
 
@@ -179,6 +179,57 @@ fn ocsf_output_has_every_attribute_its_class_requires() {
         3,
         "all three classes are written: {classes:?}"
     );
+}
+
+#[test]
+fn a_rule_hit_is_a_detection_finding_with_what_its_class_requires() {
+    let schema = fixture("ocsf-1.2.0.json");
+    let events = vec!["e-1".to_string(), "e-2".to_string()];
+    for (level, severity) in [
+        ("informational", 1),
+        ("low", 2),
+        ("medium", 3),
+        ("high", 4),
+        ("critical", 5),
+    ] {
+        let out = detection_finding(&Finding {
+            key: "r|e-1|e-2|2",
+            rule: "r",
+            title: "Credentials changed within an hour of a new allow-list entry",
+            level,
+            events: &events,
+            at: 1_767_600_000_000,
+        });
+        for req in schema["base_required"].as_array().expect("list") {
+            let req = req.as_str().expect("name");
+            assert!(out.get(req).is_some(), "needs {req}: {out}");
+        }
+        let rules = &schema["classes"]["2004"];
+        for req in rules["required"].as_array().expect("list") {
+            assert!(out.get(req.as_str().expect("name")).is_some(), "{out}");
+        }
+        assert_eq!(out["class_uid"], 2004);
+        assert_eq!(out["type_uid"], 200401);
+        assert_eq!(out["category_uid"], schema["categories"]["findings"]);
+        assert!(rules["activities"]
+            .as_array()
+            .expect("list")
+            .contains(&out["activity_id"]));
+        assert_eq!(out["severity_id"], severity, "{level}");
+        check_object(&schema, "metadata", &out["metadata"], level);
+        check_object(&schema, "product", &out["metadata"]["product"], level);
+        check_object(&schema, "finding_info", &out["finding_info"], level);
+        check_object(&schema, "analytic", &out["finding_info"]["analytic"], level);
+        let related = out["finding_info"]["related_events"]
+            .as_array()
+            .expect("list");
+        assert_eq!(related.len(), 2);
+        for r in related {
+            check_object(&schema, "related_event", r, level);
+        }
+        assert_eq!(out["finding_info"]["uid"], "r|e-1|e-2|2");
+        assert!(out["time"].is_i64());
+    }
 }
 
 /// Whether `value` has ECS's field type `ty`.
