@@ -88,7 +88,7 @@ pub async fn export(
 ) -> Result<Exported, ExportError> {
     let since = since_ms.unwrap_or(i64::MIN);
     let events = archive
-        .for_each_oldest_first(since, BATCH, |ev| {
+        .for_each_oldest_first(since, None, BATCH, |ev| {
             out.write_all(line(ev, format).as_bytes())?;
             out.write_all(b"\n").map_err(ExportError::from)
         })

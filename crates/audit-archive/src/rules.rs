@@ -99,11 +99,19 @@ pub async fn backtest(
 ) -> Result<Report, BacktestError> {
     let mut watch = Watch::new(rules)?;
     let mut report = Report::default();
-    let events = archive
-        .for_each_oldest_first(since_ms, 1000, |ev| {
-            if let Some(t) = ev.timestamp() {
-                report.span = Some(report.span.map_or((t, t), |(a, _)| (a, t)));
+    // The first-seen rules look back from the first event reported: what lies before `since`
+    // within their look-back is read into their memory, not reported.
+    let from = since_ms.saturating_sub(watch.history_ms().unwrap_or(0));
+    let mut events = 0;
+    archive
+        .for_each_oldest_first(from, None, 1000, |ev| {
+            let t = ev.timestamp().unwrap_or(i64::MIN);
+            if t < since_ms {
+                watch.remember(ev);
+                return Ok(());
             }
+            events += 1;
+            report.span = Some(report.span.map_or((t, t), |(a, _)| (a, t)));
             for hit in watch.observe(ev) {
                 let day = format_api(hit.at)[..10].to_string();
                 *report

@@ -196,9 +196,11 @@ impl Archive {
     /// Up to `limit` events oldest first (by time, then the API's order within a millisecond,
     /// then id) after `after` (the last one read), from `since_ms` on: the export's batches,
     /// each one indexed seek, so a whole archive is read without holding it.
+    /// Only events written up to `upto_seq` (the watch's place), when given.
     pub async fn oldest_first(
         &self,
         since_ms: i64,
+        upto_seq: Option<i64>,
         after: Option<&Resume>,
         limit: i64,
     ) -> Result<Vec<(Resume, AuditEvent)>, DbError> {
@@ -208,8 +210,9 @@ impl Archive {
                 client
                     .query(
                         "SELECT created_ms, pos, id, body FROM events WHERE created_ms >= $1 \
-                         ORDER BY created_ms, pos DESC, id DESC LIMIT $2",
-                        &[&since_ms, &limit],
+                         AND ($2::int8 IS NULL OR seq <= $2) \
+                         ORDER BY created_ms, pos DESC, id DESC LIMIT $3",
+                        &[&since_ms, &upto_seq, &limit],
                     )
                     .await?
             }
@@ -217,10 +220,11 @@ impl Archive {
                 client
                     .query(
                         "SELECT created_ms, pos, id, body FROM events WHERE created_ms >= $1 \
-                         AND (created_ms > $2 OR (created_ms = $2 AND (pos < $3 \
-                         OR (pos = $3 AND id < $4)))) \
-                         ORDER BY created_ms, pos DESC, id DESC LIMIT $5",
-                        &[&since_ms, &r.created_ms, &r.pos, &r.id, &limit],
+                         AND ($2::int8 IS NULL OR seq <= $2) \
+                         AND (created_ms > $3 OR (created_ms = $3 AND (pos < $4 \
+                         OR (pos = $4 AND id < $5)))) \
+                         ORDER BY created_ms, pos DESC, id DESC LIMIT $6",
+                        &[&since_ms, &upto_seq, &r.created_ms, &r.pos, &r.id, &limit],
                     )
                     .await?
             }
@@ -246,13 +250,16 @@ impl Archive {
     pub async fn for_each_oldest_first<E: From<DbError>>(
         &self,
         since_ms: i64,
+        upto_seq: Option<i64>,
         batch: i64,
         mut each: impl FnMut(&AuditEvent) -> Result<(), E>,
     ) -> Result<u64, E> {
         let mut after = None;
         let mut seen = 0u64;
         loop {
-            let events = self.oldest_first(since_ms, after.as_ref(), batch).await?;
+            let events = self
+                .oldest_first(since_ms, upto_seq, after.as_ref(), batch)
+                .await?;
             let full = events.len() as i64 == batch;
             for (_, ev) in &events {
                 each(ev)?;
@@ -292,6 +299,18 @@ impl Archive {
             Some(r) => Ok(Some(r.get(0))),
             None => Ok(self.watch_state().await?.map(|(seq, _, _)| seq)),
         }
+    }
+
+    /// The time of the newest event written up to `seq`.
+    pub async fn newest_written(&self, seq: i64) -> Result<Option<i64>, DbError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one(
+                "SELECT max(created_ms) FROM events WHERE seq <= $1",
+                &[&seq],
+            )
+            .await?
+            .get(0))
     }
 
     /// Up to `limit` events written after `seq`, each with its place in the writing order.

@@ -82,6 +82,63 @@ pub struct RuleSet {
     collection: SigmaCollection,
     /// Every rule, by id, in file order.
     pub rules: Vec<Rule>,
+    /// The first-seen conditions of the rules that have one, by rule id.
+    new_terms: BTreeMap<String, NewTerms>,
+}
+
+/// A rule's first-seen condition, `new_terms:` beside its detection (an extension of Sigma's,
+/// like Elastic's new-terms rules): a match counts only when no earlier event the rule matched
+/// had the same values of `fields` within `history` before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTerms {
+    /// The fields whose values together are the term.
+    pub fields: Vec<String>,
+    /// How far back an earlier match makes a term not new, in milliseconds.
+    pub history_ms: i64,
+}
+
+/// `90d`, `12h` or `30m` in milliseconds.
+pub fn span_ms(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let unit = match t.chars().last()? {
+        'd' => 86_400_000,
+        'h' => 3_600_000,
+        'm' => 60_000,
+        _ => return None,
+    };
+    t[..t.len() - 1]
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .map(|n| n.saturating_mul(unit))
+}
+
+/// Reads a rule's `new_terms:` mapping.
+fn new_terms(value: &serde_json::Value) -> Result<NewTerms, String> {
+    let shape =
+        "new_terms needs `fields:` (a list of event fields) and `history:` (a span such as 90d)";
+    let fields: Vec<String> = value
+        .get("fields")
+        .and_then(|f| f.as_array())
+        .ok_or(shape)?
+        .iter()
+        .map(|f| f.as_str().map(String::from).ok_or(shape))
+        .collect::<Result<_, _>>()?;
+    if fields.is_empty() {
+        return Err(shape.into());
+    }
+    if let Some(bad) = fields.iter().find(|f| !known_field(f)) {
+        return Err(format!(
+            "new_terms: no event has the field \"{bad}\"; the fields are {} and context.<path>",
+            FIELDS.join(", ")
+        ));
+    }
+    let history_ms = value
+        .get("history")
+        .and_then(|h| h.as_str())
+        .and_then(span_ms)
+        .ok_or(shape)?;
+    Ok(NewTerms { fields, history_ms })
 }
 
 /// The documents of a multi-document YAML file, each with the line it starts on.
@@ -141,6 +198,7 @@ impl RuleSet {
         let mut set = RuleSet {
             collection: SigmaCollection::new(),
             rules: Vec::new(),
+            new_terms: BTreeMap::new(),
         };
         for file in files {
             let text = std::fs::read_to_string(&file).map_err(unreadable(&file))?;
@@ -259,6 +317,15 @@ impl RuleSet {
                     FIELDS.join(", ")
                 )));
             }
+            if let Some(v) = r.custom_attributes.get("new_terms") {
+                let terms = serde_json::to_value(v)
+                    .map_err(|e| e.to_string())
+                    .and_then(|v| new_terms(&v))
+                    .map_err(|e| refuse(format!("rule \"{}\": {e}", r.title)))?;
+                if let Some(id) = &r.id {
+                    self.new_terms.insert(id.clone(), terms);
+                }
+            }
             added.push((r.id.clone(), r.title.clone(), level_name(r.level)));
         }
         for c in &parsed.correlations {
@@ -337,6 +404,22 @@ impl Hit {
 pub struct Watch {
     engine: CorrelationEngine,
     titles: BTreeMap<String, (String, String)>,
+    new_terms: BTreeMap<String, NewTerms>,
+    /// The first-seen rules' detections alone, to remember history without alerting on it.
+    detector: rsigma_eval::Engine,
+    /// Per first-seen rule, each term's last match.
+    seen: BTreeMap<String, std::collections::HashMap<Vec<String>, Timestamp>>,
+}
+
+/// The value of a dotted field of an event's JSON, as text.
+fn field_text(json: &serde_json::Value, path: &str) -> Option<String> {
+    let v = path.split('.').try_fold(json, |v, k| v.get(k))?;
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) if s.is_empty() => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
 }
 
 /// Events kept per correlation window to name a hit's events.
@@ -372,7 +455,30 @@ impl Watch {
             .iter()
             .map(|r| (r.id.clone(), (r.title.clone(), r.level.clone())))
             .collect();
-        Ok(Watch { engine, titles })
+        let mut detector = rsigma_eval::Engine::new();
+        for r in &rules.collection.rules {
+            if r.id
+                .as_ref()
+                .is_some_and(|id| rules.new_terms.contains_key(id))
+            {
+                detector.add_rule(r).map_err(|e| RuleError::Refused {
+                    file: rules
+                        .rules
+                        .first()
+                        .map(|r| r.file.clone())
+                        .unwrap_or_default(),
+                    line: 1,
+                    message: e.to_string(),
+                })?;
+            }
+        }
+        Ok(Watch {
+            engine,
+            titles,
+            new_terms: rules.new_terms.clone(),
+            detector,
+            seen: BTreeMap::new(),
+        })
     }
 
     /// The correlations' open windows, as JSON, to carry them across a restart.
@@ -384,6 +490,51 @@ impl Watch {
     /// dropped. Whether they could be read.
     pub fn restore(&mut self, windows: &str) -> bool {
         serde_json::from_str(windows).is_ok_and(|s| self.engine.import_state(s))
+    }
+
+    /// How far back the first-seen rules look, at most (none without such rules).
+    pub fn history_ms(&self) -> Option<i64> {
+        self.new_terms.values().map(|t| t.history_ms).max()
+    }
+
+    /// Takes an earlier event into the first-seen rules' memory without alerting on it (the
+    /// history before the events watched).
+    pub fn remember(&mut self, event: &AuditEvent) {
+        if self.new_terms.is_empty() {
+            return;
+        }
+        let (Some(at), Ok(json)) = (event.timestamp(), serde_json::to_value(event)) else {
+            return;
+        };
+        let matched: Vec<String> = self
+            .detector
+            .evaluate(&JsonEvent::borrow(&json))
+            .into_iter()
+            .filter_map(|r| r.header.rule_id)
+            .collect();
+        for id in matched {
+            self.is_new(&id, &json, at);
+        }
+    }
+
+    /// Whether the first-seen rule `id`'s term in `json` is new at `at`, remembering it.
+    fn is_new(&mut self, id: &str, json: &serde_json::Value, at: Timestamp) -> bool {
+        let Some(terms) = self.new_terms.get(id) else {
+            return true;
+        };
+        let Some(term) = terms
+            .fields
+            .iter()
+            .map(|f| field_text(json, f))
+            .collect::<Option<Vec<String>>>()
+        else {
+            // Without the fields there is no term to call new.
+            return false;
+        };
+        let seen = self.seen.entry(id.to_string()).or_default();
+        let earlier = seen.get(&term).copied();
+        seen.insert(term, earlier.map_or(at, |e| e.max(at)));
+        earlier.is_none_or(|e| at - e > terms.history_ms)
     }
 
     /// Runs every rule on the next event (events come oldest first) and returns the hits it
@@ -414,6 +565,9 @@ impl Watch {
                     .collect(),
                 _ => vec![event.id.clone()],
             };
+            if self.new_terms.contains_key(&id) && !self.is_new(&id, &json, at) {
+                continue;
+            }
             let (title, level) = self
                 .titles
                 .get(&id)
@@ -496,6 +650,20 @@ impl Watcher {
             }
         }
         self.seq = state.map(|(seq, _, _)| seq);
+        // The first-seen rules remember the events of their look-back already seen.
+        if let (Some(history), Some(seq)) = (self.watch.history_ms(), self.seq) {
+            if let Some(newest) = self.archive.newest_written(seq).await? {
+                let watch = &mut self.watch;
+                let n = self
+                    .archive
+                    .for_each_oldest_first(newest - history, Some(seq), 1000, |ev| {
+                        watch.remember(ev);
+                        Ok::<(), crate::db::DbError>(())
+                    })
+                    .await?;
+                tracing::info!(events = n, "first-seen rules read their look-back");
+            }
+        }
         self.stale = false;
         Ok(())
     }
@@ -514,7 +682,8 @@ impl Watcher {
                         after = seq,
                         "watch started: alerting on events written from now on"
                     );
-                    self.seq = Some(seq);
+                    // Read where it starts, and the first-seen rules' look-back, from the database.
+                    self.reload().await?;
                     seq
                 }
                 None => return Ok(Vec::new()),

@@ -202,6 +202,9 @@ async fn the_archive_answers_every_query_as_the_api_does() {
         days("Dashboard login").is_empty(),
         "a login alone never alerts"
     );
+    assert!(days("First login from a country new to the account")
+        .iter()
+        .any(|d| d.starts_with("2025-12-23")));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
         .args([
             "rules",

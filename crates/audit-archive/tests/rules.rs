@@ -44,8 +44,29 @@ fn events(list: &Value) -> Vec<AuditEvent> {
 }
 
 fn run(rules: &RuleSet, events: &[AuditEvent]) -> Vec<Hit> {
+    run_after(rules, &[], events)
+}
+
+/// The rules over `events`, the first-seen rules remembering `history` first.
+fn run_after(rules: &RuleSet, history: &[AuditEvent], events: &[AuditEvent]) -> Vec<Hit> {
     let mut watch = Watch::new(rules).expect("a watch");
+    history.iter().for_each(|e| watch.remember(e));
     events.iter().flat_map(|e| watch.observe(e)).collect()
+}
+
+/// A scenario's history (events before it that the first-seen rules remember), if any.
+fn history(scenario: &Value) -> Vec<AuditEvent> {
+    match scenario.get("history") {
+        Some(h) => events(h)
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e.id = format!("00000000-0000-4000-a000-{i:012}");
+                e
+            })
+            .collect(),
+        None => Vec::new(),
+    }
 }
 
 #[test]
@@ -73,7 +94,7 @@ fn every_shipped_rule_fires_on_its_events_and_not_on_the_others() {
         );
         for s in scenarios("fires") {
             let evs = events(&s["events"]);
-            let hits: Vec<Hit> = run(&rules, &evs)
+            let hits: Vec<Hit> = run_after(&rules, &history(&s), &evs)
                 .into_iter()
                 .filter(|h| ids.contains(&h.rule.as_str()))
                 .collect();
@@ -90,7 +111,7 @@ fn every_shipped_rule_fires_on_its_events_and_not_on_the_others() {
             }
         }
         for s in scenarios("quiet") {
-            let hits: Vec<Hit> = run(&rules, &events(&s["events"]))
+            let hits: Vec<Hit> = run_after(&rules, &history(&s), &events(&s["events"]))
                 .into_iter()
                 .filter(|h| ids.contains(&h.rule.as_str()))
                 .collect();
@@ -154,7 +175,12 @@ detection:
 fn a_rule_the_watch_cannot_run_is_refused_with_its_file_and_line() {
     assert!(load_one(GOOD).is_ok());
     // (the file, what must be said, on which line)
-    let cases: [(String, &str, usize); 6] = [
+    let cases: [(String, &str, usize); 7] = [
+        (
+            format!("{GOOD}new_terms:\n  fields: [country]\n  history: 90d\n"),
+            "new_terms: no event has the field \"country\"",
+            1,
+        ),
         (
             GOOD.replace("vonage", "windows"),
             "logsource: {product: vonage, service: audit}",
@@ -501,4 +527,61 @@ fn a_slack_body_says_the_rule_and_its_events_in_one_line() {
         assert!((ms * 3 / 4..=ms * 5 / 4).contains(&w), "{failures}: {w}");
     }
     assert!(hook.wait(40).as_secs() <= 750);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_seen_rules_remember_what_the_archive_held_before_the_watch_started() {
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let db = audit_archive::store::Archive::new(pool);
+    let login = |n: usize, at: &str, country: &str| {
+        let mut l = event(n, "USER_LOGIN", at);
+        l.event.source_country = Some(country.into());
+        l
+    };
+    // History: GB logins, one long before the look-back.
+    db.write(
+        &[
+            login(1, "2025-12-20T09:00:00", "GB"),
+            login(2, "2025-06-01T09:00:00", "US"),
+        ],
+        held("2025-12-20T09:00:00", true),
+    )
+    .await
+    .expect("write");
+    let mut watcher = Watcher::open(db.clone(), RuleSet::load(&shipped()).expect("rules"))
+        .await
+        .expect("open");
+    assert!(watcher.round().await.expect("start").is_empty());
+    let first_seen = |hits: &[Hit]| {
+        hits.iter()
+            .filter(|h| h.title == "First login from a country new to the account")
+            .count()
+    };
+    // GB again: seen within 90 days. US: seen, but 7 months ago. BR: never.
+    for (n, at, country, new) in [
+        (3, "2026-01-02T08:00:00", "GB", 0),
+        (4, "2026-01-02T08:30:00", "US", 1),
+        (5, "2026-01-02T09:00:00", "BR", 1),
+        (6, "2026-01-02T09:05:00", "BR", 0),
+    ] {
+        db.write(&[login(n, at, country)], held(at, true))
+            .await
+            .expect("write");
+        let hits = watcher.round().await.expect("round");
+        assert_eq!(first_seen(&hits), new, "{country} at {at}: {hits:?}");
+    }
+    // A restart reads the look-back again: BR is no longer new.
+    drop(watcher);
+    let mut watcher = Watcher::open(db.clone(), RuleSet::load(&shipped()).expect("rules"))
+        .await
+        .expect("reopen");
+    db.write(
+        &[login(7, "2026-01-03T09:00:00", "BR")],
+        held("2026-01-03T09:00:00", true),
+    )
+    .await
+    .expect("write");
+    assert_eq!(first_seen(&watcher.round().await.expect("round")), 0);
 }
