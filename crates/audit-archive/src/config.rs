@@ -58,6 +58,12 @@ pub struct Config {
     #[arg(long, default_value_t = 10)]
     pub alert_tries: u32,
 
+    /// Read-only viewers: a file of `name:argon2-hash` lines (`audit-archive viewer NAME` makes
+    /// one); each signs in with their own name and password instead of the account's key and
+    /// secret.
+    #[arg(long, env = "AUDIT_ARCHIVE_VIEWERS", value_name = "FILE")]
+    pub viewers: Option<PathBuf>,
+
     /// A file of `AUDIT_API_KEY=…` and `AUDIT_API_SECRET=…` lines (systemd's EnvironmentFile
     /// form), read instead of the environment.
     #[arg(long, value_name = "FILE")]

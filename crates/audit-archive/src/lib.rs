@@ -20,4 +20,5 @@ pub mod serve;
 pub mod store;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod viewers;
 pub mod watch;

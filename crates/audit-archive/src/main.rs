@@ -9,6 +9,7 @@ use audit_archive::export::{ExportArgs, ExportError};
 use audit_archive::rules::{RulesArgs, RulesCommand};
 use audit_archive::serve;
 use audit_archive::store::Archive;
+use audit_archive::viewers::Viewers;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -37,6 +38,7 @@ async fn run() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         Some("export") => return export(ExportArgs::parse_from(std::env::args().skip(1))).await,
         Some("rules") => return rules(RulesArgs::parse_from(std::env::args().skip(1))).await,
+        Some("viewer") => return viewer(ViewerArgs::parse_from(std::env::args().skip(1))),
         _ => {}
     }
     let config = Config::parse();
@@ -68,6 +70,14 @@ async fn run() -> ExitCode {
     {
         None => None,
         Some(Ok(r)) => Some(r),
+        Some(Err(e)) => return fail(e),
+    };
+    let viewers = match config.viewers.as_deref().map(Viewers::load) {
+        None => None,
+        Some(Ok(v)) => {
+            tracing::info!(viewers = v.len(), "read-only viewers");
+            Some(v)
+        }
         Some(Err(e)) => return fail(e),
     };
     let webhook = match config.webhook() {
@@ -130,7 +140,13 @@ async fn run() -> ExitCode {
         _ => None,
     };
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let app = serve::app(&config, archive, &account, format!("{scheme}://{listen}"));
+    let app = serve::app(
+        &config,
+        archive,
+        &account,
+        viewers,
+        format!("{scheme}://{listen}"),
+    );
     tracing::info!(url = %format!("{scheme}://{listen}/"), origins = ?config.allow_origins, "audit-archive ready");
     audit_edge::serve(
         listener,
@@ -228,5 +244,43 @@ async fn rules(args: RulesArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => failed(e.to_string()),
+    }
+}
+
+/// `audit-archive viewer NAME`: reads a password from standard input and prints the line that
+/// gives NAME read-only access in the --viewers file.
+#[derive(Parser, Debug)]
+#[command(name = "audit-archive viewer", version)]
+struct ViewerArgs {
+    /// The viewer's name, as they will sign in with it (no `:`).
+    name: String,
+}
+
+fn viewer(args: ViewerArgs) -> ExitCode {
+    if args.name.is_empty() || args.name.contains(':') {
+        eprintln!("audit-archive viewer: a name may not be empty or hold ':'");
+        return ExitCode::from(2);
+    }
+    let mut password = String::new();
+    if let Err(e) = std::io::stdin().read_line(&mut password) {
+        eprintln!("audit-archive viewer: cannot read the password from standard input: {e}");
+        return ExitCode::from(2);
+    }
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.len() < 12 {
+        eprintln!(
+            "audit-archive viewer: the password on standard input must have 12 characters or more"
+        );
+        return ExitCode::from(2);
+    }
+    match audit_archive::viewers::hash(password) {
+        Ok(h) => {
+            println!("{}:{h}", args.name);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("audit-archive viewer: {e}");
+            ExitCode::from(2)
+        }
     }
 }

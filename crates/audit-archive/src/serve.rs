@@ -1,8 +1,9 @@
 //! Serving: the API's three calls answered from the archive, behind the edge the proxy uses
 //! (connections, TLS, per-client limits, access log) and CORS by exact origin.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use audit_edge::calls::{Call, Reject};
 use audit_edge::front::{call_of, cors, split_options, CORS_VARY};
@@ -14,7 +15,10 @@ use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use axum::response::IntoResponse;
 use axum::{Json, Router};
 use base64::Engine;
+use sha2::Digest;
 use subtle::ConstantTimeEq;
+
+use crate::viewers::Viewers;
 use tower::ServiceBuilder;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -99,9 +103,19 @@ impl IntoResponse for ServeError {
     }
 }
 
-/// Who may read: the account's own key and secret, as `key:secret`.
+/// Who may read: the account's own key and secret (`key:secret`), and the read-only viewers of
+/// `--viewers` (`name:password`).
 #[derive(Clone)]
-pub struct Credentials(Arc<[u8]>);
+pub struct Credentials {
+    account: Arc<[u8]>,
+    viewers: Option<Arc<Viewers>>,
+    /// SHA-256 of viewers' credentials that passed, and when: a password is checked once per
+    /// [`VERIFIED_FOR`], not on every request of a page.
+    verified: Arc<Mutex<HashMap<[u8; 32], Instant>>>,
+}
+
+/// How long a viewer's checked password is taken as checked.
+const VERIFIED_FOR: Duration = Duration::from_secs(600);
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,13 +124,18 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// The account's key and secret.
-    pub fn new(key: &str, secret: &str) -> Self {
-        Self(format!("{key}:{secret}").into_bytes().into())
+    /// The account's key and secret, and the viewers, if any.
+    pub fn new(key: &str, secret: &str, viewers: Option<Viewers>) -> Self {
+        Self {
+            account: format!("{key}:{secret}").into_bytes().into(),
+            viewers: viewers.map(Arc::new),
+            verified: Arc::default(),
+        }
     }
 
-    /// Whether the request's HTTP Basic credentials are these (compared in constant time).
-    fn admit(&self, headers: &HeaderMap) -> bool {
+    /// Whether the request's HTTP Basic credentials are the account's (compared in constant
+    /// time) or a viewer's (its Argon2 hash checked off the request's thread).
+    async fn admit(&self, headers: &HeaderMap) -> bool {
         let Some((scheme, encoded)) = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -124,10 +143,47 @@ impl Credentials {
         else {
             return false;
         };
-        scheme.eq_ignore_ascii_case("basic")
-            && base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
-                .is_ok_and(|given| bool::from(given.as_slice().ct_eq(&self.0)))
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return false;
+        }
+        let Ok(given) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
+            return false;
+        };
+        if bool::from(given.as_slice().ct_eq(&self.account)) {
+            return true;
+        }
+        let Some(viewers) = self.viewers.clone() else {
+            return false;
+        };
+        let digest: [u8; 32] = sha2::Sha256::digest(&given).into();
+        let now = Instant::now();
+        {
+            let verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if verified
+                .get(&digest)
+                .is_some_and(|at| now.duration_since(*at) < VERIFIED_FOR)
+            {
+                return true;
+            }
+        }
+        let Ok(text) = String::from_utf8(given) else {
+            return false;
+        };
+        let Some((name, password)) = text.split_once(':') else {
+            return false;
+        };
+        let (name, password) = (name.to_string(), password.to_string());
+        let ok = tokio::task::spawn_blocking(move || viewers.verify(&name, &password))
+            .await
+            .unwrap_or(false);
+        if ok {
+            let mut verified = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if verified.len() >= 1000 {
+                verified.retain(|_, at| now.duration_since(*at) < VERIFIED_FOR);
+            }
+            verified.insert(digest, now);
+        }
+        ok
     }
 }
 
@@ -172,7 +228,7 @@ async fn handle(State(state): State<Served>, req: Request) -> axum::response::Re
         .limits
         .fingerprint(req.headers().get(header::AUTHORIZATION));
     // Only what the answer needs is taken from the request (a body is not shared across awaits).
-    let admitted = state.credentials.admit(req.headers());
+    let admitted = state.credentials.admit(req.headers()).await;
     let base = audit_edge::front::request_base(client.scheme, &req);
     let query = req.uri().query().unwrap_or("").to_string();
     drop(req);
@@ -265,11 +321,12 @@ pub fn app(
     config: &crate::config::Config,
     archive: Archive,
     account: &crate::config::AccountCredentials,
+    viewers: Option<Viewers>,
     base: String,
 ) -> Router {
     let served = Served::new(
         archive,
-        Credentials::new(&account.key, &account.secret),
+        Credentials::new(&account.key, &account.secret, viewers),
         RequestLimits::new(&config.edge),
         base,
     );

@@ -355,3 +355,82 @@ async fn with_its_database_gone_it_says_so_and_recovers() {
     }
     assert!(archive.log_text().contains("database"), "the log says why");
 }
+
+/// `audit-archive viewer NAME` with `password` on standard input.
+fn viewer_line(name: &str, password: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args(["viewer", name])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run audit-archive viewer");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("output")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_viewers_sign_in_with_their_own_password() {
+    let short = viewer_line("ana", "short");
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("12 characters"));
+    let made = viewer_line("ana", "a passphrase of ana's");
+    assert!(made.status.success());
+    let line = String::from_utf8(made.stdout).expect("UTF-8");
+    assert!(line.starts_with("ana:$argon2id$"), "{line}");
+    assert!(
+        !line.contains("passphrase"),
+        "the password itself is never printed"
+    );
+
+    let file = std::env::temp_dir().join(format!("viewers-{}.txt", std::process::id()));
+    std::fs::write(&file, format!("# who may read\n{line}")).expect("write");
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let demo = DemoUpstream::start(&["--demo-events", "300"]).await;
+    let file_arg = file.display().to_string();
+    let mut archive = Running::start(&cluster.url(), &demo.url, &["--viewers", &file_arg]);
+    archive.ready().await;
+    let url = format!("{}/beta/audit/events?size=5", archive.url);
+    let (status, page) = get(&url, Some(("ana", "a passphrase of ana's"))).await;
+    assert_eq!(status, 200, "{page}");
+    // Remembered for the next requests, and still refused with a wrong password.
+    assert_eq!(
+        get(&url, Some(("ana", "a passphrase of ana's"))).await.0,
+        200
+    );
+    assert_eq!(get(&url, Some(("ana", "wrong"))).await.0, 401);
+    assert_eq!(
+        get(&url, Some(("bob", "a passphrase of ana's"))).await.0,
+        401
+    );
+    assert_eq!(
+        get(&url, Some(("demo", "demo"))).await.0,
+        200,
+        "the account still reads"
+    );
+    assert!(
+        !archive.log_text().contains("passphrase"),
+        "no password in the log"
+    );
+    drop(archive);
+
+    // A file it cannot use stops the start, naming the line.
+    std::fs::write(&file, "ana:not-a-hash\n").expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+        .args(["--database-url", &cluster.url(), "--upstream", &demo.url])
+        .args(["--viewers", &file_arg])
+        .env("AUDIT_API_KEY", "demo")
+        .env("AUDIT_API_SECRET", "demo")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{file_arg}:1:")), "{err}");
+    let _ = std::fs::remove_file(&file);
+}
