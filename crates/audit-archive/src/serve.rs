@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use audit_edge::calls::{Call, Reject};
-use audit_edge::front::{call_of, cors, split_options, CORS_VARY};
-use audit_edge::{ClientInfo, RequestLimits};
+use audit_edge::calls::Call;
+use audit_edge::front::{cors, split_options, CORS_VARY};
+use audit_edge::RequestLimits;
 use audit_model::{ApiErrorBody, EventQuery, EventTypesResponse};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -215,35 +215,31 @@ impl Served {
 }
 
 async fn handle(State(state): State<Served>, req: Request) -> axum::response::Response {
-    let call = match call_of(&req) {
-        Ok(call) => call,
-        Err(Reject::NotFound) => return ServeError::NotFound.into_response(),
-        Err(Reject::MethodNotAllowed) => return ServeError::MethodNotAllowed.into_response(),
+    let gated = match state.limits.gate(&req) {
+        Ok(g) => g,
+        Err(turned) => return ServeError::from(turned).into_response(),
     };
-    let client = ClientInfo::of(&req);
-    if let Err(refusal) = state.limits.admit(&client) {
-        return ServeError::Limited(refusal).into_response();
-    }
-    let credentials = state
-        .limits
-        .fingerprint(req.headers().get(header::AUTHORIZATION));
     // Only what the answer needs is taken from the request (a body is not shared across awaits).
     let admitted = state.credentials.admit(req.headers()).await;
-    let base = audit_edge::front::request_base(client.scheme, &req);
+    let base = audit_edge::front::request_base(gated.client.scheme, &req);
     let query = req.uri().query().unwrap_or("").to_string();
     drop(req);
-    let resp = match answer(&state, call, admitted, base, &query).await {
+    let resp = match answer(&state, gated.call, admitted, base, &query).await {
         Ok(resp) => resp,
         Err(e) => e.into_response(),
     };
-    if state.limits.record(&client, resp.status(), credentials) {
-        tracing::warn!(
-            client = %client.ip,
-            block_secs = state.limits.block().as_secs(),
-            "client blocked: too many different credentials refused within a minute"
-        );
-    }
+    state.limits.settle(gated, resp.status());
     resp
+}
+
+impl From<audit_edge::Turned> for ServeError {
+    fn from(t: audit_edge::Turned) -> Self {
+        match t {
+            audit_edge::Turned::NotFound => ServeError::NotFound,
+            audit_edge::Turned::MethodNotAllowed => ServeError::MethodNotAllowed,
+            audit_edge::Turned::Limited(r) => ServeError::Limited(r),
+        }
+    }
 }
 
 async fn answer(

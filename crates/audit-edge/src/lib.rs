@@ -20,5 +20,5 @@ pub mod tls;
 pub use args::{EdgeArgs, LogFormat};
 pub use client::ClientInfo;
 pub use conn::{serve, MAX_REQUEST_HEAD_BYTES};
-pub use limits::{Fingerprint, Refusal, RequestLimits};
+pub use limits::{Fingerprint, Gated, Refusal, RequestLimits, Turned};
 pub use tls::Tls;

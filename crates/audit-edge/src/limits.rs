@@ -206,6 +206,64 @@ impl RequestLimits {
     }
 }
 
+/// Why an API call is turned away at the gate, before its server looks at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turned {
+    /// The path is not one of the API's.
+    NotFound,
+    /// The path is, the method is not.
+    MethodNotAllowed,
+    /// The client's rate, or its block for trying many credentials.
+    Limited(Refusal),
+}
+
+/// An API call through the gate: which call, from whom, and the fingerprint of the credentials
+/// it carried (to count a refusal by, never the credentials themselves).
+#[derive(Debug, Clone)]
+pub struct Gated {
+    /// The call.
+    pub call: crate::calls::Call,
+    /// Who it comes from.
+    pub client: ClientInfo,
+    credentials: Fingerprint,
+}
+
+impl RequestLimits {
+    /// The gate every server's API handler puts a request through: which of the API's calls it
+    /// is ([`crate::front::call_of`]), then the client's rate and block ([`admit`]).
+    ///
+    /// [`admit`]: Self::admit
+    pub fn gate<B>(&self, req: &axum::http::Request<B>) -> Result<Gated, Turned> {
+        let call = crate::front::call_of(req).map_err(|r| match r {
+            crate::calls::Reject::NotFound => Turned::NotFound,
+            crate::calls::Reject::MethodNotAllowed => Turned::MethodNotAllowed,
+        })?;
+        let client = ClientInfo::of(req);
+        self.admit(&client).map_err(Turned::Limited)?;
+        let credentials = self.fingerprint(req.headers().get(axum::http::header::AUTHORIZATION));
+        Ok(Gated {
+            call,
+            client,
+            credentials,
+        })
+    }
+
+    /// After the answer: a 401 counts the call's credentials against its client ([`record`]),
+    /// and a client this blocks is logged.
+    ///
+    /// [`record`]: Self::record
+    pub fn settle(&self, gated: Gated, status: StatusCode) {
+        if self.record(&gated.client, status, gated.credentials) {
+            tracing::warn!(
+                client = %gated.client.ip,
+                block_secs = self.block().as_secs(),
+                "client blocked: too many different credentials refused within a minute; \
+                 its API calls get 429 until the block ends"
+            );
+        }
+    }
+}
+
 fn ceil_secs(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }

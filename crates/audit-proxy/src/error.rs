@@ -88,3 +88,13 @@ impl IntoResponse for ProxyError {
         resp
     }
 }
+
+impl From<audit_edge::Turned> for ProxyError {
+    fn from(t: audit_edge::Turned) -> Self {
+        match t {
+            audit_edge::Turned::NotFound => ProxyError::NotFound,
+            audit_edge::Turned::MethodNotAllowed => ProxyError::MethodNotAllowed,
+            audit_edge::Turned::Limited(r) => ProxyError::Limited(r),
+        }
+    }
+}

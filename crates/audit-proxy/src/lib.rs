@@ -29,8 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, TraceLayer};
 
-use audit_edge::calls::{Call, Reject};
-use audit_edge::front::{call_of, cors, split_options, CORS_VARY};
+use audit_edge::calls::Call;
+use audit_edge::front::{cors, split_options, CORS_VARY};
 use audit_edge::{ClientInfo, RequestLimits};
 use config::Config;
 use demo::Demo;
@@ -68,37 +68,21 @@ impl AppState {
 }
 
 async fn handle(State(state): State<AppState>, req: Request) -> Response<Body> {
-    let call = match call_of(&req) {
-        Ok(call) => call,
-        Err(Reject::NotFound) => return ProxyError::NotFound.into_response(),
-        Err(Reject::MethodNotAllowed) => return ProxyError::MethodNotAllowed.into_response(),
+    let gated = match state.limits.gate(&req) {
+        Ok(g) => g,
+        Err(turned) => return ProxyError::from(turned).into_response(),
     };
-    let client = ClientInfo::of(&req);
-    if let Err(refusal) = state.limits.admit(&client) {
-        return ProxyError::Limited(refusal).into_response();
-    }
     let Ok(_permit) = state.permits.try_acquire() else {
         return ProxyError::Busy.into_response();
     };
-    // To count a refusal by its credentials: a hash, never the credentials.
-    let credentials = state
-        .limits
-        .fingerprint(req.headers().get(header::AUTHORIZATION));
-    let resp = match respond(&state.backend, call, &client, req).await {
+    let resp = match respond(&state.backend, gated.call, &gated.client, req).await {
         Ok(resp) => resp,
         Err(e) => {
             tracing::debug!(status = %e.status(), "refused: {e}");
             e.into_response()
         }
     };
-    if state.limits.record(&client, resp.status(), credentials) {
-        tracing::warn!(
-            client = %client.ip,
-            block_secs = state.limits.block().as_secs(),
-            "client blocked: too many different credentials refused within a minute; \
-             its API calls get 429 until the block ends"
-        );
-    }
+    state.limits.settle(gated, resp.status());
     resp
 }
 
