@@ -204,7 +204,34 @@ fn export_failed(message: impl std::fmt::Display) -> ExitCode {
 
 /// `audit-archive rules test`: the report to stdout; what went wrong to stderr.
 async fn rules(args: RulesArgs) -> ExitCode {
-    let RulesCommand::Test(args) = args.command;
+    let args = match args.command {
+        RulesCommand::Test(args) => args,
+        RulesCommand::Check(args) => {
+            return match audit_archive::watch::RuleSet::load(&args.dir) {
+                Ok(rules) => {
+                    for r in &rules.rules {
+                        println!(
+                            "{:<13} {}  ({}:{})",
+                            r.level,
+                            r.title,
+                            r.file.display(),
+                            r.line
+                        );
+                    }
+                    println!(
+                        "{} rules load from {}",
+                        rules.rules.len(),
+                        args.dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("audit-archive rules check: {e}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
     let failed = |message: String| {
         eprintln!("audit-archive rules test: {message}");
         ExitCode::from(2)

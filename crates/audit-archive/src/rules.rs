@@ -27,6 +27,16 @@ pub struct RulesArgs {
 pub enum RulesCommand {
     /// Runs the rules of DIR over the archive's events and prints each rule's hits per day.
     Test(TestArgs),
+    /// Loads the rules of DIR as the watch would, without a database: each rule it would run,
+    /// or the first it refuses, with its file and line (for a rule repository's own checks).
+    Check(CheckArgs),
+}
+
+/// `audit-archive rules check`.
+#[derive(Parser, Debug, Clone)]
+pub struct CheckArgs {
+    /// The folder of rule files (`*.yml`, `*.yaml`; its subfolders are not read).
+    pub dir: PathBuf,
 }
 
 /// `audit-archive rules test`.

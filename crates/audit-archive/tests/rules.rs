@@ -585,3 +585,39 @@ async fn first_seen_rules_remember_what_the_archive_held_before_the_watch_starte
     .expect("write");
     assert_eq!(first_seen(&watcher.round().await.expect("round")), 0);
 }
+
+#[test]
+fn rules_check_loads_a_folder_without_a_database_and_names_a_refused_rule() {
+    let run = |dir: &Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_audit-archive"))
+            .args(["rules", "check"])
+            .arg(dir)
+            .output()
+            .expect("run audit-archive rules check")
+    };
+    let ok = run(&shipped());
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out = String::from_utf8_lossy(&ok.stdout);
+    let n = RuleSet::load(&shipped()).expect("rules").rules.len();
+    assert!(out.contains(&format!("{n} rules load from")), "{out}");
+    assert!(out.contains("secret-deleted.yml:1"), "{out}");
+    let dir = std::env::temp_dir().join(format!("audit-rules-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("bad.yml"),
+        GOOD.replace("event_type:", "eventtype:"),
+    )
+    .expect("write");
+    let bad = run(&dir);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("bad.yml:1: ") && err.contains("eventtype"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
