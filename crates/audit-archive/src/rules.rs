@@ -75,16 +75,8 @@ pub enum BacktestError {
 /// `--since` as a moment: a span back from `now`, or a date or date-time.
 pub fn since(value: &str, now: Timestamp) -> Result<Timestamp, BacktestError> {
     let v = value.trim();
-    let unit = match v.chars().last() {
-        Some('d') => Some(86_400_000),
-        Some('h') => Some(3_600_000),
-        Some('m') => Some(60_000),
-        _ => None,
-    };
-    if let Some(ms) = unit {
-        if let Ok(n) = v[..v.len() - 1].parse::<i64>() {
-            return Ok(now - n.saturating_mul(ms));
-        }
+    if let Some(span) = crate::watch::span_ms(v) {
+        return Ok(now - span);
     }
     audit_model::time::parse_bound(v, audit_model::time::RangeEnd::Start)
         .map_err(|_| BacktestError::Since(value.to_string()))

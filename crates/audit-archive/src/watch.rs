@@ -438,18 +438,18 @@ impl Watch {
             action_on_match: CorrelationAction::Reset,
             ..CorrelationConfig::default()
         };
+        // What the engine refuses after the checks of load: said against the folder's first file.
+        let refused = |e: rsigma_eval::EvalError| RuleError::Refused {
+            file: rules
+                .rules
+                .first()
+                .map(|r| r.file.clone())
+                .unwrap_or_default(),
+            line: 1,
+            message: e.to_string(),
+        };
         let mut engine = CorrelationEngine::new(config);
-        engine
-            .add_collection(&rules.collection)
-            .map_err(|e| RuleError::Refused {
-                file: rules
-                    .rules
-                    .first()
-                    .map(|r| r.file.clone())
-                    .unwrap_or_default(),
-                line: 1,
-                message: e.to_string(),
-            })?;
+        engine.add_collection(&rules.collection).map_err(refused)?;
         let titles = rules
             .rules
             .iter()
@@ -461,15 +461,7 @@ impl Watch {
                 .as_ref()
                 .is_some_and(|id| rules.new_terms.contains_key(id))
             {
-                detector.add_rule(r).map_err(|e| RuleError::Refused {
-                    file: rules
-                        .rules
-                        .first()
-                        .map(|r| r.file.clone())
-                        .unwrap_or_default(),
-                    line: 1,
-                    message: e.to_string(),
-                })?;
+                detector.add_rule(r).map_err(refused)?;
             }
         }
         Ok(Watch {

@@ -31,11 +31,7 @@ async fn main() {
     .await;
     let dir = std::env::temp_dir().join(format!("export-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
-    let browser = Browser::start_with(&BrowserOptions {
-        downloads: Some(dir.clone()),
-        ..Default::default()
-    })
-    .await;
+    let browser = Browser::start_with(&BrowserOptions::downloading(&dir)).await;
     let c = browser.client.clone();
     c.goto(&stack.app_url).await.expect("open the app");
     sign_in_demo(&c).await;

@@ -38,6 +38,14 @@ pub struct BrowserOptions {
 }
 
 impl BrowserOptions {
+    /// A browser that saves downloads into `dir` without asking.
+    pub fn downloading(dir: &std::path::Path) -> Self {
+        BrowserOptions {
+            downloads: Some(dir.to_path_buf()),
+            ..Default::default()
+        }
+    }
+
     fn ordinary(&self) -> bool {
         *self == Self::default()
     }

@@ -50,10 +50,7 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
     let dl = dir.clone();
     signed_in_using(
         StackOptions::default(),
-        BrowserOptions {
-            downloads: Some(dir.clone()),
-            ..Default::default()
-        },
+        BrowserOptions::downloading(&dir),
         move |c, stack| async move {
             let app = stack.app_url.clone();
             let proxy = stack.proxy_url.clone();
@@ -246,10 +243,7 @@ async fn cancel_stops_an_export_and_saves_nothing() {
     let dl = dir.clone();
     signed_in_using(
         StackOptions::proxy(&["--fault-latency-ms", "400", "--fault-match", "size=100"]),
-        BrowserOptions {
-            downloads: Some(dir.clone()),
-            ..Default::default()
-        },
+        BrowserOptions::downloading(&dir),
         move |c, _stack| async move {
             click(&c, testid::EXPORT).await;
             let status = wait_text(&c, testid::EXPORT_STATUS, |t| {
@@ -452,10 +446,7 @@ async fn security_sections_export_with_a_manifest_that_fingerprints_them() {
     let dl = dir.clone();
     signed_in_using(
         StackOptions::default(),
-        BrowserOptions {
-            downloads: Some(dir.clone()),
-            ..Default::default()
-        },
+        BrowserOptions::downloading(&dir),
         move |c, stack| async move {
             let app = stack.app_url.clone();
             c.goto(&format!("{app}/security?range=90d"))
