@@ -100,18 +100,22 @@ fi
 
 step "stop it: SIGTERM to the command"
 kill -TERM "$demo"
+# What is still alive in the command's process group. A zombie (state Z) is not: it has exited
+# and holds nothing, and where PID 1 does not reap orphans (some containers) it stays listed.
+alive_in_group() { ps -eo pid=,pgid=,stat=,args= | awk -v g="$demo" '$2 == g && $3 !~ /^Z/'; }
 stopped=false
 for _ in $(seq 1 150); do
   if ! kill -0 "$demo" 2>/dev/null \
     && ! curl -s -o /dev/null http://127.0.0.1:8080/ \
-    && ! curl -s -o /dev/null http://127.0.0.1:8787/healthz; then
+    && ! curl -s -o /dev/null http://127.0.0.1:8787/healthz \
+    && [ -z "$(alive_in_group)" ]; then
     stopped=true; break
   fi
   sleep 0.1
 done
-if ! $stopped || pgrep -g "$demo" >/dev/null; then
+if ! $stopped; then
   echo "the demo command left something running:" >&2
-  pgrep -a -g "$demo" >&2 || true
+  alive_in_group >&2
   exit 1
 fi
 wait "$demo" 2>/dev/null || true
