@@ -11,6 +11,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "deliveries",
         include_str!("../migrations/0003_deliveries.sql"),
     ),
+    (
+        4,
+        "qualifiers",
+        include_str!("../migrations/0004_qualifiers.sql"),
+    ),
 ];
 
 /// Why the database cannot be used.

@@ -15,6 +15,7 @@ pub mod config;
 pub mod db;
 pub mod deliver;
 pub mod export;
+pub mod qualifiers;
 pub mod rules;
 pub mod serve;
 pub mod store;

@@ -255,7 +255,8 @@ async fn answer(
     let base = base.as_deref().unwrap_or(&state.base);
     let json = match call {
         Call::ListEvents => {
-            let (q, _ignored) = EventQuery::parse(query)?;
+            // The API's parameters, and `where=`: the app's qualifiers, answered in SQL.
+            let (q, _ignored) = EventQuery::parse_app(query)?;
             serde_json::to_vec(&state.archive.page(&q, base).await?)
         }
         Call::GetEvent(id) => {

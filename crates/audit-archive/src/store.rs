@@ -4,9 +4,9 @@
 use audit_model::store::{build_page, search_needle, search_text};
 use audit_model::{AuditEvent, EventQuery, EventType, EventsPage, QueryError};
 use deadpool_postgres::Pool;
-use tokio_postgres::types::ToSql;
 
 use crate::db::DbError;
+use crate::qualifiers::Conditions;
 
 /// What of the upstream account is held: every event with `from < created_ms <= to` (or, once
 /// the backfill is done, every event up to `to`). Written with the events that change it.
@@ -488,23 +488,22 @@ impl Archive {
         Ok(list)
     }
 
-    /// One page of the list, as the API answers `GET /beta/audit/events`.
+    /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
+    /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
     pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
         let range = q.validate()?;
-        let mut clauses: Vec<String> = Vec::new();
-        let mut params: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-        let mut bind = |value: Box<dyn ToSql + Sync + Send>, clause: &str| {
-            params.push(value);
-            clauses.push(clause.replace('?', &format!("${}", params.len())));
-        };
+        let mut sql = Conditions::default();
         if let Some(from) = range.from {
-            bind(Box::new(from), "created_ms >= ?");
+            let p = sql.param(Box::new(from));
+            sql.and(format!("created_ms >= {p}"));
         }
         if let Some(to) = range.to {
-            bind(Box::new(to), "created_ms <= ?");
+            let p = sql.param(Box::new(to));
+            sql.and(format!("created_ms <= {p}"));
         }
         if !q.event_types.is_empty() {
-            bind(Box::new(q.event_types.clone()), "event_type = ANY(?)");
+            let p = sql.param(Box::new(q.event_types.clone()));
+            sql.and(format!("event_type = ANY({p})"));
         }
         if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
             let needle = search_needle(text);
@@ -512,71 +511,52 @@ impl Archive {
                 // No event's text holds a NUL (the API's demo matches nothing either).
                 return Ok(build_page(q, 0, Vec::new(), base));
             }
-            bind(Box::new(needle), "strpos(haystack, ?) > 0");
+            let p = sql.param(Box::new(needle));
+            sql.and(format!("strpos(haystack, {p}) > 0"));
         }
+        // Validated above: a filter that does not parse never gets here.
         let filter = q
             .filter
             .as_deref()
-            .and_then(|f| audit_model::filter::Filter::parse(f).ok());
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
+            .and_then(|f| audit_model::filter::Filter::parse(f).ok())
+            .filter(|f| !f.clauses.is_empty());
+        let from = match &filter {
+            None => "events",
+            Some(filter) => {
+                sql.qualifiers(filter, "d.doc");
+                "events CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d"
+            }
         };
-        let mut refs: Vec<&(dyn ToSql + Sync)> = params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect();
+        let where_sql = sql.where_sql();
+        let mut refs = sql.params();
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let order = "ORDER BY created_ms DESC, pos, id";
+        let total: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {from} {where_sql}"), &refs)
+            .await?
+            .get(0);
         let skip = i64::from(q.page - 1) * i64::from(q.size);
         let size = i64::from(q.size);
-        let (total, events) = match filter {
-            None => {
-                let total: i64 = client
-                    .query_one(&format!("SELECT count(*) FROM events {where_sql}"), &refs)
-                    .await?
-                    .get(0);
-                let n = refs.len();
-                refs.push(&size);
-                refs.push(&skip);
-                let rows = client
-                    .query(
-                        &format!(
-                            "SELECT body FROM events {where_sql} {order} LIMIT ${} OFFSET ${}",
-                            n + 1,
-                            n + 2
-                        ),
-                        &refs,
-                    )
-                    .await?;
-                let events = rows.iter().map(|r| parse_body(r.get(0))).collect();
-                (usize::try_from(total).unwrap_or(0), events)
-            }
-            // The app's qualifiers, event by event over what the API's filters leave.
-            Some(filter) => {
-                let rows = client
-                    .query(
-                        &format!("SELECT body FROM events {where_sql} {order}"),
-                        &refs,
-                    )
-                    .await?;
-                let matching: Vec<AuditEvent> = rows
-                    .iter()
-                    .map(|r| parse_body(r.get(0)))
-                    .filter(|e| filter.matches(e))
-                    .collect();
-                let total = matching.len();
-                let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-                let events = matching
-                    .into_iter()
-                    .skip(skip)
-                    .take(q.size as usize)
-                    .collect();
-                (total, events)
-            }
-        };
-        Ok(build_page(q, total, events, base))
+        let n = refs.len();
+        refs.push(&size);
+        refs.push(&skip);
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT body FROM {from} {where_sql} ORDER BY created_ms DESC, pos, id \
+                     LIMIT ${} OFFSET ${}",
+                    n + 1,
+                    n + 2
+                ),
+                &refs,
+            )
+            .await?;
+        let events = rows.iter().map(|r| parse_body(r.get(0))).collect();
+        Ok(build_page(
+            q,
+            usize::try_from(total).unwrap_or(0),
+            events,
+            base,
+        ))
     }
 }
 

@@ -318,7 +318,8 @@ fn event_addr(raw: &str) -> Option<IpAddr> {
     }
 }
 
-fn normal(addr: IpAddr) -> IpAddr {
+/// An address as `ip:` compares it: an IPv4-mapped IPv6 address read as IPv4.
+pub fn normal(addr: IpAddr) -> IpAddr {
     match addr {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,

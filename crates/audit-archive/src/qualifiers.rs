@@ -1,0 +1,175 @@
+//! The search box's qualifiers (`where=`, [`audit_model::filter`]) as SQL with parameters: the
+//! archive answers `type:`, `user:`, `ip:`, `country:`, `source:` and `context.<path>:` in the
+//! database, exactly as the app's tab answers them over the events it holds.
+//!
+//! Values are never written into the SQL: each becomes a parameter (`$n`), and the comparisons
+//! use the functions of migration 4 (`audit_fold`, `audit_addr`), so that an event missing the
+//! field matches no value, and a negated qualifier keeps it.
+
+use audit_model::filter::{normal, Clause, Field, Filter, Wanted};
+use tokio_postgres::types::ToSql;
+
+/// A parameter of a query being built.
+pub type Param = Box<dyn ToSql + Sync + Send>;
+
+/// A `WHERE` being built: its conditions and their parameters, numbered in order.
+#[derive(Default)]
+pub struct Conditions {
+    clauses: Vec<String>,
+    params: Vec<Param>,
+}
+
+impl Conditions {
+    /// A parameter: its placeholder (`$n`).
+    pub fn param(&mut self, value: Param) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len())
+    }
+
+    /// A condition that must hold.
+    pub fn and(&mut self, sql: String) {
+        self.clauses.push(sql);
+    }
+
+    /// `WHERE …`, or nothing when no condition was added.
+    pub fn where_sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    /// The parameters, as the driver takes them.
+    pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+
+    /// Every qualifier of `filter` (its bare text is the API's `search_text`, not this). `doc`
+    /// is the SQL naming the event's JSON as `jsonb`.
+    pub fn qualifiers(&mut self, filter: &Filter, doc: &str) {
+        for clause in &filter.clauses {
+            let sql = self.clause(clause, doc);
+            self.and(if clause.negated {
+                format!("NOT {sql}")
+            } else {
+                sql
+            });
+        }
+    }
+
+    /// One qualifier, true or false (never NULL: a missing field matches no value).
+    fn clause(&mut self, clause: &Clause, doc: &str) -> String {
+        let texts = || -> Vec<String> {
+            clause
+                .any_of
+                .iter()
+                .map(|w| match w {
+                    Wanted::Text(t) => t.clone(),
+                    Wanted::Addr(a) => a.to_string(),
+                    Wanted::Range(r) => r.to_string(),
+                })
+                .collect()
+        };
+        let folded = || -> Param { Box::new(fold_all(texts())) };
+        let any = match &clause.field {
+            Field::Type => format!("audit_fold(event_type) = ANY({})", self.param(folded())),
+            Field::Country => format!(
+                "audit_fold({doc}->>'source_country') = ANY({})",
+                self.param(folded())
+            ),
+            Field::Source => {
+                let p = self.param(folded());
+                format!(
+                    "(audit_fold({doc}->>'source') = ANY({p}) \
+                     OR audit_fold({doc}->>'source_description') = ANY({p}))"
+                )
+            }
+            Field::User => {
+                let emails = self.param(folded());
+                let ids = self.param(Box::new(texts()));
+                format!(
+                    "(audit_fold({doc}->>'user_email') = ANY({emails}) \
+                     OR ({doc}->'user_id') #>> '{{}}' = ANY({ids}))"
+                )
+            }
+            Field::Context(path) => {
+                let at = format!(
+                    "({doc}->'context') #> {}",
+                    self.param(Box::new(path.clone()))
+                );
+                let values = self.param(Box::new(texts()));
+                format!(
+                    "(jsonb_typeof({at}) IN ('string', 'number', 'boolean') \
+                     AND {at} #>> '{{}}' = ANY({values}))"
+                )
+            }
+            Field::Ip => {
+                let raw = format!("({doc}->>'source_ip')");
+                let alternatives: Vec<String> = clause
+                    .any_of
+                    .iter()
+                    .map(|w| self.address(w, &raw))
+                    .collect();
+                format!("({})", alternatives.join(" OR "))
+            }
+        };
+        format!("coalesce({any}, false)")
+    }
+
+    /// One `ip:` alternative against the event's address text `raw`: as an address when the
+    /// event's is one, else as text.
+    fn address(&mut self, wanted: &Wanted, raw: &str) -> String {
+        let as_text = match wanted {
+            Wanted::Text(t) => t.clone(),
+            Wanted::Addr(a) => a.to_string(),
+            Wanted::Range(r) => r.to_string(),
+        };
+        let text = self.param(Box::new(as_text.to_ascii_lowercase()));
+        let when_text = format!("audit_fold(btrim({raw}, E' \\t\\n\\r\\f\\v')) = {text}");
+        let when_addr = match wanted {
+            Wanted::Text(_) => "false".to_string(),
+            Wanted::Addr(a) => format!(
+                "audit_addr({raw}) = {}::text::inet",
+                self.param(Box::new(normal(*a).to_string()))
+            ),
+            Wanted::Range(net) => {
+                let net = self.param(Box::new(net.to_string()));
+                format!(
+                    "(audit_addr({raw}) <<= {net}::text::inet OR (family(audit_addr({raw})) = 4 \
+                     AND ('::ffff:' || host(audit_addr({raw})))::inet <<= {net}::text::inet))"
+                )
+            }
+        };
+        format!("(CASE WHEN audit_addr({raw}) IS NULL THEN {when_text} ELSE {when_addr} END)")
+    }
+}
+
+fn fold_all(values: Vec<String>) -> Vec<String> {
+    values.into_iter().map(|v| v.to_ascii_lowercase()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_parameters_never_sql() {
+        let filter = Filter::parse(r#"-type:x' user:"a'b@c" context.k:"1); DROP TABLE events""#)
+            .expect("parses");
+        let mut c = Conditions::default();
+        c.qualifiers(&filter, "d.doc");
+        let sql = c.where_sql();
+        assert!(!sql.contains("DROP"), "{sql}");
+        assert!(!sql.contains("x'"), "{sql}");
+        assert!(sql.starts_with("WHERE NOT coalesce("), "{sql}");
+        assert_eq!(
+            c.params().len(),
+            5,
+            "type, user (emails and ids), context path and value"
+        );
+    }
+}
