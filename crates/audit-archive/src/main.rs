@@ -93,6 +93,7 @@ async fn run() -> ExitCode {
         Err(e) => return fail(e),
     };
     tracing::info!(upstream = %config.upstream, poll_secs = config.poll_secs, "collecting");
+    let announced = rules.as_ref().map(|r| r.summary()).unwrap_or_default();
     let watcher = match rules {
         None => None,
         Some(rules) => {
@@ -145,6 +146,7 @@ async fn run() -> ExitCode {
         archive,
         &account,
         viewers,
+        announced,
         format!("{scheme}://{listen}"),
     );
     tracing::info!(url = %format!("{scheme}://{listen}/"), origins = ?config.allow_origins, "audit-archive ready");

@@ -30,7 +30,7 @@ use crate::store::{Archive, ReadError};
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     /// Not one of the API's paths.
-    #[error("not found: the archive answers /beta/audit/events and /beta/audit/events/{{id}}")]
+    #[error("not found: the archive answers /beta/audit/events, /beta/audit/events/{{id}} and /beta/audit/archive")]
     NotFound,
     /// An API path with the wrong method.
     #[error("method not allowed: use GET (or OPTIONS on /beta/audit/events for the event types)")]
@@ -195,6 +195,17 @@ pub struct Served {
     limits: Arc<RequestLimits>,
     /// Links are written under this when the request names no usable host.
     base: Arc<str>,
+    /// The watch's rules (none: no watch), and whether hits go to a webhook.
+    watching: Arc<Watching>,
+}
+
+/// What the watch runs, as the announcement tells the app.
+#[derive(Debug, Clone, Default)]
+pub struct Watching {
+    /// The rules loaded (none when the archive runs without `--rules`).
+    pub rules: Vec<audit_model::archive::RuleInfo>,
+    /// Whether hits are sent to a webhook.
+    pub webhook: bool,
 }
 
 impl Served {
@@ -210,7 +221,14 @@ impl Served {
             credentials,
             limits: Arc::new(limits),
             base: base.into(),
+            watching: Arc::default(),
         }
+    }
+
+    /// The same, announcing the watch's rules and delivery.
+    pub fn watching(mut self, watching: Watching) -> Self {
+        self.watching = Arc::new(watching);
+        self
     }
 }
 
@@ -269,12 +287,44 @@ async fn answer(
         Call::EventTypes => serde_json::to_vec(&EventTypesResponse {
             event_types: state.archive.event_types().await?,
         }),
+        Call::ArchiveAbout => serde_json::to_vec(&about(state).await?),
+        Call::ArchiveAlerts => {
+            let size = audit_model::archive::alerts_size(query);
+            let alerts = state
+                .archive
+                .alerts(i64::from(size), state.watching.webhook)
+                .await
+                .map_err(ReadError::from)?;
+            serde_json::to_vec(&audit_model::archive::Alerts { alerts })
+        }
     };
     Ok(Response::builder()
         .status(StatusCode::OK)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(json.unwrap_or_else(|_| b"{}".to_vec())))
         .unwrap_or_default())
+}
+
+/// The announcement: what is held, and what is answered beyond the API.
+async fn about(state: &Served) -> Result<audit_model::archive::About, ServeError> {
+    use audit_model::archive::{About, ANSWERS_ALERTS, ANSWERS_WHERE};
+    let (events, oldest, newest, complete) = state
+        .archive
+        .held_summary()
+        .await
+        .map_err(ReadError::from)?;
+    let mut answers = vec![ANSWERS_WHERE.to_string()];
+    if !state.watching.rules.is_empty() {
+        answers.push(ANSWERS_ALERTS.to_string());
+    }
+    Ok(About {
+        events,
+        oldest: oldest.map(audit_model::time::format_api),
+        newest: newest.map(audit_model::time::format_api),
+        complete,
+        answers,
+        rules: state.watching.rules.clone(),
+    })
 }
 
 async fn health() -> axum::response::Response {
@@ -312,13 +362,14 @@ pub fn router(state: Served, origins: &[String], request_timeout: Duration) -> R
 }
 
 /// The service as the configuration describes it: `archive` served to holders of `account`'s
-/// key and secret, within the edge's limits, with links under `base` when a request names no
+/// key and secret (and `viewers`), announcing `rules`, within the edge's limits, with links under `base` when a request names no
 /// usable host.
 pub fn app(
     config: &crate::config::Config,
     archive: Archive,
     account: &crate::config::AccountCredentials,
     viewers: Option<Viewers>,
+    rules: Vec<audit_model::archive::RuleInfo>,
     base: String,
 ) -> Router {
     let served = Served::new(
@@ -326,6 +377,10 @@ pub fn app(
         Credentials::new(&account.key, &account.secret, viewers),
         RequestLimits::new(&config.edge),
         base,
-    );
+    )
+    .watching(Watching {
+        rules,
+        webhook: config.alert_webhook.is_some(),
+    });
     router(served, &config.allow_origins, config.request_timeout())
 }

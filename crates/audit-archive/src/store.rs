@@ -450,6 +450,65 @@ impl Archive {
         Ok(rows.iter().map(hit_of).collect())
     }
 
+    /// What is held: how many events, the oldest's and the newest's time (ms), and whether
+    /// the backfill is done.
+    pub async fn held_summary(&self) -> Result<(u64, Option<i64>, Option<i64>, bool), DbError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one(
+                "SELECT (SELECT count(*) FROM events), (SELECT min(created_ms) FROM events), \
+                 (SELECT max(created_ms) FROM events), \
+                 coalesce((SELECT backfill_done FROM collect_state), false)",
+                &[],
+            )
+            .await?;
+        let count: i64 = row.get(0);
+        Ok((
+            u64::try_from(count).unwrap_or(0),
+            row.get(1),
+            row.get(2),
+            row.get(3),
+        ))
+    }
+
+    /// The newest `limit` hits with their delivery: `delivered`, `dead`, `pending`, or `none`
+    /// when `webhook` is false (nothing is sent).
+    pub async fn alerts(
+        &self,
+        limit: i64,
+        webhook: bool,
+    ) -> Result<Vec<audit_model::archive::Alert>, DbError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT rule_id, title, level, event_ids, at_ms, \
+                 delivered_at IS NOT NULL, dead_at IS NOT NULL FROM hits \
+                 ORDER BY at_ms DESC, key LIMIT $1",
+                &[&limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let hit = hit_of(r);
+                let delivery = match (webhook, r.get::<_, bool>(5), r.get::<_, bool>(6)) {
+                    (false, _, _) => "none",
+                    (true, true, _) => "delivered",
+                    (true, _, true) => "dead",
+                    _ => "pending",
+                };
+                audit_model::archive::Alert {
+                    rule: hit.rule,
+                    title: hit.title,
+                    level: hit.level,
+                    at: audit_model::time::format_api(hit.at),
+                    events: hit.events,
+                    delivery: delivery.to_string(),
+                }
+            })
+            .collect())
+    }
+
     /// The event-type list: every documented type, and any other type held with the
     /// description its oldest event carries, sorted by name (as the API's demo answers).
     pub async fn event_types(&self) -> Result<Vec<EventType>, ReadError> {

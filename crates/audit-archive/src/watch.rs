@@ -179,6 +179,18 @@ fn level_name(level: Option<rsigma_parser::Level>) -> String {
 }
 
 impl RuleSet {
+    /// Each rule's id, title and level, in file order: what the archive announces.
+    pub fn summary(&self) -> Vec<audit_model::archive::RuleInfo> {
+        self.rules
+            .iter()
+            .map(|r| audit_model::archive::RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                level: r.level.clone(),
+            })
+            .collect()
+    }
+
     /// Loads every `*.yml` and `*.yaml` file of `dir` (not its subfolders), in name order.
     pub fn load(dir: &Path) -> Result<RuleSet, RuleError> {
         let unreadable = |path: &Path| {

@@ -117,6 +117,19 @@ async fn the_archive_answers_every_query_as_the_api_does() {
         "{refused}"
     );
 
+    // The announcement: all is held, qualifiers answered, no watch (no --rules) so no alerts.
+    let (status, about) = get(
+        &format!("{}/beta/audit/archive", archive.url),
+        Some(("demo", "demo")),
+    )
+    .await;
+    assert_eq!(status, 200, "{about}");
+    assert_eq!(about["events"], 2000);
+    assert_eq!(about["answers"], serde_json::json!(["where"]));
+    assert_eq!(about["newest"], events[0]["created_at"]);
+    let (status, _) = get(&format!("{}/beta/audit/archive", archive.url), None).await;
+    assert_eq!(status, 401);
+
     // The event types, one event, an unknown one.
     assert_eq!(
         event_types(&archive.url).await,

@@ -372,6 +372,99 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
         .await
         .expect("export");
     assert_eq!((n.events, n.findings), (5, 0));
+
+    // Served: the announcement names the rules and the alerts, newest first, as stored.
+    let url = serve_with_rules(&db, &rules()).await;
+    let get = |path: &str| {
+        let url = format!("{url}{path}");
+        async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .basic_auth("k", Some("s"))
+                .send()
+                .await
+                .expect("answer");
+            (
+                resp.status().as_u16(),
+                resp.json::<Value>().await.expect("JSON"),
+            )
+        }
+    };
+    let (status, about) = get("/beta/audit/archive").await;
+    assert_eq!(status, 200, "{about}");
+    assert_eq!(about["events"], 5);
+    assert_eq!(about["complete"], true);
+    assert_eq!(about["answers"], serde_json::json!(["where", "alerts"]));
+    assert_eq!(
+        about["rules"].as_array().map(Vec::len),
+        Some(rules().rules.len())
+    );
+    let (status, alerts) = get("/beta/audit/archive/alerts?size=2").await;
+    assert_eq!(status, 200, "{alerts}");
+    let served = alerts["alerts"].as_array().expect("alerts");
+    assert_eq!(served.len(), 2);
+    for (served, stored) in served.iter().zip(&all) {
+        assert_eq!(served["title"], stored.title.as_str());
+        assert_eq!(served["level"], stored.level.as_str());
+        assert_eq!(
+            served["at"],
+            audit_model::time::format_api(stored.at).as_str()
+        );
+        assert_eq!(served["events"], serde_json::json!(stored.events));
+    }
+    assert_eq!(
+        served[0]["at"],
+        audit_model::time::format_api(sequence.at).as_str()
+    );
+    assert_eq!(served[0]["delivery"], "none");
+    let (status, _) = get("/beta/audit/archive/alerts?size=1000").await;
+    assert_eq!(status, 200);
+    let refused = reqwest::Client::new()
+        .get(format!("{url}/beta/audit/archive/alerts"))
+        .basic_auth("k", Some("wrong"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(refused.status().as_u16(), 401);
+}
+
+/// `db` served on a loopback port by the archive's own service, announcing `rules`, with the
+/// account key `k` and secret `s`; its URL.
+async fn serve_with_rules(db: &audit_archive::store::Archive, rules: &RuleSet) -> String {
+    use clap::Parser;
+    let config = audit_archive::config::Config::parse_from([
+        "audit-archive",
+        "--database-url",
+        "postgres://unused",
+    ]);
+    let account = audit_archive::config::AccountCredentials {
+        key: "k".into(),
+        secret: "s".into(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = audit_archive::serve::app(
+        &config,
+        db.clone(),
+        &account,
+        None,
+        rules.summary(),
+        url.clone(),
+    );
+    tokio::spawn(async move {
+        audit_edge::serve(
+            listener,
+            app,
+            &config.edge,
+            None,
+            std::future::pending(),
+            config.request_timeout(),
+        )
+        .await;
+    });
+    url
 }
 
 /// What the test receiver got: (headers, body) per request.

@@ -1,5 +1,6 @@
-//! Request classification: which of the Audit API's three calls a request is. Every server of
-//! the product (the proxy, the archive) answers exactly these.
+//! Request classification: which of the Audit API's three calls a request is, or one of the
+//! archive's two extension calls ([`audit_model::archive`]). Every server of the product (the
+//! proxy, the archive) answers exactly these.
 //!
 //! This is the whole allow-list, as a pure function of method and raw path, so that it can be
 //! read in one screen and fuzzed. The path is matched byte for byte *before* any decoding: an
@@ -17,6 +18,11 @@ pub enum Call {
     GetEvent(Uuid),
     /// `OPTIONS /beta/audit/events` without `Access-Control-Request-Method`: the event types.
     EventTypes,
+    /// `GET /beta/audit/archive`: an archive's announcement ([`audit_model::archive`]); not
+    /// the API's, answered by `audit-archive` only.
+    ArchiveAbout,
+    /// `GET /beta/audit/archive/alerts`: an archive's alerts.
+    ArchiveAlerts,
 }
 
 /// Why a request is refused; nothing is answered from the account.
@@ -29,10 +35,15 @@ pub enum Reject {
 }
 
 const EVENTS: &str = "/beta/audit/events";
+use audit_model::archive::{ABOUT_PATH, ALERTS_PATH};
 
 /// Classifies a request. `is_preflight` requests never get here: the CORS layer answers them.
 pub fn classify(method: &Method, path: &str) -> Result<Call, Reject> {
-    let (resource, allowed): (Call, &[Method]) = if path == EVENTS {
+    let (resource, allowed): (Call, &[Method]) = if path == ABOUT_PATH {
+        (Call::ArchiveAbout, &[Method::GET])
+    } else if path == ALERTS_PATH {
+        (Call::ArchiveAlerts, &[Method::GET])
+    } else if path == EVENTS {
         (Call::ListEvents, &[Method::GET, Method::OPTIONS])
     } else if let Some(id) = path.strip_prefix(EVENTS).and_then(|r| r.strip_prefix('/')) {
         // Only the 36-character hyphenated form: no braces, no URN, no simple form.
@@ -75,6 +86,22 @@ mod tests {
         assert_eq!(
             classify(&Method::GET, &format!("{EVENTS}/{}", ID.to_uppercase())),
             Ok(Call::GetEvent(id))
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive"),
+            Ok(Call::ArchiveAbout)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/alerts"),
+            Ok(Call::ArchiveAlerts)
+        );
+        assert_eq!(
+            classify(&Method::POST, "/beta/audit/archive/alerts"),
+            Err(Reject::MethodNotAllowed)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/alerts/"),
+            Err(Reject::NotFound)
         );
         // Liveness is a route of its own, not an API call.
         assert_eq!(classify(&Method::GET, "/healthz"), Err(Reject::NotFound));

@@ -1,5 +1,6 @@
 //! The Vonage Audit API's wire model, shared by the app and the proxy.
 //!
+//! - [`archive`]: what an archive answers beyond the API (its announcement, its alerts);
 //! - [`event`]: an audit event and the event-type list;
 //! - [`page`]: the HAL list page and the error bodies;
 //! - [`query`]: the events query with its validation and query string;
@@ -13,6 +14,7 @@
 //!
 //! No I/O lives here: everything is plain data and functions, tested natively.
 
+pub mod archive;
 pub mod catalog;
 pub mod changes;
 pub mod event;

@@ -149,6 +149,24 @@ impl EventQuery {
         self.render(false)
     }
 
+    /// [`to_query_string`](Self::to_query_string) and `where=` (the qualifiers, in canonical
+    /// form): what an archive, which answers them, is asked ([`crate::archive`]).
+    pub fn to_archive_query_string(&self) -> String {
+        let mut out = self.to_query_string();
+        let filter = self
+            .filter
+            .as_deref()
+            .and_then(|f| crate::filter::Filter::parse(f).ok())
+            .filter(|f| !f.clauses.is_empty());
+        if let Some(f) = filter {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            ser.append_pair("where", &f.to_string());
+            out.push('&');
+            out.push_str(&ser.finish());
+        }
+        out
+    }
+
     /// Like [`to_query_string`](Self::to_query_string) but also leaves out page 1 and the
     /// default size: the short form for the app's own address bar.
     pub fn to_compact_query_string(&self) -> String {

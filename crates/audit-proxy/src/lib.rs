@@ -93,15 +93,27 @@ async fn respond(
     req: Request,
 ) -> Result<Response<Body>, ProxyError> {
     // The query string sent on is rebuilt from validated parameters; unknown ones are dropped.
+    let to_archive = matches!(backend, Backend::Relay(u) if u.may_be_archive());
+    let raw = req.uri().query().unwrap_or("");
     let query = match call {
+        Call::ListEvents if to_archive => {
+            // An archive also takes the app's qualifiers, rebuilt in canonical form.
+            let (q, ignored) = audit_model::EventQuery::parse_app(raw)?;
+            q.validate()?;
+            if !ignored.is_empty() {
+                tracing::debug!(?ignored, "dropped unknown query parameters");
+            }
+            q.to_archive_query_string()
+        }
         Call::ListEvents => {
-            let (q, ignored) = audit_model::EventQuery::parse(req.uri().query().unwrap_or(""))?;
+            let (q, ignored) = audit_model::EventQuery::parse(raw)?;
             q.validate()?;
             if !ignored.is_empty() {
                 tracing::debug!(?ignored, "dropped unknown query parameters");
             }
             q.to_query_string()
         }
+        Call::ArchiveAlerts => audit_model::archive::alerts_query(raw),
         _ => String::new(),
     };
     match backend {

@@ -63,6 +63,9 @@ pub struct Upstream {
     /// `{scheme}://{authority}` and any path prefix of the base, then the events path: every
     /// call's URI is this, an optional `/{id}` and a rebuilt query.
     events: String,
+    /// `{base}/beta/audit/archive`, when the upstream may be an archive (not Vonage's own API,
+    /// which has no such path): its extension calls are relayed there.
+    archive: Option<String>,
     /// The Host header for every call, made once (the client would format it per request when
     /// the base names a port).
     host: HeaderValue,
@@ -70,7 +73,24 @@ pub struct Upstream {
     max_body: usize,
 }
 
+/// Whether `uri` is Vonage's own API (`*.nexmo.com`, `*.vonage.com`), which answers only the
+/// API's calls: the archive's extension is never sent there.
+fn is_vonage(uri: &Uri) -> bool {
+    uri.host().is_some_and(|h| {
+        let h = h.to_ascii_lowercase();
+        ["nexmo.com", "vonage.com"]
+            .iter()
+            .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+    })
+}
+
 impl Upstream {
+    /// Whether the upstream may be an archive: its extension calls and the app's `where=` are
+    /// relayed to it (never to Vonage's own API).
+    pub fn may_be_archive(&self) -> bool {
+        self.archive.is_some()
+    }
+
     /// A client for `base` (e.g. `https://api.nexmo.com`) that never follows redirects,
     /// trusting the usual web roots.
     pub fn new(
@@ -124,6 +144,8 @@ impl Upstream {
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(UPSTREAM_CONCURRENCY)),
             shares: Arc::new(Shares::new(per_client.clamp(1, UPSTREAM_CONCURRENCY))),
             events: format!("{base}{}", audit_model::EVENTS_PATH),
+            archive: (!is_vonage(&uri))
+                .then(|| format!("{base}{}", audit_model::archive::ABOUT_PATH)),
             host,
             timeout,
             max_body,
@@ -135,7 +157,12 @@ impl Upstream {
     pub fn url(&self, call: Call, query: &str) -> Result<Uri, ProxyError> {
         let mut url = match call {
             Call::GetEvent(id) => format!("{}/{}", self.events, id.hyphenated()),
-            _ => self.events.clone(),
+            Call::ListEvents | Call::EventTypes => self.events.clone(),
+            Call::ArchiveAbout => self.archive.clone().ok_or(ProxyError::NotFound)?,
+            Call::ArchiveAlerts => format!(
+                "{}/alerts",
+                self.archive.as_deref().ok_or(ProxyError::NotFound)?
+            ),
         };
         if !query.is_empty() {
             url.push('?');
@@ -326,6 +353,41 @@ mod tests {
         assert!(
             shares.by_client.lock().expect("lock").is_empty(),
             "unused entries are dropped"
+        );
+    }
+
+    #[test]
+    fn the_archive_extension_is_never_sent_to_vonage() {
+        let archive = |base: &str| {
+            Upstream::new(base, Duration::from_secs(1), 1024, 1)
+                .expect("upstream")
+                .may_be_archive()
+        };
+        assert!(!archive("https://api.nexmo.com"));
+        assert!(!archive("https://API.Vonage.com/"));
+        assert!(!archive("https://api-eu.vonage.com"));
+        assert!(archive("http://127.0.0.1:8789"));
+        assert!(archive("https://archive.example.com"));
+        assert!(archive("https://notvonage.com"));
+        let vonage = Upstream::new("https://api.nexmo.com", Duration::from_secs(1), 1024, 1)
+            .expect("upstream");
+        assert!(matches!(
+            vonage.url(Call::ArchiveAbout, ""),
+            Err(ProxyError::NotFound)
+        ));
+        let archive = Upstream::new(
+            "http://127.0.0.1:8789/prefix",
+            Duration::from_secs(1),
+            1024,
+            1,
+        )
+        .expect("upstream");
+        assert_eq!(
+            archive
+                .url(Call::ArchiveAlerts, "size=5")
+                .expect("url")
+                .to_string(),
+            "http://127.0.0.1:8789/prefix/beta/audit/archive/alerts?size=5"
         );
     }
 

@@ -35,7 +35,14 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
         key: "demo".into(),
         secret: "demo".into(),
     };
-    let app = audit_archive::serve::app(&config, store.clone(), &account, None, url.clone());
+    let app = audit_archive::serve::app(
+        &config,
+        store.clone(),
+        &account,
+        None,
+        Vec::new(),
+        url.clone(),
+    );
     tokio::spawn(async move {
         audit_edge::serve(
             listener,
