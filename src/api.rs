@@ -154,7 +154,7 @@ pub enum ApiError {
     InvalidQuery(String),
     /// Exact qualifiers asked of a range the tab does not hold (above the bound, or its read
     /// failed): the API cannot answer them, so nothing is sent.
-    #[error("Exact qualifiers (type:, user:, ip:, country:, source:, context.…:) are answered from the events held in this tab, and this range is not held (the line under the filters says why). Narrow the dates so it can be, or search with plain text.")]
+    #[error("Exact qualifiers (type:, user:, ip:, country:, source:, id:, context.…:) are answered from the events held in this tab, and this range is not held (the line under the filters says why). Narrow the dates so it can be, or search with plain text.")]
     NeedsLocalCopy,
     /// A detail address whose id cannot be an Audit API event id.
     #[error("“{0}” is not an event id: the Audit API's event ids are UUIDs such as aaaaaaaa-bbbb-cccc-dddd-0123456789ab. Open the event from the list.")]
@@ -406,8 +406,14 @@ impl Client {
         Ok(body.unwrap_or_default())
     }
 
+    /// The list's path: the API's parameters, and `where=` when the query carries qualifiers
+    /// (only an archive is asked for those; see [`crate::archive`]).
     fn page_path(query: &EventQuery) -> String {
-        format!("{}?{}", audit_model::EVENTS_PATH, query.to_query_string())
+        format!(
+            "{}?{}",
+            audit_model::EVENTS_PATH,
+            query.to_archive_query_string()
+        )
     }
 
     /// The URL [`page`](Self::page) requests for `query`.
@@ -425,6 +431,39 @@ impl Client {
             .send::<EventsPage>(Method::GET, &Self::page_path(query), signal)
             .await?;
         body.ok_or_else(|| ApiError::Malformed("empty body".into()))
+    }
+
+    /// `GET /beta/audit/archive`: what an archive says it holds and answers; `None` when the
+    /// server says there is no such thing (404: the API itself, or a proxy in front of it).
+    pub async fn archive_about(
+        &self,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Option<audit_model::archive::About>, ApiError> {
+        match self
+            .send::<audit_model::archive::About>(
+                Method::GET,
+                audit_model::archive::ABOUT_PATH,
+                signal,
+            )
+            .await
+        {
+            Ok(about) => Ok(Some(about.unwrap_or_default())),
+            Err(ApiError::Http { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /beta/audit/archive/alerts`: an archive's newest `size` alerts.
+    pub async fn alerts(
+        &self,
+        size: u32,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<audit_model::archive::Alert>, ApiError> {
+        let path = format!("{}?size={size}", audit_model::archive::ALERTS_PATH);
+        let body = self
+            .send::<audit_model::archive::Alerts>(Method::GET, &path, signal)
+            .await?;
+        Ok(body.map(|b| b.alerts).unwrap_or_default())
     }
 
     /// `GET /beta/audit/events/{id}`: one event.

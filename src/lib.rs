@@ -9,6 +9,7 @@
 //! - [`routes`]: one page per file; [`components`]: the pieces pages share.
 
 pub mod api;
+pub mod archive;
 pub mod browser;
 pub mod components;
 pub mod date_range;
@@ -75,6 +76,12 @@ pub fn App() -> impl IntoView {
         browser::remove_boot();
         ready.set(true);
     });
+    // Whether the account's server is an archive: asked at sign-in, beside the first list.
+    Effect::new(move |_| {
+        if let Some(client) = session.client() {
+            session.archive.ask(&client);
+        }
+    });
     let base = browser::base_path();
     browser::install_dropdown_behaviour();
     // The theme is an attribute on <html>, so CSS's light-dark() follows it.
@@ -99,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <EventsLink/>
                     <A href=crate::browser::app_href(crate::routes::paths::SECURITY)>"Security overview"</A>
+                    <AlertsLink/>
                     <A href=crate::browser::app_href(crate::routes::paths::SETTINGS)>"Settings"</A>
                     <label class="inline small">"Theme"
                         <select data-testid=testid::THEME prop:value=move || prefs.theme.get().key()
@@ -110,6 +118,12 @@ pub fn App() -> impl IntoView {
                         <span class="account" data-testid=testid::ACCOUNT>
                             "Account " {move || session.credentials.get().map(|c| c.key).unwrap_or_default()}
                         </span>
+                        {move || session.archive.about().map(|a| view! {
+                            <span class="account small" data-testid=testid::SOURCE_NAME
+                                title="This account is read from an archive (audit-archive), which keeps its whole history">
+                                {archive_name(&a)}
+                            </span>
+                        })}
                         <button type="button" class="link" data-testid=testid::SIGN_OUT on:click=move |_| { memory.forget(); session.sign_out() }>
                             "Sign out"
                         </button>
@@ -129,11 +143,42 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=|| view! { <RequireSignIn><EventsPage/></RequireSignIn> }/>
                         <Route path=path!("/events/:id") view=|| view! { <RequireSignIn><DetailPage/></RequireSignIn> }/>
                         <Route path=path!("/settings") view=SettingsPage/>
+                        <Route path=path!("/alerts") view=|| view! { <RequireSignIn><routes::alerts::AlertsPage/></RequireSignIn> }/>
                         <Route path=path!("/security") view=|| view! { <RequireSignIn><routes::security::SecurityPage/></RequireSignIn> }/>
                     </Routes>
                 </Show>
             </main>
         </Router>
+    }
+}
+
+/// The main navigation's link to the Alerts view, shown while the account's server is an archive
+/// with a watch; marked current there.
+#[component]
+fn AlertsLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let session = expect_context::<Session>();
+    let base = browser::base_path();
+    let current = Memo::new(move |_| {
+        location.pathname.with(|p| {
+            routes::paths::Page::of(p.strip_prefix(base.as_str()).unwrap_or(p))
+                == routes::paths::Page::Alerts
+        })
+    });
+    view! {
+        <Show when=move || session.archive.about().is_some_and(|a| a.answers(audit_model::archive::ANSWERS_ALERTS))>
+            <a href=browser::app_href(routes::paths::ALERTS) data-testid=testid::NAV_ALERTS
+                aria-current=move || current.get().then_some("page")>"Alerts"</a>
+        </Show>
+    }
+}
+
+/// How an archive names itself in the top bar: "Archive, 2,104,220 events since 2024-03-02".
+pub fn archive_name(about: &audit_model::archive::About) -> String {
+    let events = crate::pages::thousands(about.events);
+    match about.oldest.as_deref().and_then(|t| t.get(..10)) {
+        Some(day) => format!("Archive, {events} events since {day}"),
+        None => format!("Archive, {events} events"),
     }
 }
 

@@ -208,7 +208,7 @@ pub fn LiveControl(
         move |(q, source): (EventQuery, crate::source::Source), signal| async move {
             // With a local copy of the range, the poll brings it up to now (one request for
             // what is newer than the newest held) and is then answered from it.
-            if let crate::source::Source::Api(client, copy) = &source {
+            if let crate::source::Source::Api(client, copy, _) = &source {
                 copy.sync(client, &signal).await?;
             }
             let poll = EventQuery {

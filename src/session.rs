@@ -132,6 +132,8 @@ pub struct Session {
     /// What was typed into the page's own sign-in form before the app started, for the app's
     /// first sign-in view to take over.
     pub typed_early: StoredValue<Option<crate::browser::BootSignIn>>,
+    /// Whether the server behind the API base is an archive, and what it announced.
+    pub archive: crate::archive::ArchiveLink,
 }
 
 /// A sign-in the first answers refused: what was typed and why. The secret only when it was
@@ -179,6 +181,7 @@ impl Session {
             unconfirmed: StoredValue::new(None),
             refused: RwSignal::new(None),
             typed_early: StoredValue::new(None),
+            archive: crate::archive::ArchiveLink::new(),
         }
     }
 
@@ -231,7 +234,7 @@ impl Session {
             return Some(crate::source::Source::File(file));
         }
         self.client()
-            .map(|c| crate::source::Source::Api(c, self.copy))
+            .map(|c| crate::source::Source::Api(c, self.copy, self.archive))
     }
 
     /// Opens a file offline.
@@ -337,6 +340,7 @@ impl Session {
         crate::saved::forget_recent();
         self.copy.clear();
         self.copy.forget();
+        self.archive.forget();
         self.credentials.set(None);
     }
 

@@ -11,6 +11,7 @@ use web_sys::AbortSignal;
 use futures_util::{StreamExt, TryStreamExt};
 
 use crate::api::{in_order, ApiError, Client};
+use crate::archive::ArchiveLink;
 use crate::workspace::LocalCopy;
 
 /// An export file loaded into the browser.
@@ -185,8 +186,9 @@ pub async fn fetch_each(
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Source {
-    /// The Audit API through the configured proxy, and the tab's copy of what it answered.
-    Api(Client, LocalCopy),
+    /// The Audit API through the configured proxy, the tab's copy of what it answered, and
+    /// what the server said it is (an archive answers the qualifiers itself).
+    Api(Client, LocalCopy, ArchiveLink),
     /// A file opened in the browser.
     File(Arc<OfflineFile>),
 }
@@ -194,7 +196,7 @@ pub enum Source {
 impl PartialEq for Source {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {
-            (Source::Api(a, _), Source::Api(b, _)) => a == b,
+            (Source::Api(a, ..), Source::Api(b, ..)) => a == b,
             (Source::File(a), Source::File(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
@@ -211,13 +213,24 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<EventsPage, ApiError> {
         match self {
-            // Exact qualifiers are answered from the events held in the tab only: wait for the
-            // copy being read, and say what is needed when there is none.
-            Source::Api(c, copy) if q.filter.is_some() => {
+            // Exact qualifiers: from the events held in the tab when they cover the range, else
+            // from an archive, which answers them over its whole history; against the plain
+            // API, wait for the copy being read, and say what is needed when there is none.
+            Source::Api(c, copy, archive) if q.filter.is_some() => {
+                if let Some(local) = copy.answer(c, q) {
+                    return local;
+                }
+                let answers_where = archive
+                    .known(c)
+                    .await
+                    .is_some_and(|a| a.answers(audit_model::archive::ANSWERS_WHERE));
+                if answers_where {
+                    return c.page(q, signal).await;
+                }
                 copy.settled(c, q).await;
                 copy.answer(c, q).unwrap_or(Err(ApiError::NeedsLocalCopy))
             }
-            Source::Api(c, copy) => match copy.answer(c, q) {
+            Source::Api(c, copy, _) => match copy.answer(c, q) {
                 Some(local) => local,
                 None => c.page(q, signal).await,
             },
@@ -228,7 +241,7 @@ impl Source {
     /// The URL a page of `q` is requested from (`None` for a file, which is read in memory).
     pub fn page_url(&self, q: &EventQuery) -> Option<String> {
         match self {
-            Source::Api(c, _) => Some(c.page_url(q)),
+            Source::Api(c, ..) => Some(c.page_url(q)),
             Source::File(_) => None,
         }
     }
@@ -243,7 +256,7 @@ impl Source {
             Source::Api(..) if !audit_model::event::is_event_id(id) => {
                 Err(ApiError::NotAnEventId(id.to_string()))
             }
-            Source::Api(c, copy) => match copy.event(c, id) {
+            Source::Api(c, copy, _) => match copy.event(c, id) {
                 Some(ev) => Ok(ev),
                 None => c.event(id, signal).await,
             },
@@ -270,7 +283,7 @@ impl Source {
         top: usize,
     ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
         match self {
-            Source::Api(c, copy) => {
+            Source::Api(c, copy, _) => {
                 copy.settled(c, q).await;
                 copy.facets(c, q, top)
             }
@@ -287,7 +300,7 @@ impl Source {
     /// the local copy once complete; `None` while nothing is held.
     pub fn related(&self, ev: &AuditEvent) -> Option<audit_model::related::Related> {
         match self {
-            Source::Api(c, copy) => copy.related(c, ev),
+            Source::Api(c, copy, _) => copy.related(c, ev),
             Source::File(f) => Some(audit_model::related::related(&f.store, ev)),
         }
     }
@@ -295,7 +308,7 @@ impl Source {
     /// Whether `q` is answered in the browser (a file, or the local copy covers it).
     pub fn answers_locally(&self, q: &EventQuery) -> bool {
         match self {
-            Source::Api(c, copy) => copy.covers(c, q),
+            Source::Api(c, copy, _) => copy.covers(c, q),
             Source::File(_) => true,
         }
     }
@@ -303,7 +316,7 @@ impl Source {
     /// Waits while the local copy is being read and will cover `q` (a view that counts or
     /// reads everything then asks it instead of the API).
     pub async fn settled(&self, q: &EventQuery) {
-        if let Source::Api(c, copy) = self {
+        if let Source::Api(c, copy, _) = self {
             copy.settled(c, q).await;
         }
     }
@@ -314,7 +327,7 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Result<Vec<EventType>, ApiError> {
         match self {
-            Source::Api(c, copy) => copy.event_types(c, signal).await,
+            Source::Api(c, copy, _) => copy.event_types(c, signal).await,
             Source::File(f) => Ok(f.store.event_type_list()),
         }
     }

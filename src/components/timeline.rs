@@ -174,7 +174,7 @@ pub fn Timeline(
         {
             return;
         }
-        let Some(crate::source::Source::Api(client, copy)) = session.source() else {
+        let Some(crate::source::Source::Api(client, copy, _)) = session.source() else {
             return;
         };
         let q = query.get();

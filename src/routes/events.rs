@@ -78,7 +78,7 @@ pub fn EventsPage() -> impl IntoView {
     // The range in view is read into the tab's local copy (once per account and range).
     Effect::new(move |_| {
         let q = filters.get();
-        if let Some(crate::source::Source::Api(client, copy)) = session.source() {
+        if let Some(crate::source::Source::Api(client, copy, _)) = session.source() {
             untrack(|| copy.ensure(client, &q));
         }
     });
@@ -98,7 +98,7 @@ pub fn EventsPage() -> impl IntoView {
               signal| async move {
             let q = parsed.map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
             // A copy kept on this device answers once open, without asking the API.
-            if let crate::source::Source::Api(client, copy) = &source {
+            if let crate::source::Source::Api(client, copy, _) = &source {
                 copy.opening(client).await;
             }
             // The request's address, for the benchmark marks; none when the copy answers.

@@ -1,5 +1,6 @@
 //! One page per file.
 
+pub mod alerts;
 pub mod detail;
 pub mod events;
 pub mod paths;

@@ -10,6 +10,8 @@ use crate::api::ID_SEGMENT;
 pub const SECURITY: &str = "/security";
 /// Settings.
 pub const SETTINGS: &str = "/settings";
+/// An archive's alerts.
+pub const ALERTS: &str = "/alerts";
 
 /// The app path of the list for a query: `/?…`, or `/` when nothing is set.
 pub fn list_href(q: &EventQuery) -> String {
@@ -43,6 +45,8 @@ pub enum Page {
     Security,
     /// Settings.
     Settings,
+    /// An archive's alerts.
+    Alerts,
     /// Anything else (the not-found page).
     Other,
 }
@@ -60,6 +64,7 @@ impl Page {
             "events" => Page::Event,
             s if s == &SECURITY[1..] => Page::Security,
             s if s == &SETTINGS[1..] => Page::Settings,
+            s if s == &ALERTS[1..] => Page::Alerts,
             _ => Page::Other,
         }
     }
@@ -93,6 +98,7 @@ mod tests {
             "a query is not a path"
         );
         assert_eq!(Page::of(SETTINGS), Page::Settings);
+        assert_eq!(Page::of(ALERTS), Page::Alerts);
         assert_eq!(Page::of("/nowhere"), Page::Other);
         assert_eq!(list_href(&EventQuery::default()), "/");
         let q = EventQuery {

@@ -356,7 +356,7 @@ pub fn SecurityPage() -> impl IntoView {
             // types, and the look-back's logins — at once, all connections to itself, and the
             // copy the other views use is read after.
             let mut read_copy_after = None;
-            if let crate::source::Source::Api(client, copy) = &source {
+            if let crate::source::Source::Api(client, copy, _) = &source {
                 let whole = EventQuery {
                     date_from: queries[EARLIER].date_from.clone(),
                     ..Default::default()

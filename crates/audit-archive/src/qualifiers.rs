@@ -1,5 +1,5 @@
 //! The search box's qualifiers (`where=`, [`audit_model::filter`]) as SQL with parameters: the
-//! archive answers `type:`, `user:`, `ip:`, `country:`, `source:` and `context.<path>:` in the
+//! archive answers `type:`, `user:`, `ip:`, `country:`, `source:`, `id:` and `context.<path>:` in the
 //! database, exactly as the app's tab answers them over the events it holds.
 //!
 //! Values are never written into the SQL: each becomes a parameter (`$n`), and the comparisons
@@ -77,6 +77,7 @@ impl Conditions {
         let folded = || -> Param { Box::new(fold_all(texts())) };
         let any = match &clause.field {
             Field::Type => format!("audit_fold(event_type) = ANY({})", self.param(folded())),
+            Field::Id => format!("audit_fold(events.id) = ANY({})", self.param(folded())),
             Field::Country => format!(
                 "audit_fold({doc}->>'source_country') = ANY({})",
                 self.param(folded())

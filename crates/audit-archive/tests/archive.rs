@@ -595,6 +595,8 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
         "context.0:not",
         "-context.application.id:abc",
         "type:APP_CREATE country:US -ip:2001:db8::/32",
+        "id:AAAAAAAA-0000-4000-8000-000000000003,aaaaaaaa-0000-4000-8000-000000000017",
+        "-id:aaaaaaaa-0000-4000-8000-000000000003",
         "user:ann@example.com,42 -country:GB source:CD",
     ];
     let mut matched = 0;

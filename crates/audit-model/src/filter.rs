@@ -2,7 +2,7 @@
 //! ip:198.51.100.0/24 country:US source:CD context.application.id:abc "free text"`.
 //!
 //! - A qualifier is a known name, a colon and a value: `type:`, `user:` (email or user id),
-//!   `ip:` (an address or a CIDR range), `country:`, `source:` (code or description), or
+//!   `ip:` (an address or a CIDR range), `country:`, `source:` (code or description), `id:`, or
 //!   `context.<path>:` for a value inside the context (dotted path for nesting).
 //! - Commas give alternatives (any may match); different qualifiers all apply; `-` in front
 //!   negates; double quotes let a value or a word hold spaces (`\"` and `\\` inside).
@@ -32,12 +32,14 @@ pub enum Field {
     Country,
     /// `source:` the source code (`CD`) or its description (case-insensitive).
     Source,
+    /// `id:` the event's id (case-insensitive): `id:a,b,c` is a set of events, as an alert's.
+    Id,
     /// `context.<path>:` a scalar inside the context, at a dotted path.
     Context(Vec<String>),
 }
 
 /// The qualifiers, as the error messages list them.
-pub const QUALIFIERS: &str = "type:, user:, ip:, country:, source: or context.<path>:";
+pub const QUALIFIERS: &str = "type:, user:, ip:, country:, source:, id: or context.<path>:";
 
 impl Field {
     fn parse(name: &str) -> Option<Field> {
@@ -47,6 +49,7 @@ impl Field {
             "ip" => Field::Ip,
             "country" => Field::Country,
             "source" => Field::Source,
+            "id" => Field::Id,
             _ => {
                 let path = name.strip_prefix("context.")?;
                 let parts: Vec<String> = path.split('.').map(str::to_string).collect();
@@ -65,6 +68,7 @@ impl Field {
             Field::Ip => "ip".into(),
             Field::Country => "country".into(),
             Field::Source => "source".into(),
+            Field::Id => "id".into(),
             Field::Context(path) => format!("context.{}", path.join(".")),
         }
     }
@@ -363,6 +367,7 @@ fn field_matches(field: &Field, wanted: &Wanted, e: &AuditEvent) -> bool {
                     .as_deref()
                     .is_some_and(|s| same_text(s, &text))
         }
+        Field::Id => same_text(&e.id, &text),
         Field::Context(path) => context_text(e.context.as_ref(), path).is_some_and(|v| v == text),
         Field::Ip => {
             let Some(raw) = e.source_ip.as_deref() else {

@@ -12,8 +12,14 @@ use audit_archive::testing::Cluster;
 use clap::Parser;
 use e2e::*;
 
+/// The shipped rules (`rules/` at the repository's root).
+fn shipped_rules() -> audit_archive::watch::RuleSet {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    audit_archive::watch::RuleSet::load(std::path::Path::new(dir)).expect("the shipped rules")
+}
+
 /// The archive in this process: collecting from `upstream` into `database_url`, answering on a
-/// loopback port; returns its URL.
+/// loopback port and announcing the shipped rules; returns its URL.
 async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
     let config = audit_archive::config::Config::parse_from([
         "audit-archive",
@@ -40,7 +46,7 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
         store.clone(),
         &account,
         None,
-        Vec::new(),
+        shipped_rules().summary(),
         url.clone(),
     );
     tokio::spawn(async move {
@@ -78,14 +84,75 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     demo.stop_proxy().await;
+    // The watch, from here on: an API secret deleted now alerts.
+    let mut watcher = audit_archive::watch::Watcher::open(store.clone(), shipped_rules())
+        .await
+        .expect("watch");
+    assert!(watcher.round().await.expect("the watch starts").is_empty());
+    let deleted = audit_model::testing::event("5ec2e7de-0000-4000-8000-00000000d31e")
+        .of_type("ACCOUNT_SECRET_DELETE")
+        .at("2026-01-01T11:59:00")
+        .user("mallory@acme.example")
+        .ip("2001:db8::66")
+        .build();
+    store
+        .write(
+            &[audit_archive::store::Listed::new(deleted.clone(), 0)],
+            None,
+        )
+        .await
+        .expect("write");
+    let hits = watcher.round().await.expect("a watch round");
+    assert!(
+        hits.iter().any(|h| h.title == "API secret deleted"),
+        "{hits:?}"
+    );
 
     signed_in(
-        StackOptions::proxy(&["--upstream", &archive_url]),
+        // The tab may hold only a fifth of the account: the qualifiers are the archive's to
+        // answer.
+        StackOptions {
+            local_max_events: Some(1000),
+            ..StackOptions::proxy(&["--upstream", &archive_url])
+        },
         move |c, stack| async move {
             let app = stack.app_url.clone();
             let proxy = stack.proxy_url.clone();
             assert_eq!(wait_rows(&c).await, 30);
-            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,000")).await;
+            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,001")).await;
+            // The archive names itself, and its watch's alerts are one link away.
+            let name = wait_text(&c, testid::SOURCE_NAME, |t| !t.is_empty()).await;
+            assert!(name.starts_with("Archive, 5,001 events since 20"), "{name}");
+            click(&c, testid::NAV_ALERTS).await;
+            let summary = wait_text(&c, testid::ALERTS_SUMMARY, |t| !t.is_empty()).await;
+            assert!(summary.contains(&format!("{} alerts", hits.len())), "{summary}");
+            let rows = find_all(&c, testid::ALERT_ROW).await;
+            assert_eq!(rows.len(), hits.len());
+            let mut texts = Vec::new();
+            for row in &rows {
+                texts.push(row.text().await.expect("row"));
+            }
+            assert!(
+                texts
+                    .iter()
+                    .any(|t| t.contains("API secret deleted") && t.contains("high")),
+                "{texts:?}"
+            );
+            // Its events, in the list through the id: qualifier that the archive answers.
+            find(&c, testid::ALERT_EVENTS).await.click().await.expect("click");
+            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 1")).await;
+            assert_eq!(column(&c, &testid::cell("type")).await, ["ACCOUNT_SECRET_DELETE"]);
+            let asked = js(
+                &c,
+                "return performance.getEntriesByType('resource').map(r => r.name).filter(n => n.includes('where='))",
+            )
+            .await;
+            assert!(
+                asked.as_array().is_some_and(|a| !a.is_empty()),
+                "the qualifier was asked of the archive: {asked}"
+            );
+            c.goto(&format!("{app}/")).await.expect("the list");
+            wait_rows(&c).await;
             // A type filter: the archive's count (through the proxy) is what the list shows.
             let types = api_total(&c, &proxy, "event_type=USER_LOGIN").await;
             assert!(types > 0 && types < 5000, "{types}");

@@ -760,7 +760,7 @@ async fn a_row_opens_the_detail_view_which_reloads_and_goes_back() {
 
 #[tokio::test]
 async fn back_and_forward_move_between_views() {
-    signed_in(StackOptions::default(), move |c, _stack| async move {
+    signed_in(StackOptions::default(), move |c, stack| async move {
         type_into(&c, testid::SEARCH_TEXT, "USER_LOGOUT").await;
         click(&c, testid::APPLY).await;
         let filtered = wait_text(&c, testid::SHOWING, |t| {
@@ -782,6 +782,15 @@ async fn back_and_forward_move_between_views() {
         c.forward().await.expect("forward");
         wait_text(&c, testid::SHOWING, |t| t == filtered).await;
         assert_eq!(input_value(&c, testid::SEARCH_TEXT).await, "USER_LOGOUT");
+        // The plain API is no archive: the Alerts view's address says where alerts come from,
+        // and the top bar names no archive and offers no Alerts link.
+        c.goto(&format!("{}/alerts", stack.app_url))
+            .await
+            .expect("alerts");
+        let none = wait_text(&c, testid::ALERTS_NONE, |t| !t.is_empty()).await;
+        assert!(none.contains("audit-archive --rules"), "{none}");
+        assert!(find_all(&c, testid::NAV_ALERTS).await.is_empty());
+        assert!(find_all(&c, testid::SOURCE_NAME).await.is_empty());
     })
     .await;
 }

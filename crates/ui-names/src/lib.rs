@@ -158,6 +158,20 @@ pub mod testid {
     pub const LOCAL_CHECK: &str = "local-check";
     /// `local-retry`
     pub const LOCAL_RETRY: &str = "local-retry";
+    /// `alert-row`: one alert of the Alerts view
+    pub const ALERT_ROW: &str = "alert-row";
+    /// `alert-events`: an alert's link to its events in the list
+    pub const ALERT_EVENTS: &str = "alert-events";
+    /// `alerts-table`
+    pub const ALERTS_TABLE: &str = "alerts-table";
+    /// `alerts-none`: the Alerts view against a server without a watch
+    pub const ALERTS_NONE: &str = "alerts-none";
+    /// `alerts-summary`
+    pub const ALERTS_SUMMARY: &str = "alerts-summary";
+    /// `nav-alerts`: the main navigation's link to the Alerts view (an archive with a watch)
+    pub const NAV_ALERTS: &str = "nav-alerts";
+    /// `source-name`: what the signed-in account is read from (an archive names itself)
+    pub const SOURCE_NAME: &str = "source-name";
     /// `nav-events`: the main navigation's link to the list as last shown
     pub const NAV_EVENTS: &str = "nav-events";
     /// `next`
