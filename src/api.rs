@@ -308,13 +308,30 @@ impl Client {
         format!("{}{}", self.base, path_and_query)
     }
 
-    /// Sends one request, retrying 429 and 503 a bounded number of times, and decodes the JSON.
+    /// Sends one request, retrying 429 and 503 a bounded number of times, and decodes the JSON
+    /// (`None` for an empty answer).
     async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path_and_query: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<Option<T>, ApiError> {
+        match self.send_text(method, path_and_query, signal).await? {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| ApiError::Malformed(e.to_string())),
+        }
+    }
+
+    /// [`send`](Self::send)'s request and retries, once in the wasm for every answer's type:
+    /// the answer's text, `None` when it is empty.
+    async fn send_text(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Option<String>, ApiError> {
         let url = self.url(path_and_query);
         let mut attempt = 0;
         // Why a request failed: the caller gave up, the time ran out, or the other thing.
@@ -389,9 +406,7 @@ impl Client {
             if status == 204 || text.trim().is_empty() {
                 return Ok(None);
             }
-            return serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| ApiError::Malformed(e.to_string()));
+            return Ok(Some(text));
         }
     }
 
