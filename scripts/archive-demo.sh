@@ -51,12 +51,13 @@ wait_for() {
   exit 1
 }
 
-"$bin/audit-proxy" --demo --demo-events "$events" --listen 127.0.0.1:8788 &
+# The demo account grows by an event every two seconds, so the watch has something new to see.
+"$bin/audit-proxy" --demo --demo-events "$events" --demo-live-every-ms 2000 --listen 127.0.0.1:8788 &
 pids+=($!)
 wait_for http://127.0.0.1:8788 "audit-proxy --demo"
 AUDIT_API_KEY=demo AUDIT_API_SECRET=demo "$bin/audit-archive" \
   --database-url "postgres://postgres@127.0.0.1:$port/postgres" \
-  --upstream http://127.0.0.1:8788 --listen 127.0.0.1:8789 --poll-secs 10 &
+  --upstream http://127.0.0.1:8788 --listen 127.0.0.1:8789 --poll-secs 10 --rules rules &
 pids+=($!)
 wait_for http://127.0.0.1:8789 "audit-archive"
 "$bin/audit-proxy" --app dist --upstream http://127.0.0.1:8789 --listen 127.0.0.1:8787 &
@@ -66,6 +67,8 @@ wait_for http://127.0.0.1:8787 "audit-proxy --app dist"
 cat <<MSG
 
   The archive on the demo account: open http://127.0.0.1:8787/ and sign in with "Try the demo".
+  It watches the shipped rules (rules/): their hits appear under Alerts as the demo account's
+  new events meet them (a burst of one user's logins within minutes).
   The archive alone: curl -u demo:demo http://127.0.0.1:8789/beta/audit/events
   Its database: psql postgres://postgres@127.0.0.1:$port/postgres
   Ctrl-C stops everything and removes the database.

@@ -202,6 +202,21 @@ fn PlaceTable(
     }
 }
 
+/// Against an archive whose watch alerts on what `section` finds (its rules tagged
+/// `overview.<section>`), which rules: the team hears of it without this page open.
+#[component]
+fn WatchedBy(section: &'static str) -> impl IntoView {
+    let session = expect_context::<Session>();
+    move || {
+        let about = session.archive.about()?;
+        let titles = about.rules_covering(section);
+        (!titles.is_empty()).then(|| {
+            let text = format!("Alerted on by the archive's rules: {}.", titles.join("; "));
+            view! { <p class="small muted" data-testid=testid::in_section(section, "rules")>{text}</p> }
+        })
+    }
+}
+
 /// A section's events, newest first: the first few, the rest one keypress away; each with links
 /// to everything its user, or its address, did in the range.
 #[component]
@@ -426,6 +441,7 @@ pub fn SecurityPage() -> impl IntoView {
                 view! {
                     <section class="card">
                         <h2>"API key and secret changes, newest first"</h2>
+                        <WatchedBy section=testid::KEY_CHANGES/>
                         {move || match key_changes.get() {
                             Some(list) => view! {
                                 <SectionExport section=testid::KEY_CHANGES query=q1.clone() csv=events_csv(list.clone())/>
@@ -436,6 +452,7 @@ pub fn SecurityPage() -> impl IntoView {
                     </section>
                     <section class="card">
                         <h2>"Logins by country"</h2>
+                        <WatchedBy section=testid::COUNTRIES/>
                         {move || match places.get() {
                             Some((countries, _)) => view! { <PlaceTable section=testid::COUNTRIES field="country" places=countries query=q2.clone()/> }.into_any(),
                             None => view! { <Pending section=testid::COUNTRIES parts=&[LOGINS, EARLIER] what="the logins" progress loading/> }.into_any(),
@@ -443,6 +460,7 @@ pub fn SecurityPage() -> impl IntoView {
                     </section>
                     <section class="card">
                         <h2>"Logins by source IP"</h2>
+                        <WatchedBy section=testid::IPS/>
                         {move || match places.get() {
                             Some((_, ips)) => view! { <PlaceTable section=testid::IPS field="ip" places=ips query=q3.clone()/> }.into_any(),
                             None => view! { <Pending section=testid::IPS parts=&[LOGINS, EARLIER] what="the logins" progress loading/> }.into_any(),
@@ -450,6 +468,7 @@ pub fn SecurityPage() -> impl IntoView {
                     </section>
                     <section class="card">
                         <h2>"Changes at unusual hours"</h2>
+                        <WatchedBy section=testid::UNUSUAL/>
                         {move || match unusual.get() {
                             Some((hours, list)) => {
                                 let hours = hours.iter().map(|h| format!("{h:02}")).collect::<Vec<_>>().join(", ");

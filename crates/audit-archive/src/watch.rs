@@ -74,6 +74,9 @@ pub struct Rule {
     pub file: PathBuf,
     /// The line its document starts on.
     pub line: usize,
+    /// Its Sigma `tags` (`overview.<section>` says which finding of the app's security
+    /// overview it alerts on).
+    pub tags: Vec<String>,
 }
 
 /// A rule directory, loaded and checked.
@@ -187,6 +190,7 @@ impl RuleSet {
                 id: r.id.clone(),
                 title: r.title.clone(),
                 level: r.level.clone(),
+                tags: r.tags.clone(),
             })
             .collect()
     }
@@ -338,7 +342,12 @@ impl RuleSet {
                     self.new_terms.insert(id.clone(), terms);
                 }
             }
-            added.push((r.id.clone(), r.title.clone(), level_name(r.level)));
+            added.push((
+                r.id.clone(),
+                r.title.clone(),
+                level_name(r.level),
+                r.tags.clone(),
+            ));
         }
         for c in &parsed.correlations {
             use CorrelationType::*;
@@ -358,9 +367,14 @@ impl RuleSet {
                     c.title
                 )));
             }
-            added.push((c.id.clone(), c.title.clone(), level_name(c.level)));
+            added.push((
+                c.id.clone(),
+                c.title.clone(),
+                level_name(c.level),
+                c.tags.clone(),
+            ));
         }
-        for (id, title, level) in added {
+        for (id, title, level, tags) in added {
             let id = id.unwrap_or_else(|| title.clone());
             if let Some(other) = self.rules.iter().find(|r| r.id == id) {
                 return Err(refuse(format!(
@@ -375,6 +389,7 @@ impl RuleSet {
                 level,
                 file: file.to_path_buf(),
                 line,
+                tags,
             });
         }
         self.collection.rules.extend(parsed.rules);

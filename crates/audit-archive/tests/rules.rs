@@ -399,6 +399,12 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
         about["rules"].as_array().map(Vec::len),
         Some(rules().rules.len())
     );
+    let secret = about["rules"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["title"] == "API secret deleted"))
+        .expect("the rule announced");
+    assert_eq!(secret["level"], "high");
+    assert_eq!(secret["tags"], serde_json::json!(["overview.key-changes"]));
     let (status, alerts) = get("/beta/audit/archive/alerts?size=2").await;
     assert_eq!(status, 200, "{alerts}");
     let served = alerts["alerts"].as_array().expect("alerts");

@@ -78,6 +78,29 @@ pub struct RuleInfo {
     pub title: String,
     /// `informational`, `low`, `medium`, `high` or `critical`.
     pub level: String,
+    /// Its Sigma tags; `overview.<section>` names the security overview's section whose
+    /// findings it alerts on ([`OVERVIEW_TAG`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// A rule tagged `overview.<section>` alerts on what that section of the app's security overview
+/// finds: `key-changes`, `countries`, `ips` or `unusual`.
+pub const OVERVIEW_TAG: &str = "overview.";
+
+impl About {
+    /// The titles of the rules that alert on what the security overview's `section` finds.
+    pub fn rules_covering(&self, section: &str) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|r| {
+                r.tags
+                    .iter()
+                    .any(|t| t.strip_prefix(OVERVIEW_TAG) == Some(section))
+            })
+            .map(|r| r.title.as_str())
+            .collect()
+    }
 }
 
 /// The watch's hits, newest first.
@@ -128,5 +151,26 @@ mod tests {
         assert!(about.answers(ANSWERS_WHERE));
         assert!(!about.answers(ANSWERS_ALERTS));
         assert_eq!(about.oldest, None);
+    }
+
+    #[test]
+    fn a_section_is_covered_by_the_rules_tagged_for_it() {
+        let rule = |title: &str, tags: &[&str]| RuleInfo {
+            title: title.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            ..Default::default()
+        };
+        let about = About {
+            rules: vec![
+                rule("Secret deleted", &["overview.key-changes", "attack.t1098"]),
+                rule("New country", &["overview.countries"]),
+                rule("Login", &[]),
+                rule("Not a section", &["overview.key-changes-extra"]),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(about.rules_covering("key-changes"), ["Secret deleted"]);
+        assert_eq!(about.rules_covering("countries"), ["New country"]);
+        assert!(about.rules_covering("ips").is_empty());
     }
 }

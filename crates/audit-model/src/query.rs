@@ -159,8 +159,13 @@ impl EventQuery {
             .and_then(|f| crate::filter::Filter::parse(f).ok())
             .filter(|f| !f.clauses.is_empty());
         if let Some(f) = filter {
+            // The qualifiers only: bare text is the API's `search_text`, sent on its own.
+            let qualifiers = crate::filter::Filter {
+                clauses: f.clauses,
+                text: Vec::new(),
+            };
             let mut ser = form_urlencoded::Serializer::new(String::new());
-            ser.append_pair("where", &f.to_string());
+            ser.append_pair("where", &qualifiers.to_string());
             out.push('&');
             out.push_str(&ser.finish());
         }
@@ -414,6 +419,26 @@ mod tests {
         assert!(!api.contains("where") && !api.contains("country"), "{api}");
         // What the proxy parses never carries them.
         assert_eq!(EventQuery::parse(&app).expect("parses").0.filter, None);
+        // An archive is asked them, in canonical form and without bare text (that is the
+        // API's search_text, sent on its own).
+        let with_text = EventQuery {
+            filter: Some("-type:x  country:us \"two words\"".into()),
+            ..q.clone()
+        };
+        let archive = with_text.to_archive_query_string();
+        assert!(
+            archive.starts_with(&with_text.to_query_string())
+                && archive.ends_with("&where=-type%3Ax+country%3Aus"),
+            "{archive}"
+        );
+        assert_eq!(
+            EventQuery {
+                filter: Some("just text".into()),
+                ..q.clone()
+            }
+            .to_archive_query_string(),
+            q.to_query_string()
+        );
         assert_eq!(EventQuery::parse_app(&app).expect("parses").0, q.at_page(1));
         let bad = EventQuery {
             filter: Some("colour:red".into()),

@@ -171,6 +171,18 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
             );
             c.goto(&format!("{app}/security")).await.expect("security");
             wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;
+            // Each finding the watch alerts on says by which rules.
+            let watched = wait_text(&c, &testid::in_section(testid::KEY_CHANGES, "rules"), |t| {
+                !t.is_empty()
+            })
+            .await;
+            assert!(watched.contains("API secret deleted"), "{watched}");
+            let countries =
+                wait_text(&c, &testid::in_section(testid::COUNTRIES, "rules"), |t| !t.is_empty()).await;
+            assert!(
+                countries.contains("First login from a country new to the account"),
+                "{countries}"
+            );
         },
     )
     .await;
