@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use audit_model::archive::{About, Alert, ANSWERS_ALERTS};
-use audit_model::time::format_display;
 use audit_model::EventQuery;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -27,13 +26,21 @@ enum Shown {
     Alerts(Arc<About>, Vec<Alert>),
 }
 
+/// An alert's delivery to the team's webhook, said so that it reads alone (on a phone the
+/// column has no heading).
+fn delivery(state: &str) -> &'static str {
+    match state {
+        "delivered" => "delivered to the webhook",
+        "pending" => "webhook delivery pending",
+        "dead" => "webhook delivery failed (gave up)",
+        _ => "not sent (no webhook)",
+    }
+}
+
 /// The list of an alert's events, through the `id:` qualifier.
 pub fn alert_list_href(alert: &Alert) -> String {
     list_href(&EventQuery {
-        filter: Some(audit_model::filter::qualifier(
-            "id",
-            &alert.events.join(","),
-        )),
+        filter: Some(alert.events_filter()),
         ..Default::default()
     })
 }
@@ -60,7 +67,7 @@ pub fn AlertsPage() -> impl IntoView {
     );
     let (loading, error) = (loaded.loading, loaded.error);
     let when = move |at: &str| match audit_model::time::parse_api_timestamp(at) {
-        Ok(t) => format_display(t, prefs.offset_at(t)),
+        Ok(t) => prefs.shown_at(t),
         Err(_) => at.to_string(),
     };
     let table = move |alerts: Vec<Alert>| {
@@ -80,9 +87,9 @@ pub fn AlertsPage() -> impl IntoView {
                             <a href=crate::browser::app_href(&list) data-testid=testid::ALERT_EVENTS>
                                 {if n == 1 { "1 event".to_string() } else { format!("{n} events") }}
                             </a>
-                            {last.map(|href| view! { " · " <A href=crate::browser::app_href(&href)>"latest"</A> })}
+                            {last.map(|href| view! { " · " <A href=crate::browser::app_href(&href)>{if n == 1 { "open" } else { "open the latest" }}</A> })}
                         </td>
-                        <td class="small">{a.delivery.clone()}</td>
+                        <td class="small">{delivery(&a.delivery)}</td>
                     </tr>
                 }
             })
@@ -91,7 +98,7 @@ pub fn AlertsPage() -> impl IntoView {
             <div class="scroll-x"><table class="events" data-testid=testid::ALERTS_TABLE>
                 <caption class="sr-only">"Alerts, newest first"</caption>
                 <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"Level"</th><th scope="col">"Rule"</th>
+                    <th scope="col">{move || format!("When ({})", prefs.zone_label())}</th><th scope="col">"Level"</th><th scope="col">"Rule"</th>
                     <th scope="col">"Events"</th><th scope="col">"Delivery"</th>
                 </tr></thead>
                 <tbody>{rows}</tbody>

@@ -84,6 +84,23 @@ pub struct RuleInfo {
     pub tags: Vec<String>,
 }
 
+impl Alert {
+    /// The search box's qualifier naming exactly its events (`id:a,b,c`, each id quoted when it
+    /// needs to be), for the list's `where=`.
+    pub fn events_filter(&self) -> String {
+        use crate::filter::{Clause, Field, Filter, Wanted};
+        Filter {
+            clauses: vec![Clause {
+                field: Field::Id,
+                any_of: self.events.iter().cloned().map(Wanted::Text).collect(),
+                negated: false,
+            }],
+            text: Vec::new(),
+        }
+        .to_string()
+    }
+}
+
 /// A rule tagged `overview.<section>` alerts on what that section of the app's security overview
 /// finds: `key-changes`, `countries`, `ips` or `unusual`.
 pub const OVERVIEW_TAG: &str = "overview.";
@@ -151,6 +168,23 @@ mod tests {
         assert!(about.answers(ANSWERS_WHERE));
         assert!(!about.answers(ANSWERS_ALERTS));
         assert_eq!(about.oldest, None);
+    }
+
+    #[test]
+    fn an_alerts_events_are_one_qualifier_that_names_each() {
+        let alert = Alert {
+            events: vec!["a1".into(), "b 2".into(), "c,3".into()],
+            ..Default::default()
+        };
+        let filter = alert.events_filter();
+        assert_eq!(filter, r#"id:a1,"b 2","c,3""#);
+        let parsed = crate::filter::Filter::parse(&filter).expect("parses");
+        let ids = ["a1", "b 2", "c,3", "d4"];
+        let matched: Vec<&str> = ids
+            .into_iter()
+            .filter(|id| parsed.matches(&crate::testing::event(*id).build()))
+            .collect();
+        assert_eq!(matched, ["a1", "b 2", "c,3"]);
     }
 
     #[test]

@@ -95,18 +95,21 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
         .user("mallory@acme.example")
         .ip("2001:db8::66")
         .build();
-    store
-        .write(
-            &[audit_archive::store::Listed::new(deleted.clone(), 0)],
-            None,
-        )
-        .await
-        .expect("write");
+    // And ten logins by one user within ten minutes: a burst, one alert behind ten events.
+    let mut planted = vec![audit_archive::store::Listed::new(deleted, 0)];
+    for i in 0..10 {
+        let login = audit_model::testing::event(format!("b0257000-0000-4000-8000-{i:012}"))
+            .at(format!("2026-01-01T11:4{i}:00"))
+            .user("mallory@acme.example")
+            .ip("2001:db8::66")
+            .build();
+        planted.push(audit_archive::store::Listed::new(login, 0));
+    }
+    store.write(&planted, None).await.expect("write");
     let hits = watcher.round().await.expect("a watch round");
-    assert!(
-        hits.iter().any(|h| h.title == "API secret deleted"),
-        "{hits:?}"
-    );
+    for title in ["API secret deleted", "Burst of logins by one user"] {
+        assert!(hits.iter().any(|h| h.title == title), "{title}: {hits:?}");
+    }
 
     signed_in(
         // The tab may hold only a fifth of the account: the qualifiers are the archive's to
@@ -119,10 +122,10 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
             let app = stack.app_url.clone();
             let proxy = stack.proxy_url.clone();
             assert_eq!(wait_rows(&c).await, 30);
-            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,001")).await;
+            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 5,011")).await;
             // The archive names itself, and its watch's alerts are one link away.
             let name = wait_text(&c, testid::SOURCE_NAME, |t| !t.is_empty()).await;
-            assert!(name.starts_with("Archive, 5,001 events since 20"), "{name}");
+            assert!(name.starts_with("Archive, 5,011 events since 20"), "{name}");
             click(&c, testid::NAV_ALERTS).await;
             let summary = wait_text(&c, testid::ALERTS_SUMMARY, |t| !t.is_empty()).await;
             assert!(summary.contains(&format!("{} alerts", hits.len())), "{summary}");
@@ -150,6 +153,23 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
             assert!(
                 asked.as_array().is_some_and(|a| !a.is_empty()),
                 "the qualifier was asked of the archive: {asked}"
+            );
+            // A burst's ten events, through one qualifier naming each.
+            c.back().await.expect("back to the alerts");
+            wait_text(&c, testid::ALERTS_SUMMARY, |t| !t.is_empty()).await;
+            js(
+                &c,
+                &format!(
+                    "Array.from(document.querySelectorAll('{}')).find(r => r.textContent.includes('Burst of logins')).querySelector('{}').click()",
+                    tid(testid::ALERT_ROW),
+                    tid(testid::ALERT_EVENTS)
+                ),
+            )
+            .await;
+            wait_text(&c, testid::SHOWING, |t| t.ends_with("of 10")).await;
+            assert_eq!(
+                column(&c, &testid::cell("user")).await,
+                vec!["mallory@acme.example"; 10]
             );
             c.goto(&format!("{app}/")).await.expect("the list");
             wait_rows(&c).await;
