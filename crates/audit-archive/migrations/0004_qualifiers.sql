@@ -8,8 +8,10 @@ CREATE FUNCTION audit_fold(t text) RETURNS text
 
 -- The event's source_ip as an address: trimmed, a zone (%eth0) dropped, an IPv4-mapped IPv6
 -- address read as IPv4; NULL when it is not one address (then the text itself is compared).
+-- PARALLEL UNSAFE: the cast's exception block is a subtransaction, which no process of a
+-- parallel query (not even its leader) may start; a query with `ip:` runs in one process.
 CREATE FUNCTION audit_addr(raw text) RETURNS inet
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE STRICT AS $$
 DECLARE
     t text := split_part(btrim(raw, E' \t\n\r\f\v'), '%', 1);
     a inet;

@@ -544,6 +544,21 @@ fn messy_events() -> Vec<audit_model::AuditEvent> {
 /// and in the list's order, over the messy events.
 async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
     let url = cluster.database("qualifiers").expect("database");
+    // Every query planned in parallel where PostgreSQL may, as it plans them over a large
+    // table: a function that cannot run in a parallel worker fails here, not in production.
+    let admin = audit_archive::db::pool(&cluster.url(), 1).expect("pool");
+    admin
+        .get()
+        .await
+        .expect("connection")
+        .batch_execute(
+            "ALTER DATABASE qualifiers SET force_parallel_mode = on; \
+             ALTER DATABASE qualifiers SET parallel_setup_cost = 0; \
+             ALTER DATABASE qualifiers SET parallel_tuple_cost = 0; \
+             ALTER DATABASE qualifiers SET min_parallel_table_scan_size = 0",
+        )
+        .await
+        .expect("parallel plans");
     let pool = audit_archive::db::pool(&url, 2).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
