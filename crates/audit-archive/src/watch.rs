@@ -436,6 +436,16 @@ pub struct Watch {
     detector: rsigma_eval::Engine,
     /// Per first-seen rule, each term's last match.
     seen: BTreeMap<String, std::collections::HashMap<Vec<String>, Timestamp>>,
+    /// The oldest event remembered or watched: the start of the history the first-seen rules
+    /// know (see [`warm_up_ms`]).
+    first_at: Option<Timestamp>,
+}
+
+/// How long after the first event it knows a first-seen rule stays quiet: for an account with
+/// no history before that event every term is new, so none is called new until a quarter of the
+/// rule's look-back, at most 7 days, has been seen (as the app's security overview does).
+pub fn warm_up_ms(history_ms: i64) -> i64 {
+    (history_ms / 4).min(7 * 24 * 3_600_000)
 }
 
 /// The value of a dotted field of an event's JSON, as text.
@@ -497,6 +507,7 @@ impl Watch {
             new_terms: rules.new_terms.clone(),
             detector,
             seen: BTreeMap::new(),
+            first_at: None,
         })
     }
 
@@ -525,6 +536,7 @@ impl Watch {
         let (Some(at), Ok(json)) = (event.timestamp(), serde_json::to_value(event)) else {
             return;
         };
+        self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
         let matched: Vec<String> = self
             .detector
             .evaluate(&JsonEvent::borrow(&json))
@@ -550,10 +562,13 @@ impl Watch {
             // Without the fields there is no term to call new.
             return false;
         };
+        let warmed = self
+            .first_at
+            .is_some_and(|first| at - first >= warm_up_ms(terms.history_ms));
         let seen = self.seen.entry(id.to_string()).or_default();
         let earlier = seen.get(&term).copied();
         seen.insert(term, earlier.map_or(at, |e| e.max(at)));
-        earlier.is_none_or(|e| at - e > terms.history_ms)
+        warmed && earlier.is_none_or(|e| at - e > terms.history_ms)
     }
 
     /// Runs every rule on the next event (events come oldest first) and returns the hits it
@@ -565,6 +580,7 @@ impl Watch {
         let Ok(json) = serde_json::to_value(event) else {
             return Vec::new();
         };
+        self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
         let results = self
             .engine
             .process_event_at(&JsonEvent::borrow(&json), at.div_euclid(1000));

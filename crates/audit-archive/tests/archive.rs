@@ -233,11 +233,34 @@ async fn the_archive_answers_every_query_as_the_api_does() {
             .map(|l| l.trim().to_string())
             .collect()
     };
-    assert_eq!(days("Burst of logins by one user"), ["2025-12-23  1"]);
-    assert!(
-        days("Credentials changed within an hour of a new allow-list entry")
-            .contains(&"2025-12-30  1".to_string())
-    );
+    // The rules of level high and critical fire on the demo's three planted patterns and
+    // nowhere else (its generator's facts: the burst and the new country 9 days before its now,
+    // the allow-list entry then the key changes 2 days before).
+    let planted: [(&str, &[&str]); 3] = [
+        ("Burst of logins by one user", &["2025-12-23  1"]),
+        (
+            "Credentials changed within an hour of a new allow-list entry",
+            &["2025-12-30  1"],
+        ),
+        (
+            "First login from a country new to the account",
+            &["2025-12-23  1"],
+        ),
+    ];
+    for (title, want) in planted {
+        assert_eq!(days(title), want, "{title} in {report}");
+    }
+    let severe: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("high ") || l.starts_with("critical "))
+        .collect();
+    assert_eq!(severe.len(), planted.len(), "{report}");
+    for head in severe {
+        assert!(
+            planted.iter().any(|(t, _)| head.contains(t)),
+            "only the planted patterns are severe: {head}"
+        );
+    }
     assert!(days("Credential or allow-list change between midnight")
         .iter()
         .any(|d| d.starts_with("2025-12-27")));

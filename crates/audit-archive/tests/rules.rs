@@ -403,7 +403,7 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
         .as_array()
         .and_then(|r| r.iter().find(|r| r["title"] == "API secret deleted"))
         .expect("the rule announced");
-    assert_eq!(secret["level"], "high");
+    assert_eq!(secret["level"], "medium");
     assert_eq!(secret["tags"], serde_json::json!(["overview.key-changes"]));
     let (status, alerts) = get("/beta/audit/archive/alerts?size=2").await;
     assert_eq!(status, 200, "{alerts}");

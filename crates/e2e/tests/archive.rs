@@ -138,7 +138,7 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
             assert!(
                 texts
                     .iter()
-                    .any(|t| t.contains("API secret deleted") && t.contains("high")),
+                    .any(|t| t.contains("API secret deleted") && t.contains("medium")),
                 "{texts:?}"
             );
             // Its events, in the list through the id: qualifier that the archive answers.
