@@ -122,6 +122,12 @@ if $browser && ! command -v systemd-analyze >/dev/null; then
   apt_install systemd
 fi
 
+# Python 3: the archive's tests verify alert signatures as a receiver in another language does.
+if $browser && ! command -v python3 >/dev/null; then
+  step "apt-get install python3 (a webhook receiver's signature check, for the archive's tests)"
+  apt_install python3
+fi
+
 # PostgreSQL's server programs: the archive's tests start a throwaway cluster of their own
 # (crates/audit-archive/src/testing.rs), never the system's.
 if $browser && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then

@@ -61,6 +61,9 @@ pub enum RuleError {
     Empty(PathBuf),
 }
 
+/// The largest rule file read: 1 MiB holds hundreds of rules.
+pub const MAX_RULE_FILE_BYTES: u64 = 1 << 20;
+
 /// One rule as loaded: what a hit of it says, and where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
@@ -195,7 +198,8 @@ impl RuleSet {
             .collect()
     }
 
-    /// Loads every `*.yml` and `*.yaml` file of `dir` (not its subfolders), in name order.
+    /// Loads every `*.yml` and `*.yaml` file of `dir` (not its subfolders), in name order; a
+    /// file larger than [`MAX_RULE_FILE_BYTES`] is refused.
     pub fn load(dir: &Path) -> Result<RuleSet, RuleError> {
         let unreadable = |path: &Path| {
             let path = path.to_path_buf();
@@ -217,6 +221,18 @@ impl RuleSet {
             new_terms: BTreeMap::new(),
         };
         for file in files {
+            // A rule is a page of YAML; a file far larger is a mistake (or an attack on the
+            // parser), refused before it is read.
+            let size = std::fs::metadata(&file).map_err(unreadable(&file))?.len();
+            if size > MAX_RULE_FILE_BYTES {
+                return Err(RuleError::Refused {
+                    file,
+                    line: 1,
+                    message: format!(
+                        "the file is {size} bytes; a rule file may hold at most {MAX_RULE_FILE_BYTES} (split it, or remove what is not a rule)"
+                    ),
+                });
+            }
             let text = std::fs::read_to_string(&file).map_err(unreadable(&file))?;
             for (line, doc) in documents(&text) {
                 set.add(&file, line, &doc)?;

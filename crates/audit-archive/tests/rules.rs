@@ -221,6 +221,39 @@ fn a_rule_the_watch_cannot_run_is_refused_with_its_file_and_line() {
             "names the file and line {line}: {msg}"
         );
     }
+    // Hostile files: an unknown modifier and bad YAML are refused with their place; a 10 MB
+    // file is refused unread; a regex that would backtrack badly elsewhere runs in linear time
+    // here (the engine's regex has no backtracking) and answers.
+    for (text, said) in [
+        (
+            GOOD.replace("event_type:", "event_type|frobnicate:"),
+            "frobnicate",
+        ),
+        (format!("{GOOD}  : [unclosed\n"), ""),
+    ] {
+        let msg = load_one(&text).expect_err(&text).to_string();
+        assert!(msg.contains("rule.yml:") && msg.contains(said), "{msg}");
+    }
+    let huge = format!("{GOOD}# {}\n", "x".repeat(10 << 20));
+    let msg = load_one(&huge).expect_err("10 MB").to_string();
+    assert!(
+        msg.contains("rule.yml:1: ") && msg.contains("at most 1048576"),
+        "{msg}"
+    );
+    let greedy = GOOD.replace(
+        "    event_type: ACCOUNT_SECRET_CREATE",
+        "    event_type|re: '^(a+)+$'",
+    );
+    let rules = load_one(&greedy).expect("a regex rule loads");
+    let mut watch = Watch::new(&rules).expect("a watch");
+    let mut evil = audit_model::testing::event("evil")
+        .at("2026-01-05T11:00:00")
+        .build();
+    evil.event_type = format!("{}b", "a".repeat(100_000));
+    assert!(watch.observe(&evil).is_empty());
+    evil.event_type = "a".repeat(100_000);
+    assert_eq!(watch.observe(&evil).len(), 1);
+
     let empty = std::env::temp_dir().join(format!("audit-rules-empty-{}", std::process::id()));
     std::fs::create_dir_all(&empty).expect("dir");
     assert!(matches!(RuleSet::load(&empty), Err(RuleError::Empty(_))));
@@ -473,6 +506,29 @@ async fn serve_with_rules(db: &audit_archive::store::Archive, rules: &RuleSet) -
     url
 }
 
+/// Whether a receiver written in Python, following docs/archive.md (HMAC-SHA256 under the
+/// secret of `<timestamp>.<raw body>`, compared in constant time), accepts a delivery.
+fn python_verifies(secret: &str, ts: u64, signature: &str, body: &str) -> bool {
+    use std::io::Write;
+    const RECIPE: &str = "import hashlib, hmac, sys
+secret, ts, signature = sys.argv[1:4]
+body = sys.stdin.buffer.read()
+mac = hmac.new(secret.encode(), ts.encode() + b'.' + body, hashlib.sha256).hexdigest()
+sys.exit(0 if hmac.compare_digest('sha256=' + mac, signature) else 1)";
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", RECIPE, secret, &ts.to_string(), signature])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 (the receiver's language)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(body.as_bytes())
+        .expect("body");
+    child.wait().expect("python3").success()
+}
+
 /// What the test receiver got: (headers, body) per request.
 type Received = std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>;
 
@@ -558,6 +614,13 @@ async fn alerts_are_signed_retried_with_one_key_and_given_up_after_the_last_try(
         assert!(now.abs_diff(ts) < 60);
         assert_eq!(header("x-audit-signature"), sign("s3cret", ts, body));
         assert_ne!(header("x-audit-signature"), sign("other", ts, body));
+        // The documented recipe, as a receiver in another language follows it.
+        for (secret, valid) in [("s3cret", true), ("other", false)] {
+            assert_eq!(
+                python_verifies(secret, ts, header("x-audit-signature"), body),
+                valid
+            );
+        }
         let v: Value = serde_json::from_str(body).expect("JSON");
         assert_eq!(v["id"], "r-1");
         assert_eq!(v["level"], "high");
