@@ -36,3 +36,30 @@ BEGIN
     RETURN a;
 END;
 $$;
+
+-- What the qualifiers compare, one column each, written with every event by the archive (in
+-- Rust, by the functions the tab's filter uses) so that a qualifier reads a column instead of
+-- parsing each event's JSON.
+ALTER TABLE events
+    ADD COLUMN q_user text,                -- user_email, ASCII-folded
+    ADD COLUMN q_user_id text,             -- user_id as text (a number or a string)
+    ADD COLUMN q_country text,             -- source_country, folded
+    ADD COLUMN q_source text,              -- source, folded
+    ADD COLUMN q_source_description text,  -- source_description, folded
+    ADD COLUMN q_ip text,                  -- source_ip trimmed and folded, compared as text
+    ADD COLUMN q_addr inet;                -- source_ip as an address (NULL when it is none)
+
+-- The same values computed here, for rows written before this version (and by tests).
+CREATE FUNCTION audit_fill_qualifiers() RETURNS void LANGUAGE sql AS $$
+    UPDATE events SET
+        q_user = audit_fold(d.doc->>'user_email'),
+        q_user_id = (d.doc->'user_id') #>> '{}',
+        q_country = audit_fold(d.doc->>'source_country'),
+        q_source = audit_fold(d.doc->>'source'),
+        q_source_description = audit_fold(d.doc->>'source_description'),
+        q_ip = audit_fold(btrim(d.doc->>'source_ip', E' \t\n\r\f\v')),
+        q_addr = audit_addr(d.doc->>'source_ip')
+    FROM (SELECT id, body::jsonb AS doc FROM events) AS d
+    WHERE events.id = d.id;
+$$;
+SELECT audit_fill_qualifiers();

@@ -2,9 +2,10 @@
 //! archive answers `type:`, `user:`, `ip:`, `country:`, `source:`, `id:` and `context.<path>:` in the
 //! database, exactly as the app's tab answers them over the events it holds.
 //!
-//! Values are never written into the SQL: each becomes a parameter (`$n`), and the comparisons
-//! use the functions of migration 4 (`audit_fold`, `audit_addr`), so that an event missing the
-//! field matches no value, and a negated qualifier keeps it.
+//! Values are never written into the SQL: each becomes a parameter (`$n`). The fields compared
+//! are migration 4's `q_` columns, written with each event by the functions the tab's filter
+//! uses (ASCII folding, [`audit_model::filter::event_addr`]); only `context.<path>:` reads the
+//! event's JSON. An event missing the field matches no value, and a negated qualifier keeps it.
 
 use audit_model::filter::{normal, Clause, Field, Filter, Wanted};
 use tokio_postgres::types::ToSql;
@@ -78,24 +79,15 @@ impl Conditions {
         let any = match &clause.field {
             Field::Type => format!("audit_fold(event_type) = ANY({})", self.param(folded())),
             Field::Id => format!("audit_fold(events.id) = ANY({})", self.param(folded())),
-            Field::Country => format!(
-                "audit_fold({doc}->>'source_country') = ANY({})",
-                self.param(folded())
-            ),
+            Field::Country => format!("q_country = ANY({})", self.param(folded())),
             Field::Source => {
                 let p = self.param(folded());
-                format!(
-                    "(audit_fold({doc}->>'source') = ANY({p}) \
-                     OR audit_fold({doc}->>'source_description') = ANY({p}))"
-                )
+                format!("(q_source = ANY({p}) OR q_source_description = ANY({p}))")
             }
             Field::User => {
                 let emails = self.param(folded());
                 let ids = self.param(Box::new(texts()));
-                format!(
-                    "(audit_fold({doc}->>'user_email') = ANY({emails}) \
-                     OR ({doc}->'user_id') #>> '{{}}' = ANY({ids}))"
-                )
+                format!("(q_user = ANY({emails}) OR q_user_id = ANY({ids}))")
             }
             Field::Context(path) => {
                 let at = format!(
@@ -109,43 +101,34 @@ impl Conditions {
                 )
             }
             Field::Ip => {
-                let raw = format!("({doc}->>'source_ip')");
-                let alternatives: Vec<String> = clause
-                    .any_of
-                    .iter()
-                    .map(|w| self.address(w, &raw))
-                    .collect();
+                let alternatives: Vec<String> =
+                    clause.any_of.iter().map(|w| self.address(w)).collect();
                 format!("({})", alternatives.join(" OR "))
             }
         };
         format!("coalesce({any}, false)")
     }
 
-    /// One `ip:` alternative against the event's address text `raw`: as an address when the
-    /// event's is one, else as text.
-    fn address(&mut self, wanted: &Wanted, raw: &str) -> String {
+    /// One `ip:` alternative: against the event's address when it has one, else its text.
+    fn address(&mut self, wanted: &Wanted) -> String {
         let as_text = match wanted {
             Wanted::Text(t) => t.clone(),
             Wanted::Addr(a) => a.to_string(),
             Wanted::Range(r) => r.to_string(),
         };
         let text = self.param(Box::new(as_text.to_ascii_lowercase()));
-        let when_text = format!("audit_fold(btrim({raw}, E' \\t\\n\\r\\f\\v')) = {text}");
         let when_addr = match wanted {
             Wanted::Text(_) => "false".to_string(),
-            Wanted::Addr(a) => format!(
-                "audit_addr({raw}) = {}::text::inet",
-                self.param(Box::new(normal(*a).to_string()))
-            ),
+            Wanted::Addr(a) => format!("q_addr = {}::inet", self.param(Box::new(normal(*a)))),
             Wanted::Range(net) => {
                 let net = self.param(Box::new(net.to_string()));
                 format!(
-                    "(audit_addr({raw}) <<= {net}::text::inet OR (family(audit_addr({raw})) = 4 \
-                     AND ('::ffff:' || host(audit_addr({raw})))::inet <<= {net}::text::inet))"
+                    "(q_addr <<= {net}::text::inet OR (family(q_addr) = 4 \
+                     AND ('::ffff:' || host(q_addr))::inet <<= {net}::text::inet))"
                 )
             }
         };
-        format!("(CASE WHEN audit_addr({raw}) IS NULL THEN {when_text} ELSE {when_addr} END)")
+        format!("(CASE WHEN q_addr IS NULL THEN q_ip = {text} ELSE {when_addr} END)")
     }
 }
 

@@ -71,6 +71,52 @@ pub struct Resume {
     id: String,
 }
 
+/// What the qualifiers compare (migration 4's `q_` columns), per event of a write, computed
+/// by the functions the tab's filter uses ([`audit_model::filter`]).
+struct Qualified {
+    user: Vec<Option<String>>,
+    user_id: Vec<Option<String>>,
+    country: Vec<Option<String>>,
+    source: Vec<Option<String>>,
+    source_description: Vec<Option<String>>,
+    ip: Vec<Option<String>>,
+    addr: Vec<Option<std::net::IpAddr>>,
+}
+
+impl Qualified {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            user: Vec::with_capacity(n),
+            user_id: Vec::with_capacity(n),
+            country: Vec::with_capacity(n),
+            source: Vec::with_capacity(n),
+            source_description: Vec::with_capacity(n),
+            ip: Vec::with_capacity(n),
+            addr: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, e: &AuditEvent) {
+        let fold = |v: &Option<String>| v.as_deref().map(|s| pg_text(&s.to_ascii_lowercase()));
+        self.user.push(fold(&e.user_email));
+        self.user_id
+            .push(e.user_id.as_ref().map(|u| pg_text(&u.to_string())));
+        self.country.push(fold(&e.source_country));
+        self.source.push(fold(&e.source));
+        self.source_description.push(fold(&e.source_description));
+        self.ip.push(
+            e.source_ip
+                .as_deref()
+                .map(|raw| pg_text(&raw.trim().to_ascii_lowercase())),
+        );
+        self.addr.push(
+            e.source_ip
+                .as_deref()
+                .and_then(audit_model::filter::event_addr),
+        );
+    }
+}
+
 /// The archive's database.
 #[derive(Debug, Clone)]
 pub struct Archive {
@@ -124,7 +170,9 @@ impl Archive {
             let mut descriptions = Vec::with_capacity(events.len());
             let mut bodies = Vec::with_capacity(events.len());
             let mut texts = Vec::with_capacity(events.len());
+            let mut q = Qualified::with_capacity(events.len());
             for l in events {
+                q.push(&l.event);
                 ids.push(pg_text(&l.event.id));
                 times.push(l.created_ms);
                 places.push(l.pos);
@@ -134,12 +182,30 @@ impl Archive {
                 texts.push(pg_text(&search_text(&l.event)));
             }
             tx.execute(
-                "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, haystack) \
+                "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, haystack, \
+                                     q_user, q_user_id, q_country, q_source, q_source_description, \
+                                     q_ip, q_addr) \
                  SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
-                                      $6::text[], $7::text[]) \
+                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                                      $11::text[], $12::text[], $13::text[], $14::inet[]) \
                  ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos \
                  WHERE events.pos <> EXCLUDED.pos AND events.created_ms = EXCLUDED.created_ms",
-                &[&ids, &times, &places, &types, &descriptions, &bodies, &texts],
+                &[
+                    &ids,
+                    &times,
+                    &places,
+                    &types,
+                    &descriptions,
+                    &bodies,
+                    &texts,
+                    &q.user,
+                    &q.user_id,
+                    &q.country,
+                    &q.source,
+                    &q.source_description,
+                    &q.ip,
+                    &q.addr,
+                ],
             )
             .await?;
         }
@@ -579,13 +645,18 @@ impl Archive {
             .as_deref()
             .and_then(|f| audit_model::filter::Filter::parse(f).ok())
             .filter(|f| !f.clauses.is_empty());
-        let from = match &filter {
-            None => "events",
-            Some(filter) => {
-                sql.qualifiers(filter, "d.doc");
-                "events CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d"
+        let mut from = "events";
+        if let Some(filter) = &filter {
+            sql.qualifiers(filter, "d.doc");
+            // Only a context path reads the event's JSON; the other qualifiers read columns.
+            if filter
+                .clauses
+                .iter()
+                .any(|c| matches!(c.field, audit_model::filter::Field::Context(_)))
+            {
+                from = "events CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d";
             }
-        };
+        }
         let where_sql = sql.where_sql();
         let mut refs = sql.params();
         let client = self.pool.get().await.map_err(DbError::from)?;

@@ -312,8 +312,9 @@ fn same_text(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
 
-/// The event's address: the text parsed, with an IPv4-mapped IPv6 address read as IPv4.
-fn event_addr(raw: &str) -> Option<IpAddr> {
+/// The event's address as `ip:` reads it: the text trimmed, a zone (`%eth0`) dropped, parsed,
+/// an IPv4-mapped IPv6 address read as IPv4; `None` when it is not one address.
+pub fn event_addr(raw: &str) -> Option<IpAddr> {
     let raw = raw.trim();
     let addr = raw.split_once('%').map_or(raw, |(a, _)| a);
     match addr.parse::<IpAddr>().ok()? {
