@@ -702,3 +702,107 @@ async fn compare_qualifiers(
         filters.len()
     );
 }
+
+/// The watch's rounds and the deliveries' state are written with the events they read, so a
+/// `kill -9` at any moment of a round neither loses an alert nor repeats one: every secret
+/// deleted that reached the archive after the watch started has exactly one hit of its rule.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_watching_it_alerts_once_on_every_new_event() {
+    const SECRET_DELETED: &str = "2b6c1e0a-5f4d-4c1b-9d0e-8a7f3c2d1e02";
+    let cluster = Cluster::start().expect("throwaway PostgreSQL");
+    let demo = DemoUpstream::start(&[
+        "--demo-events",
+        "300",
+        "--demo-live-every-ms",
+        "25",
+        "--demo-live-max",
+        "700",
+    ])
+    .await;
+    let url = cluster.url();
+    let db = common::archive(&url);
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+    let args = ["--poll-secs", "1", "--rules", rules];
+    let sql = db.pool().get().await.expect("connection");
+    let watch_seq = || async {
+        sql.query_opt("SELECT seq FROM watch_state", &[])
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.get::<_, i64>(0))
+    };
+
+    // Where the watch starts: what is written from then on is new to it.
+    let mut archive = Running::start(&url, &demo.url, &args);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let start = loop {
+        if let Some(seq) = watch_seq().await {
+            break seq;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            archive.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    archive.kill();
+    // Killed at random moments while new events arrive and the watch's rounds run.
+    let mut rng = fastrand::Rng::with_seed(11);
+    for _ in 0..8 {
+        let mut archive = Running::start(&url, &demo.url, &args);
+        tokio::time::sleep(Duration::from_millis(rng.u64(300..1500))).await;
+        archive.kill();
+    }
+    let mut archive = Running::start(&url, &demo.url, &args);
+    archive.ready().await;
+    until_held(&db, 1000, Duration::from_secs(60)).await;
+    // Until the watch has read everything written.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let last: i64 = sql
+            .query_one("SELECT max(seq) FROM events", &[])
+            .await
+            .expect("max")
+            .get(0);
+        if watch_seq().await == Some(last) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            archive.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut deleted: Vec<String> = sql
+        .query(
+            "SELECT id FROM events WHERE seq > $1 AND event_type = 'ACCOUNT_SECRET_DELETE'",
+            &[&start],
+        )
+        .await
+        .expect("events")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut alerted: Vec<String> = sql
+        .query(
+            "SELECT event_ids[1] FROM hits WHERE rule_id = $1",
+            &[&SECRET_DELETED],
+        )
+        .await
+        .expect("hits")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    deleted.sort();
+    alerted.sort();
+    assert!(
+        deleted.len() >= 3,
+        "too few secrets deleted while watched: {deleted:?}"
+    );
+    assert_eq!(
+        alerted, deleted,
+        "one alert per new secret deleted, none before the watch"
+    );
+}
