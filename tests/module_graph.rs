@@ -394,9 +394,13 @@ fn sources() -> Vec<(String, String)> {
 /// The modules whose tasks live as long as the app, and so may start one with a bare
 /// `spawn_local`; everything else starts handlers' work through `load::spawn_for_view`, which
 /// ends with its view.
-const APP_LIFETIME_TASKS: [(&str, &str); 4] = [
+const APP_LIFETIME_TASKS: [(&str, &str); 5] = [
     ("", "the App itself: config.json, read once"),
     ("workspace", "the tab's local copy, one per app"),
+    (
+        "archive",
+        "the question whether the server is an archive, one per account signed in",
+    ),
     (
         "load",
         "the loader and spawn_for_view, which bind tasks to their view",
