@@ -20,7 +20,7 @@ use rsigma_parser::{CorrelationType, Detection, SigmaCollection};
 
 /// The event fields a rule may name: the API's, as it writes them (`context.<path>` reaches into
 /// the context).
-pub const FIELDS: [&str; 11] = [
+pub const FIELDS: [&str; 12] = [
     "id",
     "event_type",
     "event_type_description",
@@ -32,7 +32,14 @@ pub const FIELDS: [&str; 11] = [
     "source_ip",
     "source_description",
     "source_country",
+    // The watch's own: the ids of the first-seen rules an event is new for (see `observe`).
+    FIRST_SEEN,
 ];
+
+/// The field the watch adds to an event before the rules read it: the ids of the first-seen
+/// rules (`new_terms:`) whose term the event is the first of, so that another rule, and so a
+/// correlation, can name "an event new for rule X" (`first_seen: X`).
+pub const FIRST_SEEN: &str = "first_seen";
 
 /// Why a rule directory cannot be watched. Each names the file and, for a rule, the line its
 /// document starts on.
@@ -597,6 +604,26 @@ impl Watch {
             return Vec::new();
         };
         self.first_at = Some(self.first_at.map_or(at, |f| f.min(at)));
+        // Which first-seen rules this event is new for, decided once (each decision remembers
+        // the term), and said in the event the other rules read.
+        let mut json = json;
+        let new_for: Vec<String> = if self.new_terms.is_empty() {
+            Vec::new()
+        } else {
+            let matched: Vec<String> = self
+                .detector
+                .evaluate(&JsonEvent::borrow(&json))
+                .into_iter()
+                .filter_map(|r| r.header.rule_id)
+                .collect();
+            matched
+                .into_iter()
+                .filter(|id| self.is_new(id, &json, at))
+                .collect()
+        };
+        if let (false, Some(map)) = (new_for.is_empty(), json.as_object_mut()) {
+            map.insert(FIRST_SEEN.into(), serde_json::json!(new_for));
+        }
         let results = self
             .engine
             .process_event_at(&JsonEvent::borrow(&json), at.div_euclid(1000));
@@ -616,7 +643,7 @@ impl Watch {
                     .collect(),
                 _ => vec![event.id.clone()],
             };
-            if self.new_terms.contains_key(&id) && !self.is_new(&id, &json, at) {
+            if self.new_terms.contains_key(&id) && !new_for.contains(&id) {
                 continue;
             }
             let (title, level) = self

@@ -235,11 +235,16 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     };
     // The rules of level high and critical fire on the demo's three planted patterns and
     // nowhere else (its generator's facts: the burst and the new country 9 days before its now,
-    // the allow-list entry then the key changes 2 days before).
-    let planted: [(&str, &[&str]); 3] = [
+    // the allow-list entry then the key changes through the API from the new address 2 days
+    // before).
+    let planted: [(&str, &[&str]); 4] = [
         ("Burst of logins by one user", &["2025-12-23  1"]),
         (
             "Credentials changed within an hour of a new allow-list entry",
+            &["2025-12-30  1"],
+        ),
+        (
+            "A secret or key created, then the API used from a new address",
             &["2025-12-30  1"],
         ),
         (
