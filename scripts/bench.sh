@@ -311,6 +311,14 @@ verdict "watch per event vs write per event" "${w_ratio}×" "≤ 1×" "$(le "$w_
 
 steal_since
 
+printf '\n== 5c. alerts: an event reaching the API → its alert at the webhook, polling every 5 s, one minute\n'
+alert_l=$(cargo run --quiet --release -p audit-archive --example alert_latency -- 5)
+echo "$alert_l"
+l_ratio=$(echo "$alert_l" | awk '/^ratio max/ { print $3 }')
+verdict "alert latency, worst vs poll interval" "${l_ratio:-none}×" "≤ 1×" "$(le "${l_ratio:-9}" 1)"
+
+steal_since
+
 printf '\n== 6. export: 10,000 events, 50 ms simulated latency per page\n'
 cargo run --quiet --release -p e2e --example export_bench -- 50
 

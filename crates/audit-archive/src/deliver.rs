@@ -189,13 +189,14 @@ impl Deliverer {
         Ok(delivered)
     }
 
-    /// Runs rounds every second until the task is dropped.
+    /// Runs rounds every second, and at once when the watch of this process finds hits, until
+    /// the task is dropped.
     pub async fn run(self) {
         loop {
             if let Err(e) = self.round().await {
                 tracing::error!(error = %e, "alert delivery round failed; trying again");
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            self.archive.hits_found(Duration::from_secs(1)).await;
         }
     }
 }

@@ -121,6 +121,16 @@ impl Qualified {
 #[derive(Debug, Clone)]
 pub struct Archive {
     pool: Pool,
+    /// Told when this process wrote events or found hits, so that the watch and the deliveries
+    /// take them up at once instead of at their next tick.
+    wrote: std::sync::Arc<Wrote>,
+}
+
+/// What an [`Archive`] tells the other tasks of its process.
+#[derive(Debug, Default)]
+struct Wrote {
+    events: tokio::sync::Notify,
+    hits: tokio::sync::Notify,
 }
 
 /// PostgreSQL text holds no NUL; a value carrying one is kept with it removed.
@@ -131,7 +141,10 @@ fn pg_text(s: &str) -> String {
 impl Archive {
     /// The archive over a pool whose schema is migrated.
     pub fn new(pool: Pool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            wrote: std::sync::Arc::default(),
+        }
     }
 
     /// The pool, for the collector's lock.
@@ -223,7 +236,20 @@ impl Archive {
             .await?;
         }
         tx.commit().await?;
+        if !events.is_empty() {
+            self.wrote.events.notify_one();
+        }
         Ok(())
+    }
+
+    /// Waits until this process writes events, or `most` has passed.
+    pub async fn events_written(&self, most: std::time::Duration) {
+        let _ = tokio::time::timeout(most, self.wrote.events.notified()).await;
+    }
+
+    /// Waits until this process stores new hits, or `most` has passed.
+    pub async fn hits_found(&self, most: std::time::Duration) {
+        let _ = tokio::time::timeout(most, self.wrote.hits.notified()).await;
     }
 
     /// Number of events held.
@@ -428,6 +454,9 @@ impl Archive {
         )
         .await?;
         tx.commit().await?;
+        if !new.is_empty() {
+            self.wrote.hits.notify_one();
+        }
         Ok(new)
     }
 

@@ -790,9 +790,9 @@ impl Watcher {
         Ok(new)
     }
 
-    /// Runs rounds every `every` (at once again after a full round), logging each hit, until
-    /// the task is dropped. A failed round is logged and taken up again from what the database
-    /// holds.
+    /// Runs rounds every `every` and whenever this process writes events (at once again after a
+    /// full round), logging each hit, until the task is dropped. A failed round is logged and
+    /// taken up again from what the database holds.
     pub async fn run(mut self, every: std::time::Duration) {
         loop {
             match self.round().await {
@@ -809,7 +809,8 @@ impl Watcher {
                     tracing::error!(error = %e, "watch round failed; trying again from where the database says it stopped");
                 }
             }
-            tokio::time::sleep(every).await;
+            // Every `every`, or at once when this process's collector writes events.
+            self.archive.events_written(every).await;
         }
     }
 }
