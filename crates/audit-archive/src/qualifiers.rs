@@ -54,15 +54,17 @@ impl Conditions {
     pub fn qualifiers(&mut self, filter: &Filter, doc: &str) {
         for clause in &filter.clauses {
             let sql = self.clause(clause, doc);
+            // A missing field matches no value: NULL is false under WHERE as it stands (and the
+            // comparison stays one an index answers), and false under NOT once coalesced.
             self.and(if clause.negated {
-                format!("NOT {sql}")
+                format!("NOT coalesce({sql}, false)")
             } else {
                 sql
             });
         }
     }
 
-    /// One qualifier, true or false (never NULL: a missing field matches no value).
+    /// One qualifier: true, false, or NULL where the event lacks the field.
     fn clause(&mut self, clause: &Clause, doc: &str) -> String {
         let texts = || -> Vec<String> {
             clause
@@ -106,7 +108,7 @@ impl Conditions {
                 format!("({})", alternatives.join(" OR "))
             }
         };
-        format!("coalesce({any}, false)")
+        any
     }
 
     /// One `ip:` alternative: against the event's address when it has one, else its text.
