@@ -130,11 +130,15 @@ impl Browser {
             "audit-e2e-chromium-{}-{driver_port}",
             std::process::id()
         ));
-        std::fs::create_dir_all(&profile).expect("a folder for Chromium's profile");
+        // Chromium's own scratch folders (org.chromium.Chromium.*) go inside the profile too, so
+        // they are removed with it instead of piling up in the system's temporary folder.
+        let scratch = profile.join("tmp");
+        std::fs::create_dir_all(&scratch).expect("a folder for Chromium's profile");
         let mut command = Command::new("sh");
         command
             .args(["-c", WATCH, &driver_bin, &driver_port.to_string()])
             .arg(&profile)
+            .env("TMPDIR", &scratch)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
