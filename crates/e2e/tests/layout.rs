@@ -62,6 +62,12 @@ async fn at_phone_width_nothing_but_a_table_scrolls_sideways() {
             assert!(n(0) <= n(1), "{menu} open: the page is {} px wide", n(0));
             assert!(n(2) >= 0.0 && n(3) <= n(1), "{menu}'s panel is off screen: {v}");
             click(&c, menu).await;
+            // Closed before the next menu is clicked (an open panel covers what is below it).
+            let open = format!("return document.querySelector('{}').open", tid(menu));
+            wait_until(&c, "the menu closed", || async {
+                (js(&c, &open).await == serde_json::Value::Bool(false)).then_some(())
+            })
+            .await;
         }
         // Each row shows what matters without scrolling: time, type, user, IP and country.
         let right = js(&c, &format!("const r = document.querySelector('{}'); \
