@@ -1,4 +1,6 @@
-//! Exporting every event that matches the filters, as CSV or JSON Lines.
+//! Exporting every event that matches the filters, as CSV, JSON Lines, or NDJSON in OCSF or ECS
+//! (the shapes `audit-archive export` writes, from the same functions:
+//! [`audit_model::normalize`]).
 //!
 //! Pages are fetched at the largest size with a few in flight, written in order as they arrive
 //! into Blob parts (the browser may keep those out of the JS heap), and the run can be cancelled
@@ -23,6 +25,10 @@ pub enum Format {
     Csv,
     /// One API event object per line.
     Jsonl,
+    /// One OCSF 1.2 object per line (Authentication, Account Change or API Activity).
+    Ocsf,
+    /// One Elastic Common Schema document per line.
+    Ecs,
 }
 
 impl Format {
@@ -31,6 +37,8 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Jsonl => "jsonl",
+            Format::Ocsf => "ocsf.jsonl",
+            Format::Ecs => "ecs.jsonl",
         }
     }
 
@@ -38,9 +46,69 @@ impl Format {
     pub fn mime(self) -> &'static str {
         match self {
             Format::Csv => "text/csv;charset=utf-8",
-            Format::Jsonl => "application/x-ndjson",
+            Format::Jsonl | Format::Ocsf | Format::Ecs => "application/x-ndjson",
         }
     }
+
+    /// The schema each line follows, with its version, where it is not the Audit API's own.
+    pub fn schema(self) -> Option<String> {
+        match self {
+            Format::Csv | Format::Jsonl => None,
+            Format::Ocsf => Some(format!("OCSF {}", audit_model::normalize::OCSF_VERSION)),
+            Format::Ecs => Some(format!("ECS {}", audit_model::normalize::ECS_VERSION)),
+        }
+    }
+
+    /// Every format, in the order the export menu offers them.
+    pub const ALL: [Format; 4] = [Format::Csv, Format::Jsonl, Format::Ocsf, Format::Ecs];
+
+    /// The value the export menu's option carries.
+    pub fn key(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Jsonl => "jsonl",
+            Format::Ocsf => "ocsf",
+            Format::Ecs => "ecs",
+        }
+    }
+
+    /// The format an option's value names (CSV for anything else).
+    pub fn from_key(key: &str) -> Format {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.key() == key)
+            .unwrap_or(Format::Csv)
+    }
+
+    /// What the export menu calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::Jsonl => "JSON Lines",
+            Format::Ocsf => "OCSF (NDJSON)",
+            Format::Ecs => "ECS (NDJSON)",
+        }
+    }
+
+    /// The file text for a run of events; `first` is the file's first run (CSV's header).
+    pub fn chunk(self, events: &[AuditEvent], first: bool) -> String {
+        match self {
+            Format::Csv => csv_chunk(events, first),
+            Format::Jsonl => jsonl_chunk(events),
+            Format::Ocsf => lines_of(events, audit_model::normalize::ocsf),
+            Format::Ecs => lines_of(events, audit_model::normalize::ecs),
+        }
+    }
+}
+
+/// One line per event, each `shape(event)` as JSON.
+fn lines_of(events: &[AuditEvent], shape: fn(&AuditEvent) -> serde_json::Value) -> String {
+    let mut out = String::new();
+    for ev in events {
+        out.push_str(&shape(ev).to_string());
+        out.push('\n');
+    }
+    out
 }
 
 /// The CSV columns, in order.
@@ -230,7 +298,8 @@ pub fn manifest(
         "manifest_version": 1,
         "file": {
             "name": file,
-            "format": format.extension(),
+            "format": format.key(),
+            "schema": format.schema(),
             "bytes": written.bytes,
             "sha256": written.sha256,
         },
@@ -447,10 +516,7 @@ pub mod run {
         let mut hash = sha2::Sha256::new();
         let mut bytes = 0u64;
         for_each_page(&source, &q, IN_FLIGHT, &signal, |page, info| {
-            let text = match format {
-                Format::Csv => csv_chunk(page.events(), pages_done == 0),
-                Format::Jsonl => jsonl_chunk(page.events()),
-            };
+            let text = format.chunk(page.events(), pages_done == 0);
             hash.update(text.as_bytes());
             bytes += text.len() as u64;
             if let Some(b) = blob_of(&text, format.mime()) {
@@ -760,6 +826,37 @@ mod tests {
             "context JSON survives quoting"
         );
         assert_eq!(&rows[1][4], "7");
+    }
+
+    #[test]
+    fn ocsf_and_ecs_write_one_normalised_line_per_event() {
+        let typed = |id: &str, t: &str| audit_model::testing::event(id).of_type(t).build();
+        let events = [typed("a", "USER_LOGIN"), typed("b", "APP_CREATE")];
+        let ocsf = Format::Ocsf.chunk(&events, true);
+        let lines: Vec<serde_json::Value> = ocsf
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["metadata"]["uid"], "a");
+        assert_eq!(lines[0]["class_uid"], 3002);
+        assert_eq!(lines[1]["class_uid"], 6003);
+        let ecs = Format::Ecs.chunk(&events, false);
+        let docs: Vec<serde_json::Value> = ecs
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(docs[1]["event"]["action"], "APP_CREATE");
+        assert!(ocsf.ends_with('\n') && ecs.ends_with('\n'));
+        for f in Format::ALL {
+            assert_eq!(Format::from_key(f.key()), f);
+        }
+        assert_eq!(
+            file_name(&EventQuery::default(), Format::Ocsf),
+            "audit-events_all-types_start_to_now.ocsf.jsonl"
+        );
+        assert_eq!(Format::Ecs.schema().as_deref(), Some("ECS 9.4.0"));
+        assert_eq!(Format::Csv.schema(), None);
     }
 
     #[test]

@@ -121,9 +121,8 @@ pub fn ExportControl(
         <div class="export" data-testid=testid::EXPORT_CONTROL>
             <label for="export-format">"Export"</label>
             <select id="export-format" data-testid=testid::EXPORT_FORMAT disabled=move || running.get()
-                on:change=move |ev| format.set(if event_target_value(&ev) == "jsonl" { Format::Jsonl } else { Format::Csv })>
-                <option value="csv">"CSV"</option>
-                <option value="jsonl">"JSON Lines"</option>
+                on:change=move |ev| format.set(Format::from_key(&event_target_value(&ev)))>
+                {Format::ALL.into_iter().map(|f| view! { <option value=f.key()>{f.label()}</option> }).collect_view()}
             </select>
             <Show when=move || !running.get()
                 fallback=move || view! {

@@ -29,7 +29,7 @@ async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
             .iter()
             .any(|p| p.extension().is_some_and(|e| e == "crdownload"));
         let done = files.into_iter().find(|p| {
-            p.extension().is_some_and(|e| e == ext)
+            p.to_string_lossy().ends_with(&format!(".{ext}"))
                 && std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
         });
         if let (Some(p), false) = (done, writing) {
@@ -174,6 +174,31 @@ async fn export_both_formats_event_by_event_then_reopen_offline() {
                     .contains("\"demo:"),
                 "no secret"
             );
+
+            // OCSF: one object per event, in the same order, each of its class (a login is
+            // Authentication, 3002) and carrying the event's id; the file's name says the shape.
+            find(&c, testid::EXPORT_FORMAT)
+                .await
+                .select_by_value("ocsf")
+                .await
+                .expect("format");
+            click(&c, testid::EXPORT).await;
+            let ocsf_file = downloaded(&dl, "ocsf.jsonl").await;
+            let ocsf: Vec<Value> = std::fs::read_to_string(&ocsf_file)
+                .expect("read")
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("OCSF line"))
+                .collect();
+            assert_eq!(ocsf.len(), expected.len());
+            for (got, want) in ocsf.iter().zip(&expected) {
+                assert_eq!(got["metadata"]["uid"], want["id"]);
+                let class = if want["event_type"] == "USER_PRODUCT_SEARCH" {
+                    6003
+                } else {
+                    3002
+                };
+                assert_eq!(got["class_uid"], class, "event {}", want["id"]);
+            }
 
             // Re-open the JSON Lines export offline: no credentials, same counts and rows.
             let logins_api = api_total(
