@@ -481,6 +481,44 @@ impl Client {
         Ok(body.map(|b| b.alerts).unwrap_or_default())
     }
 
+    /// `GET /beta/audit/archive/counts`: an archive's count of the events matching `q` per
+    /// bucket of `cut` (only buckets holding events).
+    pub async fn archive_counts(
+        &self,
+        q: &EventQuery,
+        cut: &audit_model::archive::Cut,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<audit_model::archive::BucketCount>, ApiError> {
+        let path = format!(
+            "{}?{}",
+            audit_model::archive::COUNTS_PATH,
+            audit_model::archive::counts_query(q, cut)
+        );
+        let body = self
+            .send::<audit_model::archive::Counts>(Method::GET, &path, signal)
+            .await?;
+        Ok(body.map(|b| b.buckets).unwrap_or_default())
+    }
+
+    /// `GET /beta/audit/archive/facets`: an archive's facets of the events matching `q`, with
+    /// `top` values each.
+    pub async fn archive_facets(
+        &self,
+        q: &EventQuery,
+        top: usize,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Vec<audit_model::facets::Facet>, ApiError> {
+        let path = format!(
+            "{}?{}",
+            audit_model::archive::FACETS_PATH,
+            audit_model::archive::facets_query(q, top)
+        );
+        let body = self
+            .send::<audit_model::archive::Facets>(Method::GET, &path, signal)
+            .await?;
+        Ok(body.map(|b| b.facets).unwrap_or_default())
+    }
+
     /// `GET /beta/audit/events/{id}`: one event.
     pub async fn event(
         &self,

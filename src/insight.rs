@@ -39,8 +39,12 @@ pub fn bucket_width(from: Timestamp, to: Timestamp) -> i64 {
 /// midnight.
 pub fn buckets(from: Timestamp, to: Timestamp, offset_minutes: i32) -> Vec<(Timestamp, Timestamp)> {
     let w = bucket_width(from, to);
-    let offset = i64::from(offset_minutes) * MIN;
-    let mut start = from - (from + offset).rem_euclid(w);
+    // The same cut an archive counts by.
+    let cut = audit_model::archive::Cut {
+        width_ms: w,
+        offset_minutes,
+    };
+    let mut start = cut.start_of(from);
     let mut out = Vec::new();
     while start <= to {
         out.push((start, start + w));

@@ -275,13 +275,37 @@ impl Source {
         }
     }
 
+    /// Whether `q` is better asked of an archive that answers `what` (an `ANSWERS_` name) than
+    /// of the tab: the copy does not hold it, and the server is an archive that answers it.
+    async fn archive_answers(&self, q: &EventQuery, what: &str) -> Option<&Client> {
+        let Source::Api(c, copy, archive) = self else {
+            return None;
+        };
+        if copy.covers(c, q) {
+            return None;
+        }
+        archive
+            .known(c)
+            .await
+            .is_some_and(|a| a.answers(what))
+            .then_some(c)
+    }
+
     /// The facets of the events matching `q` (all pages): from the local copy once read, or
-    /// the file; `None` when the range is not held.
+    /// the file, or an archive, which counts them over its whole history; `None` when the
+    /// range is not held.
     pub async fn facets(
         &self,
         q: &EventQuery,
         top: usize,
+        signal: Option<&AbortSignal>,
     ) -> Option<Result<Vec<audit_model::facets::Facet>, ApiError>> {
+        if let Some(c) = self
+            .archive_answers(q, audit_model::archive::ANSWERS_FACETS)
+            .await
+        {
+            return Some(c.archive_facets(q, top, signal).await);
+        }
         match self {
             Source::Api(c, copy, _) => {
                 copy.settled(c, q).await;
@@ -294,6 +318,21 @@ impl Source {
                     .map_err(ApiError::from),
             ),
         }
+    }
+
+    /// The events matching `q` counted per bucket of `cut` in one answer, when an archive
+    /// answers it and the tab's copy does not hold the range; `None` otherwise (count bucket by
+    /// bucket then: [`count_many`]).
+    pub async fn bucket_counts(
+        &self,
+        q: &EventQuery,
+        cut: &audit_model::archive::Cut,
+        signal: Option<&AbortSignal>,
+    ) -> Option<Result<Vec<audit_model::archive::BucketCount>, ApiError>> {
+        let c = self
+            .archive_answers(q, audit_model::archive::ANSWERS_COUNTS)
+            .await?;
+        Some(c.archive_counts(q, cut, signal).await)
     }
 
     /// What the events held say around `ev` (see [`audit_model::related`]): from the file, or

@@ -53,9 +53,9 @@ pub fn Facets(
             state.track();
             Some((query.get(), session.source()?))
         },
-        |(q, source): (EventQuery, crate::source::Source), _signal| async move {
+        |(q, source): (EventQuery, crate::source::Source), signal| async move {
             source
-                .facets(&q, crate::workspace::FACET_VALUES)
+                .facets(&q, crate::workspace::FACET_VALUES, Some(&signal))
                 .await
                 .transpose()
         },

@@ -419,9 +419,9 @@ fn SearchField(
             });
             Some((range, session.source()?))
         },
-        |(q, source): (EventQuery, crate::source::Source), _signal| async move {
+        |(q, source): (EventQuery, crate::source::Source), signal| async move {
             Ok(source
-                .facets(&q, SUGGESTED_VALUES)
+                .facets(&q, SUGGESTED_VALUES, Some(&signal))
                 .await
                 .and_then(Result::ok)
                 .unwrap_or_default())

@@ -165,6 +165,64 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         times.push((name, ms[ms.len() / 2], ms[ms.len() * 95 / 100]));
     }
 
+    // What the app's timeline and facets ask of an archive, one answer each.
+    let p50_p95 = |mut ms: Vec<f64>| {
+        ms.sort_by(f64::total_cmp);
+        (ms[ms.len() / 2], ms[ms.len() * 95 / 100])
+    };
+    let mut extension = Vec::new();
+    for (name, qs, width_ms) in [
+        (
+            "timeline, 90 days by day",
+            "date_from=2025-10-03T12:00:00&date_to=2026-01-01T12:00:00",
+            86_400_000,
+        ),
+        (
+            "timeline, logins over 90 days by day",
+            "date_from=2025-10-03T12:00:00&date_to=2026-01-01T12:00:00&event_type=USER_LOGIN",
+            86_400_000,
+        ),
+        (
+            "timeline, country:BR over 90 days by day",
+            "date_from=2025-10-03T12:00:00&date_to=2026-01-01T12:00:00&where=country:BR",
+            86_400_000,
+        ),
+        (
+            "timeline, a day by 15 min",
+            "date_from=2025-12-31T12:00:00&date_to=2026-01-01T12:00:00",
+            900_000,
+        ),
+    ] {
+        let (q, _) = audit_model::EventQuery::parse_app(qs)?;
+        let cut = audit_model::archive::Cut {
+            width_ms,
+            offset_minutes: 60,
+        };
+        let mut ms = Vec::new();
+        for _ in 0..20 {
+            let t = Instant::now();
+            archive.counts(&q, &cut).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p95) = p50_p95(ms);
+        extension.push(("timeline", name, p50, p95));
+    }
+    for (name, qs) in [
+        ("facets, the newest day", "date_from=2025-12-31T12:00:00"),
+        ("facets, country:BR", "where=country:BR"),
+        ("facets, 90 days", "date_from=2025-10-03T12:00:00"),
+    ] {
+        let (q, _) = audit_model::EventQuery::parse_app(qs)?;
+        let mut ms = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            archive.facets(&q, 5).await?;
+            ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let (p50, p95) = p50_p95(ms);
+        extension.push(("facets", name, p50, p95));
+    }
+
     let rate = |secs: f64| n as f64 / secs;
     println!(
         "archive write, {n} events in pages of 100: {:.0} events/s ({write:.2} s)",
@@ -185,6 +243,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("ratio watch/write: {:.2}", evaluate / write);
     for (name, p50, p95) in times {
         println!("list answer, {name}: p50 {p50:.1} ms, p95 {p95:.1} ms");
+    }
+    for (kind, name, p50, p95) in extension {
+        println!("{kind} answer, {name}: p50 {p50:.1} ms, p95 {p95:.1} ms");
     }
     Ok(())
 }

@@ -288,6 +288,16 @@ async fn answer(
             event_types: state.archive.event_types().await?,
         }),
         Call::ArchiveAbout => serde_json::to_vec(&about(state).await?),
+        Call::ArchiveCounts => {
+            let (q, cut) = audit_model::archive::counts_request(query)?;
+            serde_json::to_vec(&audit_model::archive::Counts {
+                buckets: state.archive.counts(&q, &cut).await?,
+            })
+        }
+        Call::ArchiveFacets => {
+            let (q, top) = audit_model::archive::facets_request(query)?;
+            serde_json::to_vec(&state.archive.facets(&q, top).await?)
+        }
         Call::ArchiveAlerts => {
             let size = audit_model::archive::alerts_size(query);
             let alerts = state
@@ -307,13 +317,17 @@ async fn answer(
 
 /// The announcement: what is held, and what is answered beyond the API.
 async fn about(state: &Served) -> Result<audit_model::archive::About, ServeError> {
-    use audit_model::archive::{About, ANSWERS_ALERTS, ANSWERS_WHERE};
+    use audit_model::archive::{
+        About, ANSWERS_ALERTS, ANSWERS_COUNTS, ANSWERS_FACETS, ANSWERS_WHERE,
+    };
     let (events, oldest, newest, complete) = state
         .archive
         .held_summary()
         .await
         .map_err(ReadError::from)?;
-    let mut answers = vec![ANSWERS_WHERE.to_string()];
+    let mut answers: Vec<String> = [ANSWERS_WHERE, ANSWERS_COUNTS, ANSWERS_FACETS]
+        .map(String::from)
+        .to_vec();
     if !state.watching.rules.is_empty() {
         answers.push(ANSWERS_ALERTS.to_string());
     }

@@ -642,9 +642,9 @@ impl Archive {
         Ok(list)
     }
 
-    /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
-    /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
-    pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
+    /// The rows matching `q` (dates, types, search text and qualifiers): the `FROM` and the
+    /// `WHERE` with their parameters; `None` when nothing can match.
+    fn matching(q: &EventQuery) -> Result<Option<(&'static str, Conditions)>, ReadError> {
         let range = q.validate()?;
         let mut sql = Conditions::default();
         if let Some(from) = range.from {
@@ -663,7 +663,7 @@ impl Archive {
             let needle = search_needle(text);
             if needle.contains('\0') {
                 // No event's text holds a NUL (the API's demo matches nothing either).
-                return Ok(build_page(q, 0, Vec::new(), base));
+                return Ok(None);
             }
             let p = sql.param(Box::new(needle));
             sql.and(format!("strpos(haystack, {p}) > 0"));
@@ -686,6 +686,85 @@ impl Archive {
                 from = "events CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d";
             }
         }
+        Ok(Some((from, sql)))
+    }
+
+    /// The events matching `q` counted per bucket of `cut` (only buckets holding events,
+    /// oldest first): what the timeline draws, in one query.
+    pub async fn counts(
+        &self,
+        q: &EventQuery,
+        cut: &audit_model::archive::Cut,
+    ) -> Result<Vec<audit_model::archive::BucketCount>, ReadError> {
+        let Some((from, sql)) = Self::matching(q)? else {
+            return Ok(Vec::new());
+        };
+        let mut refs = sql.params();
+        let offset_ms = i64::from(cut.offset_minutes) * 60_000;
+        let n = refs.len();
+        refs.push(&offset_ms);
+        refs.push(&cut.width_ms);
+        // The bucket's start as Cut::start_of computes it (a remainder never negative, as
+        // rem_euclid's; SQL's % takes the dividend's sign).
+        let bucket = format!(
+            "created_ms - ((created_ms + ${a}) % ${b} + ${b}) % ${b}",
+            a = n + 1,
+            b = n + 2
+        );
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {bucket} AS start, count(*) FROM {from} {} GROUP BY 1 ORDER BY 1",
+                    sql.where_sql()
+                ),
+                &refs,
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| audit_model::archive::BucketCount {
+                start_ms: r.get(0),
+                count: u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The facets of the events matching `q`, each with its `top` most common values, counted
+    /// by the same code as the tab's ([`audit_model::facets::Tally`]) over the rows as they
+    /// stream from the database.
+    pub async fn facets(
+        &self,
+        q: &EventQuery,
+        top: usize,
+    ) -> Result<audit_model::archive::Facets, ReadError> {
+        use futures_util::TryStreamExt;
+        let mut tally = audit_model::facets::Tally::default();
+        if let Some((from, sql)) = Self::matching(q)? {
+            let client = self.pool.get().await.map_err(DbError::from)?;
+            let rows = client
+                .query_raw(
+                    &format!("SELECT body FROM {from} {}", sql.where_sql()),
+                    sql.params(),
+                )
+                .await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                tally.add(&parse_body(row.get(0)));
+            }
+        }
+        Ok(audit_model::archive::Facets {
+            events: tally.events(),
+            facets: tally.facets(top),
+        })
+    }
+
+    /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
+    /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
+    pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
+        let Some((from, sql)) = Self::matching(q)? else {
+            return Ok(build_page(q, 0, Vec::new(), base));
+        };
         let where_sql = sql.where_sql();
         let mut refs = sql.params();
         let client = self.pool.get().await.map_err(DbError::from)?;

@@ -117,6 +117,100 @@ async fn the_archive_answers_every_query_as_the_api_does() {
         "{refused}"
     );
 
+    // The timeline's counts in one answer: each day's count is the API's total for that day
+    // (asked day by day, as the tab asks the plain API), in UTC+05:30 days.
+    let (day, offset) = (86_400_000i64, 330);
+    let newest =
+        audit_model::time::parse_api_timestamp(events[0]["created_at"].as_str().expect("time"))
+            .expect("time");
+    let cut = audit_model::archive::Cut {
+        width_ms: day,
+        offset_minutes: offset,
+    };
+    let last = cut.start_of(newest);
+    let first = last - 13 * day;
+    let fourteen = audit_model::EventQuery {
+        date_from: Some(audit_model::time::format_api(first)),
+        date_to: Some(audit_model::time::format_api(last + day - 1000)),
+        filter: Some("-type:USER_LOGIN".into()),
+        ..Default::default()
+    };
+    let (status, counts) = get(
+        &format!(
+            "{}/beta/audit/archive/counts?{}",
+            archive.url,
+            audit_model::archive::counts_query(&fourteen, &cut)
+        ),
+        Some(("demo", "demo")),
+    )
+    .await;
+    assert_eq!(status, 200, "{counts}");
+    let counts: audit_model::archive::Counts = serde_json::from_value(counts).expect("counts");
+    assert!(counts.buckets.len() > 7, "{counts:?}");
+    for b in &counts.buckets {
+        let (_, all) = get(
+            &format!(
+                "{}/beta/audit/events?size=1&date_from={}&date_to={}",
+                demo.url,
+                audit_model::time::format_api(b.start_ms),
+                audit_model::time::format_api(b.start_ms + day - 1000)
+            ),
+            Some(("demo", "demo")),
+        )
+        .await;
+        let (_, logins) = get(
+            &format!(
+                "{}/beta/audit/events?size=1&event_type=USER_LOGIN&date_from={}&date_to={}",
+                demo.url,
+                audit_model::time::format_api(b.start_ms),
+                audit_model::time::format_api(b.start_ms + day - 1000)
+            ),
+            Some(("demo", "demo")),
+        )
+        .await;
+        assert_eq!(
+            b.count,
+            total(&all) - total(&logins),
+            "the day from {}",
+            b.start_ms
+        );
+    }
+    let (status, refused) = get(
+        &format!("{}/beta/audit/archive/counts?bucket_ms=60000", archive.url),
+        Some(("demo", "demo")),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("date_from")),
+        "{refused}"
+    );
+    // The facets over the whole history: the logins' users sum to the logins.
+    let (status, facets) = get(
+        &format!(
+            "{}/beta/audit/archive/facets?where=type:USER_LOGIN&top=100",
+            archive.url
+        ),
+        Some(("demo", "demo")),
+    )
+    .await;
+    assert_eq!(status, 200, "{facets}");
+    let facets: audit_model::archive::Facets = serde_json::from_value(facets).expect("facets");
+    assert_eq!(facets.events, total(&logins));
+    let types = &facets.facets[0];
+    assert_eq!(types.top, [("USER_LOGIN".to_string(), total(&logins))]);
+    let users = facets
+        .facets
+        .iter()
+        .find(|f| f.field == "user")
+        .expect("users");
+    assert_eq!(
+        users.top.iter().map(|(_, n)| n).sum::<u64>() + users.missing,
+        total(&logins)
+    );
+
     // The announcement: all is held, qualifiers answered, no watch (no --rules) so no alerts.
     let (status, about) = get(
         &format!("{}/beta/audit/archive", archive.url),
@@ -125,7 +219,10 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     .await;
     assert_eq!(status, 200, "{about}");
     assert_eq!(about["events"], 2000);
-    assert_eq!(about["answers"], serde_json::json!(["where"]));
+    assert_eq!(
+        about["answers"],
+        serde_json::json!(["where", "counts", "facets"])
+    );
     assert_eq!(about["newest"], events[0]["created_at"]);
     let (status, _) = get(&format!("{}/beta/audit/archive", archive.url), None).await;
     assert_eq!(status, 401);
@@ -696,6 +793,49 @@ async fn compare_qualifiers(
             .map(|e| e.id)
             .collect();
         assert_eq!(got, want, "where={f}, columns {pass}");
+
+        // The facets and the timeline's counts over the same events are the tab's.
+        let matching: Vec<&audit_model::AuditEvent> =
+            events.iter().filter(|e| filter.matches(e)).collect();
+        let facets = db.facets(&q, 5).await.expect(f);
+        assert_eq!(facets.events, want.len() as u64, "facets where={f}");
+        assert_eq!(
+            facets.facets,
+            audit_model::facets::facets(matching.iter().copied(), 5),
+            "facets where={f}, columns {pass}"
+        );
+        let times: Vec<i64> = matching
+            .iter()
+            .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("time"))
+            .collect();
+        let (first, last) = (
+            audit_model::time::parse_api_timestamp(&events[0].created_at).expect("time"),
+            audit_model::time::parse_api_timestamp(&events[events.len() - 1].created_at)
+                .expect("time"),
+        );
+        for (width_ms, offset_minutes) in [(420_000, 330), (86_400_000, -300), (60_000, 0)] {
+            let cut = audit_model::archive::Cut {
+                width_ms,
+                offset_minutes,
+            };
+            let ranged = audit_model::EventQuery {
+                date_from: Some(audit_model::time::format_api(first.min(last) - 3_600_000)),
+                date_to: Some(audit_model::time::format_api(first.max(last) + 3_600_000)),
+                ..q.clone()
+            };
+            let mut want = std::collections::BTreeMap::<i64, u64>::new();
+            for t in &times {
+                *want.entry(cut.start_of(*t)).or_default() += 1;
+            }
+            let got: std::collections::BTreeMap<i64, u64> = db
+                .counts(&ranged, &cut)
+                .await
+                .expect(f)
+                .into_iter()
+                .map(|b| (b.start_ms, b.count))
+                .collect();
+            assert_eq!(got, want, "counts where={f} {cut:?}, columns {pass}");
+        }
 
         if !want.is_empty() && want.len() < events.len() {
             matched += 1;

@@ -427,7 +427,10 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
     assert_eq!(status, 200, "{about}");
     assert_eq!(about["events"], 5);
     assert_eq!(about["complete"], true);
-    assert_eq!(about["answers"], serde_json::json!(["where", "alerts"]));
+    assert_eq!(
+        about["answers"],
+        serde_json::json!(["where", "counts", "facets", "alerts"])
+    );
     assert_eq!(
         about["rules"].as_array().map(Vec::len),
         Some(rules().rules.len())

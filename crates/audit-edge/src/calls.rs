@@ -1,5 +1,5 @@
 //! Request classification: which of the Audit API's three calls a request is, or one of the
-//! archive's two extension calls ([`audit_model::archive`]). Every server of the product (the
+//! archive's extension calls ([`audit_model::archive`]). Every server of the product (the
 //! proxy, the archive) answers exactly these.
 //!
 //! This is the whole allow-list, as a pure function of method and raw path, so that it can be
@@ -23,6 +23,10 @@ pub enum Call {
     ArchiveAbout,
     /// `GET /beta/audit/archive/alerts`: an archive's alerts.
     ArchiveAlerts,
+    /// `GET /beta/audit/archive/counts`: an archive's timeline counts.
+    ArchiveCounts,
+    /// `GET /beta/audit/archive/facets`: an archive's facets.
+    ArchiveFacets,
 }
 
 /// Why a request is refused; nothing is answered from the account.
@@ -35,7 +39,7 @@ pub enum Reject {
 }
 
 const EVENTS: &str = "/beta/audit/events";
-use audit_model::archive::{ABOUT_PATH, ALERTS_PATH};
+use audit_model::archive::{ABOUT_PATH, ALERTS_PATH, COUNTS_PATH, FACETS_PATH};
 
 /// Classifies a request. `is_preflight` requests never get here: the CORS layer answers them.
 pub fn classify(method: &Method, path: &str) -> Result<Call, Reject> {
@@ -43,6 +47,10 @@ pub fn classify(method: &Method, path: &str) -> Result<Call, Reject> {
         (Call::ArchiveAbout, &[Method::GET])
     } else if path == ALERTS_PATH {
         (Call::ArchiveAlerts, &[Method::GET])
+    } else if path == COUNTS_PATH {
+        (Call::ArchiveCounts, &[Method::GET])
+    } else if path == FACETS_PATH {
+        (Call::ArchiveFacets, &[Method::GET])
     } else if path == EVENTS {
         (Call::ListEvents, &[Method::GET, Method::OPTIONS])
     } else if let Some(id) = path.strip_prefix(EVENTS).and_then(|r| r.strip_prefix('/')) {
@@ -94,6 +102,14 @@ mod tests {
         assert_eq!(
             classify(&Method::GET, "/beta/audit/archive/alerts"),
             Ok(Call::ArchiveAlerts)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/counts"),
+            Ok(Call::ArchiveCounts)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/facets"),
+            Ok(Call::ArchiveFacets)
         );
         assert_eq!(
             classify(&Method::POST, "/beta/audit/archive/alerts"),

@@ -4,20 +4,36 @@
 //! - `GET /beta/audit/archive` → [`About`]: what is held and what else it answers. The plain
 //!   API and the proxy answer 404 there, so the app, seeing a 404, behaves as against the API.
 //! - `GET /beta/audit/archive/alerts?size=N` → [`Alerts`]: the watch's hits, newest first.
+//! - `GET /beta/audit/archive/counts?<list query>&bucket_ms=W&offset_minutes=M` → [`Counts`]:
+//!   the matching events counted per bucket of the timeline, in one answer ([`Cut`]).
+//! - `GET /beta/audit/archive/facets?<list query>&top=N` → [`Facets`]: the matching events'
+//!   facets ([`crate::facets`]), counted over the whole history.
 //!
-//! Both take the same HTTP Basic credentials as the API's calls.
+//! The list query is the list's own, with `where=`. All take the same HTTP Basic credentials as the API's calls.
 
 use serde::{Deserialize, Serialize};
+
+use crate::QueryError;
 
 /// The announcement's path.
 pub const ABOUT_PATH: &str = "/beta/audit/archive";
 /// The alerts' path.
 pub const ALERTS_PATH: &str = "/beta/audit/archive/alerts";
 
+/// The timeline counts' path.
+pub const COUNTS_PATH: &str = "/beta/audit/archive/counts";
+/// The facets' path.
+pub const FACETS_PATH: &str = "/beta/audit/archive/facets";
+
 /// `answers` holds this when the list takes `where=` (the search box's qualifiers).
 pub const ANSWERS_WHERE: &str = "where";
 /// `answers` holds this when the watch runs (rules loaded) and its hits are served.
 pub const ANSWERS_ALERTS: &str = "alerts";
+
+/// `answers` holds this when [`COUNTS_PATH`] is served.
+pub const ANSWERS_COUNTS: &str = "counts";
+/// `answers` holds this when [`FACETS_PATH`] is served.
+pub const ANSWERS_FACETS: &str = "facets";
 
 /// Most alerts in one answer.
 pub const MAX_ALERTS: u32 = 1000;
@@ -36,6 +52,135 @@ pub fn alerts_size(query: &str) -> u32 {
 /// The alerts' query string, rebuilt from what it asks (a proxy sends on only this).
 pub fn alerts_query(query: &str) -> String {
     format!("size={}", alerts_size(query))
+}
+
+/// How a timeline's range is cut into buckets: `width_ms` wide, aligned to whole widths of a
+/// clock `offset_minutes` east of UTC (so that in local time a day bar starts at local midnight).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    /// Each bucket's width.
+    pub width_ms: i64,
+    /// The clock the buckets are aligned to, in minutes east of UTC.
+    pub offset_minutes: i32,
+}
+
+/// Most buckets one counts answer may cover.
+pub const MAX_BUCKETS: i64 = 10_000;
+/// The widest bucket: 31 days.
+const MAX_WIDTH_MS: i64 = 31 * 24 * 3_600_000;
+/// The furthest a clock is from UTC: 18 hours.
+const MAX_OFFSET_MINUTES: i32 = 18 * 60;
+
+impl Cut {
+    /// The start of the bucket holding `ts`.
+    pub fn start_of(&self, ts: crate::time::Timestamp) -> crate::time::Timestamp {
+        ts - (ts + i64::from(self.offset_minutes) * 60_000).rem_euclid(self.width_ms)
+    }
+}
+
+fn param<'a>(query: &'a str, name: &str) -> Option<std::borrow::Cow<'a, str>> {
+    form_urlencoded::parse(query.trim_start_matches('?').as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+/// The list query and the cut a counts request asks for. The range must be bounded at both
+/// ends and cut into at most [`MAX_BUCKETS`] buckets of whole seconds, at most 31 days each.
+pub fn counts_request(query: &str) -> Result<(crate::EventQuery, Cut), QueryError> {
+    let (q, _) = crate::EventQuery::parse_app(query)?;
+    let range = q.validate()?;
+    let bad = |m: String| QueryError::Archive(m);
+    let width_ms = param(query, "bucket_ms")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|w| (1000..=MAX_WIDTH_MS).contains(w) && w % 1000 == 0)
+        .ok_or_else(|| {
+            bad(
+                "bucket_ms must be a whole number of seconds in milliseconds, from 1000 to 31 days"
+                    .into(),
+            )
+        })?;
+    let offset_minutes = match param(query, "offset_minutes") {
+        None => 0,
+        Some(v) => v
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|m| m.abs() <= MAX_OFFSET_MINUTES)
+            .ok_or_else(
+                || bad("offset_minutes must be a whole number from -1080 to 1080".into()),
+            )?,
+    };
+    let (Some(from), Some(to)) = (range.from, range.to) else {
+        return Err(bad("counts need both date_from and date_to".into()));
+    };
+    if (to - from) / width_ms + 1 > MAX_BUCKETS {
+        return Err(bad(format!(
+            "at most {MAX_BUCKETS} buckets: widen bucket_ms or narrow the dates"
+        )));
+    }
+    Ok((
+        q,
+        Cut {
+            width_ms,
+            offset_minutes,
+        },
+    ))
+}
+
+/// A counts request's query string, in canonical form (what a proxy sends on).
+pub fn counts_query(q: &crate::EventQuery, cut: &Cut) -> String {
+    format!(
+        "{}&bucket_ms={}&offset_minutes={}",
+        q.at_page(1).to_archive_query_string(),
+        cut.width_ms,
+        cut.offset_minutes
+    )
+}
+
+/// The matching events counted per bucket: only buckets holding events, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// The buckets.
+    pub buckets: Vec<BucketCount>,
+}
+
+/// One bucket's count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketCount {
+    /// Its start ([`Cut::start_of`]), in milliseconds since the epoch.
+    pub start_ms: i64,
+    /// Matching events in it.
+    pub count: u64,
+}
+
+/// Most values per facet a facets request may ask for.
+pub const MAX_FACET_VALUES: usize = 100;
+/// Values per facet when a request names no `top`.
+pub const DEFAULT_FACET_VALUES: usize = 5;
+
+/// The list query and the values per facet (`top=N`, at most [`MAX_FACET_VALUES`]) a facets
+/// request asks for.
+pub fn facets_request(query: &str) -> Result<(crate::EventQuery, usize), QueryError> {
+    let (q, _) = crate::EventQuery::parse_app(query)?;
+    q.validate()?;
+    let top = param(query, "top")
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_FACET_VALUES, |n| n.clamp(1, MAX_FACET_VALUES));
+    Ok((q, top))
+}
+
+/// A facets request's query string, in canonical form.
+pub fn facets_query(q: &crate::EventQuery, top: usize) -> String {
+    format!("{}&top={top}", q.at_page(1).to_archive_query_string())
+}
+
+/// The facets of the events matching a query.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Facets {
+    /// How many events match.
+    pub events: u64,
+    /// Their facets.
+    pub facets: Vec<crate::facets::Facet>,
 }
 
 /// What an archive holds, and what it answers beyond the API.
@@ -158,6 +303,50 @@ mod tests {
         assert_eq!(alerts_size("size=99999"), MAX_ALERTS);
         assert_eq!(alerts_size("size=x&other=1"), DEFAULT_ALERTS);
         assert_eq!(alerts_query("size=7&evil=../x"), "size=7");
+    }
+
+    #[test]
+    fn counts_requests_are_bounded_and_canonical() {
+        let ok = "date_from=2025-01-01&date_to=2025-01-31T23:59:59&where=country:BR&bucket_ms=86400000&offset_minutes=-300";
+        let (q, cut) = counts_request(ok).expect("valid");
+        assert_eq!(q.filter.as_deref(), Some("country:BR"));
+        assert_eq!(
+            cut,
+            Cut {
+                width_ms: 86_400_000,
+                offset_minutes: -300
+            }
+        );
+        // A day bar at UTC-5 starts at 05:00 UTC.
+        let t = crate::time::parse_api_timestamp("2025-01-02T03:00:00").expect("time");
+        let start = crate::time::parse_api_timestamp("2025-01-01T05:00:00").expect("time");
+        assert_eq!(cut.start_of(t), start);
+        let again = counts_query(&q, &cut);
+        assert_eq!(counts_request(&again).expect("canonical"), (q.clone(), cut));
+        for bad in [
+            "date_from=2025-01-01&date_to=2025-01-02&bucket_ms=500",
+            "date_from=2025-01-01&date_to=2025-01-02&bucket_ms=1500",
+            "date_from=2025-01-01&date_to=2025-01-02&bucket_ms=x",
+            "date_to=2025-01-02&bucket_ms=60000",
+            "date_from=2025-01-01&date_to=2025-12-31&bucket_ms=1000",
+            "date_from=2025-01-01&date_to=2025-01-02&bucket_ms=60000&offset_minutes=2000",
+        ] {
+            assert!(
+                matches!(counts_request(bad), Err(QueryError::Archive(_))),
+                "{bad}"
+            );
+        }
+        assert!(counts_request("date_from=nope&bucket_ms=60000").is_err());
+    }
+
+    #[test]
+    fn facets_requests_default_and_bound_their_values() {
+        assert_eq!(facets_request("").expect("ok").1, DEFAULT_FACET_VALUES);
+        assert_eq!(facets_request("top=0").expect("ok").1, 1);
+        assert_eq!(facets_request("top=5000").expect("ok").1, MAX_FACET_VALUES);
+        let (q, top) =
+            facets_request("event_type=USER_LOGIN&where=user:a%40b.example&top=25").expect("ok");
+        assert_eq!(facets_request(&facets_query(&q, top)).expect("ok"), (q, 25));
     }
 
     #[test]

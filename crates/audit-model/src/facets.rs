@@ -4,12 +4,13 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::AuditEvent;
 
 /// One field's most common values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facet {
     /// The qualifier's name: `type`, `user`, `ip`, `country`, `source` or `context.<path>`.
     pub field: String,
@@ -109,50 +110,75 @@ fn facet(
 /// The facets of `events`, each with its `top` most common values: the five fields, then the
 /// [`CONTEXT_FACETS`] context keys most events carry.
 pub fn facets<'a>(events: impl IntoIterator<Item = &'a AuditEvent>, top: usize) -> Vec<Facet> {
-    let mut counts: Vec<HashMap<String, u64>> = vec![HashMap::new(); FIELDS.len()];
-    let mut missing = vec![0u64; FIELDS.len()];
-    // Per context path: how many events carry it, and its values.
-    let mut context: HashMap<String, KeyCounts> = HashMap::new();
-    let mut total = 0u64;
-    let mut leaves = Vec::new();
+    let mut tally = Tally::default();
     for e in events {
-        total += 1;
+        tally.add(e);
+    }
+    tally.facets(top)
+}
+
+/// Facets counted one event at a time, so that events streamed from a database need not all be
+/// held: [`add`](Tally::add) each, then [`facets`](Tally::facets).
+#[derive(Debug, Default)]
+pub struct Tally {
+    counts: [HashMap<String, u64>; FIELDS.len()],
+    missing: [u64; FIELDS.len()],
+    /// Per context path: how many events carry it, and its values.
+    context: HashMap<String, KeyCounts>,
+    total: u64,
+    leaves: Vec<(String, String)>,
+}
+
+impl Tally {
+    /// Counts one event.
+    pub fn add(&mut self, e: &AuditEvent) {
+        self.total += 1;
         for (i, (_, _, read)) in FIELDS.iter().enumerate() {
             match read(e).filter(|v| !v.is_empty()) {
-                Some(v) => *counts[i].entry(v).or_default() += 1,
-                None => missing[i] += 1,
+                Some(v) => *self.counts[i].entry(v).or_default() += 1,
+                None => self.missing[i] += 1,
             }
         }
         if let Some(ctx) = &e.context {
-            leaves.clear();
-            context_leaves(ctx, &mut String::new(), 0, &mut leaves);
-            for (path, value) in leaves.drain(..) {
-                let (n, values) = context.entry(path).or_default();
+            self.leaves.clear();
+            context_leaves(ctx, &mut String::new(), 0, &mut self.leaves);
+            for (path, value) in self.leaves.drain(..) {
+                let (n, values) = self.context.entry(path).or_default();
                 *n += 1;
                 *values.entry(value).or_default() += 1;
             }
         }
     }
-    let mut keys: Vec<(String, KeyCounts)> = context.into_iter().collect();
-    keys.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
-    keys.truncate(CONTEXT_FACETS);
-    FIELDS
-        .iter()
-        .zip(counts)
-        .zip(missing)
-        .map(|(((field, label, _), counts), missing)| {
-            facet(field.to_string(), label.to_string(), counts, missing, top)
-        })
-        .chain(keys.into_iter().map(|(path, (n, values))| {
-            facet(
-                format!("context.{path}"),
-                format!("Context: {path}"),
-                values,
-                total - n,
-                top,
-            )
-        }))
-        .collect()
+
+    /// The events counted so far.
+    pub fn events(&self) -> u64 {
+        self.total
+    }
+
+    /// The facets of the events counted, each with its `top` most common values.
+    pub fn facets(self, top: usize) -> Vec<Facet> {
+        let total = self.total;
+        let mut keys: Vec<(String, KeyCounts)> = self.context.into_iter().collect();
+        keys.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
+        keys.truncate(CONTEXT_FACETS);
+        FIELDS
+            .iter()
+            .zip(self.counts)
+            .zip(self.missing)
+            .map(|(((field, label, _), counts), missing)| {
+                facet(field.to_string(), label.to_string(), counts, missing, top)
+            })
+            .chain(keys.into_iter().map(|(path, (n, values))| {
+                facet(
+                    format!("context.{path}"),
+                    format!("Context: {path}"),
+                    values,
+                    total - n,
+                    top,
+                )
+            }))
+            .collect()
+    }
 }
 
 #[cfg(test)]

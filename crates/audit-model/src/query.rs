@@ -85,6 +85,10 @@ pub enum QueryError {
     /// Qualifiers that do not parse.
     #[error("{0}")]
     Filter(String),
+    /// An archive's counts or facets asked with parameters it does not take
+    /// ([`crate::archive`]).
+    #[error("{0}")]
+    Archive(String),
 }
 
 /// The parsed bounds of a valid query, in milliseconds, both inclusive.

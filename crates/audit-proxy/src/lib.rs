@@ -114,6 +114,14 @@ async fn respond(
             q.to_query_string()
         }
         Call::ArchiveAlerts => audit_model::archive::alerts_query(raw),
+        Call::ArchiveCounts if to_archive => {
+            let (q, cut) = audit_model::archive::counts_request(raw)?;
+            audit_model::archive::counts_query(&q, &cut)
+        }
+        Call::ArchiveFacets if to_archive => {
+            let (q, top) = audit_model::archive::facets_request(raw)?;
+            audit_model::archive::facets_query(&q, top)
+        }
         _ => String::new(),
     };
     match backend {

@@ -63,8 +63,8 @@ pub struct Upstream {
     /// `{scheme}://{authority}` and any path prefix of the base, then the events path: every
     /// call's URI is this, an optional `/{id}` and a rebuilt query.
     events: String,
-    /// `{base}/beta/audit/archive`, when the upstream may be an archive (not Vonage's own API,
-    /// which has no such path): its extension calls are relayed there.
+    /// The base, when the upstream may be an archive (not Vonage's own API, which has no such
+    /// paths): its extension calls ([`audit_model::archive`]) are relayed below it.
     archive: Option<String>,
     /// The Host header for every call, made once (the client would format it per request when
     /// the base names a port).
@@ -144,8 +144,7 @@ impl Upstream {
             in_flight: std::sync::Arc::new(tokio::sync::Semaphore::new(UPSTREAM_CONCURRENCY)),
             shares: Arc::new(Shares::new(per_client.clamp(1, UPSTREAM_CONCURRENCY))),
             events: format!("{base}{}", audit_model::EVENTS_PATH),
-            archive: (!is_vonage(&uri))
-                .then(|| format!("{base}{}", audit_model::archive::ABOUT_PATH)),
+            archive: (!is_vonage(&uri)).then(|| base.to_string()),
             host,
             timeout,
             max_body,
@@ -158,11 +157,17 @@ impl Upstream {
         let mut url = match call {
             Call::GetEvent(id) => format!("{}/{}", self.events, id.hyphenated()),
             Call::ListEvents | Call::EventTypes => self.events.clone(),
-            Call::ArchiveAbout => self.archive.clone().ok_or(ProxyError::NotFound)?,
-            Call::ArchiveAlerts => format!(
-                "{}/alerts",
-                self.archive.as_deref().ok_or(ProxyError::NotFound)?
-            ),
+            extension => {
+                use audit_model::archive as a;
+                let path = match extension {
+                    Call::ArchiveAlerts => a::ALERTS_PATH,
+                    Call::ArchiveCounts => a::COUNTS_PATH,
+                    Call::ArchiveFacets => a::FACETS_PATH,
+                    _ => a::ABOUT_PATH,
+                };
+                let base = self.archive.as_deref().ok_or(ProxyError::NotFound)?;
+                format!("{base}{path}")
+            }
         };
         if !query.is_empty() {
             url.push('?');
@@ -389,6 +394,17 @@ mod tests {
                 .to_string(),
             "http://127.0.0.1:8789/prefix/beta/audit/archive/alerts?size=5"
         );
+        assert_eq!(
+            archive
+                .url(Call::ArchiveCounts, "bucket_ms=60000")
+                .expect("url")
+                .to_string(),
+            "http://127.0.0.1:8789/prefix/beta/audit/archive/counts?bucket_ms=60000"
+        );
+        assert!(matches!(
+            vonage.url(Call::ArchiveFacets, ""),
+            Err(ProxyError::NotFound)
+        ));
     }
 
     #[test]

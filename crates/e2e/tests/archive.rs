@@ -183,6 +183,62 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
                 t.ends_with(&format!("of {}", audit_model::page::thousands(types)))
             })
             .await;
+            // The facets and the timeline count over the archive's whole history, each in one
+            // answer: the type facet is the list's total, and the bars add up to the API's total
+            // for the range they cover.
+            let type_facet = format!(
+                "return Array.from(document.querySelectorAll('{}[data-field=\"type\"] {}')).map(b => [b.dataset.value, b.dataset.count])",
+                tid(testid::FACET),
+                tid(testid::FACET_INCLUDE)
+            );
+            let facet_count = wait_until(&c, "the type facet", || async {
+                let v = js(&c, &type_facet).await;
+                (v[0][0] == "USER_LOGIN").then(|| v[0][1].clone())
+            })
+            .await;
+            assert_eq!(facet_count, types.to_string(), "the facet counts the whole history");
+            wait_text(&c, testid::TIMELINE_SUMMARY, |t| t.contains("events in")).await;
+            let bars = js(
+                &c,
+                &format!(
+                    "const b = Array.from(document.querySelectorAll('{}')); \
+                     return [b.reduce((n, x) => n + Number(x.dataset.count), 0), b[0].dataset.from, b[b.length - 1].dataset.to]",
+                    tid(testid::TIMELINE_BAR)
+                ),
+            )
+            .await;
+            let in_range = api_total(
+                &c,
+                &proxy,
+                &format!(
+                    "event_type=USER_LOGIN&date_from={}&date_to={}",
+                    bars[1].as_str().expect("from"),
+                    bars[2].as_str().expect("to")
+                ),
+            )
+            .await;
+            assert!(in_range > 0, "the range holds logins");
+            assert_eq!(bars[0], in_range, "the bars add up: {bars}");
+            let asked = js(
+                &c,
+                "return performance.getEntriesByType('resource').map(r => r.name)",
+            )
+            .await;
+            let asked: Vec<&str> = asked
+                .as_array()
+                .expect("names")
+                .iter()
+                .filter_map(|n| n.as_str())
+                .collect();
+            for path in ["/beta/audit/archive/counts?", "/beta/audit/archive/facets?"] {
+                assert!(asked.iter().any(|n| n.contains(path)), "{path} asked: {asked:?}");
+            }
+            assert!(
+                !asked
+                    .iter()
+                    .any(|n| n.contains("size=1&") && n.contains("event_type=USER_LOGIN")),
+                "no bar asked on its own: {asked:?}"
+            );
             // An event's detail view, by its address, from the archive.
             let id = open_row(&c, 0).await;
             assert_eq!(

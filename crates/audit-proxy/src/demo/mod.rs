@@ -155,7 +155,10 @@ impl Demo {
                 event_types: store.event_type_list(),
             }),
             // The demo account is the API, not an archive.
-            Call::ArchiveAbout | Call::ArchiveAlerts => return Err(ProxyError::NotFound),
+            Call::ArchiveAbout
+            | Call::ArchiveAlerts
+            | Call::ArchiveCounts
+            | Call::ArchiveFacets => return Err(ProxyError::NotFound),
         };
         // Serialising our own types cannot fail; an empty object is a safe answer if it did.
         Ok(json.unwrap_or_else(|_| b"{}".to_vec()))
