@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "qualifiers",
         include_str!("../migrations/0004_qualifiers.sql"),
     ),
+    (5, "indexes", include_str!("../migrations/0005_indexes.sql")),
 ];
 
 /// Why the database cannot be used.

@@ -119,19 +119,45 @@ impl Conditions {
             Wanted::Range(r) => r.to_string(),
         };
         let text = self.param(Box::new(as_text.to_ascii_lowercase()));
-        let when_addr = match wanted {
-            Wanted::Text(_) => "false".to_string(),
-            Wanted::Addr(a) => format!("q_addr = {}::inet", self.param(Box::new(normal(*a)))),
-            Wanted::Range(net) => {
-                let net = self.param(Box::new(net.to_string()));
-                format!(
-                    "(q_addr <<= {net}::text::inet OR (family(q_addr) = 4 \
-                     AND ('::ffff:' || host(q_addr))::inet <<= {net}::text::inet))"
-                )
-            }
+        // Each side a comparison an index answers (no CASE): an event without an address has
+        // a NULL q_addr, so only its text can match, and one with an address never matches by
+        // text alone (the text side asks q_addr IS NULL).
+        let when_addr: Vec<String> = match wanted {
+            Wanted::Text(_) => Vec::new(),
+            Wanted::Addr(a) => vec![format!(
+                "q_addr = {}::inet",
+                self.param(Box::new(normal(*a)))
+            )],
+            Wanted::Range(net) => ranges(net)
+                .into_iter()
+                .map(|n| format!("q_addr <<= {}::text::inet", self.param(Box::new(n))))
+                .collect(),
         };
-        format!("(CASE WHEN q_addr IS NULL THEN q_ip = {text} ELSE {when_addr} END)")
+        let mut sides = vec![format!("(q_addr IS NULL AND q_ip = {text})")];
+        sides.extend(when_addr);
+        format!("({})", sides.join(" OR "))
     }
+}
+
+/// The ranges an event's address (IPv4-mapped IPv6 stored as IPv4) must fall in to be in `net`:
+/// `net` itself, and, for an IPv6 range over IPv4-mapped addresses (`::ffff:0:0/96`), the IPv4
+/// addresses it covers.
+fn ranges(net: &ipnet::IpNet) -> Vec<String> {
+    let mut out = vec![net.to_string()];
+    if let ipnet::IpNet::V6(v6) = net {
+        let mapped = ipnet::Ipv6Net::new(std::net::Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96)
+            .expect("a /96");
+        if v6.contains(&mapped) {
+            out.push("0.0.0.0/0".into());
+        } else if mapped.contains(v6) {
+            if let Some(v4) = v6.network().to_ipv4_mapped() {
+                if let Ok(n) = ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96) {
+                    out.push(n.to_string());
+                }
+            }
+        }
+    }
+    out
 }
 
 fn fold_all(values: Vec<String>) -> Vec<String> {
@@ -141,6 +167,19 @@ fn fold_all(values: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_range_over_mapped_addresses_covers_their_ipv4_range() {
+        let r = |s: &str| ranges(&s.parse().expect("net"));
+        assert_eq!(r("198.51.100.0/24"), ["198.51.100.0/24"]);
+        assert_eq!(r("2001:db8::/32"), ["2001:db8::/32"]);
+        assert_eq!(r("::/0"), ["::/0", "0.0.0.0/0"]);
+        assert_eq!(r("::ffff:0:0/96"), ["::ffff:0.0.0.0/96", "0.0.0.0/0"]);
+        assert_eq!(
+            r("::ffff:198.51.100.0/120"),
+            ["::ffff:198.51.100.0/120", "198.51.100.0/24"]
+        );
+    }
 
     #[test]
     fn values_are_parameters_never_sql() {

@@ -133,6 +133,18 @@ struct Wrote {
     hits: tokio::sync::Notify,
 }
 
+/// `text` matched literally by LIKE: its wildcards (`%`, `_`) and the escape (`\`) escaped.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// PostgreSQL text holds no NUL; a value carrying one is kept with it removed.
 fn pg_text(s: &str) -> String {
     s.replace('\0', "")
@@ -665,8 +677,11 @@ impl Archive {
                 // No event's text holds a NUL (the API's demo matches nothing either).
                 return Ok(None);
             }
-            let p = sql.param(Box::new(needle));
-            sql.and(format!("strpos(haystack, {p}) > 0"));
+            // A substring, as LIKE writes it (its own wildcards escaped), which the trigram index
+            // answers.
+            let pattern = format!("%{}%", like_escaped(&needle));
+            let p = sql.param(Box::new(pattern));
+            sql.and(format!("haystack LIKE {p}"));
         }
         // Validated above: a filter that does not parse never gets here.
         let filter = q
@@ -813,4 +828,13 @@ fn hit_of(r: &tokio_postgres::Row) -> crate::watch::Hit {
 
 fn parse_body(body: &str) -> AuditEvent {
     serde_json::from_str(body).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_matches_wildcards_literally() {
+        assert_eq!(super::like_escaped(r"50%_a\b"), r"50\%\_a\\b");
+        assert_eq!(super::like_escaped("plain"), "plain");
+    }
 }

@@ -153,6 +153,9 @@ pub fn consistency_queries(user: &str, ip: &str) -> Vec<String> {
             "size=101",
             "page=0",
             "date_from=2025-12-10&date_to=2025-12-01",
+            // LIKE's wildcards, searched for as text.
+            "search_text=_login&size=5",
+            "search_text=%25&size=5",
         ]
         .map(str::to_string),
     );

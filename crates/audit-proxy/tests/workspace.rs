@@ -97,7 +97,7 @@ async fn the_local_copy_answers_every_query_as_the_api_does() {
         .find_map(|e| e.source_ip.clone())
         .expect("an event with an IP");
     let queries = audit_model::testing::consistency_queries(&user, &ip);
-    assert_eq!(queries.len(), 367);
+    assert_eq!(queries.len(), 369);
     let mut nonempty = 0;
     for qs in &queries {
         if same(&router, &w, qs).await > 0 {
