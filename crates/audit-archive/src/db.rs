@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../migrations/0004_qualifiers.sql"),
     ),
     (5, "indexes", include_str!("../migrations/0005_indexes.sql")),
+    (6, "counts", include_str!("../migrations/0006_counts.sql")),
 ];
 
 /// Why the database cannot be used.

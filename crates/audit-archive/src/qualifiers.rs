@@ -41,6 +41,11 @@ impl Conditions {
         }
     }
 
+    /// The conditions joined by `AND` (without `WHERE`), or `None` when there are none.
+    pub fn all(&self) -> Option<String> {
+        (!self.clauses.is_empty()).then(|| self.clauses.join(" AND "))
+    }
+
     /// The parameters, as the driver takes them.
     pub fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
         self.params

@@ -683,12 +683,7 @@ impl Archive {
             let p = sql.param(Box::new(pattern));
             sql.and(format!("haystack LIKE {p}"));
         }
-        // Validated above: a filter that does not parse never gets here.
-        let filter = q
-            .filter
-            .as_deref()
-            .and_then(|f| audit_model::filter::Filter::parse(f).ok())
-            .filter(|f| !f.clauses.is_empty());
+        let filter = qualifiers_of(q);
         let mut from = "events";
         if let Some(filter) = &filter {
             sql.qualifiers(filter, "d.doc");
@@ -704,38 +699,119 @@ impl Archive {
         Ok(Some((from, sql)))
     }
 
+    /// A query of dates and types alone (the API's `event_type`, `type:` qualifiers), as
+    /// migration 6's per-slot counts answer it: the whole slots of its range from
+    /// `event_counts`, the part of a slot at either end from the events. `None` for any other
+    /// query, or a range holding no whole slot (reading its events is as quick).
+    fn slotted(q: &EventQuery) -> Result<Option<Slotted>, ReadError> {
+        let range = q.validate()?;
+        if q.search_text.as_deref().is_some_and(|s| !s.is_empty()) {
+            return Ok(None);
+        }
+        let filter = qualifiers_of(q);
+        if filter.as_ref().is_some_and(|f| {
+            f.clauses
+                .iter()
+                .any(|c| !matches!(c.field, audit_model::filter::Field::Type))
+        }) {
+            return Ok(None);
+        }
+        // Whole slots: from the first slot starting at or after `from` to the last ending at or
+        // before `to` (both included); open ends reach every slot.
+        let first = match range.from {
+            Some(f) => f.saturating_add((SLOT_MS - f.rem_euclid(SLOT_MS)) % SLOT_MS),
+            None => i64::MIN,
+        };
+        let end = match range.to {
+            Some(t) => {
+                let after = t.saturating_add(1);
+                after - after.rem_euclid(SLOT_MS)
+            }
+            None => i64::MAX,
+        };
+        if first >= end {
+            return Ok(None);
+        }
+        let mut sql = Conditions::default();
+        if !q.event_types.is_empty() {
+            let p = sql.param(Box::new(q.event_types.clone()));
+            sql.and(format!("event_type = ANY({p})"));
+        }
+        if let Some(filter) = &filter {
+            // `type:` reads only event_type, a column of both tables.
+            sql.qualifiers(filter, "NULL");
+        }
+        let kinds = sql.all().map(|c| format!(" AND {c}")).unwrap_or_default();
+        let [from, first, end, to] = [
+            range.from.unwrap_or(i64::MIN),
+            first,
+            end,
+            range.to.unwrap_or(i64::MAX),
+        ]
+        .map(|v| sql.param(Box::new(v)));
+        Ok(Some(Slotted {
+            whole: format!("slot >= {first} AND slot < {end}{kinds}"),
+            ends: format!(
+                "((created_ms >= {from} AND created_ms < {first}) OR \
+                  (created_ms >= {end} AND created_ms <= {to})){kinds}"
+            ),
+            sql,
+        }))
+    }
+
     /// The events matching `q` counted per bucket of `cut` (only buckets holding events,
-    /// oldest first): what the timeline draws, in one query.
+    /// oldest first): what the timeline draws, in one query. A cut of whole quarters of an hour
+    /// (every zone's offset is one) over a query of dates and types reads the per-slot counts.
     pub async fn counts(
         &self,
         q: &EventQuery,
         cut: &audit_model::archive::Cut,
     ) -> Result<Vec<audit_model::archive::BucketCount>, ReadError> {
-        let Some((from, sql)) = Self::matching(q)? else {
-            return Ok(Vec::new());
+        let offset_ms = i64::from(cut.offset_minutes) * 60_000;
+        let whole_slots = cut.width_ms % SLOT_MS == 0 && offset_ms % SLOT_MS == 0;
+        let slotted = if whole_slots { Self::slotted(q)? } else { None };
+        // The conditions, and where the rows are read from: the slots' counts with the events
+        // at either end, or the matching events.
+        let (sql, read) = match slotted {
+            Some(s) => (s.sql, Read::Slots(s.whole, s.ends)),
+            None => match Self::matching(q)? {
+                Some((from, sql)) => {
+                    let where_sql = sql.where_sql();
+                    (sql, Read::Events(from, where_sql))
+                }
+                None => return Ok(Vec::new()),
+            },
         };
         let mut refs = sql.params();
-        let offset_ms = i64::from(cut.offset_minutes) * 60_000;
         let n = refs.len();
         refs.push(&offset_ms);
         refs.push(&cut.width_ms);
         // The bucket's start as Cut::start_of computes it (a remainder never negative, as
-        // rem_euclid's; SQL's % takes the dividend's sign).
-        let bucket = format!(
-            "created_ms - ((created_ms + ${a}) % ${b} + ${b}) % ${b}",
-            a = n + 1,
-            b = n + 2
-        );
-        let client = self.pool.get().await.map_err(DbError::from)?;
-        let rows = client
-            .query(
-                &format!(
-                    "SELECT {bucket} AS start, count(*) FROM {from} {} GROUP BY 1 ORDER BY 1",
-                    sql.where_sql()
-                ),
-                &refs,
+        // rem_euclid's; SQL's % takes the dividend's sign). A slot lies in one bucket.
+        let bucket = |t: &str| {
+            format!(
+                "{t} - (({t} + ${a}) % ${b} + ${b}) % ${b}",
+                a = n + 1,
+                b = n + 2
             )
-            .await?;
+        };
+        let select = match read {
+            Read::Slots(whole, ends) => format!(
+                "SELECT start, sum(n)::int8 FROM ( \
+                   SELECT {} AS start, n FROM event_counts WHERE {whole} \
+                   UNION ALL \
+                   SELECT {} AS start, 1::int8 AS n FROM events WHERE {ends}) AS c \
+                 GROUP BY 1 ORDER BY 1",
+                bucket("slot"),
+                bucket("created_ms"),
+            ),
+            Read::Events(from, where_sql) => format!(
+                "SELECT {} AS start, count(*) FROM {from} {where_sql} GROUP BY 1 ORDER BY 1",
+                bucket("created_ms")
+            ),
+        };
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let rows = client.query(&select, &refs).await?;
         Ok(rows
             .iter()
             .map(|r| audit_model::archive::BucketCount {
@@ -743,6 +819,37 @@ impl Archive {
                 count: u64::try_from(r.get::<_, i64>(1)).unwrap_or(0),
             })
             .collect())
+    }
+
+    /// How many events match `q`: the list's total.
+    async fn total(&self, q: &EventQuery) -> Result<i64, ReadError> {
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let row = match Self::slotted(q)? {
+            Some(s) => {
+                client
+                    .query_one(
+                        &format!(
+                            "SELECT (SELECT coalesce(sum(n), 0)::int8 FROM event_counts WHERE {}) \
+                                  + (SELECT count(*) FROM events WHERE {})",
+                            s.whole, s.ends
+                        ),
+                        &s.sql.params(),
+                    )
+                    .await?
+            }
+            None => {
+                let Some((from, sql)) = Self::matching(q)? else {
+                    return Ok(0);
+                };
+                client
+                    .query_one(
+                        &format!("SELECT count(*) FROM {from} {}", sql.where_sql()),
+                        &sql.params(),
+                    )
+                    .await?
+            }
+        };
+        Ok(row.get(0))
     }
 
     /// The facets of the events matching `q`, each with its `top` most common values, counted
@@ -780,13 +887,10 @@ impl Archive {
         let Some((from, sql)) = Self::matching(q)? else {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
+        let total = self.total(q).await?;
         let where_sql = sql.where_sql();
         let mut refs = sql.params();
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let total: i64 = client
-            .query_one(&format!("SELECT count(*) FROM {from} {where_sql}"), &refs)
-            .await?
-            .get(0);
         let skip = i64::from(q.page - 1) * i64::from(q.size);
         let size = i64::from(q.size);
         let n = refs.len();
@@ -811,6 +915,34 @@ impl Archive {
             base,
         ))
     }
+}
+
+/// The slots of migration 6's `event_counts`: a quarter of an hour, in milliseconds.
+const SLOT_MS: i64 = 900_000;
+
+/// A query of dates and types split for `event_counts` ([`Archive::slotted`]): the conditions
+/// of its whole slots (on `event_counts`) and of the rest of its range (on `events`), sharing
+/// one set of parameters.
+struct Slotted {
+    sql: Conditions,
+    whole: String,
+    ends: String,
+}
+
+/// Where a count reads its rows: the slots' counts (their conditions) with the events at either
+/// end (theirs), or the matching events (`FROM`, `WHERE`).
+enum Read {
+    Slots(String, String),
+    Events(&'static str, String),
+}
+
+/// The query's qualifiers (`where=`), parsed, if it has any. (Validated first: a filter that
+/// does not parse never gets here.)
+fn qualifiers_of(q: &EventQuery) -> Option<audit_model::filter::Filter> {
+    q.filter
+        .as_deref()
+        .and_then(|f| audit_model::filter::Filter::parse(f).ok())
+        .filter(|f| !f.clauses.is_empty())
 }
 
 /// An event as stored; a body that no longer parses shows as an empty event rather than failing

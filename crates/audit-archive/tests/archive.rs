@@ -89,6 +89,7 @@ async fn the_archive_answers_every_query_as_the_api_does() {
 
     // The app's qualifiers (`where=`), answered in SQL as the tab answers them.
     qualifiers_match_the_tabs_answers(&cluster).await;
+    slot_counts_answer_as_the_events_do(&cluster).await;
     let total = |v: &Value| v["page"]["totalElements"].as_u64().expect("total");
     let list_where = |w: &str| {
         reqwest::Url::parse_with_params(
@@ -755,6 +756,219 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
         }
         compare_qualifiers(&db, &filters, &events, pass).await;
     }
+}
+
+/// Totals and timelines of dates and types, answered from migration 6's per-slot counts with the
+/// events at either end of the range, equal what counting the events themselves gives: for
+/// ranges that start and end inside a slot, on its edge and open; for the API's types and
+/// `type:` qualifiers; for cuts of whole slots in zones a quarter or a half hour off UTC, and
+/// for one that is not (read from the events). The counts follow the events through a second
+/// write of the same events, a removal, and a recount.
+async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
+    use audit_model::time::format_api;
+    const SLOT: i64 = 900_000;
+    let url = cluster.database("slots").expect("database");
+    let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let db = audit_archive::store::Archive::new(pool);
+    // 600 events over about three days at uneven gaps, some on a slot's first or last
+    // millisecond and some sharing one.
+    let start = 1_767_225_600_000 - 7 * SLOT; // a slot's start
+    let types = [
+        "USER_LOGIN",
+        "APP_CREATE",
+        "app_create",
+        "NUMBER_ASSIGN",
+        "UNLISTED_THING",
+    ];
+    let mut t = start;
+    let events: Vec<audit_model::AuditEvent> = (0..600usize)
+        .map(|i| {
+            t += match i % 7 {
+                0 => 0,
+                1 => SLOT - t.rem_euclid(SLOT),
+                2 => SLOT - t.rem_euclid(SLOT) - 1,
+                _ => (i as i64 * 7_919_000) % 1_800_000 + 1,
+            };
+            audit_model::testing::event(format!("bbbbbbbb-0000-4000-8000-{i:012}"))
+                .at_ms(t)
+                .of_type(types[(i * 3 + i / 5) % types.len()])
+                .build()
+        })
+        .collect();
+    let times: Vec<i64> = events
+        .iter()
+        .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("time"))
+        .collect();
+    let (first, last) = (times[0], times[times.len() - 1]);
+    assert!(last - first > 2 * 86_400_000, "about three days of events");
+    let listed = |pos| {
+        events
+            .iter()
+            .cloned()
+            .map(|e| audit_archive::store::Listed::new(e, pos))
+            .collect::<Vec<_>>()
+    };
+    db.write(&listed(0), None).await.expect("write");
+
+    let ranges = [
+        (None, None),
+        (Some(first + 1), Some(last - 1)),
+        (Some(start + 3 * SLOT), Some(start + 100 * SLOT - 1)),
+        (Some(start + 3 * SLOT - 1), Some(start + 100 * SLOT)),
+        (Some(first + 12_345_678), None),
+        (None, Some(last - 98_765_432)),
+        (
+            Some(start + 10 * SLOT + 5),
+            Some(start + 10 * SLOT + 500_000),
+        ),
+    ];
+    let kinds: [(&[&str], Option<&str>); 5] = [
+        (&[], None),
+        (&["APP_CREATE", "NUMBER_ASSIGN"], None),
+        (&[], Some("type:app_create")),
+        (&[], Some("-type:USER_LOGIN")),
+        (&["USER_LOGIN", "app_create"], Some("-type:APP_CREATE")),
+    ];
+    let cuts = [
+        (SLOT, 0),
+        (3_600_000, 345),
+        (86_400_000, -300),
+        (3 * SLOT, 330),
+        (60_000, 0),
+    ];
+    let check = |when: &'static str| {
+        let db = db.clone();
+        let (events, times) = (&events, &times);
+        async move {
+            for (from, to) in ranges {
+                for (types, filter) in kinds {
+                    let q = audit_model::EventQuery {
+                        event_types: types.iter().map(ToString::to_string).collect(),
+                        date_from: from.map(format_api),
+                        date_to: to.map(format_api),
+                        filter: filter.map(ToString::to_string),
+                        size: 100,
+                        ..Default::default()
+                    };
+                    let parsed = filter.map(|f| audit_model::filter::Filter::parse(f).expect(f));
+                    // The bounds as the query means them (its dates are written to the second).
+                    let range = q.validate().expect("valid");
+                    let (from, to) = (range.from, range.to);
+                    let matching: Vec<i64> = events
+                        .iter()
+                        .zip(times)
+                        .filter(|(e, &t)| {
+                            from.is_none_or(|f| t >= f)
+                                && to.is_none_or(|to| t <= to)
+                                && (types.is_empty() || types.contains(&e.event_type.as_str()))
+                                && parsed.as_ref().is_none_or(|f| f.matches(e))
+                        })
+                        .map(|(_, &t)| t)
+                        .collect();
+                    let page = db.page(&q, "http://archive.test").await.expect("page");
+                    assert_eq!(
+                        page.info().total_elements as usize,
+                        matching.len(),
+                        "total {when}, {q:?}"
+                    );
+                    for (width_ms, offset_minutes) in cuts {
+                        let cut = audit_model::archive::Cut {
+                            width_ms,
+                            offset_minutes,
+                        };
+                        let mut want = std::collections::BTreeMap::<i64, u64>::new();
+                        for t in &matching {
+                            *want.entry(cut.start_of(*t)).or_default() += 1;
+                        }
+                        let got: std::collections::BTreeMap<i64, u64> = db
+                            .counts(&q, &cut)
+                            .await
+                            .expect("counts")
+                            .into_iter()
+                            .map(|b| (b.start_ms, b.count))
+                            .collect();
+                        assert_eq!(got, want, "counts {when}, {cut:?}, {q:?}");
+                    }
+                }
+            }
+        }
+    };
+    check("as written").await;
+    let client = db.pool().get().await.expect("connection");
+    // What the counts hold in all, and how many slots do not start on a quarter hour.
+    async fn slots(client: &deadpool_postgres::Object) -> (i64, i64) {
+        let row = client
+            .query_one(
+                "SELECT (SELECT coalesce(sum(n), 0)::int8 FROM event_counts), \
+                        (SELECT count(*) FROM event_counts WHERE slot % 900000 <> 0)",
+                &[],
+            )
+            .await
+            .expect("slots");
+        (row.get(0), row.get(1))
+    }
+    assert_eq!(slots(&client).await, (600, 0));
+
+    // The same events again, listed in another order (their rows updated, not inserted): no
+    // event is counted twice.
+    db.write(&listed(1), None).await.expect("write again");
+    assert_eq!(slots(&client).await, (600, 0));
+    check("after a second write").await;
+
+    // Events removed by hand (an operator's retention) leave the counts with them.
+    let removed = client
+        .execute(
+            "DELETE FROM events WHERE event_type = 'NUMBER_ASSIGN' OR created_ms < $1",
+            &[&(first + 86_400_000)],
+        )
+        .await
+        .expect("delete");
+    assert!(removed > 100, "{removed} removed");
+    assert_eq!(slots(&client).await.0, 600 - removed as i64);
+    let kept: std::collections::HashSet<String> =
+        db.ids().await.expect("ids").into_iter().collect();
+    let (events, times): (Vec<_>, Vec<_>) = events
+        .iter()
+        .cloned()
+        .zip(times.iter().copied())
+        .filter(|(e, _)| kept.contains(&e.id))
+        .unzip();
+    let check = |when: &'static str| {
+        let db = db.clone();
+        let (events, times) = (&events, &times);
+        async move {
+            for (width_ms, offset_minutes) in [(SLOT, 0), (86_400_000, 330)] {
+                let cut = audit_model::archive::Cut {
+                    width_ms,
+                    offset_minutes,
+                };
+                let mut want = std::collections::BTreeMap::<i64, u64>::new();
+                for t in times {
+                    *want.entry(cut.start_of(*t)).or_default() += 1;
+                }
+                let q = audit_model::EventQuery::default();
+                let got: std::collections::BTreeMap<i64, u64> = db
+                    .counts(&q, &cut)
+                    .await
+                    .expect("counts")
+                    .into_iter()
+                    .map(|b| (b.start_ms, b.count))
+                    .collect();
+                assert_eq!(got, want, "counts {when}, {cut:?}");
+                let page = db.page(&q, "http://archive.test").await.expect("page");
+                assert_eq!(page.info().total_elements as usize, events.len(), "{when}");
+            }
+        }
+    };
+    check("after a removal").await;
+
+    // A recount (the migration's fill for events held before it) gives the same counts.
+    client
+        .batch_execute("UPDATE event_counts SET n = n + 1000; SELECT audit_recount()")
+        .await
+        .expect("recount");
+    check("after a recount").await;
 }
 
 /// Each filter answered by the archive, against the tab's own filter over `events`.
