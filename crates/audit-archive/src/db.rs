@@ -27,7 +27,7 @@ pub enum DbError {
     #[error("--database-url is not a PostgreSQL URL (postgres://user@host:port/dbname): {0}")]
     Url(tokio_postgres::Error),
     /// PostgreSQL refused or failed a statement.
-    #[error("PostgreSQL: {0}")]
+    #[error("PostgreSQL: {}", said(.0))]
     Postgres(#[from] tokio_postgres::Error),
     /// No connection could be had.
     #[error("cannot connect to PostgreSQL: {0}")]
@@ -35,6 +35,15 @@ pub enum DbError {
     /// The pool could not be built.
     #[error("cannot set up the connection pool: {0}")]
     Build(#[from] deadpool_postgres::BuildError),
+}
+
+/// What PostgreSQL said of a failed statement (the driver's own text is only "db error"), or
+/// the driver's error.
+fn said(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} {}: {}", db.severity(), db.code().code(), db.message()),
+        None => e.to_string(),
+    }
 }
 
 /// A pool of at most `size` connections to `url`.

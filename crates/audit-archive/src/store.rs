@@ -742,19 +742,24 @@ impl Archive {
             sql.qualifiers(filter, "NULL");
         }
         let kinds = sql.all().map(|c| format!(" AND {c}")).unwrap_or_default();
+        let first_ms = first;
         let [from, first, end, to] = [
             range.from.unwrap_or(i64::MIN),
             first,
             end,
             range.to.unwrap_or(i64::MAX),
         ]
-        .map(|v| sql.param(Box::new(v)));
+        // Typed where written: not every statement uses every one.
+        .map(|v| format!("{}::int8", sql.param(Box::new(v))));
         Ok(Some(Slotted {
             whole: format!("slot >= {first} AND slot < {end}{kinds}"),
             ends: format!(
                 "((created_ms >= {from} AND created_ms < {first}) OR \
                   (created_ms >= {end} AND created_ms <= {to})){kinds}"
             ),
+            newer: format!("created_ms >= {end} AND created_ms <= {to}{kinds}"),
+            from,
+            first: first_ms,
             sql,
         }))
     }
@@ -881,6 +886,52 @@ impl Archive {
         })
     }
 
+    /// For a query of dates and types, where its row `skip` (newest first) lies: the latest time
+    /// a row from there on can have, and how many rows to skip up to that time. `None` when the
+    /// counts cannot tell (another query), or the row is newer than every whole slot.
+    async fn seek(&self, q: &EventQuery, skip: i64) -> Result<Option<(i64, i64)>, ReadError> {
+        let Some(s) = Self::slotted(q)? else {
+            return Ok(None);
+        };
+        let mut refs = s.sql.params();
+        refs.push(&skip);
+        let skip_p = refs.len();
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        // The rows newer than the whole slots; the whole slots newest first, with how many
+        // rows they and the newer ones hold; the first slot whose rows reach past `skip`.
+        let row = client
+            .query_one(
+                &format!(
+                    "WITH newer AS (SELECT count(*)::int8 AS n FROM events WHERE {newer}), \
+                          slots AS (SELECT slot, sum(n)::int8 AS n FROM event_counts \
+                                    WHERE {whole} GROUP BY slot), \
+                          reach AS (SELECT slot, n, (SELECT n FROM newer) \
+                                      + sum(n) OVER (ORDER BY slot DESC)::int8 AS upto \
+                                    FROM slots), \
+                          there AS (SELECT slot, upto - n AS before FROM reach \
+                                    WHERE upto > ${skip_p} ORDER BY slot DESC LIMIT 1) \
+                     SELECT {from} AS since, (SELECT n FROM newer), \
+                            (SELECT n FROM newer) + (SELECT coalesce(sum(n), 0)::int8 FROM slots), \
+                            (SELECT slot FROM there), (SELECT before FROM there)",
+                    newer = s.newer,
+                    whole = s.whole,
+                    from = s.from,
+                ),
+                &refs,
+            )
+            .await?;
+        let newer: i64 = row.get(1);
+        let through_slots: i64 = row.get(2);
+        let slot: Option<i64> = row.get(3);
+        let before: Option<i64> = row.get(4);
+        Ok(match (slot, before) {
+            _ if skip < newer => None,
+            (Some(slot), Some(before)) => Some((slot + SLOT_MS - 1, skip - before)),
+            // Past every whole slot: in the part of a slot before them.
+            _ => Some((s.first.saturating_sub(1), skip - through_slots)),
+        })
+    }
+
     /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
     /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
     pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
@@ -888,11 +939,21 @@ impl Archive {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
         let total = self.total(q).await?;
+        let size = i64::from(q.size);
+        let mut skip = i64::from(q.page - 1) * i64::from(q.size);
+        // Past the first page, the counts say which slot the page starts in: the rows newer
+        // than that slot are not read at all.
+        let mut sql = sql;
+        if skip > 0 {
+            if let Some((newest, within)) = self.seek(q, skip).await? {
+                let p = sql.param(Box::new(newest));
+                sql.and(format!("created_ms <= {p}"));
+                skip = within;
+            }
+        }
         let where_sql = sql.where_sql();
         let mut refs = sql.params();
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let skip = i64::from(q.page - 1) * i64::from(q.size);
-        let size = i64::from(q.size);
         let n = refs.len();
         refs.push(&size);
         refs.push(&skip);
@@ -927,6 +988,13 @@ struct Slotted {
     sql: Conditions,
     whole: String,
     ends: String,
+    /// The events after the last whole slot.
+    newer: String,
+    /// The range's start (a statement not reading the first slot's earlier part still names
+    /// it, so that PostgreSQL knows every parameter's type).
+    from: String,
+    /// The first whole slot's start.
+    first: i64,
 }
 
 /// Where a count reads its rows: the slots' counts (their conditions) with the events at either
