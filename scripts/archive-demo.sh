@@ -29,7 +29,10 @@ fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pids=()
 stop() {
-  trap - EXIT INT TERM
+  # A second signal while stopping (a supervisor's, after the terminal's) must not cut the
+  # clean-up short: the cluster would be left running.
+  trap '' INT TERM
+  trap - EXIT
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$dir/pg" -m fast -w stop >/dev/null 2>&1 || true

@@ -12,7 +12,10 @@ target_dir="$(cargo_target_dir)"
 proxy=$!
 web=""
 stop() {
-  trap - EXIT INT TERM
+  # A second signal while stopping (a supervisor's, after the terminal's) must not cut the
+  # clean-up short: the cluster would be left running.
+  trap '' INT TERM
+  trap - EXIT
   [ -n "$web" ] && kill "$web" 2>/dev/null
   kill "$proxy" 2>/dev/null
   wait 2>/dev/null
