@@ -921,17 +921,8 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                             width_ms,
                             offset_minutes,
                         };
-                        let mut want = std::collections::BTreeMap::<i64, u64>::new();
-                        for t in &matching {
-                            *want.entry(cut.start_of(*t)).or_default() += 1;
-                        }
-                        let got: std::collections::BTreeMap<i64, u64> = db
-                            .counts(&q, &cut)
-                            .await
-                            .expect("counts")
-                            .into_iter()
-                            .map(|b| (b.start_ms, b.count))
-                            .collect();
+                        let want = bucketed(matching.iter().copied(), &cut);
+                        let got = archive_counts(&db, &q, &cut).await;
                         assert_eq!(got, want, "counts {when}, {cut:?}, {q:?}");
                     }
                 }
@@ -987,18 +978,9 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                     width_ms,
                     offset_minutes,
                 };
-                let mut want = std::collections::BTreeMap::<i64, u64>::new();
-                for t in times {
-                    *want.entry(cut.start_of(*t)).or_default() += 1;
-                }
+                let want = bucketed(times.iter().copied(), &cut);
                 let q = audit_model::EventQuery::default();
-                let got: std::collections::BTreeMap<i64, u64> = db
-                    .counts(&q, &cut)
-                    .await
-                    .expect("counts")
-                    .into_iter()
-                    .map(|b| (b.start_ms, b.count))
-                    .collect();
+                let got = archive_counts(&db, &q, &cut).await;
                 assert_eq!(got, want, "counts {when}, {cut:?}");
                 let page = db.page(&q, "http://archive.test").await.expect("page");
                 assert_eq!(page.info().total_elements as usize, events.len(), "{when}");
@@ -1013,6 +995,32 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
         .await
         .expect("recount");
     check("after a recount").await;
+}
+
+/// Events at `times` counted per bucket of `cut`, as the tab counts them.
+fn bucketed(
+    times: impl IntoIterator<Item = i64>,
+    cut: &audit_model::archive::Cut,
+) -> std::collections::BTreeMap<i64, u64> {
+    let mut counts = std::collections::BTreeMap::new();
+    for t in times {
+        *counts.entry(cut.start_of(t)).or_default() += 1;
+    }
+    counts
+}
+
+/// The archive's counts of `q` per bucket of `cut`.
+async fn archive_counts(
+    db: &audit_archive::store::Archive,
+    q: &audit_model::EventQuery,
+    cut: &audit_model::archive::Cut,
+) -> std::collections::BTreeMap<i64, u64> {
+    db.counts(q, cut)
+        .await
+        .expect("counts")
+        .into_iter()
+        .map(|b| (b.start_ms, b.count))
+        .collect()
 }
 
 /// Each filter answered by the archive, against the tab's own filter over `events`.
@@ -1081,17 +1089,8 @@ async fn compare_qualifiers(
                 date_to: Some(audit_model::time::format_api(first.max(last) + 3_600_000)),
                 ..q.clone()
             };
-            let mut want = std::collections::BTreeMap::<i64, u64>::new();
-            for t in &times {
-                *want.entry(cut.start_of(*t)).or_default() += 1;
-            }
-            let got: std::collections::BTreeMap<i64, u64> = db
-                .counts(&ranged, &cut)
-                .await
-                .expect(f)
-                .into_iter()
-                .map(|b| (b.start_ms, b.count))
-                .collect();
+            let want = bucketed(times.iter().copied(), &cut);
+            let got = archive_counts(db, &ranged, &cut).await;
             assert_eq!(got, want, "counts where={f} {cut:?}, columns {pass}");
         }
 
