@@ -826,10 +826,16 @@ impl Archive {
             .collect())
     }
 
-    /// How many events match `q`: the list's total.
-    async fn total(&self, q: &EventQuery) -> Result<i64, ReadError> {
+    /// How many events match: the list's total, from the slots' counts when the query is one of
+    /// dates and types ([`Archive::slotted`]), else from the matching rows (`from`, `sql`).
+    async fn total(
+        &self,
+        slotted: Option<&Slotted>,
+        from: &str,
+        sql: &Conditions,
+    ) -> Result<i64, ReadError> {
         let client = self.pool.get().await.map_err(DbError::from)?;
-        let row = match Self::slotted(q)? {
+        let row = match slotted {
             Some(s) => {
                 client
                     .query_one(
@@ -843,9 +849,6 @@ impl Archive {
                     .await?
             }
             None => {
-                let Some((from, sql)) = Self::matching(q)? else {
-                    return Ok(0);
-                };
                 client
                     .query_one(
                         &format!("SELECT count(*) FROM {from} {}", sql.where_sql()),
@@ -886,13 +889,10 @@ impl Archive {
         })
     }
 
-    /// For a query of dates and types, where its row `skip` (newest first) lies: the latest time
-    /// a row from there on can have, and how many rows to skip up to that time. `None` when the
-    /// counts cannot tell (another query), or the row is newer than every whole slot.
-    async fn seek(&self, q: &EventQuery, skip: i64) -> Result<Option<(i64, i64)>, ReadError> {
-        let Some(s) = Self::slotted(q)? else {
-            return Ok(None);
-        };
+    /// For a query of dates and types (`s`), where its row `skip` (newest first) lies: the
+    /// latest time a row from there on can have, and how many rows to skip up to that time.
+    /// `None` when the row is newer than every whole slot.
+    async fn seek(&self, s: &Slotted, skip: i64) -> Result<Option<(i64, i64)>, ReadError> {
         let mut refs = s.sql.params();
         refs.push(&skip);
         let skip_p = refs.len();
@@ -938,14 +938,20 @@ impl Archive {
         let Some((from, sql)) = Self::matching(q)? else {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
-        let total = self.total(q).await?;
+        // Read once: the total and a deep page's start both use it.
+        let slotted = Self::slotted(q)?;
+        let total = self.total(slotted.as_ref(), from, &sql).await?;
         let size = i64::from(q.size);
         let mut skip = i64::from(q.page - 1) * i64::from(q.size);
         // Past the first page, the counts say which slot the page starts in: the rows newer
         // than that slot are not read at all.
         let mut sql = sql;
         if skip > 0 {
-            if let Some((newest, within)) = self.seek(q, skip).await? {
+            let seek = match &slotted {
+                Some(s) => self.seek(s, skip).await?,
+                None => None,
+            };
+            if let Some((newest, within)) = seek {
                 let p = sql.param(Box::new(newest));
                 sql.and(format!("created_ms <= {p}"));
                 skip = within;
