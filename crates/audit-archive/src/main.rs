@@ -61,6 +61,12 @@ async fn run() -> ExitCode {
         Ok(n) => tracing::info!(events = n, "archive open"),
         Err(e) => return fail(e),
     }
+    // The facets' per-day counts follow the writes, in the background.
+    tokio::spawn(
+        archive
+            .clone()
+            .keep_facets_counted(std::time::Duration::from_secs(2)),
+    );
     // The rules are checked before anything runs: a rule the watch cannot run stops the start,
     // naming its file and line.
     let rules = match config

@@ -117,6 +117,26 @@ impl Qualified {
     }
 }
 
+/// The facet pairs of a write's events ([`audit_model::facets::pairs`], as migration 7's
+/// `facet_pairs` keeps them), one flat array with each event's number of pairs.
+#[derive(Default)]
+struct FacetPairs {
+    flat: Vec<String>,
+    lengths: Vec<i32>,
+    buf: Vec<(String, String)>,
+}
+
+impl FacetPairs {
+    fn push(&mut self, e: &AuditEvent) {
+        audit_model::facets::pairs(e, &mut self.buf);
+        self.lengths
+            .push(i32::try_from(self.buf.len()).unwrap_or(i32::MAX));
+        for (field, value) in self.buf.drain(..) {
+            self.flat.push(pg_text(&format!("{field}\u{1f}{value}")));
+        }
+    }
+}
+
 /// The archive's database.
 #[derive(Debug, Clone)]
 pub struct Archive {
@@ -130,6 +150,8 @@ pub struct Archive {
 #[derive(Debug, Default)]
 struct Wrote {
     events: tokio::sync::Notify,
+    /// The same, for the task that counts the facets of the days written.
+    days: tokio::sync::Notify,
     hits: tokio::sync::Notify,
 }
 
@@ -196,8 +218,10 @@ impl Archive {
             let mut bodies = Vec::with_capacity(events.len());
             let mut texts = Vec::with_capacity(events.len());
             let mut q = Qualified::with_capacity(events.len());
+            let mut pairs = FacetPairs::default();
             for l in events {
                 q.push(&l.event);
+                pairs.push(&l.event);
                 ids.push(pg_text(&l.event.id));
                 times.push(l.created_ms);
                 places.push(l.pos);
@@ -206,13 +230,20 @@ impl Archive {
                 bodies.push(serde_json::to_string(&l.event).unwrap_or_default());
                 texts.push(pg_text(&search_text(&l.event)));
             }
+            // Each event's pairs are its slice of one flat array ($15), as long as $16 says.
             tx.execute(
                 "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, haystack, \
                                      q_user, q_user_id, q_country, q_source, q_source_description, \
-                                     q_ip, q_addr) \
-                 SELECT * FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
-                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
-                                      $11::text[], $12::text[], $13::text[], $14::inet[]) \
+                                     q_ip, q_addr, facet_pairs) \
+                 SELECT id, ms, pos, ty, descr, body, hay, u, uid, c, src, sd, ip, addr, \
+                        ($15::text[])[start + 1 : start + k] \
+                 FROM (SELECT *, (sum(k) OVER (ORDER BY o) - k)::int4 AS start \
+                       FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
+                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                                   $11::text[], $12::text[], $13::text[], $14::inet[], $16::int4[]) \
+                            WITH ORDINALITY AS t(id, ms, pos, ty, descr, body, hay, u, uid, c, src, \
+                                                 sd, ip, addr, k, o)) AS rows \
+                 ORDER BY o \
                  ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos \
                  WHERE events.pos <> EXCLUDED.pos AND events.created_ms = EXCLUDED.created_ms",
                 &[
@@ -230,6 +261,8 @@ impl Archive {
                     &q.source_description,
                     &q.ip,
                     &q.addr,
+                    &pairs.flat,
+                    &pairs.lengths,
                 ],
             )
             .await?;
@@ -250,6 +283,7 @@ impl Archive {
         tx.commit().await?;
         if !events.is_empty() {
             self.wrote.events.notify_one();
+            self.wrote.days.notify_one();
         }
         Ok(())
     }
@@ -700,10 +734,11 @@ impl Archive {
     }
 
     /// A query of dates and types alone (the API's `event_type`, `type:` qualifiers), as
-    /// migration 6's per-slot counts answer it: the whole slots of its range from
-    /// `event_counts`, the part of a slot at either end from the events. `None` for any other
-    /// query, or a range holding no whole slot (reading its events is as quick).
-    fn slotted(q: &EventQuery) -> Result<Option<Slotted>, ReadError> {
+    /// counts kept per slot of `width` ms answer it (migration 6's `event_counts`, 7's
+    /// `facet_counts`): the whole slots of its range from the counts, the part of a slot at
+    /// either end from the events. `None` for any other query, or a range holding no whole
+    /// slot (reading its events is as quick).
+    fn slotted(q: &EventQuery, width: i64) -> Result<Option<Slotted>, ReadError> {
         let range = q.validate()?;
         if q.search_text.as_deref().is_some_and(|s| !s.is_empty()) {
             return Ok(None);
@@ -719,13 +754,13 @@ impl Archive {
         // Whole slots: from the first slot starting at or after `from` to the last ending at or
         // before `to` (both included); open ends reach every slot.
         let first = match range.from {
-            Some(f) => f.saturating_add((SLOT_MS - f.rem_euclid(SLOT_MS)) % SLOT_MS),
+            Some(f) => f.saturating_add((width - f.rem_euclid(width)) % width),
             None => i64::MIN,
         };
         let end = match range.to {
             Some(t) => {
                 let after = t.saturating_add(1);
-                after - after.rem_euclid(SLOT_MS)
+                after - after.rem_euclid(width)
             }
             None => i64::MAX,
         };
@@ -742,7 +777,8 @@ impl Archive {
             sql.qualifiers(filter, "NULL");
         }
         let kinds = sql.all().map(|c| format!(" AND {c}")).unwrap_or_default();
-        let first_ms = first;
+        let by_type = !kinds.is_empty();
+        let (first_ms, end_ms) = (first, end);
         let [from, first, end, to] = [
             range.from.unwrap_or(i64::MIN),
             first,
@@ -758,8 +794,12 @@ impl Archive {
                   (created_ms >= {end} AND created_ms <= {to})){kinds}"
             ),
             newer: format!("created_ms >= {end} AND created_ms <= {to}{kinds}"),
+            within: format!("created_ms >= {first} AND created_ms < {end}{kinds}"),
             from,
+            to,
             first: first_ms,
+            end: end_ms,
+            by_type,
             sql,
         }))
     }
@@ -774,7 +814,11 @@ impl Archive {
     ) -> Result<Vec<audit_model::archive::BucketCount>, ReadError> {
         let offset_ms = i64::from(cut.offset_minutes) * 60_000;
         let whole_slots = cut.width_ms % SLOT_MS == 0 && offset_ms % SLOT_MS == 0;
-        let slotted = if whole_slots { Self::slotted(q)? } else { None };
+        let slotted = if whole_slots {
+            Self::slotted(q, SLOT_MS)?
+        } else {
+            None
+        };
         // The conditions, and where the rows are read from: the slots' counts with the events
         // at either end, or the matching events.
         let (sql, read) = match slotted {
@@ -861,8 +905,10 @@ impl Archive {
     }
 
     /// The facets of the events matching `q`, each with its `top` most common values, counted
-    /// by the same code as the tab's ([`audit_model::facets::Tally`]) over the rows as they
-    /// stream from the database.
+    /// by the same code as the tab's ([`audit_model::facets::Tally`]): from the events' facet
+    /// pairs, and for a query of dates and types from the per-day counts of its whole days
+    /// (migration 7). While rows written before that migration wait for their pairs
+    /// ([`Archive::fill_facet_pairs`]), from the events' JSON.
     pub async fn facets(
         &self,
         q: &EventQuery,
@@ -870,23 +916,243 @@ impl Archive {
     ) -> Result<audit_model::archive::Facets, ReadError> {
         use futures_util::TryStreamExt;
         let mut tally = audit_model::facets::Tally::default();
-        if let Some((from, sql)) = Self::matching(q)? {
-            let client = self.pool.get().await.map_err(DbError::from)?;
-            let rows = client
-                .query_raw(
-                    &format!("SELECT body FROM {from} {}", sql.where_sql()),
-                    sql.params(),
-                )
-                .await?;
-            let mut rows = std::pin::pin!(rows);
-            while let Some(row) = rows.try_next().await? {
-                tally.add(&parse_body(row.get(0)));
+        let mut client = self.pool.get().await.map_err(DbError::from)?;
+        let unpaired: bool = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
+                &[],
+            )
+            .await?
+            .get(0);
+        if unpaired {
+            if let Some((from, sql)) = Self::matching(q)? {
+                let rows = client
+                    .query_raw(
+                        &format!("SELECT body FROM {from} {}", sql.where_sql()),
+                        sql.params(),
+                    )
+                    .await?;
+                let mut rows = std::pin::pin!(rows);
+                while let Some(row) = rows.try_next().await? {
+                    tally.add(&parse_body(row.get(0)));
+                }
             }
+        } else if let Some(hours) = Self::slotted(q, HOUR_MS)? {
+            let days = Self::slotted(q, DAY_MS)?;
+            Self::count_facets(&mut client, &hours, days.as_ref(), &mut tally).await?;
+        } else if let Some((from, sql)) = Self::matching(q)? {
+            count_pairs(
+                &mut tally,
+                client
+                    .query(
+                        &format!(
+                            "SELECT {SPLIT}, count(*) \
+                             FROM {from}, unnest(events.facet_pairs) AS p(pair) {} \
+                             GROUP BY 1, 2",
+                            sql.where_sql()
+                        ),
+                        &sql.params(),
+                    )
+                    .await?,
+            );
         }
         Ok(audit_model::archive::Facets {
             events: tally.events(),
             facets: tally.facets(top),
         })
+    }
+
+    /// Counts into `tally` the facets of a query of dates and types split into whole hours
+    /// (`hours`) and days (`days`): the whole days from the days' counts, the rest of the whole
+    /// hours from the hours' counts, the part of an hour at either end from the events, and a
+    /// day whose events changed since it was counted from its events; in one snapshot.
+    async fn count_facets(
+        client: &mut deadpool_postgres::Object,
+        hours: &Slotted,
+        days: Option<&Slotted>,
+        tally: &mut audit_model::facets::Tally,
+    ) -> Result<(), ReadError> {
+        // The whole hours before the whole days and after them (all of them without days).
+        let hour_ranges = match days {
+            Some(d) => [(hours.first, d.first), (d.end, hours.end)],
+            None => [(hours.first, hours.end), (0, 0)],
+        };
+        let tx = client
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        // The days counted before their events last changed, read from the events instead.
+        let stale: Vec<i64> = tx
+            .query("SELECT slot FROM facet_days_stale", &[])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let fields: Vec<String> = audit_model::facets::counted_first()
+            .map(String::from)
+            .collect();
+        for pass in 0..2 {
+            // The fields but the context's values first, and all the events' pairs; then only
+            // the values of the context keys shown.
+            let fields = if pass == 0 {
+                fields.clone()
+            } else {
+                tally
+                    .context_keys()
+                    .into_iter()
+                    .map(|k| format!("{}.{k}", audit_model::facets::CARRIED))
+                    .collect()
+            };
+            if let Some(d) = days {
+                let mut refs = d.sql.params();
+                refs.push(&fields);
+                refs.push(&stale);
+                let n = refs.len();
+                let table = if d.by_type {
+                    "facet_counts"
+                } else {
+                    "facet_counts_all"
+                };
+                let sql = format!(
+                    "SELECT field, value, sum(n)::int8 FROM {table} \
+                     WHERE field = ANY(${}::text[]) AND {} AND {} \
+                       AND slot <> ALL(${n}::int8[]) \
+                     GROUP BY 1, 2",
+                    n - 1,
+                    d.whole,
+                    d.typed()
+                );
+                count_pairs(tally, tx.query(&sql, &refs).await?);
+            }
+            for (lo, hi) in hour_ranges.iter().filter(|(lo, hi)| lo < hi) {
+                let mut refs = hours.sql.params();
+                refs.push(&fields);
+                refs.push(lo);
+                refs.push(hi);
+                refs.push(&stale);
+                let n = refs.len();
+                let sql = format!(
+                    "SELECT field, value, sum(n)::int8 FROM facet_counts_hourly \
+                     WHERE field = ANY(${}::text[]) AND slot >= ${} AND slot < ${} \
+                       AND {} AND {} \
+                       AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[]) \
+                     GROUP BY 1, 2",
+                    n - 3,
+                    n - 2,
+                    n - 1,
+                    hours.whole,
+                    hours.typed(),
+                );
+                count_pairs(tally, tx.query(&sql, &refs).await?);
+            }
+            if pass == 0 {
+                let sql = format!(
+                    "SELECT {SPLIT}, count(*) FROM ( \
+                       SELECT facet_pairs FROM events WHERE {} \
+                       UNION ALL \
+                       SELECT facet_pairs FROM facet_days_stale AS d \
+                       JOIN events ON created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
+                       WHERE {} \
+                     ) AS e, unnest(e.facet_pairs) AS p(pair) GROUP BY 1, 2",
+                    hours.ends, hours.within
+                );
+                count_pairs(tally, tx.query(&sql, &hours.sql.params()).await?);
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes the facet pairs of events held from before migration 7, a thousand per
+    /// transaction (the counts follow, by trigger); how many it wrote. Until it is done the
+    /// facets are counted from the events' JSON.
+    pub async fn fill_facet_pairs(&self) -> Result<u64, DbError> {
+        let mut filled = 0;
+        loop {
+            let mut client = self.pool.get().await?;
+            let tx = client.transaction().await?;
+            let rows = tx
+                .query(
+                    "SELECT id, body FROM events WHERE facet_pairs IS NULL LIMIT 1000 FOR UPDATE",
+                    &[],
+                )
+                .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut ids = Vec::with_capacity(rows.len());
+            let mut pairs = FacetPairs::default();
+            for r in &rows {
+                ids.push(r.get::<_, String>(0));
+                pairs.push(&parse_body(r.get(1)));
+            }
+            tx.execute(
+                "UPDATE events SET facet_pairs = ($2::text[])[f.start + 1 : f.start + f.k] \
+                 FROM (SELECT id, k, (sum(k) OVER (ORDER BY o) - k)::int4 AS start \
+                       FROM unnest($1::text[], $3::int4[]) WITH ORDINALITY AS t(id, k, o)) AS f \
+                 WHERE events.id = f.id",
+                &[&ids, &pairs.flat, &pairs.lengths],
+            )
+            .await?;
+            tx.commit().await?;
+            filled += rows.len() as u64;
+        }
+    }
+
+    /// Counts the facets of the days whose events changed since they were last counted, newest
+    /// first, a day per transaction; how many days it counted. Until a day is counted, the
+    /// facets read its events (as exact, slower).
+    pub async fn count_facet_days(&self) -> Result<u64, DbError> {
+        let mut counted = 0;
+        loop {
+            let mut client = self.pool.get().await?;
+            let day: Option<i64> = client
+                .query_opt(
+                    "SELECT slot FROM facet_days_stale ORDER BY slot DESC LIMIT 1",
+                    &[],
+                )
+                .await?
+                .map(|r| r.get(0));
+            let Some(day) = day else {
+                return Ok(counted);
+            };
+            let tx = client.transaction().await?;
+            tx.execute("SELECT audit_count_facet_day($1)", &[&day])
+                .await?;
+            tx.commit().await?;
+            counted += 1;
+        }
+    }
+
+    /// Keeps the facets' per-day counts up to date while the process runs: first the pairs of
+    /// events held from before them ([`Archive::fill_facet_pairs`]), then, whenever writes
+    /// have paused for `quiet`, the days they changed ([`Archive::count_facet_days`]). (While
+    /// writes go on, a day being filled would be counted again and again.) A database error is
+    /// logged and tried again at the next pause.
+    pub async fn keep_facets_counted(self, quiet: std::time::Duration) {
+        match self.fill_facet_pairs().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(events = n, "facet values written for events held before"),
+            Err(e) => tracing::warn!(
+                error = %e,
+                "facet values not written for events held before; their facets are read from \
+                 every event until the next start"
+            ),
+        }
+        loop {
+            match self.count_facet_days().await {
+                Ok(0) => {}
+                Ok(days) => tracing::info!(days, "facet counts up to date"),
+                Err(e) => tracing::warn!(error = %e, "facet counts not brought up to date"),
+            }
+            self.wrote.days.notified().await;
+            while tokio::time::timeout(quiet, self.wrote.days.notified())
+                .await
+                .is_ok()
+            {}
+        }
     }
 
     /// For a query of dates and types (`s`), where its row `skip` (newest first) lies: the
@@ -939,7 +1205,7 @@ impl Archive {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
         // Read once: the total and a deep page's start both use it.
-        let slotted = Self::slotted(q)?;
+        let slotted = Self::slotted(q, SLOT_MS)?;
         let total = self.total(slotted.as_ref(), from, &sql).await?;
         let size = i64::from(q.size);
         let mut skip = i64::from(q.page - 1) * i64::from(q.size);
@@ -984,23 +1250,45 @@ impl Archive {
     }
 }
 
+/// A facet pair's field and value (`pair`, migration 7), split at its first unit separator.
+const SPLIT: &str = "split_part(pair, chr(31), 1), substr(pair, strpos(pair, chr(31)) + 1)";
+
 /// The slots of migration 6's `event_counts`: a quarter of an hour, in milliseconds.
 const SLOT_MS: i64 = 900_000;
 
-/// A query of dates and types split for `event_counts` ([`Archive::slotted`]): the conditions
-/// of its whole slots (on `event_counts`) and of the rest of its range (on `events`), sharing
-/// one set of parameters.
+/// The slots of migration 7's `facet_counts` and `facet_counts_hourly`: a UTC day and an hour,
+/// in milliseconds.
+const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+
+/// A query of dates and types split for per-slot counts ([`Archive::slotted`]): the conditions
+/// of its whole slots (on `event_counts` or `facet_counts`) and of the rest of its range (on
+/// `events`), sharing one set of parameters.
 struct Slotted {
     sql: Conditions,
     whole: String,
     ends: String,
     /// The events after the last whole slot.
     newer: String,
-    /// The range's start (a statement not reading the first slot's earlier part still names
-    /// it, so that PostgreSQL knows every parameter's type).
+    /// The events in the whole slots.
+    within: String,
+    /// Whether it narrows by type.
+    by_type: bool,
+    /// The range's start and end (a statement not reading the events at either end still
+    /// names them, so that PostgreSQL knows every parameter's type).
     from: String,
-    /// The first whole slot's start.
+    to: String,
+    /// The first whole slot's start, and the end of the last.
     first: i64,
+    end: i64,
+}
+
+impl Slotted {
+    /// A condition always true that names the range's start and end, for a statement reading
+    /// neither (PostgreSQL needs to know every parameter's type).
+    fn typed(&self) -> String {
+        format!("{} IS NOT NULL AND {} IS NOT NULL", self.from, self.to)
+    }
 }
 
 /// Where a count reads its rows: the slots' counts (their conditions) with the events at either
@@ -1008,6 +1296,14 @@ struct Slotted {
 enum Read {
     Slots(String, String),
     Events(&'static str, String),
+}
+
+/// Rows of (field, value, events) counted into `tally`.
+fn count_pairs(tally: &mut audit_model::facets::Tally, rows: Vec<tokio_postgres::Row>) {
+    for r in rows {
+        let n = u64::try_from(r.get::<_, i64>(2)).unwrap_or(0);
+        tally.count(r.get(0), r.get(1), n);
+    }
 }
 
 /// The query's qualifiers (`where=`), parsed, if it has any. (Validated first: a filter that

@@ -495,6 +495,47 @@ async fn killed_at_random_moments_it_ends_with_exactly_the_upstreams_events() {
         want,
         "exactly the upstream's ids, once each"
     );
+
+    // Events held from before the facet counts (their pairs not written) get them at the next
+    // start, in the background, and the facets come out as they did.
+    let everything = audit_model::EventQuery::default();
+    let facets = db.facets(&everything, 5).await.expect("facets");
+    assert_eq!(facets.events, 6150);
+    archive.kill();
+    let unpaired = db
+        .pool()
+        .get()
+        .await
+        .expect("connection")
+        .execute(
+            "UPDATE events SET facet_pairs = NULL WHERE created_ms % 2 = 0",
+            &[],
+        )
+        .await
+        .expect("unpair");
+    assert!(unpaired > 1000, "{unpaired} unpaired");
+    let mut archive = Running::start(&url, &demo.url, &["--poll-secs", "1"]);
+    archive.ready().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !archive.log_text().contains("facet counts up to date") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            archive.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(db.facets(&everything, 5).await.expect("facets"), facets);
+    let stale: i64 = db
+        .pool()
+        .get()
+        .await
+        .expect("connection")
+        .query_one("SELECT count(*) FROM facet_days_stale", &[])
+        .await
+        .expect("stale days")
+        .get(0);
+    assert_eq!(stale, 0, "every day counted");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -795,10 +836,29 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                 2 => SLOT - t.rem_euclid(SLOT) - 1,
                 _ => (i as i64 * 7_919_000) % 1_800_000 + 1,
             };
-            audit_model::testing::event(format!("bbbbbbbb-0000-4000-8000-{i:012}"))
+            // Facet values as messy as real ones: some missing, an empty one, a value holding
+            // the unit separator, numbers and booleans in the context, keys many events share.
+            let mut e = audit_model::testing::event(format!("bbbbbbbb-0000-4000-8000-{i:012}"))
                 .at_ms(t)
-                .of_type(types[(i * 3 + i / 5) % types.len()])
-                .build()
+                .of_type(types[(i * 3 + i / 5) % types.len()]);
+            e = match i % 5 {
+                0 => e,
+                1 => e.user_id(i as i64 % 3),
+                _ => e.user(format!("u{}@x.example", i % 4)),
+            };
+            if i % 6 != 0 {
+                e = e.ip(["192.0.2.1", "2001:db8::1", " 10.0.0.1 ", "a\u{1f}b"][i % 4]);
+            }
+            if i % 9 != 1 {
+                e = e.country(["GB", "", "US"][i % 3]);
+            }
+            let context = match i % 4 {
+                0 => serde_json::json!({"msisdn": format!("44{}", i % 37), "n": i % 3}),
+                1 => serde_json::json!({"two_factor": i % 2 == 0, "meta": {"agent": "x"}}),
+                2 => serde_json::json!({"msisdn": "447700900000", "odd key": 1}),
+                _ => serde_json::json!([]),
+            };
+            e.context(context).build()
         })
         .collect();
     let times: Vec<i64> = events
@@ -872,6 +932,18 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                         .map(|(e, &t)| (t, e.id.as_str()))
                         .collect();
                     let matching: Vec<i64> = listed.iter().map(|(t, _)| *t).collect();
+                    let want = audit_model::facets::facets(
+                        events.iter().zip(times).filter_map(|(e, t)| {
+                            listed
+                                .iter()
+                                .any(|(lt, id)| lt == t && *id == e.id)
+                                .then_some(e)
+                        }),
+                        5,
+                    );
+                    let got = db.facets(&q, 5).await.expect("facets");
+                    assert_eq!(got.facets, want, "facets {when}, {q:?}");
+                    assert_eq!(got.events as usize, matching.len(), "facets {when}, {q:?}");
                     // Pages deep in the list start where the counts say, in the list's order.
                     listed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
                     // The last two events, a page each: in the part of a slot before the whole
@@ -929,7 +1001,12 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
             }
         }
     };
+    // As written, each day's facets are read from its events; once the days are counted, from
+    // their counts.
     check("as written").await;
+    let days = db.count_facet_days().await.expect("count days");
+    assert!(days >= 3, "{days} days counted");
+    check("with the days counted").await;
     let client = db.pool().get().await.expect("connection");
     // What the counts hold in all, and how many slots do not start on a quarter hour.
     async fn slots(client: &deadpool_postgres::Object) -> (i64, i64) {
@@ -950,6 +1027,11 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     db.write(&listed(1), None).await.expect("write again");
     assert_eq!(slots(&client).await, (600, 0));
     check("after a second write").await;
+    assert_eq!(
+        db.count_facet_days().await.expect("count days"),
+        0,
+        "rewriting events that are held changes no day's facets"
+    );
 
     // Events removed by hand (an operator's retention) leave the counts with them.
     let removed = client
@@ -985,16 +1067,80 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                 let page = db.page(&q, "http://archive.test").await.expect("page");
                 assert_eq!(page.info().total_elements as usize, events.len(), "{when}");
             }
+            let q = audit_model::EventQuery {
+                date_from: Some(format_api(times[0] + 1)),
+                ..Default::default()
+            };
+            let from = q.validate().expect("valid").from.expect("from");
+            let got = db.facets(&q, 5).await.expect("facets");
+            let want = audit_model::facets::facets(
+                events
+                    .iter()
+                    .zip(times)
+                    .filter(|(_, &t)| t >= from)
+                    .map(|(e, _)| e),
+                5,
+            );
+            assert_eq!(got.facets, want, "facets {when}");
         }
     };
     check("after a removal").await;
+    assert!(db.count_facet_days().await.expect("count days") >= 1);
+    check("after a removal, counted").await;
 
     // A recount (the migration's fill for events held before it) gives the same counts.
     client
-        .batch_execute("UPDATE event_counts SET n = n + 1000; SELECT audit_recount()")
+        .batch_execute(
+            "UPDATE event_counts SET n = n + 1000; UPDATE facet_counts SET n = n + 1000; \
+                 SELECT audit_recount()",
+        )
         .await
         .expect("recount");
     check("after a recount").await;
+    assert!(db.count_facet_days().await.expect("count days") >= 2);
+    check("after a recount, counted").await;
+
+    // Events held from before the facet counts (their pairs not yet written): the facets read
+    // their JSON until the archive has filled the pairs in, and the counts then are those of
+    // events written with their pairs.
+    async fn facet_counts(client: &deadpool_postgres::Object) -> Vec<(String, i64, String, i64)> {
+        client
+            .query(
+                "SELECT field || chr(31) || value, slot, event_type, n FROM facet_counts \
+                 ORDER BY 1, 2, 3",
+                &[],
+            )
+            .await
+            .expect("facet counts")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect()
+    }
+    let counted = facet_counts(&client).await;
+    let of_type: i64 = counted
+        .iter()
+        .filter(|c| c.0.starts_with("type\u{1f}"))
+        .map(|c| c.3)
+        .sum();
+    assert_eq!(
+        of_type as usize,
+        events.len(),
+        "each event counted once by type"
+    );
+    let unpaired = client
+        .execute(
+            "UPDATE events SET facet_pairs = NULL WHERE created_ms % 3 = 0",
+            &[],
+        )
+        .await
+        .expect("unpair");
+    assert!(unpaired > 50, "{unpaired} unpaired");
+    check("with events waiting for their pairs").await;
+    assert_eq!(db.fill_facet_pairs().await.expect("fill"), unpaired);
+    check("with the pairs filled in").await;
+    assert!(db.count_facet_days().await.expect("count days") >= 2);
+    assert_eq!(facet_counts(&client).await, counted);
+    check("after the pairs are filled in").await;
 }
 
 /// Events at `times` counted per bucket of `cut`, as the tab counts them.

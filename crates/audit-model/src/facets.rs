@@ -83,8 +83,40 @@ fn context_leaves(v: &Value, path: &mut String, depth: usize, out: &mut Vec<(Str
     }
 }
 
-/// A context key's counts: events carrying it, and each value's events.
-type KeyCounts = (u64, HashMap<String, u64>);
+/// The field under which [`pairs`] names the context paths an event carries (its values are
+/// paths, not a facet of their own): how the context keys most events carry are chosen from
+/// counts alone.
+pub const CARRIED: &str = "context";
+
+/// The fields whose every value a facet needs: the five, and [`CARRIED`] (the context keys'
+/// values are needed only for the keys shown, [`Tally::context_keys`]).
+pub fn counted_first() -> impl Iterator<Item = &'static str> {
+    FIELDS
+        .iter()
+        .map(|(field, _, _)| *field)
+        .chain(std::iter::once(CARRIED))
+}
+
+/// Every value `e` adds to its facets, as (field, value): its type, user, source IP, country
+/// and source when it has them, each context leaf as (`context.<path>`, value), and each of
+/// those paths once as ([`CARRIED`], path). Counting these pairs over any events, in any
+/// groups, gives their facets ([`Tally::count`]); the archive keeps them with each event.
+pub fn pairs(e: &AuditEvent, out: &mut Vec<(String, String)>) {
+    for (field, _, read) in FIELDS {
+        if let Some(v) = read(e).filter(|v| !v.is_empty()) {
+            out.push((field.to_string(), v));
+        }
+    }
+    if let Some(ctx) = &e.context {
+        let first = out.len();
+        context_leaves(ctx, &mut String::new(), 0, out);
+        for i in first..out.len() {
+            let path = std::mem::take(&mut out[i].0);
+            out[i].0 = format!("{CARRIED}.{path}");
+            out.push((CARRIED.to_string(), path));
+        }
+    }
+}
 
 /// A field's counted values as a facet.
 fn facet(
@@ -117,67 +149,83 @@ pub fn facets<'a>(events: impl IntoIterator<Item = &'a AuditEvent>, top: usize) 
     tally.facets(top)
 }
 
-/// Facets counted one event at a time, so that events streamed from a database need not all be
-/// held: [`add`](Tally::add) each, then [`facets`](Tally::facets).
+/// Facets counted from [`pairs`]: one event at a time ([`add`](Tally::add)), so that events
+/// streamed from a database need not all be held, or as counts of pairs already grouped
+/// ([`count`](Tally::count)); then [`facets`](Tally::facets).
 #[derive(Debug, Default)]
 pub struct Tally {
-    counts: [HashMap<String, u64>; FIELDS.len()],
-    missing: [u64; FIELDS.len()],
-    /// Per context path: how many events carry it, and its values.
-    context: HashMap<String, KeyCounts>,
-    total: u64,
-    leaves: Vec<(String, String)>,
+    /// Per field, each value's events.
+    counts: HashMap<String, HashMap<String, u64>>,
+    pairs: Vec<(String, String)>,
 }
 
 impl Tally {
     /// Counts one event.
     pub fn add(&mut self, e: &AuditEvent) {
-        self.total += 1;
-        for (i, (_, _, read)) in FIELDS.iter().enumerate() {
-            match read(e).filter(|v| !v.is_empty()) {
-                Some(v) => *self.counts[i].entry(v).or_default() += 1,
-                None => self.missing[i] += 1,
-            }
+        let mut buf = std::mem::take(&mut self.pairs);
+        pairs(e, &mut buf);
+        for (field, value) in buf.drain(..) {
+            self.count(&field, value, 1);
         }
-        if let Some(ctx) = &e.context {
-            self.leaves.clear();
-            context_leaves(ctx, &mut String::new(), 0, &mut self.leaves);
-            for (path, value) in self.leaves.drain(..) {
-                let (n, values) = self.context.entry(path).or_default();
-                *n += 1;
-                *values.entry(value).or_default() += 1;
-            }
-        }
+        self.pairs = buf;
     }
 
-    /// The events counted so far.
+    /// Counts `n` events having `value` for `field` (a pair of [`pairs`]).
+    pub fn count(&mut self, field: &str, value: String, n: u64) {
+        let values = match self.counts.get_mut(field) {
+            Some(values) => values,
+            None => self.counts.entry(field.to_string()).or_default(),
+        };
+        *values.entry(value).or_default() += n;
+    }
+
+    /// The events counted so far (each has one type).
     pub fn events(&self) -> u64 {
-        self.total
+        self.counts.get("type").map_or(0, |t| t.values().sum())
+    }
+
+    /// The [`CONTEXT_FACETS`] context paths most of the events counted carry (ties by name):
+    /// the only context fields [`facets`](Tally::facets) needs values of.
+    pub fn context_keys(&self) -> Vec<String> {
+        let mut keys: Vec<(&String, u64)> = self
+            .counts
+            .get(CARRIED)
+            .into_iter()
+            .flatten()
+            .map(|(path, n)| (path, *n))
+            .collect();
+        keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        keys.into_iter()
+            .take(CONTEXT_FACETS)
+            .map(|(path, _)| path.clone())
+            .collect()
     }
 
     /// The facets of the events counted, each with its `top` most common values.
-    pub fn facets(self, top: usize) -> Vec<Facet> {
-        let total = self.total;
-        let mut keys: Vec<(String, KeyCounts)> = self.context.into_iter().collect();
-        keys.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then_with(|| a.0.cmp(&b.0)));
-        keys.truncate(CONTEXT_FACETS);
-        FIELDS
+    pub fn facets(mut self, top: usize) -> Vec<Facet> {
+        let total = self.events();
+        let keys = self.context_keys();
+        let carried = self.counts.remove(CARRIED).unwrap_or_default();
+        let mut take = |field: &str| self.counts.remove(field).unwrap_or_default();
+        let fixed: Vec<Facet> = FIELDS
             .iter()
-            .zip(self.counts)
-            .zip(self.missing)
-            .map(|(((field, label, _), counts), missing)| {
+            .map(|(field, label, _)| {
+                let counts = take(field);
+                let missing = total - counts.values().sum::<u64>();
                 facet(field.to_string(), label.to_string(), counts, missing, top)
             })
-            .chain(keys.into_iter().map(|(path, (n, values))| {
-                facet(
-                    format!("context.{path}"),
-                    format!("Context: {path}"),
-                    values,
-                    total - n,
-                    top,
-                )
-            }))
-            .collect()
+            .collect();
+        let context = keys.into_iter().map(|path| {
+            let n = carried.get(&path).copied().unwrap_or(0);
+            facet(
+                format!("{CARRIED}.{path}"),
+                format!("Context: {path}"),
+                take(&format!("{CARRIED}.{path}")),
+                total.saturating_sub(n),
+                top,
+            )
+        });
+        fixed.into_iter().chain(context).collect()
     }
 }
 
