@@ -182,7 +182,9 @@ fn places(
             p
         })
         .collect();
-    out.sort_by(|a, b| b.logins.cmp(&a.logins).then(a.name.cmp(&b.name)));
+    audit_model::sorting::sort_by(&mut out, |a, b| {
+        b.logins.cmp(&a.logins).then(a.name.cmp(&b.name))
+    });
     out
 }
 
@@ -192,7 +194,7 @@ fn timed_of(list: &[AuditEvent]) -> Vec<(&AuditEvent, Timestamp)> {
         .iter()
         .filter_map(|e| Some((e, e.timestamp()?)))
         .collect();
-    timed.sort_by_key(|(_, t)| *t);
+    audit_model::sorting::sort_by_key(&mut timed, |(_, t)| *t);
     timed
 }
 
@@ -274,7 +276,7 @@ pub fn key_changes(events: &[AuditEvent]) -> Vec<AuditEvent> {
 /// Newest first; of events at the same moment, the one listed later first (as a newest-first
 /// reading of an oldest-first list gives).
 fn newest_first(list: &mut [(&AuditEvent, Timestamp)]) {
-    list.sort_by_key(|(_, t)| *t);
+    audit_model::sorting::sort_by_key(list, |(_, t)| *t);
     list.reverse();
 }
 

@@ -43,7 +43,7 @@ const FILE_KIND: &str = "audit-viewer saved views";
 pub fn with_saved(mut views: Vec<SavedView>, view: SavedView) -> Vec<SavedView> {
     views.retain(|v| v.name != view.name);
     views.push(view);
-    views.sort_by_key(|v| v.name.to_lowercase());
+    audit_model::sorting::sort_by_cached_key(&mut views, |v| v.name.to_lowercase());
     views
 }
 
@@ -67,7 +67,7 @@ pub fn renamed(views: Vec<SavedView>, from: &str, to: &str) -> Result<Vec<SavedV
             v
         })
         .collect();
-    views.sort_by_key(|v| v.name.to_lowercase());
+    audit_model::sorting::sort_by_cached_key(&mut views, |v| v.name.to_lowercase());
     Ok(views)
 }
 

@@ -472,3 +472,41 @@ fn no_error_that_is_only_text_crosses_a_module_boundary() {
         offending.join("\n")
     );
 }
+
+/// The standard library's stable sorts, each of which compiles to a sort of its own per call
+/// site in the wasm.
+const STABLE_SORTS: [&str; 4] = [
+    ".sort()",
+    ".sort_by(",
+    ".sort_by_key(",
+    ".sort_by_cached_key(",
+];
+
+#[test]
+fn the_wasms_sorts_share_one_compiled_sort() {
+    let calls = |code: &str| STABLE_SORTS.iter().any(|s| code.contains(s));
+    assert!(calls("v.sort_by_key(|x| *x);") && !calls("sorting::sort_by_key(&mut v, |x| *x);"));
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audit-model/src");
+    let mut files = Vec::new();
+    rust_files(&model, &mut files);
+    let mut checked: Vec<(String, String)> = sources();
+    checked.extend(files.iter().map(|f| {
+        let text = std::fs::read_to_string(f).expect("read");
+        // A module's own tests do not go into the wasm.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        (
+            format!("audit_model::{}", module_of(&model, f).join("::")),
+            code_only(code),
+        )
+    }));
+    assert!(checked.len() > 40);
+    let offending: Vec<&str> = checked
+        .iter()
+        .filter(|(m, code)| m != "audit_model::sorting" && calls(code))
+        .map(|(m, _)| m.as_str())
+        .collect();
+    assert!(
+        offending.is_empty(),
+        "a standard stable sort, a few kB of wasm each (use audit_model::sorting): {offending:?}"
+    );
+}

@@ -233,7 +233,7 @@ fn TypePicker(
             s.retain(|t| *t != name);
             if on {
                 s.push(name);
-                s.sort();
+                audit_model::sorting::sort(s);
             }
         });
     };
@@ -276,7 +276,7 @@ fn TypePicker(
                                     // order fixed when the list was drawn.
                                     let order = order_counts.get();
                                     if !order.is_empty() {
-                                        all.sort_by_key(|(n, _)| std::cmp::Reverse(order.get(n).copied().unwrap_or(0)));
+                                        audit_model::sorting::sort_by_key(&mut all, |(n, _)| std::cmp::Reverse(order.get(n).copied().unwrap_or(0)));
                                     }
                                     let counts = type_counts.get();
                                     all.into_iter()

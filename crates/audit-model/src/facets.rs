@@ -128,7 +128,9 @@ fn facet(
 ) -> Facet {
     let distinct = counts.len();
     let mut values: Vec<(String, u64)> = counts.into_iter().collect();
-    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    crate::sorting::sort_by(&mut values, |a, b| {
+        b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+    });
     values.truncate(top);
     Facet {
         field,
@@ -194,7 +196,7 @@ impl Tally {
             .flatten()
             .map(|(path, n)| (path, *n))
             .collect();
-        keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        crate::sorting::sort_by(&mut keys, |a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
         keys.into_iter()
             .take(CONTEXT_FACETS)
             .map(|(path, _)| path.clone())

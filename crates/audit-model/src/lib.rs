@@ -8,6 +8,7 @@
 //! - [`changes`]: what an event changed (old → new), read from its context;
 //! - [`facets`]: the most common values of the fields a person narrows by;
 //! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
+//! - [`sorting`]: stable sorts that share one compiled sort (the wasm's size);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
 //!   account), and the JSON Lines reader;
 //! - [`workspace`]: a complete local copy of one time range of an account, and its reading.
@@ -26,6 +27,7 @@ pub mod normalize;
 pub mod page;
 pub mod query;
 pub mod related;
+pub mod sorting;
 pub mod store;
 pub mod suggest;
 #[cfg(any(test, feature = "testing"))]

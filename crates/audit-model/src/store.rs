@@ -104,7 +104,7 @@ impl EventStore {
             .map(|e| (e.timestamp().unwrap_or(Timestamp::MIN), e))
             .collect();
         // Stable, so events with the same time keep their given order.
-        keyed.sort_by_key(|(t, _)| *t);
+        crate::sorting::sort_by_key(&mut keyed, |(t, _)| *t);
         let mut store = EventStore::default();
         for (t, e) in keyed {
             store.append(t, e);
@@ -185,7 +185,7 @@ impl EventStore {
                 (name.clone(), desc)
             })
             .collect();
-        out.sort();
+        crate::sorting::sort(&mut out);
         out
     }
 
@@ -204,7 +204,7 @@ impl EventStore {
                 list.push(crate::EventType { name, description });
             }
         }
-        list.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sorting::sort_by(&mut list, |a, b| a.name.cmp(&b.name));
         list
     }
 

@@ -123,7 +123,7 @@ impl Sort {
 pub fn row_order(list: &[AuditEvent], sort: Option<Sort>) -> Vec<usize> {
     let mut order: Vec<usize> = (0..list.len()).collect();
     if let Some(sort) = sort {
-        order.sort_by_cached_key(|&i| sort_key(&list[i], sort.column));
+        audit_model::sorting::sort_by_cached_key(&mut order, |&i| sort_key(&list[i], sort.column));
         if !sort.ascending {
             order.reverse();
         }
