@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What a new user meets: the project cloned alone into an empty folder, with nothing beside it.
-# In that clone it runs the native tests, the hosting build (`bash scripts/build.sh`) and the
+# In that clone it runs the contract's test, the hosting build (`bash scripts/build.sh`) and the
 # README's first command (`bash scripts/demo.sh`), signs in to it as a new user in Chromium, edits
 # a file to see the page reload, and stops it with SIGTERM, checking that both servers end.
 # As on a fresh Debian with rustup, Node.js and npm are not on the PATH there, and the tools
@@ -51,8 +51,12 @@ step "git clone into $clone (nothing beside it)"
 mkdir -p "$work/clone" && git clone -q "$ROOT" "$clone"
 ls -A "$work/clone"
 
-step "native tests"
-(cd "$clone" && timeout 1800 cargo test --workspace --exclude e2e)
+# The test command (.ci/run's first step) already ran every test in a clean clone; the one
+# thing a clone alone lacks is ../shared, and only the contract's test reads it (a docs test,
+# only_the_contracts_test_reads_outside_the_repository, keeps that true). So here that test
+# runs, on the repository's own copy of the contract, and the rest is not compiled twice.
+step "the contract's test, with nothing beside the clone"
+(cd "$clone" && timeout 1800 cargo test -p audit-model --test spec_examples)
 
 step "hosting build: bash scripts/build.sh"
 (cd "$clone" && timeout 1800 bash scripts/build.sh)

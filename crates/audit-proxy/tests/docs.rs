@@ -549,3 +549,62 @@ fn the_systemd_unit_verifies_and_sets_only_the_proxys_variables() {
         "systemd-analyze verify: {said}"
     );
 }
+
+/// Every Rust file under `dir`, recursively.
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "target") {
+                rust_files(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// CONTRIBUTING says that only the contract's test reads anything outside the repository (the
+/// full API definition in `../shared`, when it is there); the fresh-clone check counts on it,
+/// running only that test in a clone with nothing beside it. What CI puts beside the checkout is
+/// `../shared`: a path naming it anywhere else would be a test that passes in CI and fails for
+/// someone who cloned the project alone.
+#[test]
+fn only_the_contracts_test_reads_outside_the_repository() {
+    let root = root().canonicalize().expect("the repository");
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "crates"] {
+        rust_files(&root.join(dir), &mut files);
+    }
+    assert!(files.len() > 50, "only {} Rust files found", files.len());
+    let contract = root.join("crates/audit-model/tests/spec_examples.rs");
+    let this_check = root.join("crates/audit-proxy/tests/docs.rs");
+    let mut found_in_contract = false;
+    let mut outside = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("a source file");
+        let climbs = text.contains("../shared") || text.contains("/shared/");
+        if file == &this_check {
+            continue;
+        } else if file == &contract {
+            found_in_contract = climbs;
+        } else if climbs {
+            outside.push(
+                file.strip_prefix(&root)
+                    .unwrap_or(file)
+                    .display()
+                    .to_string(),
+            );
+        }
+    }
+    assert!(
+        found_in_contract,
+        "the contract's test no longer names ../shared: this check looks for the wrong thing"
+    );
+    assert!(
+        outside.is_empty(),
+        "reads outside the repository (CONTRIBUTING, \"No other test reads anything outside\"): {outside:?}"
+    );
+    let contributing = std::fs::read_to_string(root.join("CONTRIBUTING.md")).expect("CONTRIBUTING");
+    assert!(contributing.contains("No other test reads anything outside the repository."));
+}
