@@ -880,18 +880,7 @@ impl Archive {
     ) -> Result<i64, ReadError> {
         let client = self.pool.get().await.map_err(DbError::from)?;
         let row = match slotted {
-            Some(s) => {
-                client
-                    .query_one(
-                        &format!(
-                            "SELECT (SELECT coalesce(sum(n), 0)::int8 FROM event_counts WHERE {}) \
-                                  + (SELECT count(*) FROM events WHERE {})",
-                            s.whole, s.ends
-                        ),
-                        &s.sql.params(),
-                    )
-                    .await?
-            }
+            Some(s) => client.query_one(&s.total(), &s.sql.params()).await?,
             None => {
                 client
                     .query_one(
@@ -902,6 +891,52 @@ impl Archive {
             }
         };
         Ok(row.get(0))
+    }
+
+    /// The total of a [`Valued`] query: each value's events from the facet counts (the way the
+    /// facets of a query of dates and types are counted), those whose value matches added up,
+    /// and the events without a value when that matches; in one snapshot. `None` when the
+    /// counts cannot answer: the range holds no whole hour, or events wait for their facet
+    /// pairs.
+    async fn valued_total(&self, v: &Valued) -> Result<Option<i64>, ReadError> {
+        let (Some(hours), Some(quarters)) = (
+            Self::slotted(&v.base, HOUR_MS)?,
+            Self::slotted(&v.base, SLOT_MS)?,
+        ) else {
+            return Ok(None);
+        };
+        let days = Self::slotted(&v.base, DAY_MS)?;
+        let mut client = self.pool.get().await.map_err(DbError::from)?;
+        let tx = snapshot(&mut client).await?;
+        let unpaired: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
+                &[],
+            )
+            .await?
+            .get(0);
+        if unpaired {
+            return Ok(None);
+        }
+        let mut tally = audit_model::facets::Tally::default();
+        Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, Some(v.field)).await?;
+        let all: i64 = tx
+            .query_one(&quarters.total(), &quarters.sql.params())
+            .await?
+            .get(0);
+        tx.commit().await?;
+        let (mut valued, mut matching) = (0i64, 0i64);
+        for (value, n) in tally.values(v.field) {
+            let n = i64::try_from(n).unwrap_or(i64::MAX);
+            valued += n;
+            if v.matches(Some(value)) {
+                matching += n;
+            }
+        }
+        if v.matches(None) {
+            matching += all - valued;
+        }
+        Ok(Some(matching))
     }
 
     /// The facets of the events matching `q`, each with its `top` most common values, counted
@@ -939,7 +974,9 @@ impl Archive {
             }
         } else if let Some(hours) = Self::slotted(q, HOUR_MS)? {
             let days = Self::slotted(q, DAY_MS)?;
-            Self::count_facets(&mut client, &hours, days.as_ref(), &mut tally).await?;
+            let tx = snapshot(&mut client).await?;
+            Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, None).await?;
+            tx.commit().await?;
         } else if let Some((from, sql)) = Self::matching(q)? {
             count_pairs(
                 &mut tally,
@@ -966,23 +1003,21 @@ impl Archive {
     /// (`hours`) and days (`days`): the whole days from the days' counts, the rest of the whole
     /// hours from the hours' counts, the part of an hour at either end from the events, and a
     /// day whose events changed since it was counted from its events; in one snapshot.
+    ///
+    /// With `only`, the values of that one field alone (no context keys' values after them).
+    /// `tx` is the caller's snapshot ([`snapshot`]).
     async fn count_facets(
-        client: &mut deadpool_postgres::Object,
+        tx: &deadpool_postgres::Transaction<'_>,
         hours: &Slotted,
         days: Option<&Slotted>,
         tally: &mut audit_model::facets::Tally,
+        only: Option<&str>,
     ) -> Result<(), ReadError> {
         // The whole hours before the whole days and after them (all of them without days).
         let hour_ranges = match days {
             Some(d) => [(hours.first, d.first), (d.end, hours.end)],
             None => [(hours.first, hours.end), (0, 0)],
         };
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await?;
         // The days counted before their events last changed, read from the events instead.
         let stale: Vec<i64> = tx
             .query("SELECT slot FROM facet_days_stale", &[])
@@ -990,10 +1025,14 @@ impl Archive {
             .iter()
             .map(|r| r.get(0))
             .collect();
-        let fields: Vec<String> = audit_model::facets::counted_first()
-            .map(String::from)
-            .collect();
-        for pass in 0..2 {
+        let fields: Vec<String> = match only {
+            Some(field) => vec![field.to_string()],
+            None => audit_model::facets::counted_first()
+                .map(String::from)
+                .collect(),
+        };
+        let passes = if only.is_some() { 1 } else { 2 };
+        for pass in 0..passes {
             // The fields but the context's values first, and all the events' pairs; then only
             // the values of the context keys shown.
             let fields = if pass == 0 {
@@ -1061,7 +1100,6 @@ impl Archive {
                 count_pairs(tally, tx.query(&sql, &hours.sql.params()).await?);
             }
         }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -1208,7 +1246,14 @@ impl Archive {
         };
         // Read once: the total and a deep page's start both use it.
         let slotted = Self::slotted(q, SLOT_MS)?;
-        let total = self.total(slotted.as_ref(), from, &sql).await?;
+        let counted = match Valued::of(q) {
+            Some(v) => self.valued_total(&v).await?,
+            None => None,
+        };
+        let total = match counted {
+            Some(n) => n,
+            None => self.total(slotted.as_ref(), from, &sql).await?,
+        };
         let size = i64::from(q.size);
         let mut skip = i64::from(q.page - 1) * i64::from(q.size);
         // Past the first page, the counts say which slot the page starts in: the rows newer
@@ -1290,6 +1335,103 @@ impl Slotted {
     /// neither (PostgreSQL needs to know every parameter's type).
     fn typed(&self) -> String {
         format!("{} IS NOT NULL AND {} IS NOT NULL", self.from, self.to)
+    }
+
+    /// The statement counting the events of a split into quarter hours: their counts, and the
+    /// events at either end.
+    fn total(&self) -> String {
+        format!(
+            "SELECT (SELECT coalesce(sum(n), 0)::int8 FROM event_counts WHERE {}) \
+                  + (SELECT count(*) FROM events WHERE {})",
+            self.whole, self.ends
+        )
+    }
+}
+
+/// A read-only snapshot: every statement in it sees the same rows (a count from the counts and
+/// one from the events agree even while events are written).
+async fn snapshot(
+    client: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, ReadError> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?)
+}
+
+/// A list query whose qualifiers besides `type:` are all on one field that an event has one
+/// value of at most, and that the facet counts hold whole (`ip:`, `country:`): an event's value
+/// of that field alone decides those qualifiers, so the total is counted from the counts of
+/// each value ([`Archive::valued_total`]).
+struct Valued {
+    /// The query with its dates and types only.
+    base: EventQuery,
+    /// The field's facet name (`ip`, `country`).
+    field: &'static str,
+    /// The field's qualifiers.
+    filter: audit_model::filter::Filter,
+}
+
+impl Valued {
+    fn of(q: &EventQuery) -> Option<Valued> {
+        use audit_model::filter::{Field, Filter, Wanted};
+        if q.search_text.as_deref().is_some_and(|s| !s.is_empty()) {
+            return None;
+        }
+        let (types, rest): (Vec<_>, Vec<_>) = qualifiers_of(q)?
+            .clauses
+            .into_iter()
+            .partition(|c| c.field == Field::Type);
+        let field = match rest.first()?.field {
+            Field::Ip => "ip",
+            Field::Country => "country",
+            _ => return None,
+        };
+        // An empty value matches an empty field, which the counts do not tell from a missing one.
+        let counted = rest.iter().all(|c| {
+            c.field == rest[0].field
+                && !c
+                    .any_of
+                    .iter()
+                    .any(|w| matches!(w, Wanted::Text(t) if t.is_empty()))
+        });
+        if !counted {
+            return None;
+        }
+        let mut base = q.clone();
+        base.filter = (!types.is_empty()).then(|| {
+            Filter {
+                clauses: types,
+                text: Vec::new(),
+            }
+            .to_string()
+        });
+        Some(Valued {
+            base,
+            field,
+            filter: Filter {
+                clauses: rest,
+                text: Vec::new(),
+            },
+        })
+    }
+
+    /// Whether an event whose value of the field is `value` (`None`: it has none) matches.
+    fn matches(&self, value: Option<&str>) -> bool {
+        let value = value.map(String::from);
+        let event = match self.field {
+            "ip" => AuditEvent {
+                source_ip: value,
+                ..AuditEvent::default()
+            },
+            _ => AuditEvent {
+                source_country: value,
+                ..AuditEvent::default()
+            },
+        };
+        self.filter.matches(&event)
     }
 }
 

@@ -888,12 +888,19 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
             Some(start + 10 * SLOT + 500_000),
         ),
     ];
-    let kinds: [(&[&str], Option<&str>); 5] = [
+    // Dates and types, which the slots' counts answer; one field an event has one value of
+    // (`ip:`, `country:`), whose total the facet counts answer, negated or not, with and
+    // without types; and two such fields, which only the events answer.
+    let kinds: [(&[&str], Option<&str>); 9] = [
         (&[], None),
         (&["APP_CREATE", "NUMBER_ASSIGN"], None),
         (&[], Some("type:app_create")),
         (&[], Some("-type:USER_LOGIN")),
         (&["USER_LOGIN", "app_create"], Some("-type:APP_CREATE")),
+        (&[], Some("ip:192.0.2.0/24,10.0.0.1")),
+        (&["APP_CREATE"], Some("-ip:2001:db8::/32 -type:USER_LOGIN")),
+        (&[], Some("-country:gb")),
+        (&[], Some("ip:192.0.2.1 country:GB")),
     ];
     let cuts = [
         (SLOT, 0),

@@ -181,6 +181,15 @@ impl Tally {
         *values.entry(value).or_default() += n;
     }
 
+    /// Every value counted for `field`, with how many events have it (in no order).
+    pub fn values(&self, field: &str) -> impl Iterator<Item = (&str, u64)> {
+        self.counts
+            .get(field)
+            .into_iter()
+            .flatten()
+            .map(|(value, n)| (value.as_str(), *n))
+    }
+
     /// The events counted so far (each has one type).
     pub fn events(&self) -> u64 {
         self.counts.get("type").map_or(0, |t| t.values().sum())
