@@ -519,6 +519,24 @@ impl Client {
         Ok(body.map(|b| b.facets).unwrap_or_default())
     }
 
+    /// `GET /beta/audit/archive/related`: what an archive says around the event `id`, over
+    /// its whole history.
+    pub async fn archive_related(
+        &self,
+        id: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<audit_model::related::Related, ApiError> {
+        let path = format!(
+            "{}?{}",
+            audit_model::archive::RELATED_PATH,
+            audit_model::archive::related_query(id)
+        );
+        let body = self
+            .send::<audit_model::related::Related>(Method::GET, &path, signal)
+            .await?;
+        body.ok_or_else(|| ApiError::Malformed("empty body".into()))
+    }
+
     /// `GET /beta/audit/events/{id}`: one event.
     pub async fn event(
         &self,

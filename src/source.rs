@@ -336,11 +336,28 @@ impl Source {
     }
 
     /// What the events held say around `ev` (see [`audit_model::related`]): from the file, or
-    /// the local copy once complete; `None` while nothing is held.
-    pub fn related(&self, ev: &AuditEvent) -> Option<audit_model::related::Related> {
+    /// the local copy once complete, or else an archive, over its whole history; `None` while
+    /// nothing holds it.
+    pub async fn related(
+        &self,
+        ev: &AuditEvent,
+        signal: Option<&AbortSignal>,
+    ) -> Option<Result<audit_model::related::Related, ApiError>> {
         match self {
-            Source::Api(c, copy, _) => copy.related(c, ev),
-            Source::File(f) => Some(audit_model::related::related(&f.store, ev)),
+            Source::Api(c, copy, archive) => match copy.related(c, ev) {
+                Some(held) => Some(Ok(held)),
+                None => {
+                    let answers = archive
+                        .known(c)
+                        .await
+                        .is_some_and(|a| a.answers(audit_model::archive::ANSWERS_RELATED));
+                    match answers {
+                        true => Some(c.archive_related(&ev.id, signal).await),
+                        false => None,
+                    }
+                }
+            },
+            Source::File(f) => Some(Ok(audit_model::related::related(&f.store, ev))),
         }
     }
 

@@ -104,12 +104,30 @@ pub fn DetailPage() -> impl IntoView {
         });
     };
 
-    // What the held events say around this one; recomputed when the copy completes or grows.
+    // What the held events (or an archive) say around this one, with the id of the event it
+    // is about (shown only for that event); asked again when the copy completes or grows.
+    let relatives = RwSignal::new(None::<(String, audit_model::related::Related)>);
+    crate::load::load(
+        move || {
+            session.copy.status.with(std::mem::discriminant);
+            session.copy.version.track();
+            Some((event.get()?, session.source()?))
+        },
+        |(ev, source): (AuditEvent, crate::source::Source), signal| async move {
+            let found = source.related(&ev, Some(&signal)).await.transpose()?;
+            Ok(found.map(|r| (ev.id, r)))
+        },
+        || {},
+        // Nothing around an event is worth a banner: what cannot be read is not shown.
+        move |result| relatives.set(result.ok().flatten()),
+    );
     let related = Memo::new(move |_| {
-        session.copy.status.with(std::mem::discriminant);
-        session.copy.version.track();
-        let ev = event.get()?;
-        session.source()?.related(&ev)
+        let id = event.with(|e| e.as_ref().map(|e| e.id.clone()))?;
+        relatives.with(|a| {
+            a.as_ref()
+                .filter(|(of, _)| *of == id)
+                .map(|(_, r)| r.clone())
+        })
     });
     // Links to other events keep the list they were opened from.
     let event_href = move |id: &str| match location.search.get_untracked() {

@@ -298,6 +298,13 @@ async fn answer(
             let (q, top) = audit_model::archive::facets_request(query)?;
             serde_json::to_vec(&state.archive.facets(&q, top).await?)
         }
+        Call::ArchiveRelated => {
+            let id = audit_model::archive::related_request(query)?;
+            match state.archive.related(&id, base).await? {
+                Some(related) => serde_json::to_vec(&related),
+                None => return Err(ServeError::EventNotFound(id)),
+            }
+        }
         Call::ArchiveAlerts => {
             let size = audit_model::archive::alerts_size(query);
             let alerts = state
@@ -318,7 +325,7 @@ async fn answer(
 /// The announcement: what is held, and what is answered beyond the API.
 async fn about(state: &Served) -> Result<audit_model::archive::About, ServeError> {
     use audit_model::archive::{
-        About, ANSWERS_ALERTS, ANSWERS_COUNTS, ANSWERS_FACETS, ANSWERS_WHERE,
+        About, ANSWERS_ALERTS, ANSWERS_COUNTS, ANSWERS_FACETS, ANSWERS_RELATED, ANSWERS_WHERE,
     };
     let (events, oldest, newest, complete) = state
         .archive
@@ -330,6 +337,11 @@ async fn about(state: &Served) -> Result<audit_model::archive::About, ServeError
         .to_vec();
     if !state.watching.rules.is_empty() {
         answers.push(ANSWERS_ALERTS.to_string());
+    }
+    // An event's relatives are found by their facet values: not until every event has them
+    // (events held from before migration 7 get theirs in the background).
+    if state.archive.pairs_ready().await.map_err(ReadError::from)? {
+        answers.push(ANSWERS_RELATED.to_string());
     }
     Ok(About {
         events,

@@ -331,6 +331,136 @@ impl Archive {
         }))
     }
 
+    /// Whether every event held has its facet values (migration 7's `facet_pairs`; events held
+    /// from before it get theirs in the background, [`Archive::fill_facet_pairs`]).
+    pub async fn pairs_ready(&self) -> Result<bool, DbError> {
+        let client = self.pool.get().await?;
+        let unpaired: bool = client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
+                &[],
+            )
+            .await?
+            .get(0);
+        Ok(!unpaired)
+    }
+
+    /// What the archive says around the event `id`, as the tab says it over the events it holds
+    /// ([`audit_model::related`]), over the whole history: the same user's events just before
+    /// and after it, and the history of the resource it is about ([`HISTORY_SHOWN`] of them
+    /// around it, and how many in all), in the list's order read oldest first. `None` when no
+    /// such event is held.
+    ///
+    /// The events are matched by their facet values ([`audit_model::facets::pairs`]: the user,
+    /// `context.<key>`), which the tab's definitions of "the same user" and of the resource's
+    /// qualifier agree with; an index finds the candidates first (the user's folded email, or
+    /// the value in the search text).
+    ///
+    /// [`HISTORY_SHOWN`]: audit_model::related::HISTORY_SHOWN
+    pub async fn related(
+        &self,
+        id: &str,
+        base: &str,
+    ) -> Result<Option<audit_model::related::Related>, ReadError> {
+        use audit_model::related::HISTORY_SHOWN;
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        let id = pg_text(id);
+        let Some(row) = client
+            .query_opt(
+                "SELECT body, created_ms, pos FROM events WHERE id = $1",
+                &[&id],
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let e = parse_body(row.get(0));
+        let (at, pos): (i64, i64) = (row.get(1), row.get(2));
+        // Before and after the event in the list's order read oldest first (time, then the
+        // API's order within a millisecond and the id, both descending). $1–$3: its place.
+        const BEFORE: &str =
+            "(created_ms < $1 OR (created_ms = $1 AND (pos > $2 OR (pos = $2 AND id > $3))))";
+        const AFTER: &str =
+            "(created_ms > $1 OR (created_ms = $1 AND (pos < $2 OR (pos = $2 AND id < $3))))";
+        // $4: what an index narrows to, $5: the facet pair every match has.
+        let matching = |narrow: &str| format!("{narrow} AND $5 = ANY(facet_pairs)");
+        let in_text = |key: &str, value: &str| {
+            format!(
+                "%{}\n{}\n%",
+                like_escaped(&key.to_lowercase()),
+                like_escaped(&value.to_lowercase())
+            )
+        };
+        let with_link = |row: &tokio_postgres::Row| {
+            let mut ev = parse_body(row.get(0));
+            audit_model::store::add_self_link(&mut ev, base);
+            ev
+        };
+        let mut related = audit_model::related::Related::default();
+        if let Some(user) = audit_model::facets::value("user", &e) {
+            let pair = pg_text(&format!("user\u{1f}{user}"));
+            let (narrow, key) = match e.user_email.as_deref().filter(|m| !m.is_empty()) {
+                Some(mail) => ("q_user = $4", pg_text(&mail.to_ascii_lowercase())),
+                None => ("haystack LIKE $4", in_text("user_id", &user)),
+            };
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                [&at, &pos, &id, &key, &pair];
+            let one = |side: &str, order: &str| {
+                format!(
+                    "SELECT body FROM events WHERE {} AND {side} ORDER BY {order} LIMIT 1",
+                    matching(narrow)
+                )
+            };
+            related.previous = client
+                .query_opt(&one(BEFORE, "created_ms DESC, pos, id"), &params)
+                .await?
+                .as_ref()
+                .map(with_link);
+            related.next = client
+                .query_opt(&one(AFTER, "created_ms, pos DESC, id DESC"), &params)
+                .await?
+                .as_ref()
+                .map(with_link);
+        }
+        if let Some((key, value)) = audit_model::related::resource(&e) {
+            let pair = pg_text(&format!("context.{key}\u{1f}{value}"));
+            let narrow = in_text(key, &value);
+            let all = matching("haystack LIKE $4");
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+                [&at, &pos, &id, &narrow, &pair];
+            let counts = client
+                .query_one(
+                    &format!(
+                        "SELECT count(*), count(*) FILTER (WHERE {BEFORE}) FROM events WHERE {all}"
+                    ),
+                    &params,
+                )
+                .await?;
+            let (total, before): (i64, i64) = (counts.get(0), counts.get(1));
+            // The window of HISTORY_SHOWN around the event's place, as the tab cuts it.
+            let shown = HISTORY_SHOWN as i64;
+            let start = (before - shown / 2).max(0).min((total - shown).max(0));
+            let mut params = params.to_vec();
+            params.push(&start);
+            params.push(&shown);
+            related.history = client
+                .query(
+                    &format!(
+                        "SELECT body FROM events WHERE {all} AND $1::int8 IS NOT NULL \
+                           AND $2::int8 IS NOT NULL AND $3::text IS NOT NULL \
+                         ORDER BY created_ms, pos DESC, id DESC OFFSET $6 LIMIT $7"
+                    ),
+                    &params,
+                )
+                .await?
+                .iter()
+                .map(with_link)
+                .collect();
+            related.history_total = usize::try_from(total).unwrap_or(0);
+        }
+        Ok(Some(related))
+    }
+
     /// Up to `limit` events oldest first (by time, then the API's order within a millisecond,
     /// then id) after `after` (the last one read), from `since_ms` on: the export's batches,
     /// each one indexed seek, so a whole archive is read without holding it.

@@ -227,7 +227,7 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     assert_eq!(about["events"], 2000);
     assert_eq!(
         about["answers"],
-        serde_json::json!(["where", "counts", "facets"])
+        serde_json::json!(["where", "counts", "facets", "related"])
     );
     assert_eq!(about["newest"], events[0]["created_at"]);
     let (status, _) = get(&format!("{}/beta/audit/archive", archive.url), None).await;
@@ -247,6 +247,31 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     let missing = "/beta/audit/events/aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
     let (status, body) = get(&format!("{}{missing}", archive.url), Some(("demo", "demo"))).await;
     assert_eq!(status, 404, "{body}");
+    // An event's relatives: the same user's events around it, its resource's history (the
+    // store's own answers are checked against the tab's in the slot test); an id that is none
+    // is refused, one not held is not found.
+    let related = |query: &str| format!("{}/beta/audit/archive/related?{query}", archive.url);
+    let (status, got) = get(&related(&format!("id={id}")), Some(("demo", "demo"))).await;
+    assert_eq!(status, 200, "{got}");
+    let got: audit_model::related::Related = serde_json::from_value(got).expect("related");
+    assert!(got.previous.is_some() || got.next.is_some(), "{got:?}");
+    for e in got.previous.iter().chain(&got.next).chain(&got.history) {
+        let link = e
+            .links
+            .as_ref()
+            .and_then(|l| l.self_.as_ref())
+            .expect("a link");
+        assert!(link.href.starts_with(&archive.url), "{}", link.href);
+    }
+    let (status, body) = get(&related("id=1%27%20OR%201=1"), Some(("demo", "demo"))).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = get(
+        &related("id=aaaaaaaa-bbbb-cccc-dddd-0123456789ab"),
+        Some(("demo", "demo")),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(get(&related(&format!("id={id}")), None).await.0, 401);
 
     // Only the account's own key and secret read it.
     let list = format!("{}/beta/audit/events", archive.url);
@@ -1034,6 +1059,101 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     db.write(&listed(1), None).await.expect("write again");
     assert_eq!(slots(&client).await, (600, 0));
     check("after a second write").await;
+
+    // An event's relatives (the same user's events before and after it, its resource's history
+    // with the window of 50 around it) are what the tab finds among the same events, held in
+    // the archive's order: some users are only a user id, and one resource's history is 150
+    // events long.
+    let oldest_first: Vec<audit_model::AuditEvent> = db
+        .oldest_first(i64::MIN, None, None, 10_000)
+        .await
+        .expect("all events")
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    let store = audit_model::EventStore::new(oldest_first.clone());
+    let unlinked = |mut r: audit_model::related::Related| {
+        for e in r
+            .previous
+            .iter_mut()
+            .chain(r.next.iter_mut())
+            .chain(r.history.iter_mut())
+        {
+            e.links = None;
+        }
+        r
+    };
+    let (mut users, mut long) = (0, 0);
+    for e in oldest_first.iter().step_by(7) {
+        let want = audit_model::related::related(&store, e);
+        let got = db
+            .related(&e.id, "http://archive.test")
+            .await
+            .expect("related")
+            .expect("held");
+        assert_eq!(unlinked(got), want, "around {}", e.id);
+        users +=
+            usize::from(want.previous.is_some() && e.user_id.is_some() && e.user_email.is_none());
+        long += usize::from(want.history_total > audit_model::related::HISTORY_SHOWN);
+    }
+    assert!(
+        users > 3 && long > 10,
+        "{users} by user id, {long} long histories"
+    );
+    // Events of one user about one resource in one millisecond: ordered as the list orders them
+    // (the API's order within the millisecond, then the id).
+    let ties = audit_archive::store::Archive::new({
+        let pool =
+            audit_archive::db::pool(&cluster.database("ties").expect("database"), 2).expect("pool");
+        audit_archive::db::migrate(&pool).await.expect("migrate");
+        pool
+    });
+    let tied: Vec<audit_archive::store::Listed> =
+        [(0, 'a'), (1, 'c'), (1, 'b'), (2, 'd'), (2, 'e')]
+            .into_iter()
+            .enumerate()
+            .map(|(i, (pos, id))| {
+                let e = audit_model::testing::event(format!(
+                    "{}-0000-4000-8000-00000000000{i}",
+                    id.to_string().repeat(8)
+                ))
+                .at_ms(start + if i == 4 { SLOT } else { 0 })
+                .user("tie@x.example")
+                .context(serde_json::json!({"appId": "app-tied"}))
+                .build();
+                audit_archive::store::Listed::new(e, pos)
+            })
+            .collect();
+    ties.write(&tied, None).await.expect("write ties");
+    let held: Vec<audit_model::AuditEvent> = ties
+        .oldest_first(i64::MIN, None, None, 100)
+        .await
+        .expect("ties")
+        .into_iter()
+        .map(|(_, e)| e)
+        .collect();
+    let store = audit_model::EventStore::new(held.clone());
+    for e in &held {
+        let got = ties
+            .related(&e.id, "http://archive.test")
+            .await
+            .expect("related");
+        assert_eq!(
+            got.map(unlinked),
+            Some(audit_model::related::related(&store, e)),
+            "around {}",
+            e.id
+        );
+    }
+    assert_eq!(
+        db.related(
+            "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+            "http://archive.test"
+        )
+        .await
+        .expect("related"),
+        None
+    );
     assert_eq!(
         db.count_facet_days().await.expect("count days"),
         0,

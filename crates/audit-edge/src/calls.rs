@@ -27,6 +27,8 @@ pub enum Call {
     ArchiveCounts,
     /// `GET /beta/audit/archive/facets`: an archive's facets.
     ArchiveFacets,
+    /// `GET /beta/audit/archive/related`: an event's relatives, from an archive.
+    ArchiveRelated,
 }
 
 /// Why a request is refused; nothing is answered from the account.
@@ -39,7 +41,7 @@ pub enum Reject {
 }
 
 const EVENTS: &str = "/beta/audit/events";
-use audit_model::archive::{ABOUT_PATH, ALERTS_PATH, COUNTS_PATH, FACETS_PATH};
+use audit_model::archive::{ABOUT_PATH, ALERTS_PATH, COUNTS_PATH, FACETS_PATH, RELATED_PATH};
 
 /// Classifies a request. `is_preflight` requests never get here: the CORS layer answers them.
 pub fn classify(method: &Method, path: &str) -> Result<Call, Reject> {
@@ -51,6 +53,8 @@ pub fn classify(method: &Method, path: &str) -> Result<Call, Reject> {
         (Call::ArchiveCounts, &[Method::GET])
     } else if path == FACETS_PATH {
         (Call::ArchiveFacets, &[Method::GET])
+    } else if path == RELATED_PATH {
+        (Call::ArchiveRelated, &[Method::GET])
     } else if path == EVENTS {
         (Call::ListEvents, &[Method::GET, Method::OPTIONS])
     } else if let Some(id) = path.strip_prefix(EVENTS).and_then(|r| r.strip_prefix('/')) {
@@ -110,6 +114,14 @@ mod tests {
         assert_eq!(
             classify(&Method::GET, "/beta/audit/archive/facets"),
             Ok(Call::ArchiveFacets)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/related"),
+            Ok(Call::ArchiveRelated)
+        );
+        assert_eq!(
+            classify(&Method::GET, "/beta/audit/archive/related/x"),
+            Err(Reject::NotFound)
         );
         assert_eq!(
             classify(&Method::POST, "/beta/audit/archive/alerts"),

@@ -8,6 +8,9 @@
 //!   the matching events counted per bucket of the timeline, in one answer ([`Cut`]).
 //! - `GET /beta/audit/archive/facets?<list query>&top=N` → [`Facets`]: the matching events'
 //!   facets ([`crate::facets`]), counted over the whole history.
+//! - `GET /beta/audit/archive/related?id=<event id>` → [`crate::related::Related`]: the same
+//!   user's events before and after it, and the history of the resource it is about, over the
+//!   whole history.
 //!
 //! The list query is the list's own, with `where=`. All take the same HTTP Basic credentials as the API's calls.
 
@@ -25,6 +28,9 @@ pub const COUNTS_PATH: &str = "/beta/audit/archive/counts";
 /// The facets' path.
 pub const FACETS_PATH: &str = "/beta/audit/archive/facets";
 
+/// An event's relatives' path.
+pub const RELATED_PATH: &str = "/beta/audit/archive/related";
+
 /// `answers` holds this when the list takes `where=` (the search box's qualifiers).
 pub const ANSWERS_WHERE: &str = "where";
 /// `answers` holds this when the watch runs (rules loaded) and its hits are served.
@@ -34,6 +40,8 @@ pub const ANSWERS_ALERTS: &str = "alerts";
 pub const ANSWERS_COUNTS: &str = "counts";
 /// `answers` holds this when [`FACETS_PATH`] is served.
 pub const ANSWERS_FACETS: &str = "facets";
+/// `answers` holds this when [`RELATED_PATH`] is served.
+pub const ANSWERS_RELATED: &str = "related";
 
 /// Most alerts in one answer.
 pub const MAX_ALERTS: u32 = 1000;
@@ -172,6 +180,33 @@ pub fn facets_request(query: &str) -> Result<(crate::EventQuery, usize), QueryEr
 /// A facets request's query string, in canonical form.
 pub fn facets_query(q: &crate::EventQuery, top: usize) -> String {
     format!("{}&top={top}", q.at_page(1).to_archive_query_string())
+}
+
+/// The event a related request asks about (`id=`): an id as the API writes them, 36
+/// characters of hexadecimal digits and hyphens.
+pub fn related_request(query: &str) -> Result<String, QueryError> {
+    let id = param(query, "id").unwrap_or_default();
+    let shaped = id.len() == 36
+        && id.bytes().enumerate().all(|(i, b)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                b == b'-'
+            } else {
+                b.is_ascii_hexdigit()
+            }
+        });
+    if !shaped {
+        return Err(QueryError::Archive(format!(
+            "id must be an event id (36 characters, as the API writes them); got “{id}”"
+        )));
+    }
+    Ok(id.into_owned())
+}
+
+/// A related request's query string, in canonical form.
+pub fn related_query(id: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("id", id)
+        .finish()
 }
 
 /// The facets of the events matching a query.
@@ -337,6 +372,27 @@ mod tests {
             );
         }
         assert!(counts_request("date_from=nope&bucket_ms=60000").is_err());
+    }
+
+    #[test]
+    fn a_related_request_takes_one_event_id_as_the_api_writes_them() {
+        let id = "aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab";
+        assert_eq!(related_request(&related_query(id)).expect("id"), id);
+        assert_eq!(
+            related_request(&format!("?size=3&id={}", id.to_uppercase())).expect("id"),
+            id.to_uppercase()
+        );
+        for bad in [
+            "",
+            "id=",
+            "id=aaaaaaaa-bbbb-4ccc-8ddd-0123456789a",
+            "id=aaaaaaaa-bbbb-4ccc-8ddd-0123456789abc",
+            "id=aaaaaaaa+bbbb-4ccc-8ddd-0123456789ab",
+            "id=gaaaaaaa-bbbb-4ccc-8ddd-0123456789ab",
+            "id=aaaaaaaa-bbbb-4ccc-8ddd-0123456789%27",
+        ] {
+            assert!(related_request(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

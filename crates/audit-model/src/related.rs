@@ -37,7 +37,8 @@ pub fn resource_qualifier(e: &AuditEvent) -> Option<String> {
 }
 
 /// What the held events say around one event.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Related {
     /// The same user's event just before it.
     pub previous: Option<AuditEvent>,

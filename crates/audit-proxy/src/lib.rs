@@ -122,6 +122,9 @@ async fn respond(
             let (q, top) = audit_model::archive::facets_request(raw)?;
             audit_model::archive::facets_query(&q, top)
         }
+        Call::ArchiveRelated if to_archive => {
+            audit_model::archive::related_query(&audit_model::archive::related_request(raw)?)
+        }
         _ => String::new(),
     };
     match backend {

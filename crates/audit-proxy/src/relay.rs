@@ -163,6 +163,7 @@ impl Upstream {
                     Call::ArchiveAlerts => a::ALERTS_PATH,
                     Call::ArchiveCounts => a::COUNTS_PATH,
                     Call::ArchiveFacets => a::FACETS_PATH,
+                    Call::ArchiveRelated => a::RELATED_PATH,
                     _ => a::ABOUT_PATH,
                 };
                 let base = self.archive.as_deref().ok_or(ProxyError::NotFound)?;
@@ -400,6 +401,13 @@ mod tests {
                 .expect("url")
                 .to_string(),
             "http://127.0.0.1:8789/prefix/beta/audit/archive/counts?bucket_ms=60000"
+        );
+        assert_eq!(
+            archive
+                .url(Call::ArchiveRelated, "id=x")
+                .expect("url")
+                .to_string(),
+            "http://127.0.0.1:8789/prefix/beta/audit/archive/related?id=x"
         );
         assert!(matches!(
             vonage.url(Call::ArchiveFacets, ""),

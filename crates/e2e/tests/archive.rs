@@ -239,11 +239,37 @@ async fn the_app_reads_the_archive_as_it_reads_the_api() {
                     .any(|n| n.contains("size=1&") && n.contains("event_type=USER_LOGIN")),
                 "no bar asked on its own: {asked:?}"
             );
-            // An event's detail view, by its address, from the archive.
+            // An event's detail view, by its address, from the archive; the same user's
+            // previous event is the archive's answer over the whole history (the tab holds no
+            // copy), and its link opens it.
             let id = open_row(&c, 0).await;
             assert_eq!(
                 wait_text(&c, testid::DETAIL_ID, |t| !t.is_empty()).await,
                 id
+            );
+            let around = store
+                .related(&id, "http://archive.test")
+                .await
+                .expect("related")
+                .expect("held");
+            let previous = around.previous.expect("the user's previous login").id;
+            click(&c, testid::PREVIOUS_BY_USER).await;
+            assert_eq!(
+                wait_text(&c, testid::DETAIL_ID, |t| t != id).await,
+                previous
+            );
+            let asked = js(
+                &c,
+                "return performance.getEntriesByType('resource').map(r => r.name)",
+            )
+            .await;
+            assert!(
+                asked
+                    .as_array()
+                    .expect("names")
+                    .iter()
+                    .any(|n| n.as_str().is_some_and(|n| n.contains("/beta/audit/archive/related?id="))),
+                "the archive was asked: {asked}"
             );
             c.goto(&format!("{app}/security")).await.expect("security");
             wait_text(&c, testid::SECURITY_SUMMARY, |t| !t.is_empty()).await;

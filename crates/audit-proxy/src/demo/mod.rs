@@ -158,7 +158,8 @@ impl Demo {
             Call::ArchiveAbout
             | Call::ArchiveAlerts
             | Call::ArchiveCounts
-            | Call::ArchiveFacets => return Err(ProxyError::NotFound),
+            | Call::ArchiveFacets
+            | Call::ArchiveRelated => return Err(ProxyError::NotFound),
         };
         // Serialising our own types cannot fail; an empty object is a safe answer if it did.
         Ok(json.unwrap_or_else(|_| b"{}".to_vec()))
