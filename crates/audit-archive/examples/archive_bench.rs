@@ -1,7 +1,8 @@
 //! How fast the archive writes, beside a plain `COPY` of the same rows into a table with the
 //! same indexes, in one run on one throwaway cluster (the archive writes as it collects: a page
 //! of 100 events per transaction, with what is held); then how long it takes to answer the
-//! API's list call in the shapes the app asks, p50 and p95 of 20 each.
+//! API's list call in the shapes the app asks, p50 and p95 of 20 each, and what the app asks
+//! beyond it (the timeline's counts, the facets, an event's relatives).
 //!
 //!     cargo run --release -p audit-archive --example archive_bench -- [EVENTS]
 
@@ -231,6 +232,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (p50, p95) = p50_p95(ms);
         extension.push(("facets", name, p50, p95));
     }
+    // What the detail view asks of an archive: the same user's events around one event and
+    // its resource's history, for twenty events spread over the history.
+    let mut ms = Vec::new();
+    for l in listed.iter().step_by(n.div_ceil(20).max(1)) {
+        let t = Instant::now();
+        archive.related(&l.event.id, base).await?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let (p50, p95) = p50_p95(ms);
+    extension.push(("related", "an event's relatives", p50, p95));
 
     let rate = |secs: f64| n as f64 / secs;
     println!(
