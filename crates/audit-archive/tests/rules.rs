@@ -429,7 +429,7 @@ async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_r
     assert_eq!(about["complete"], true);
     assert_eq!(
         about["answers"],
-        serde_json::json!(["where", "counts", "facets", "alerts"])
+        serde_json::json!(["where", "counts", "facets", "alerts", "related"])
     );
     assert_eq!(
         about["rules"].as_array().map(Vec::len),
