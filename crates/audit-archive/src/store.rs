@@ -1471,8 +1471,9 @@ impl Archive {
 const SPLIT: &str = "split_part(pair, chr(31), 1), substr(pair, strpos(pair, chr(31)) + 1)";
 
 /// Below this many matching events, a [`Valued`] query's total is counted from the events (an
-/// index finds them at once); from it on, from the facet counts.
-const FEW: i64 = 5_000;
+/// index finds them at once); from it on, from the facet counts. When most events match, the
+/// count is a scan that stops there: up to 5,000 took 44 ms at 100,000 events.
+const FEW: i64 = 1_000;
 
 /// The slots of migration 6's `event_counts`: a quarter of an hour, in milliseconds.
 const SLOT_MS: i64 = 900_000;
