@@ -346,13 +346,7 @@ impl Archive {
     /// from before it get theirs in the background, [`Archive::fill_facet_pairs`]).
     pub async fn pairs_ready(&self) -> Result<bool, DbError> {
         let client = self.pool.get().await?;
-        let unpaired: bool = client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
-                &[],
-            )
-            .await?
-            .get(0);
+        let unpaired: bool = client.query_one(UNPAIRED, &[]).await?.get(0);
         Ok(!unpaired)
     }
 
@@ -1068,13 +1062,7 @@ impl Archive {
         let days = Self::slotted(&v.base, DAY_MS)?;
         let mut client = self.pool.get().await.map_err(DbError::from)?;
         let tx = snapshot(&mut client).await?;
-        let unpaired: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
-                &[],
-            )
-            .await?
-            .get(0);
+        let unpaired: bool = tx.query_one(UNPAIRED, &[]).await?.get(0);
         if unpaired {
             return Ok(None);
         }
@@ -1082,7 +1070,8 @@ impl Archive {
         Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, Some(v.field)).await?;
         // The range's events in all, only when those without a value match (a negated
         // qualifier): summing its quarter hours is most of the work over a long range.
-        let all: i64 = match v.matches(None) {
+        let missing_match = v.matches(None);
+        let all: i64 = match missing_match {
             true => tx
                 .query_one(&quarters.total(), &quarters.sql.params())
                 .await?
@@ -1098,7 +1087,7 @@ impl Archive {
                 matching += n;
             }
         }
-        if v.matches(None) {
+        if missing_match {
             matching += all - valued;
         }
         Ok(Some(matching))
@@ -1117,13 +1106,7 @@ impl Archive {
         use futures_util::TryStreamExt;
         let mut tally = audit_model::facets::Tally::default();
         let mut client = self.pool.get().await.map_err(DbError::from)?;
-        let unpaired: bool = client
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)",
-                &[],
-            )
-            .await?
-            .get(0);
+        let unpaired: bool = client.query_one(UNPAIRED, &[]).await?.get(0);
         if unpaired {
             if let Some((from, sql)) = Self::matching(q)? {
                 let rows = client
@@ -1486,6 +1469,9 @@ impl Archive {
 
 /// A facet pair's field and value (`pair`, migration 7), split at its first unit separator.
 const SPLIT: &str = "split_part(pair, chr(31), 1), substr(pair, strpos(pair, chr(31)) + 1)";
+
+/// Whether any event held still waits for its facet pairs (migration 7's background fill).
+const UNPAIRED: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)";
 
 /// Below this many matching events, a [`Valued`] query's total is counted from the events (an
 /// index finds them at once); from it on, from the facet counts. When most events match, the
