@@ -757,6 +757,20 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
         .await
         .expect("parallel plans");
     let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    // The archive's sessions run without JIT compilation, unless the URL's options say so.
+    let jit = |pool: deadpool_postgres::Pool| async move {
+        let row = pool
+            .get()
+            .await
+            .expect("connection")
+            .query_one("SHOW jit", &[])
+            .await
+            .expect("show jit");
+        row.get::<_, String>(0)
+    };
+    assert_eq!(jit(pool.clone()).await, "off");
+    let given = audit_archive::db::pool(&format!("{url}?options=-c%20jit%3Don"), 1).expect("pool");
+    assert_eq!(jit(given).await, "on");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let events = messy_events();
