@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     (5, "indexes", include_str!("../migrations/0005_indexes.sql")),
     (6, "counts", include_str!("../migrations/0006_counts.sql")),
     (7, "facets", include_str!("../migrations/0007_facets.sql")),
+    (8, "types", include_str!("../migrations/0008_types.sql")),
 ];
 
 /// Why the database cannot be used.

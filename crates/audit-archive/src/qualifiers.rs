@@ -84,7 +84,12 @@ impl Conditions {
         };
         let folded = || -> Param { Box::new(fold_all(texts())) };
         let any = match &clause.field {
-            Field::Type => format!("audit_fold(event_type) = ANY({})", self.param(folded())),
+            // The types held that the values name, asked once (migration 8), then each row's
+            // type compared as it is.
+            Field::Type => format!(
+                "event_type = ANY((SELECT audit_types_named({}))::text[])",
+                self.param(folded())
+            ),
             Field::Id => format!("audit_fold(events.id) = ANY({})", self.param(folded())),
             Field::Country => format!("q_country = ANY({})", self.param(folded())),
             Field::Source => {
