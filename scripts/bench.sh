@@ -9,9 +9,15 @@ bash scripts/setup.sh --browser
 # wrk drives the load; nginx is the reverse proxy audit-proxy is compared with, and the plain
 # gzip static host Lighthouse loads the app from; Node.js and npm run Lighthouse and the Node
 # proxy audit-proxy is compared with.
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v npm >/dev/null; then
+# Only what is missing: a machine with another Node.js (NodeSource's ships npm inside its nodejs,
+# which Debian's npm conflicts with) keeps its own.
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v npm >/dev/null || missing+=(nodejs npm)
+if [ "${#missing[@]}" -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk nginx-light nodejs npm
+  $SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 bench_tmp="$(mktemp -d)"
