@@ -434,35 +434,35 @@ impl Archive {
             let all = matching("haystack LIKE $4");
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
                 [&at, &pos, &id, &narrow, &pair];
-            let counts = client
-                .query_one(
+            // The window of HISTORY_SHOWN around the event's place, as the tab cuts it (its
+            // place among them all, less half the window, kept inside the history), with how
+            // many there are: the matching rows read once, numbered in the list's order read
+            // oldest first, and only the window's bodies read.
+            let shown = HISTORY_SHOWN as i64;
+            let mut params = params.to_vec();
+            params.push(&shown);
+            let rows = client
+                .query(
                     &format!(
-                        "SELECT count(*), count(*) FILTER (WHERE {BEFORE}) FROM events WHERE {all}"
+                        "WITH m AS MATERIALIZED (SELECT id, created_ms, pos FROM events WHERE {all}), \
+                              o AS (SELECT id, \
+                                      row_number() OVER (ORDER BY created_ms, pos DESC, id DESC) - 1 AS i, \
+                                      count(*) OVER () AS total, \
+                                      count(*) FILTER (WHERE {BEFORE}) OVER () AS before \
+                                    FROM m), \
+                              w AS (SELECT id, i, total, \
+                                      greatest(0, least(before - $6::int8 / 2, total - $6::int8)) AS start \
+                                    FROM o) \
+                         SELECT events.body, w.total FROM w JOIN events USING (id) \
+                         WHERE w.i >= w.start AND w.i < w.start + $6::int8 ORDER BY w.i"
                     ),
                     &params,
                 )
                 .await?;
-            let (total, before): (i64, i64) = (counts.get(0), counts.get(1));
-            // The window of HISTORY_SHOWN around the event's place, as the tab cuts it.
-            let shown = HISTORY_SHOWN as i64;
-            let start = (before - shown / 2).max(0).min((total - shown).max(0));
-            let mut params = params.to_vec();
-            params.push(&start);
-            params.push(&shown);
-            related.history = client
-                .query(
-                    &format!(
-                        "SELECT body FROM events WHERE {all} AND $1::int8 IS NOT NULL \
-                           AND $2::int8 IS NOT NULL AND $3::text IS NOT NULL \
-                         ORDER BY created_ms, pos DESC, id DESC OFFSET $6 LIMIT $7"
-                    ),
-                    &params,
-                )
-                .await?
-                .iter()
-                .map(with_link)
-                .collect();
-            related.history_total = usize::try_from(total).unwrap_or(0);
+            related.history_total = rows
+                .first()
+                .map_or(0, |r| usize::try_from(r.get::<_, i64>(1)).unwrap_or(0));
+            related.history = rows.iter().map(with_link).collect();
         }
         Ok(Some(related))
     }
