@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     (6, "counts", include_str!("../migrations/0006_counts.sql")),
     (7, "facets", include_str!("../migrations/0007_facets.sql")),
     (8, "types", include_str!("../migrations/0008_types.sql")),
+    (
+        9,
+        "held types",
+        include_str!("../migrations/0009_held_types.sql"),
+    ),
 ];
 
 /// Why the database cannot be used.

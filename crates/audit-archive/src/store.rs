@@ -790,17 +790,13 @@ impl Archive {
     /// description its oldest event carries, sorted by name (as the API's demo answers).
     pub async fn event_types(&self) -> Result<Vec<EventType>, ReadError> {
         let client = self.pool.get().await.map_err(DbError::from)?;
-        // The distinct types by walking the index, one step per type, not every row.
+        // The distinct types by walking the index, one step per type, not every row
+        // (migration 9).
         let held = client
             .query(
-                "WITH RECURSIVE t(name) AS ( \
-                   (SELECT event_type FROM events ORDER BY event_type LIMIT 1) \
-                   UNION ALL \
-                   SELECT (SELECT event_type FROM events WHERE event_type > t.name \
-                           ORDER BY event_type LIMIT 1) FROM t WHERE t.name IS NOT NULL) \
-                 SELECT t.name, (SELECT type_description FROM events e WHERE e.event_type = t.name \
+                "SELECT t.name, (SELECT type_description FROM events e WHERE e.event_type = t.name \
                                  ORDER BY created_ms, pos DESC LIMIT 1) \
-                 FROM t WHERE t.name IS NOT NULL",
+                 FROM audit_held_types() AS t(name)",
                 &[],
             )
             .await?;
