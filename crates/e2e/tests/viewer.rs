@@ -858,14 +858,12 @@ async fn a_slow_answer_never_overwrites_a_newer_query() {
 
 #[tokio::test]
 async fn signing_in_to_a_proxy_that_is_not_there_names_it() {
-    let dead = format!(
-        "http://127.0.0.1:{}",
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .expect("b")
-            .local_addr()
-            .expect("a")
-            .port()
-    );
+    // A port held for the whole test but never listened on: connecting is refused, and no
+    // other process of a parallel run can take it meanwhile (a port only looked up free could
+    // be, and then the proxy answered).
+    let held = tokio::net::TcpSocket::new_v4().expect("socket");
+    held.bind(([127, 0, 0, 1], 0).into()).expect("bind");
+    let dead = format!("http://{}", held.local_addr().expect("a"));
     let stack = Stack::start(StackOptions {
         api_base: Some(dead.clone()),
         ..Default::default()
@@ -883,6 +881,7 @@ async fn signing_in_to_a_proxy_that_is_not_there_names_it() {
     })
     .await;
     drop(stack);
+    drop(held);
 }
 
 #[tokio::test]
