@@ -94,13 +94,21 @@ pub struct Client {
     pub credentials: Credentials,
     /// Longest one request may take before it is aborted as [`ApiError::Timeout`].
     pub timeout_ms: u32,
-    /// Told of every answer the API gave these credentials (2xx): the first confirms a sign-in.
+    /// Told of every answer the API gave these credentials (2xx): the first confirms a sign-in,
+    /// and says whether the server is an archive.
     pub on_accepted: Option<OnAccepted>,
+}
+
+/// What an answer that accepted the credentials said besides its body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// It carried an archive's mark ([`audit_model::archive::MARK_HEADER`]).
+    pub archive: bool,
 }
 
 /// A callback for answers that accepted the credentials. Clients compare equal whatever it is.
 #[derive(Clone)]
-pub struct OnAccepted(pub std::sync::Arc<dyn Fn() + Send + Sync>);
+pub struct OnAccepted(pub std::sync::Arc<dyn Fn(Accepted) + Send + Sync>);
 
 impl PartialEq for OnAccepted {
     fn eq(&self, _: &Self) -> bool {
@@ -373,6 +381,10 @@ impl Client {
             };
             let status = response.status();
             let retry_after = response.headers().get("retry-after");
+            let archive = response
+                .headers()
+                .get(audit_model::archive::MARK_HEADER)
+                .is_some();
             let text = match response.text().await {
                 Ok(t) => t,
                 Err(_) => {
@@ -401,7 +413,7 @@ impl Client {
                 });
             }
             if let Some(OnAccepted(accepted)) = &self.on_accepted {
-                accepted();
+                accepted(Accepted { archive });
             }
             if status == 204 || text.trim().is_empty() {
                 return Ok(None);

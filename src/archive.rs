@@ -1,7 +1,9 @@
 //! Whether the server behind the API base is an archive (`audit-archive`), and what it says it
-//! holds and answers ([`audit_model::archive`]). Asked once per account when it signs in, beside
-//! the first list request (never before it); until the answer, and against the plain API, the
-//! app behaves as it always has.
+//! holds and answers ([`audit_model::archive`]). Every answer tells whether it came from an
+//! archive (its mark, [`audit_model::archive::MARK_HEADER`]): the first one that does makes the
+//! app ask for the announcement, once per account; against the plain API nothing more is sent.
+//! A view that needs to know before any answer came asks itself ([`ArchiveLink::known`]).
+//! Until the announcement, and against the plain API, the app behaves as it always has.
 //!
 //! Against an archive, the search box's qualifiers are asked of it (it answers them in its
 //! database, over the whole history) instead of waiting for the tab's copy, and the Alerts view
@@ -31,6 +33,12 @@ struct Asked {
     answer: Shared<LocalBoxFuture<'static, Option<Arc<About>>>>,
 }
 
+impl Asked {
+    fn is_for(&self, client: &Client) -> bool {
+        self.base == client.base && self.key == client.credentials.key
+    }
+}
+
 impl Default for ArchiveLink {
     fn default() -> Self {
         Self::new()
@@ -54,11 +62,11 @@ impl ArchiveLink {
     }
 
     fn asking(self, client: &Client) -> Shared<LocalBoxFuture<'static, Option<Arc<About>>>> {
-        let same = |a: &Asked| a.base == client.base && a.key == client.credentials.key;
-        if let Some(answer) = self
-            .asked
-            .with_value(|a| a.as_ref().filter(|a| same(a)).map(|a| a.answer.clone()))
-        {
+        if let Some(answer) = self.asked.with_value(|a| {
+            a.as_ref()
+                .filter(|a| a.is_for(client))
+                .map(|a| a.answer.clone())
+        }) {
             return answer;
         }
         let asking = client.clone();
@@ -70,9 +78,7 @@ impl ArchiveLink {
                     // and the next view of the account asks again.
                     leptos::logging::warn!("could not ask whether the server is an archive: {e}");
                     self.asked.update_value(|a| {
-                        if a.as_ref().is_some_and(|a| {
-                            a.base == asking.base && a.key == asking.credentials.key
-                        }) {
+                        if a.as_ref().is_some_and(|a| a.is_for(&asking)) {
                             *a = None;
                         }
                     });
@@ -88,19 +94,38 @@ impl ArchiveLink {
             answer: answer.clone(),
         }));
         self.about.set(None);
-        let (base, key) = (client.base.clone(), client.credentials.key.clone());
-        let told = answer.clone();
+        let (asked_for, told) = (client.clone(), answer.clone());
         spawn_local(async move {
             let about = told.await;
             // Only the account still asked about is told (a newer sign-in wins).
             let current = self
                 .asked
-                .with_value(|a| a.as_ref().is_some_and(|a| a.base == base && a.key == key));
+                .with_value(|a| a.as_ref().is_some_and(|a| a.is_for(&asked_for)));
             if current {
                 self.about.set(about);
             }
         });
         answer
+    }
+
+    /// An answer from `client`'s server accepted its credentials, with or without an archive's
+    /// mark: with it, the announcement is asked for (once); without it, the server is the plain
+    /// API, unless that account's question is already asked.
+    pub fn told(self, client: &Client, archive: bool) {
+        if archive {
+            return self.ask(client);
+        }
+        let asked = self
+            .asked
+            .with_value(|a| a.as_ref().is_some_and(|a| a.is_for(client)));
+        if !asked {
+            self.asked.set_value(Some(Asked {
+                base: client.base.clone(),
+                key: client.credentials.key.clone(),
+                answer: futures_util::future::ready(None).boxed_local().shared(),
+            }));
+            self.about.set(None);
+        }
     }
 
     /// What `client`'s server announced, waiting for the answer if it is being asked; `None`

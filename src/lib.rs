@@ -76,12 +76,6 @@ pub fn App() -> impl IntoView {
         browser::remove_boot();
         ready.set(true);
     });
-    // Whether the account's server is an archive: asked at sign-in, beside the first list.
-    Effect::new(move |_| {
-        if let Some(client) = session.client() {
-            session.archive.ask(&client);
-        }
-    });
     let base = browser::base_path();
     browser::install_dropdown_behaviour();
     // The theme is an attribute on <html>, so CSS's light-dark() follows it.

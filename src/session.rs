@@ -213,11 +213,15 @@ impl Session {
     pub fn client_to(&self, base: String, credentials: Credentials) -> Client {
         let session = *self;
         let these = credentials.clone();
+        let at = base.clone();
         Client {
             timeout_ms: self.request_timeout_ms.get_value(),
-            on_accepted: Some(crate::api::OnAccepted(std::sync::Arc::new(move || {
-                session.confirm(&these)
-            }))),
+            on_accepted: Some(crate::api::OnAccepted(std::sync::Arc::new(
+                move |accepted: crate::api::Accepted| {
+                    session.confirm(&these);
+                    session.told(&at, &these, accepted);
+                },
+            ))),
             ..Client::new(base, credentials)
         }
     }
@@ -290,6 +294,17 @@ impl Session {
         }
         self.unconfirmed.set_value(None);
         self.store_credentials(credentials, remember);
+    }
+
+    /// An answer accepted `credentials`: when they are the signed-in account's at this base,
+    /// the answer tells whether its server is an archive.
+    fn told(&self, base: &str, credentials: &Credentials, accepted: crate::api::Accepted) {
+        if let Some(client) = self
+            .client_untracked()
+            .filter(|c| c.base == base && &c.credentials == credentials)
+        {
+            self.archive.told(&client, accepted.archive);
+        }
     }
 
     /// The first answers refused an unconfirmed sign-in: back to the form, with the key kept

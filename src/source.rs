@@ -217,6 +217,9 @@ impl Source {
             // from an archive, which answers them over its whole history; against the plain
             // API, wait for the copy being read, and say what is needed when there is none.
             Source::Api(c, copy, archive) if q.filter.is_some() => {
+                // A copy kept on this device answers once open, and the server is not asked
+                // whether it is an archive.
+                copy.opening(c).await;
                 if let Some(local) = copy.answer(c, q) {
                     return local;
                 }
@@ -281,6 +284,7 @@ impl Source {
         let Source::Api(c, copy, archive) = self else {
             return None;
         };
+        copy.opening(c).await;
         if copy.covers(c, q) {
             return None;
         }
@@ -344,19 +348,20 @@ impl Source {
         signal: Option<&AbortSignal>,
     ) -> Option<Result<audit_model::related::Related, ApiError>> {
         match self {
-            Source::Api(c, copy, archive) => match copy.related(c, ev) {
-                Some(held) => Some(Ok(held)),
-                None => {
-                    let answers = archive
-                        .known(c)
-                        .await
-                        .is_some_and(|a| a.answers(audit_model::archive::ANSWERS_RELATED));
-                    match answers {
-                        true => Some(c.archive_related(&ev.id, signal).await),
-                        false => None,
-                    }
+            Source::Api(c, copy, archive) => {
+                copy.opening(c).await;
+                if let Some(held) = copy.related(c, ev) {
+                    return Some(Ok(held));
                 }
-            },
+                let answers = archive
+                    .known(c)
+                    .await
+                    .is_some_and(|a| a.answers(audit_model::archive::ANSWERS_RELATED));
+                match answers {
+                    true => Some(c.archive_related(&ev.id, signal).await),
+                    false => None,
+                }
+            }
             Source::File(f) => Some(Ok(audit_model::related::related(&f.store, ev))),
         }
     }

@@ -383,6 +383,10 @@ pub fn router(state: Served, origins: &[String], request_timeout: Duration) -> R
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static("no-store"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::HeaderName::from_static(audit_model::archive::MARK_HEADER),
+                    HeaderValue::from_static(audit_model::archive::MARK_VALUE),
                 )),
         )
 }

@@ -9,6 +9,9 @@ use audit_archive::testing::Cluster;
 use common::*;
 use serde_json::Value;
 
+/// A web page's origin allowed to call the archive.
+const ORIGIN: &str = "http://app.example";
+
 async fn get(url: &str, auth: Option<(&str, &str)>) -> (u16, Value) {
     let mut req = reqwest::Client::new().get(url);
     if let Some((k, s)) = auth {
@@ -43,7 +46,7 @@ fn rebased(v: &Value, from: &str, to: &str) -> Value {
 async fn the_archive_answers_every_query_as_the_api_does() {
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
     let demo = DemoUpstream::start(&["--demo-events", "2000"]).await;
-    let mut archive = Running::start(&cluster.url(), &demo.url, &[]);
+    let mut archive = Running::start(&cluster.url(), &demo.url, &["--allow-origin", ORIGIN]);
     archive.ready().await;
     let db = common::archive(&cluster.url());
     until_held(&db, 2000, Duration::from_secs(60)).await;
@@ -232,6 +235,35 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     assert_eq!(about["newest"], events[0]["created_at"]);
     let (status, _) = get(&format!("{}/beta/audit/archive", archive.url), None).await;
     assert_eq!(status, 401);
+    // Every answer is marked as an archive's, and a page of another origin may read the mark:
+    // the app learns from its first list answer that there is an announcement to ask for.
+    let listed = reqwest::Client::new()
+        .get(format!("{}/beta/audit/events?size=1", archive.url))
+        .basic_auth("demo", Some("demo"))
+        .header("origin", ORIGIN)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(listed.status(), 200);
+    assert_eq!(listed.headers()[audit_model::archive::MARK_HEADER], "1");
+    let exposed = listed.headers()["access-control-expose-headers"]
+        .to_str()
+        .expect("text");
+    assert!(
+        exposed.contains(audit_model::archive::MARK_HEADER),
+        "{exposed}"
+    );
+    let plain = reqwest::Client::new()
+        .get(format!("{}/beta/audit/events?size=1", demo.url))
+        .basic_auth("demo", Some("demo"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(plain.status(), 200);
+    assert!(plain
+        .headers()
+        .get(audit_model::archive::MARK_HEADER)
+        .is_none());
 
     // The event types, one event, an unknown one.
     assert_eq!(

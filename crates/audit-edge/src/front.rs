@@ -54,7 +54,12 @@ pub fn cors(origins: &[String]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(list))
         .allow_methods([Method::GET, Method::OPTIONS])
         .allow_headers([header::AUTHORIZATION, header::ACCEPT])
-        .expose_headers([header::RETRY_AFTER])
+        // Retry-After for the app's back-off; an archive's mark, so the app can tell it from
+        // the plain API without asking ([`audit_model::archive::MARK_HEADER`]).
+        .expose_headers([
+            header::RETRY_AFTER,
+            header::HeaderName::from_static(audit_model::archive::MARK_HEADER),
+        ])
         .max_age(Duration::from_secs(600))
         // The Vary header is set by `app` as one static value ([`CORS_VARY`]): tower-http would
         // join the names into a new header value for every answer.

@@ -13,10 +13,20 @@
 //!   whole history.
 //!
 //! The list query is the list's own, with `where=`. All take the same HTTP Basic credentials as the API's calls.
+//!
+//! Every answer an archive gives carries [`MARK_HEADER`], so the app learns from the answers it
+//! asks for anyway whether to ask for the announcement at all: against the plain API it never
+//! sends that extra request.
 
 use serde::{Deserialize, Serialize};
 
 use crate::QueryError;
+
+/// The header on every answer of an archive (value [`MARK_VALUE`]): the plain API never sends
+/// it, and the proxy passes it on from an archive behind it.
+pub const MARK_HEADER: &str = "audit-archive";
+/// [`MARK_HEADER`]'s value: the version of these extensions.
+pub const MARK_VALUE: &str = "1";
 
 /// The announcement's path.
 pub const ABOUT_PATH: &str = "/beta/audit/archive";

@@ -238,6 +238,12 @@ impl Upstream {
                 headers.insert(name, v.clone());
             }
         }
+        // An archive's mark, so the app behind this proxy knows it too; never from Vonage.
+        if self.archive.is_some() {
+            if let Some(v) = parts.headers.get(audit_model::archive::MARK_HEADER) {
+                headers.insert(audit_model::archive::MARK_HEADER, v.clone());
+            }
+        }
         // Read whole with a cap, so the body cannot grow without bound; a known length within
         // the cap lets the answer go out in one write and frees the upstream connection at once.
         let body = Limited::new(body, self.max_body)

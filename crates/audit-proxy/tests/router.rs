@@ -47,6 +47,8 @@ async fn list_call_is_relayed_with_a_rebuilt_query_and_only_allowed_headers() {
     assert_eq!(vary, [audit_edge::front::CORS_VARY], "{vary:?}");
     assert!(h.get("set-cookie").is_none());
     assert!(h.get("x-internal-host").is_none());
+    // An archive's mark reaches the app, which tells an archive from the API by it.
+    assert_eq!(h["audit-archive"], "1");
     assert!(h.get("www-authenticate").is_none());
     assert_eq!(h["content-type"], "application/json");
 
@@ -344,7 +346,7 @@ async fn redirects_are_not_followed_and_errors_pass_through() {
     );
     assert_eq!(
         resp.headers()["access-control-expose-headers"],
-        "retry-after"
+        "retry-after,audit-archive"
     );
 
     let resp = send(
