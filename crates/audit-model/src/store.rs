@@ -25,7 +25,9 @@ pub struct EventStore {
     text: std::sync::OnceLock<TextIndex>,
     /// Positions of each event type's events, ascending.
     by_type: HashMap<String, Vec<u32>>,
-    by_id: HashMap<String, u32>,
+    /// Positions of the events with an id, ordered by id, then position: a lookup is a binary
+    /// search, and the ids are not copied (a copy's ids would cost 80 bytes an event in a map).
+    by_id: Vec<u32>,
 }
 
 /// Lower-cased keys and scalar values of every event, one after another (event `i` is
@@ -99,17 +101,52 @@ fn haystack(ev: &AuditEvent) -> String {
 impl EventStore {
     /// Builds a store from events in any order.
     pub fn new(mut events: Vec<AuditEvent>) -> Self {
-        let mut keyed: Vec<(Timestamp, AuditEvent)> = events
-            .drain(..)
-            .map(|e| (e.timestamp().unwrap_or(Timestamp::MIN), e))
+        // Sorted in place, stable (events with the same time keep their given order), and
+        // never moved again: the events are in memory once while the store is built.
+        crate::sorting::sort_by_cached_key(&mut events, |e| {
+            e.timestamp().unwrap_or(Timestamp::MIN)
+        });
+        let times = events
+            .iter()
+            .map(|e| e.timestamp().unwrap_or(Timestamp::MIN))
             .collect();
-        // Stable, so events with the same time keep their given order.
-        crate::sorting::sort_by_key(&mut keyed, |(t, _)| *t);
-        let mut store = EventStore::default();
-        for (t, e) in keyed {
-            store.append(t, e);
+        let mut by_type: HashMap<String, Vec<u32>> = HashMap::new();
+        for (pos, e) in events.iter().enumerate() {
+            match by_type.get_mut(&e.event_type) {
+                Some(list) => list.push(pos as u32),
+                None => {
+                    by_type.insert(e.event_type.clone(), vec![pos as u32]);
+                }
+            }
         }
-        store
+        let mut by_id: Vec<u32> = (0..events.len() as u32)
+            .filter(|&p| !events[p as usize].id.is_empty())
+            .collect();
+        // Positions ascending already; a stable sort by id keeps them so among equal ids.
+        crate::sorting::sort_by(&mut by_id, |&a, &b| {
+            events[a as usize].id.cmp(&events[b as usize].id)
+        });
+        EventStore {
+            events,
+            times,
+            text: std::sync::OnceLock::new(),
+            by_type,
+            by_id,
+        }
+    }
+
+    /// Where `id` would stand among [`by_id`](Self::by_id): after every position of an id
+    /// ordered before it or equal to it.
+    fn id_end(&self, id: &str) -> usize {
+        self.by_id
+            .partition_point(|&p| self.events[p as usize].id.as_str() <= id)
+    }
+
+    /// The position of the event with this id (the latest of several holding it).
+    fn position_of(&self, id: &str) -> Option<u32> {
+        let end = self.id_end(id);
+        let p = *self.by_id.get(end.checked_sub(1)?)?;
+        (self.events[p as usize].id == id).then_some(p)
     }
 
     fn append(&mut self, t: Timestamp, ev: AuditEvent) {
@@ -118,14 +155,15 @@ impl EventStore {
             .entry(ev.event_type.clone())
             .or_default()
             .push(pos);
-        if !ev.id.is_empty() {
-            self.by_id.insert(ev.id.clone(), pos);
-        }
         if let Some(index) = self.text.get_mut() {
             index.push(&ev);
         }
+        let id_at = (!ev.id.is_empty()).then(|| self.id_end(&ev.id));
         self.times.push(t);
         self.events.push(ev);
+        if let Some(at) = id_at {
+            self.by_id.insert(at, pos);
+        }
     }
 
     /// Adds an event that happened now or later than every stored one (the live-tail case);
@@ -153,14 +191,14 @@ impl EventStore {
 
     /// The event with this id.
     pub fn get(&self, id: &str) -> Option<&AuditEvent> {
-        self.by_id.get(id).map(|&i| &self.events[i as usize])
+        self.position_of(id).map(|i| &self.events[i as usize])
     }
 
     /// Where `e` stands among [`events`](Self::events): its own index and `true` when held
     /// (by id), or else the index of the first event later than it and `false`.
     pub fn position(&self, e: &AuditEvent) -> (usize, bool) {
-        match self.by_id.get(&e.id) {
-            Some(&i) if !e.id.is_empty() => (i as usize, true),
+        match self.position_of(&e.id) {
+            Some(i) if !e.id.is_empty() => (i as usize, true),
             _ => {
                 let t = e.timestamp().unwrap_or(Timestamp::MIN);
                 (self.times.partition_point(|&x| x <= t), false)
@@ -698,6 +736,54 @@ mod tests {
         assert_eq!(s.len(), 52);
         assert!(s.get("00000000-0000-4000-8000-000000000098").is_some());
         assert_eq!(s.query(&q("event_type=OLD")).expect("ok").total, 1);
+    }
+
+    #[test]
+    fn every_id_is_found_as_a_map_of_ids_would_find_it() {
+        // Odd ids from files: repeated, empty, out of order, pushed live, pushed old.
+        let mut events: Vec<AuditEvent> = [
+            ("b", "2024-01-01T00:00:03"),
+            ("a", "2024-01-01T00:00:01"),
+            ("", "2024-01-01T00:00:02"),
+            ("b", "2024-01-01T00:00:05"),
+            ("c", "not a time"),
+            ("a", "2024-01-01T00:00:01"),
+        ]
+        .iter()
+        .map(|(id, t)| crate::testing::event(*id).at(*t).build())
+        .collect();
+        let mut s = EventStore::new(events.clone());
+        let check = |s: &EventStore, events: &[AuditEvent]| {
+            // The reference: a map of ids to positions, later positions written over earlier.
+            let mut map = HashMap::new();
+            for (i, e) in s.events().iter().enumerate() {
+                if !e.id.is_empty() {
+                    map.insert(e.id.clone(), i);
+                }
+            }
+            for id in ["a", "b", "c", "", "d", "0"] {
+                let want = map.get(id).map(|&i| &s.events()[i]);
+                assert_eq!(
+                    s.get(id).map(|e| std::ptr::from_ref(e)),
+                    want.map(std::ptr::from_ref),
+                    "{id}"
+                );
+            }
+            for e in events {
+                let (at, held) = s.position(e);
+                assert_eq!(held, !e.id.is_empty(), "{e:?}");
+                if held {
+                    assert_eq!(at, map[&e.id]);
+                }
+            }
+        };
+        check(&s, &events);
+        for (id, t) in [("d", "2024-01-01T00:00:09"), ("0", "2024-01-01T00:00:00")] {
+            let e = crate::testing::event(id).at(t).build();
+            s.push(e.clone());
+            events.push(e);
+            check(&s, &events);
+        }
     }
 
     #[test]

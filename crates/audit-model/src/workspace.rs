@@ -254,6 +254,8 @@ impl Reading {
             });
         }
         let held = self.held();
+        // The ids seen are not needed now: freed before the store is built, not after it.
+        drop(self.ids);
         let mut events = Vec::with_capacity(held as usize);
         self.by_page
             .into_iter()
