@@ -764,7 +764,7 @@ mod tests {
             for id in ["a", "b", "c", "", "d", "0"] {
                 let want = map.get(id).map(|&i| &s.events()[i]);
                 assert_eq!(
-                    s.get(id).map(|e| std::ptr::from_ref(e)),
+                    s.get(id).map(std::ptr::from_ref),
                     want.map(std::ptr::from_ref),
                     "{id}"
                 );
