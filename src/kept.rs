@@ -19,8 +19,8 @@ const DB: &str = ui_names::storage::IDB_DATABASE;
 const STORE: &str = "copies";
 const VERSION: u32 = 1;
 
-/// What is kept for one account.
-#[derive(Serialize, Deserialize)]
+/// What is kept for one account (written by [`Kept::encode`]).
+#[derive(Deserialize)]
 pub struct Kept {
     /// The range held: `date_from` and `date_to` as the filters gave them.
     pub date_from: Option<String>,
@@ -34,16 +34,28 @@ pub struct Kept {
     pub events: Vec<AuditEvent>,
 }
 
+/// [`Kept`] as it is written, borrowing the copy: the events are encoded where they are held,
+/// not copied first (the copy would otherwise be in memory twice, besides its text).
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    date_from: &'a Option<String>,
+    date_to: &'a Option<String>,
+    as_of: i64,
+    types: &'a [EventType],
+    events: &'a [AuditEvent],
+}
+
 impl Kept {
-    /// What to keep of a complete copy.
-    pub fn of(w: &Workspace, as_of: i64, types: Vec<EventType>) -> Kept {
-        Kept {
-            date_from: w.range().date_from.clone(),
-            date_to: w.range().date_to.clone(),
+    /// What to keep of a complete copy, as the text [`save`] writes.
+    pub fn encode(w: &Workspace, as_of: i64, types: &[EventType]) -> Result<String, KeptError> {
+        serde_json::to_string(&KeptRef {
+            date_from: &w.range().date_from,
+            date_to: &w.range().date_to,
             as_of,
             types,
-            events: w.store().events().to_vec(),
-        }
+            events: w.store().events(),
+        })
+        .map_err(|e| KeptError::Failed(format!("encoding: {e}")))
     }
 
     /// The copy again; `None` when the kept range no longer parses.
@@ -212,10 +224,9 @@ impl Db {
     }
 }
 
-/// Keeps `kept` for the account `key`, replacing what was kept; resolves once it is committed.
-pub async fn save(key: &str, kept: &Kept) -> Result<(), KeptError> {
-    let text =
-        serde_json::to_string(kept).map_err(|e| KeptError::Failed(format!("encoding: {e}")))?;
+/// Keeps `text` (a [`Kept::encode`]d copy) for the account `key`, replacing what was kept;
+/// resolves once it is committed.
+pub async fn save(key: &str, text: String) -> Result<(), KeptError> {
     Db::open()
         .await?
         .write(|s| s.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key)))

@@ -413,10 +413,11 @@ impl LocalCopy {
             _ => Vec::new(),
         });
         let as_of = self.as_of.get_untracked().unwrap_or_default();
-        if let Some(kept) = self.with_ready(client, |w| crate::kept::Kept::of(w, as_of, types)) {
+        if let Some(text) = self.with_ready(client, |w| crate::kept::Kept::encode(w, as_of, &types))
+        {
             let key = crate::kept::key(&account.base, &account.key);
             self.write_on_device(Box::pin(
-                async move { crate::kept::save(&key, &kept).await },
+                async move { crate::kept::save(&key, text?).await },
             ));
         }
     }
