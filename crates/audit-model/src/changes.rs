@@ -120,15 +120,16 @@ mod tests {
         assert_eq!(
             got,
             [
+                // In the order the API wrote them.
                 ("changes.event_url", "changed"),
-                ("changes.fallback", "removed"),
                 ("changes.voice", "added"),
+                ("changes.fallback", "removed"),
                 ("status", "changed"),
             ],
             "an object with other keys than old/new is not a change"
         );
         assert!(c[3].unchanged());
-        assert_eq!(summary(&c[1..3]), "fallback: − https://b; voice: + sip");
+        assert_eq!(summary(&c[1..3]), "voice: + sip; fallback: − https://b");
         assert!(summary(&c[..1]).starts_with("event_url: {\"url\":\"https://a/event\"} → "));
         assert!(changes(&with(json!({"reason": "user"}))).is_empty());
         assert!(changes(&crate::testing::event("x").build()).is_empty());

@@ -260,7 +260,8 @@ mod tests {
             ..Default::default()
         };
         let s = ev.context_summary(200);
-        assert_eq!(s, "country: GB, msisdn: 447000123456, nested: a: …");
+        // In the order the API wrote the keys.
+        assert_eq!(s, "msisdn: 447000123456, country: GB, nested: a: …");
         assert_eq!(ev.context_summary(10).chars().count(), 10);
         assert!(!s.contains('\n'));
     }
