@@ -2,6 +2,36 @@
 // the app takes over what was typed (src/browser.rs, boot_sign_in). Someone already signed in
 // sees the intro instead. A file rather than inline script, for the Content-Security-Policy.
 (function () {
+  // A revisit with a copy kept on this device: its record is read now, while the app's code is
+  // still arriving, rather than after it has started (about 50 ms sooner on a desktop). The app
+  // takes the read over once (src/kept.rs, load) when it is of the account it signs in to, and
+  // reads for itself otherwise. Read-only: a database not yet made is left for the app to make.
+  try {
+    var stored = 'audit-viewer.credentials';
+    if (localStorage.getItem('audit-viewer.keep-copy') === 'on' &&
+        (sessionStorage.getItem(stored) || localStorage.getItem(stored)) && window.indexedDB) {
+      window.__auditKeptEarly = new Promise(function (resolve) {
+        var open = indexedDB.open('audit-viewer', 1);
+        open.onupgradeneeded = function () { open.transaction.abort(); };
+        open.onerror = function () { resolve(null); };
+        open.onblocked = function () { resolve(null); };
+        open.onsuccess = function () {
+          var db = open.result;
+          try {
+            var cursor = db.transaction('copies', 'readonly').objectStore('copies').openCursor();
+            cursor.onsuccess = function () {
+              var c = cursor.result;
+              resolve(c && typeof c.value === 'string' ? [String(c.key), c.value] : null);
+              db.close();
+            };
+            cursor.onerror = function () { resolve(null); db.close(); };
+          } catch (e) { resolve(null); db.close(); }
+        };
+      });
+    }
+  } catch (e) { /* storage refused: the app reads for itself */ }
+})();
+(function () {
   var section = document.getElementById('boot-signin');
   var form = document.getElementById('boot-form');
   if (!section || !form) return;

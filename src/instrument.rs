@@ -7,7 +7,8 @@
 //! Resource Timing), `audit:list-decoded` (the page handed to the view), `audit:list-built` (the
 //! rows on screen in the DOM), `audit:frame`, `audit:laid-out`, `audit:list-rendered` (painted,
 //! every row in the DOM), measured as `audit:page-switch`, then `audit:offscreen-painted`.
-//! `audit:first-rows` marks the first rows painted after a page load.
+//! `audit:first-rows` marks the first rows painted after a page load, `audit:kept-early` a kept
+//! copy taken from the read `boot.js` began before the app started.
 
 use wasm_bindgen::JsCast;
 

@@ -227,6 +227,7 @@ impl Db {
 /// Keeps `text` (a [`Kept::encode`]d copy) for the account `key`, replacing what was kept;
 /// resolves once it is committed.
 pub async fn save(key: &str, text: String) -> Result<(), KeptError> {
+    forget_early();
     Db::open()
         .await?
         .write(|s| s.put_with_key(&JsValue::from_str(&text), &JsValue::from_str(key)))
@@ -235,18 +236,43 @@ pub async fn save(key: &str, text: String) -> Result<(), KeptError> {
 
 /// What is kept for the account `key`, if anything readable.
 pub async fn load(key: &str) -> Option<Kept> {
-    let text = Db::open()
-        .await
-        .ok()?
-        .read(|s| s.get(&JsValue::from_str(key)))
-        .await
-        .ok()?
-        .as_string()?;
+    let text = match read_early(key).await {
+        Some(text) => text,
+        None => Db::open()
+            .await
+            .ok()?
+            .read(|s| s.get(&JsValue::from_str(key)))
+            .await
+            .ok()?
+            .as_string()?,
+    };
     serde_json::from_str(&text).ok()
+}
+
+/// The window's property where `boot.js` leaves the read it began before the app started: a
+/// promise of the first kept record's `[key, text]`, or of `null`.
+const EARLY: &str = "__auditKeptEarly";
+
+/// The record `boot.js` read early, if it is `key`'s. Taken once: a later load reads for itself.
+async fn read_early(key: &str) -> Option<String> {
+    let window = web_sys::window()?;
+    let promise: js_sys::Promise = js_sys::Reflect::get(&window, &JsValue::from_str(EARLY))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    forget_early();
+    let record: js_sys::Array = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    if record.get(0).as_string()? == key {
+        crate::instrument::mark_once("audit:kept-early");
+        record.get(1).as_string()
+    } else {
+        None
+    }
 }
 
 /// Removes every kept copy; resolves once that is committed.
 pub async fn clear() -> Result<(), KeptError> {
+    forget_early();
     Db::open().await?.write(|s| s.clear()).await
 }
 
@@ -263,4 +289,32 @@ pub async fn size() -> Result<(u32, u64), KeptError> {
         .map(|s| s.len() as u64)
         .sum();
     Ok((all.length(), bytes))
+}
+
+/// Drops the early read, if not taken yet: after a write it may no longer be what is kept.
+fn forget_early() {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str(EARLY));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `boot.js` reads the kept record before the app starts: it must name the same database,
+    /// store, version, storage keys and hand-over property as this module.
+    #[test]
+    fn the_boot_scripts_early_read_names_what_this_module_does() {
+        let boot = include_str!("../boot.js");
+        for name in [
+            format!("indexedDB.open('{DB}', {VERSION})"),
+            format!("transaction('{STORE}', 'readonly')"),
+            format!("window.{EARLY} = "),
+            format!("'{}'", ui_names::storage::KEEP_COPY),
+            format!("'{}'", ui_names::storage::CREDENTIALS),
+        ] {
+            assert!(boot.contains(&name), "boot.js does not say {name}");
+        }
+    }
 }

@@ -389,8 +389,36 @@ async fn a_kept_copy_makes_a_revisit_one_request_and_sign_out_deletes_it() {
         // not ask whether the server is one.
         assert_eq!(sent.len(), 1, "{sent:?}");
         assert!(sent[0].contains("date_from="), "{sent:?}");
+        // The copy came from the read the page began before the app's code had arrived.
+        let early = js(
+            &c,
+            "return performance.getEntriesByName('audit:kept-early').length",
+        )
+        .await;
+        assert_eq!(early, 1, "the app read the copy itself");
         // The timeline, from the kept copy too.
         wait_text(&c, testid::TIMELINE_SUMMARY, |t| t.contains("5,000 events in")).await;
+
+        // Opened at Settings, where the copy is not read, and deleted there: the read the page
+        // began early is not used afterwards, and the list asks the API.
+        c.goto(&format!("{app}/settings")).await.expect("settings");
+        wait_text(&c, testid::KEPT_SIZE, |t| t.contains("MB for 1 account")).await;
+        click(&c, testid::KEPT_DELETE).await;
+        wait_until(&c, "the kept copy deleted", || async {
+            (kept_copies(&c).await == 0).then_some(())
+        })
+        .await;
+        click_link(&c, "Events").await;
+        wait_rows(&c).await;
+        let early = js(&c, "return performance.getEntriesByName('audit:kept-early').length").await;
+        assert_eq!(early, 0, "a deleted copy was read");
+        let (_, text) = local_copy(&c, |s| s == "ready").await;
+        assert!(text.starts_with("5,000 events"), "{text}");
+        // Kept again, since the choice is still on.
+        wait_until(&c, "the copy kept again", || async {
+            (kept_copies(&c).await == 1).then_some(())
+        })
+        .await;
 
         // Settings shows what is kept; Sign out deletes it.
         click_link(&c, "Settings").await;
