@@ -30,7 +30,8 @@ pub struct Kept {
     pub as_of: i64,
     /// The account's event types.
     pub types: Vec<EventType>,
-    /// The events, oldest first.
+    /// The events, oldest first; equal contexts held once.
+    #[serde(deserialize_with = "audit_model::shared::events")]
     pub events: Vec<AuditEvent>,
 }
 

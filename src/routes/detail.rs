@@ -232,7 +232,7 @@ pub fn DetailPage() -> impl IntoView {
                     {changes_view(&ev)}
                     {move || related.with(|r| r.as_ref().and_then(|r| history_view(&ev_for_history, r, prefs, event_href)))}
                     <h2>"Context"</h2>
-                    {match ev.context.clone() {
+                    {match ev.context.as_deref().cloned() {
                         Some(ctx) => view! { <JsonTree value=ctx/> }.into_any(),
                         None => view! { <p class="muted">"No context recorded."</p> }.into_any(),
                     }}

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -84,9 +85,10 @@ pub struct AuditEvent {
     /// ISO 3166-1 alpha-2 country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_country: Option<String>,
-    /// Event-specific details, of any JSON shape.
+    /// Event-specific details, of any JSON shape; shared between the events of a held copy
+    /// that carry the same ([`crate::shared`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<Value>,
+    pub context: Option<Arc<Value>>,
     /// HAL links of the event.
     #[serde(rename = "_links", default, skip_serializing_if = "Option::is_none")]
     pub links: Option<EventLinks>,
@@ -255,7 +257,8 @@ mod tests {
     fn context_summary_is_one_line_and_bounded() {
         let ev = AuditEvent {
             context: Some(
-                serde_json::json!({"msisdn":"447000123456","country":"GB","nested":{"a":{"b":1}}}),
+                serde_json::json!({"msisdn":"447000123456","country":"GB","nested":{"a":{"b":1}}})
+                    .into(),
             ),
             ..Default::default()
         };

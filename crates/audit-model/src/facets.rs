@@ -269,7 +269,7 @@ mod tests {
             json!({"login_method": "sso", "two_factor": true, "list": [1, 2]}),
         ];
         for (e, ctx) in events.iter_mut().zip(contexts) {
-            e.context = Some(ctx);
+            e.context = Some(ctx.into());
         }
         let f = facets(&events, 2);
         let ty = &f[0];

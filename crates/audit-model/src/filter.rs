@@ -369,7 +369,7 @@ fn field_matches(field: &Field, wanted: &Wanted, e: &AuditEvent) -> bool {
                     .is_some_and(|s| same_text(s, &text))
         }
         Field::Id => same_text(&e.id, &text),
-        Field::Context(path) => context_text(e.context.as_ref(), path).is_some_and(|v| v == text),
+        Field::Context(path) => context_text(e.context.as_deref(), path).is_some_and(|v| v == text),
         Field::Ip => {
             let Some(raw) = e.source_ip.as_deref() else {
                 return false;

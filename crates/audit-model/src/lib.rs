@@ -8,6 +8,7 @@
 //! - [`changes`]: what an event changed (old → new), read from its context;
 //! - [`facets`]: the most common values of the fields a person narrows by;
 //! - [`ip`]: ordering source IPs by value (IPv4 and IPv6 in any spelling);
+//! - [`shared`]: sharing the contexts a held copy repeats;
 //! - [`sorting`]: stable sorts that share one compiled sort (the wasm's size);
 //! - [`store`]: an in-memory store answering queries exactly as the API does (used by the demo
 //!   account), and the JSON Lines reader;
@@ -27,6 +28,7 @@ pub mod normalize;
 pub mod page;
 pub mod query;
 pub mod related;
+pub mod shared;
 pub mod sorting;
 pub mod store;
 pub mod suggest;

@@ -243,7 +243,7 @@ pub fn ocsf(ev: &AuditEvent) -> Value {
         }
     }
     let mut unmapped = Map::new();
-    put(&mut unmapped, "context", ev.context.clone());
+    put(&mut unmapped, "context", ev.context.as_deref().cloned());
     put(&mut unmapped, "created_at", Some(json!(ev.created_at)));
     put(&mut unmapped, "source", text(&ev.source));
     put(
@@ -364,7 +364,7 @@ pub fn ecs(ev: &AuditEvent) -> Value {
     );
     out.insert("cloud".into(), Value::Object(cloud));
     let mut audit = Map::new();
-    put(&mut audit, "context", ev.context.clone());
+    put(&mut audit, "context", ev.context.as_deref().cloned());
     put(&mut audit, "source", text(&ev.source));
     put(
         &mut audit,

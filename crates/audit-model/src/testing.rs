@@ -81,7 +81,7 @@ impl EventBuilder {
 
     /// The context object.
     pub fn context(mut self, context: Value) -> Self {
-        self.event.context = Some(context);
+        self.event.context = Some(context.into());
         self
     }
 

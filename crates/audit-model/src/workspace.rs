@@ -15,6 +15,7 @@
 use std::collections::HashSet;
 
 use crate::query::{EventQuery, QueryError, MAX_SIZE};
+use crate::shared::Sharing;
 use crate::store::EventStore;
 use crate::time::Timestamp;
 use crate::{AuditEvent, EventsPage};
@@ -110,13 +111,20 @@ pub struct Reading {
     range: Range,
     total: u64,
     pages: u32,
-    /// Each page's events (without those an earlier-arriving page already brought), once
-    /// arrived.
-    by_page: Vec<Option<Vec<AuditEvent>>>,
+    /// Whether each page has arrived.
+    arrived: Vec<bool>,
+    /// The events held, in the order they arrived (without those an earlier-arriving page
+    /// already brought): one array, put in order in place at the end, so that the copy is
+    /// never in memory twice.
+    events: Vec<AuditEvent>,
+    /// The page (from 0) each held event came on.
+    page_of: Vec<u32>,
     /// Whether the last page arrived full (as many events as asked for, duplicates included).
     last_full: bool,
     held: u64,
     ids: HashSet<String>,
+    /// The contexts held so far, so that equal ones are held once.
+    sharing: Sharing,
 }
 
 /// Pages read past those the first page announced, at most, looking for events that writes
@@ -136,10 +144,13 @@ impl Reading {
             range,
             total,
             pages,
-            by_page: vec![None; pages as usize],
+            arrived: vec![false; pages as usize],
+            events: Vec::with_capacity(total as usize),
+            page_of: Vec::with_capacity(total as usize),
             last_full: false,
             held: 0,
             ids: HashSet::with_capacity(total as usize),
+            sharing: Sharing::default(),
         };
         r.add(1, first.events());
         Ok(r)
@@ -170,20 +181,23 @@ impl Reading {
     /// announced ones.
     pub fn add(&mut self, page: u32, events: &[AuditEvent]) {
         let index = page.saturating_sub(1) as usize;
-        if index == self.by_page.len() && index < (self.pages + TAIL_PAGES) as usize {
-            self.by_page.push(None);
+        if index == self.arrived.len() && index < (self.pages + TAIL_PAGES) as usize {
+            self.arrived.push(false);
         }
-        if index + 1 == self.by_page.len() {
+        if index + 1 == self.arrived.len() {
             self.last_full = events.len() >= READ_SIZE as usize;
         }
-        let Some(slot) = self.by_page.get_mut(index) else {
+        let Some(arrived) = self.arrived.get_mut(index) else {
             return;
         };
-        let kept = slot.get_or_insert_with(Vec::new);
+        *arrived = true;
         for e in events {
             // Events without an id cannot be told apart; each is kept.
             if e.id.is_empty() || self.ids.insert(e.id.clone()) {
-                kept.push(e.clone());
+                let mut e = e.clone();
+                self.sharing.share(&mut e);
+                self.events.push(e);
+                self.page_of.push(index as u32);
                 self.held += 1;
             }
         }
@@ -191,7 +205,7 @@ impl Reading {
 
     /// Whether every page has arrived.
     pub fn all_pages_in(&self) -> bool {
-        self.by_page.iter().all(Option::is_some)
+        self.arrived.iter().all(|a| *a)
     }
 
     /// The page to read next once every announced page is in but fewer events than announced
@@ -199,7 +213,7 @@ impl Reading {
     /// pushed the oldest ones onto the page after it. `None` when nothing is missing, when the
     /// last page was not full (nothing lies past it) or after [`TAIL_PAGES`].
     pub fn tail_page(&self) -> Option<u32> {
-        let next = self.by_page.len() as u32 + 1;
+        let next = self.arrived.len() as u32 + 1;
         (self.all_pages_in()
             && self.held < self.total
             && self.last_full
@@ -216,10 +230,15 @@ impl Reading {
         types: &[String],
         buckets: &[(Timestamp, Timestamp)],
     ) -> Vec<Option<u64>> {
-        let run = self.by_page.iter().take_while(|p| p.is_some()).flatten();
+        let run = self.arrived.iter().take_while(|a| **a).count() as u32;
         let mut times = Vec::new();
         let mut oldest = None::<Timestamp>;
-        for e in run.flatten() {
+        let in_run = self
+            .events
+            .iter()
+            .zip(&self.page_of)
+            .filter(|(_, p)| **p < run);
+        for (e, _) in in_run {
             let t = e.timestamp();
             oldest = match (oldest, t) {
                 (Some(o), Some(t)) => Some(o.min(t)),
@@ -253,21 +272,45 @@ impl Reading {
                 total: self.total,
             });
         }
-        let held = self.held();
         // The ids seen are not needed now: freed before the store is built, not after it.
         drop(self.ids);
-        let mut events = Vec::with_capacity(held as usize);
-        self.by_page
-            .into_iter()
-            .flatten()
-            .for_each(|p| events.extend(p));
-        // Oldest first, as the store keeps them: events of the same moment then keep the
-        // API's order among themselves.
-        events.reverse();
+        drop(self.sharing);
+        let mut events = self.events;
+        // Page by page, each page's events as they came; then reversed: oldest first, as the
+        // store keeps them, so events of the same moment keep the API's order among themselves.
+        let mut place = self.page_of;
+        let mut next = vec![0u32; self.arrived.len()];
+        for p in &place {
+            next[*p as usize] += 1;
+        }
+        // Each page's count becomes where its first event goes in page order.
+        let mut at = 0;
+        for n in &mut next {
+            (*n, at) = (at, at + *n);
+        }
+        let last = events.len().saturating_sub(1) as u32;
+        for p in &mut place {
+            let in_order = next[*p as usize];
+            next[*p as usize] += 1;
+            *p = last - in_order;
+        }
+        permute(&mut events, place);
         Ok(Workspace {
             range: self.range,
             store: EventStore::new(events),
         })
+    }
+}
+
+/// Moves every `items[i]` to `items[to[i]]` (`to` a permutation), in place: each swap puts one
+/// item where it belongs.
+fn permute<T>(items: &mut [T], mut to: Vec<u32>) {
+    for i in 0..items.len() {
+        while to[i] as usize != i {
+            let j = to[i] as usize;
+            items.swap(i, j);
+            to.swap(i, j);
+        }
     }
 }
 
@@ -365,6 +408,32 @@ mod tests {
             }),
             links: PageLinks::default(),
         }
+    }
+
+    #[test]
+    fn pages_in_any_order_are_held_in_the_apis_order() {
+        // One moment for all, so only the pages' order can put them in order.
+        let all: Vec<AuditEvent> = (0..250)
+            .map(|i| ev(&format!("e{i:03}"), "2026-01-01T00:00:00"))
+            .collect();
+        let range = Range::of(&EventQuery::default()).expect("range");
+        let mut r = Reading::start(range, &page(all[..100].to_vec(), 250), 1000).expect("start");
+        r.add(3, &all[200..]);
+        // Page 2 once with an event of page 1 on it, shifted by a write during the read.
+        r.add(2, &all[99..200]);
+        let w = r.finish().expect("complete");
+        let held: Vec<&str> = w.store().events().iter().map(|e| e.id.as_str()).collect();
+        let oldest_first: Vec<String> = (0..250).rev().map(|i| format!("e{i:03}")).collect();
+        assert_eq!(held, oldest_first);
+    }
+
+    #[test]
+    fn a_permutation_is_applied_in_place() {
+        let mut items = ['a', 'b', 'c', 'd', 'e'];
+        permute(&mut items, vec![2, 0, 1, 4, 3]);
+        assert_eq!(items, ['b', 'c', 'a', 'e', 'd']);
+        let mut none: [char; 0] = [];
+        permute(&mut none, vec![]);
     }
 
     fn q(qs: &str) -> EventQuery {

@@ -167,7 +167,7 @@ fn ocsf_output_has_every_attribute_its_class_requires() {
         // Nothing is lost: the context and unknown fields ride along.
         assert_eq!(
             out["unmapped"].get("context"),
-            ev.context.as_ref(),
+            ev.context.as_deref(),
             "{what}"
         );
         for (k, v) in &ev.extra {

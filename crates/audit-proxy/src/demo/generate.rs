@@ -289,7 +289,7 @@ impl Gen {
             source_ip: Some(ip.to_string()),
             source_description: Some(source_description.to_string()),
             source_country: Some(country.to_string()),
-            context: Some(context),
+            context: Some(context.into()),
             links: None,
             extra: Default::default(),
         }
@@ -395,7 +395,7 @@ pub fn generate(spec: DemoSpec) -> Vec<AuditEvent> {
     let dave = &USERS[3];
     let wl = midnight - patterns::WHITELIST_DAYS_AGO * DAY + 11 * HOUR + 3 * 60_000;
     let mut e = g.event("IP_WHITELIST_CREATE", dave, wl, dave.ips[0], dave.country);
-    e.context = Some(json!({"ip": patterns::WHITELISTED_IP, "description": "temporary"}));
+    e.context = Some(json!({"ip": patterns::WHITELISTED_IP, "description": "temporary"}).into());
     out.push(e);
     for (i, t) in [
         "USER_API_KEYS_UPDATE",
