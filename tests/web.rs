@@ -58,7 +58,7 @@ fn hostile_event() -> AuditEvent {
 #[wasm_bindgen_test]
 async fn json_tree_renders_values_as_text_and_folds() {
     let el = container();
-    let value = hostile_event().context.expect("context");
+    let value = (*hostile_event().context.expect("context")).clone();
     let _handle = leptos::mount::mount_to(el.clone(), move || view! { <JsonTree value=value/> });
     leptos::task::tick().await;
     let text = el.text_content().unwrap_or_default();
