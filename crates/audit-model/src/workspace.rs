@@ -121,7 +121,6 @@ pub struct Reading {
     page_of: Vec<u32>,
     /// Whether the last page arrived full (as many events as asked for, duplicates included).
     last_full: bool,
-    held: u64,
     ids: HashSet<String>,
     /// The contexts held so far, so that equal ones are held once.
     sharing: Sharing,
@@ -148,7 +147,6 @@ impl Reading {
             events: Vec::with_capacity(total as usize),
             page_of: Vec::with_capacity(total as usize),
             last_full: false,
-            held: 0,
             ids: HashSet::with_capacity(total as usize),
             sharing: Sharing::default(),
         };
@@ -173,7 +171,7 @@ impl Reading {
 
     /// Distinct events held so far.
     pub fn held(&self) -> u64 {
-        self.held
+        self.events.len() as u64
     }
 
     /// Takes page `page`'s events; an event already held (an event written during the read
@@ -198,7 +196,6 @@ impl Reading {
                 self.sharing.share(&mut e);
                 self.events.push(e);
                 self.page_of.push(index as u32);
-                self.held += 1;
             }
         }
     }
@@ -215,7 +212,7 @@ impl Reading {
     pub fn tail_page(&self) -> Option<u32> {
         let next = self.arrived.len() as u32 + 1;
         (self.all_pages_in()
-            && self.held < self.total
+            && self.held() < self.total
             && self.last_full
             && next <= self.pages + TAIL_PAGES)
             .then_some(next)
