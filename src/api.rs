@@ -361,16 +361,36 @@ impl Client {
                 Some(s) => AbortSignal::any(&js_sys::Array::of2(s, &timer)),
                 None => timer.clone(),
             };
-            let response = RequestBuilder::new(&url)
-                .method(method.clone())
-                .header("Authorization", &self.credentials.authorization())
-                .header("Accept", "application/json")
-                .abort_signal(Some(&bounded))
-                .send()
-                .await;
+            // The first attempt may have been sent by boot.js before the app started; either
+            // way boot.js notes it, for the next load of the page ([`crate::early`]).
+            let early = (attempt == 0)
+                .then(|| {
+                    let method = if method == Method::OPTIONS {
+                        "OPTIONS"
+                    } else {
+                        "GET"
+                    };
+                    crate::early::take(method, &url, &self.credentials.key, &bounded)
+                })
+                .flatten();
+            let response = match early {
+                Some(answer) => wasm_bindgen_futures::JsFuture::from(answer)
+                    .await
+                    .and_then(wasm_bindgen::JsCast::dyn_into::<web_sys::Response>)
+                    .map(gloo_net::http::Response::from)
+                    .map_err(drop),
+                None => RequestBuilder::new(&url)
+                    .method(method.clone())
+                    .header("Authorization", &self.credentials.authorization())
+                    .header("Accept", "application/json")
+                    .abort_signal(Some(&bounded))
+                    .send()
+                    .await
+                    .map_err(drop),
+            };
             let response = match response {
                 Ok(r) => r,
-                Err(_) => {
+                Err(()) => {
                     return Err(failed(
                         &timer,
                         ApiError::Unreachable {

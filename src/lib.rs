@@ -1,6 +1,7 @@
 //! Audit Events Viewer: a Leptos client-side app for the Vonage Audit API.
 //!
 //! - [`api`]: the typed client (the only code that builds API URLs);
+//! - [`early`]: the first view's requests, sent by boot.js before the app has started;
 //! - [`session`]: configuration, credentials and display settings, as context;
 //! - [`load`]: the one way screens load data (a newer question always wins);
 //! - [`workspace`]: the local copy of the range in view, which answers every view inside it;
@@ -13,6 +14,7 @@ pub mod archive;
 pub mod browser;
 pub mod components;
 pub mod date_range;
+pub mod early;
 pub mod export;
 pub mod field;
 pub mod insight;

@@ -269,6 +269,7 @@ impl Session {
     /// stored until then ([`confirm`](Self::confirm)).
     pub fn sign_in_unconfirmed(&self, credentials: Credentials, remember: bool) {
         self.unconfirmed.set_value(Some(remember));
+        crate::early::restart();
         self.refused.set(None);
         self.notice.set(None);
         self.credentials.set(Some(credentials));
@@ -298,12 +299,24 @@ impl Session {
 
     /// An answer accepted `credentials`: when they are the signed-in account's at this base,
     /// the answer tells whether its server is an archive.
+    /// The first such answer also ends the noting of the first view's requests
+    /// ([`crate::early::settle`]).
     fn told(&self, base: &str, credentials: &Credentials, accepted: crate::api::Accepted) {
         if let Some(client) = self
             .client_untracked()
             .filter(|c| c.base == base && &c.credentials == credentials)
         {
             self.archive.told(&client, accepted.archive);
+            // Kept beside the credentials, unless a copy kept on this device answers the
+            // first view by itself.
+            let keep = (!self.copy.keep.get_untracked()).then(|| {
+                if load(Store::Local, CREDENTIALS_KEY).is_some() {
+                    Store::Local
+                } else {
+                    Store::Session
+                }
+            });
+            crate::early::settle(&credentials.key, keep);
         }
     }
 
@@ -315,6 +328,7 @@ impl Session {
             return;
         };
         self.unconfirmed.set_value(None);
+        crate::early::restart();
         let Some(credentials) = self.credentials.get_untracked() else {
             return;
         };
@@ -352,6 +366,7 @@ impl Session {
     pub fn sign_out(&self) {
         remove(Store::Session, CREDENTIALS_KEY);
         remove(Store::Local, CREDENTIALS_KEY);
+        crate::early::forget();
         crate::saved::forget_recent();
         self.copy.clear();
         self.copy.forget();

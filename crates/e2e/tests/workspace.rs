@@ -181,6 +181,66 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
         click_link(&c, "Events").await;
         let (_, text) = local_copy(&c, |s| s == "ready").await;
         assert!(text.starts_with("5,000 events"), "{text}");
+
+        // The overview's requests were dated by the clock (the last 90 days until now): the
+        // next load would not ask them again, so none is kept for it.
+        let first_requests = format!(
+            "return JSON.parse(sessionStorage.getItem('{}'))",
+            storage::FIRST_REQUESTS
+        );
+        assert_eq!(js(&c, &first_requests).await, serde_json::Value::Null);
+
+        // The events list opened in this tab: its first requests are kept beside the
+        // credentials (never the secret), so opening it again sends them before the app has
+        // started, and the app takes them over instead of asking again.
+        c.goto(&format!("{app}/?event_type=USER_LOGIN")).await.expect("open the list");
+        wait_rows(&c).await;
+        let record = js(&c, &first_requests).await;
+        let route = js(&c, "return location.pathname + location.search").await;
+        assert_eq!(record["route"], route, "{record}");
+        assert_eq!(record["key"], "demo", "{record}");
+        assert!(record.get("secret").is_none(), "{record}");
+        let kept: Vec<String> = record["requests"]
+            .as_array()
+            .expect("requests")
+            .iter()
+            .filter_map(|r| r[1].as_str().map(String::from))
+            .collect();
+        assert!(
+            kept.iter().any(|u| u.contains("event_type=USER_LOGIN")),
+            "the list's own request: {kept:#?}"
+        );
+        c.refresh().await.expect("open it again");
+        wait_rows(&c).await;
+        assert_eq!(
+            js(&c, "return performance.getEntriesByName('audit:first-requests-early').length").await,
+            1,
+            "the app took over what the page sent early"
+        );
+        let sent = js(
+            &c,
+            "return performance.getEntriesByType('resource').map(r => [r.name, r.startTime])",
+        )
+        .await;
+        let sent = sent.as_array().expect("entries");
+        let config = sent
+            .iter()
+            .find(|e| e[0].as_str().is_some_and(|u| u.ends_with("config.json")))
+            .and_then(|e| e[1].as_f64())
+            .expect("config.json asked");
+        for url in &kept {
+            let each: Vec<&serde_json::Value> =
+                sent.iter().filter(|e| e[0] == url.as_str()).collect();
+            assert_eq!(each.len(), 1, "{url} asked once: {sent:?}");
+            assert!(
+                each[0][1].as_f64().is_some_and(|t| t < config),
+                "{url} sent before the app asked for its config.json: {sent:?}"
+            );
+        }
+        assert_eq!(
+            showing_total(&c).await,
+            api_total(&c, &proxy, "event_type=USER_LOGIN").await
+        );
     })
     .await;
     drop(stack);
@@ -329,6 +389,18 @@ async fn sign_out_forgets_the_copy() {
         move |c, _stack| async move {
             local_copy(&c, |s| s == "ready").await;
             click(&c, testid::SIGN_OUT).await;
+            // Nothing of the account's first requests is left for the next load.
+            assert_eq!(
+                js(
+                    &c,
+                    &format!(
+                        "return [sessionStorage.getItem('{0}'), localStorage.getItem('{0}')]",
+                        storage::FIRST_REQUESTS
+                    )
+                )
+                .await,
+                serde_json::json!([null, null])
+            );
             sign_in_demo(&c).await;
             // Read again from the API, not found in memory.
             let (state, text) = local_copy(&c, |_| true).await;

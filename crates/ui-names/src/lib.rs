@@ -397,9 +397,13 @@ pub mod storage {
     pub const RECENT_QUERIES: &str = "audit-viewer.recent-queries";
     /// Benchmark marks on (`on`, localStorage; see the app's instrument module).
     pub const INSTRUMENT: &str = "audit-viewer.instrument";
+    /// The requests the first view of a page asked, as JSON (its path and query, the API key
+    /// and each method and URL; no secret), for the next load of that page to start them
+    /// before the app's code has arrived (boot.js). Beside the credentials, in the same store.
+    pub const FIRST_REQUESTS: &str = "audit-viewer.first-requests";
 
     /// Every key above, for the test that keeps docs/security.md's list of what is stored complete.
-    pub const ALL: [&str; 13] = [
+    pub const ALL: [&str; 14] = [
         CREDENTIALS,
         API_BASE,
         ZONE,
@@ -412,6 +416,7 @@ pub mod storage {
         SAVED_VIEWS,
         RECENT_QUERIES,
         INSTRUMENT,
+        FIRST_REQUESTS,
         IDB_DATABASE,
     ];
     /// The IndexedDB database of the kept local copies.
