@@ -62,7 +62,9 @@
         var response = fetch(r[1], {
           method: r[0],
           headers: { Authorization: authorization, Accept: 'application/json' },
-          signal: controller.signal
+          signal: controller.signal,
+          // Behind the app's own files: its answers are of no use before the code has come.
+          priority: 'low'
         });
         // Aborted when not taken, or failed: the app sees it only if it takes it.
         response.catch(function () {});
