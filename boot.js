@@ -44,6 +44,20 @@
     var stores = { session: sessionStorage, local: localStorage };
     var here = function () { return location.pathname + location.search; };
     var sent = [];
+    var noting = true, noted = [], route = null;
+    // The API base as the app finds it (src/session.rs): the Settings override, else
+    // config.json's api_base_url, a path being on this page's origin.
+    var trimmed = function (url) { return String(url).trim().replace(/\/+$/, ''); };
+    var base = function () {
+      var override = localStorage.getItem('audit-viewer.api-base');
+      if (override) return Promise.resolve(trimmed(override));
+      return fetch('config.json').then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (config) {
+          var b = config && typeof config.api_base_url === 'string' ? config.api_base_url.trim() : '';
+          if (!b) return null;
+          return trimmed(b.charAt(0) === '/' && b.charAt(1) !== '/' ? location.origin + b : b);
+        });
+    };
     var keeping = localStorage.getItem('audit-viewer.keep-copy') === 'on';
     [sessionStorage, localStorage].some(function (store) {
       var stored = store.getItem(CREDENTIALS);
@@ -52,27 +66,33 @@
       var record = JSON.parse(store.getItem(RECORD) || 'null');
       var signed = JSON.parse(stored);
       if (keeping || !record || record.route !== here() || record.key !== signed.key ||
-          !Array.isArray(record.requests)) return true;
+          typeof record.base !== 'string' || !Array.isArray(record.requests)) return true;
       var bytes = new TextEncoder().encode(signed.key + ':' + signed.secret);
       var raw = '';
       for (var b = 0; b < bytes.length; b++) raw += String.fromCharCode(bytes[b]);
       var authorization = 'Basic ' + btoa(raw);
-      sent = record.requests.slice(0, 8).map(function (r) {
-        var controller = new AbortController();
-        var response = fetch(r[1], {
-          method: r[0],
-          headers: { Authorization: authorization, Accept: 'application/json' },
-          signal: controller.signal,
-          // Behind the app's own files: its answers are of no use before the code has come.
-          priority: 'low'
+      // Only to the proxy the app is configured with now (Settings or config.json may have
+      // changed since), and only what the app has not asked already meanwhile.
+      base().then(function (now) {
+        if (now !== record.base) return;
+        record.requests.slice(0, 8).forEach(function (r) {
+          if (String(r[1]).indexOf(now + '/') !== 0 || !noting ||
+              noted.some(function (n) { return n[0] === r[0] && n[1] === r[1]; })) return;
+          var controller = new AbortController();
+          var response = fetch(r[1], {
+            method: r[0],
+            headers: { Authorization: authorization, Accept: 'application/json' },
+            signal: controller.signal,
+            // Behind the app's own files: its answers are of no use before the code has come.
+            priority: 'low'
+          });
+          // Aborted when not taken, or failed: the app sees it only if it takes it.
+          response.catch(function () {});
+          sent.push({ method: r[0], url: r[1], key: signed.key, response: response, controller: controller });
         });
-        // Aborted when not taken, or failed: the app sees it only if it takes it.
-        response.catch(function () {});
-        return { method: r[0], url: r[1], key: signed.key, response: response, controller: controller };
-      });
+      }).catch(function () { /* no config.json: the app asks for itself */ });
       return true;
     });
-    var noting = true, noted = [], route = null;
     window.__auditEarly = {
       take: function (method, url, key, signal) {
         if (noting && noted.length < 8) {
@@ -91,7 +111,7 @@
         }
         return null;
       },
-      settle: function (key, store) {
+      settle: function (api, key, store) {
         sent.forEach(function (s) { if (s) s.controller.abort(); });
         sent = [];
         if (!noting) return;
@@ -115,7 +135,7 @@
         sessionStorage.removeItem(RECORD);
         localStorage.removeItem(RECORD);
         if (stores[store] && route !== null && requests.length) {
-          stores[store].setItem(RECORD, JSON.stringify({ route: route, key: key, requests: requests }));
+          stores[store].setItem(RECORD, JSON.stringify({ route: route, base: api, key: key, requests: requests }));
         }
       },
       restart: function () { noting = true; noted = []; route = null; }

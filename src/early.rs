@@ -5,7 +5,8 @@
 //! started, about 100 ms on a desktop and seconds on a phone. So `boot.js` notes the requests
 //! the app sends until its first answer ([`take`] hands each over). The first answer ([`settle`])
 //! keeps them beside the credentials, under [`ui_names::storage::FIRST_REQUESTS`], with the
-//! page's path and query and the API key. At the next load of that page, `boot.js` sends them
+//! page's path and query, the API base and the API key. At the next load of that page, when the
+//! API base is still the same (the Settings override, else config.json's), `boot.js` sends them
 //! again with those credentials while the app's code is still arriving.
 //!
 //! When the app sends a request that `boot.js` already sent (same method and URL, same key),
@@ -51,16 +52,20 @@ pub fn take(method: &str, url: &str, key: &str, signal: &AbortSignal) -> Option<
     Some(answer)
 }
 
-/// An answer accepted the signed-in `key`. The first one keeps the requests noted for it in
-/// `store` (none: a kept copy answers the first view, and an earlier record is removed), and
-/// aborts what `boot.js` sent that the app did not take. Later ones change nothing.
-pub fn settle(key: &str, store: Option<Store>) {
+/// An answer accepted the signed-in `key` at the API `base`. The first one keeps the requests
+/// noted for it in `store` (none: a kept copy answers the first view, and an earlier record is
+/// removed), with `base`: the next load sends them only when the app's base is the same then.
+/// It also aborts what `boot.js` sent that the app did not take. Later ones change nothing.
+pub fn settle(base: &str, key: &str, store: Option<Store>) {
     let store = match store {
         Some(Store::Local) => "local",
         Some(Store::Session) => "session",
         None => "",
     };
-    call("settle", &Array::of2(&key.into(), &store.into()));
+    call(
+        "settle",
+        &Array::of3(&base.into(), &key.into(), &store.into()),
+    );
 }
 
 /// A new sign-in: its first view's requests are noted afresh.

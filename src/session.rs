@@ -316,7 +316,7 @@ impl Session {
                     Store::Session
                 }
             });
-            crate::early::settle(&credentials.key, keep);
+            crate::early::settle(base, &credentials.key, keep);
         }
     }
 
