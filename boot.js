@@ -41,7 +41,7 @@
     if (!window.fetch || !window.AbortController || !window.TextEncoder) return;
     var RECORD = 'audit-viewer.first-requests';
     var CREDENTIALS = 'audit-viewer.credentials';
-    var stores = { session: sessionStorage, local: localStorage };
+    var KEEP = 'audit-viewer.keep-copy';
     var here = function () { return location.pathname + location.search; };
     var sent = [];
     var noting = true, noted = [], route = null;
@@ -58,7 +58,7 @@
           return trimmed(b.charAt(0) === '/' && b.charAt(1) !== '/' ? location.origin + b : b);
         });
     };
-    var keeping = localStorage.getItem('audit-viewer.keep-copy') === 'on';
+    var keeping = localStorage.getItem(KEEP) === 'on';
     [sessionStorage, localStorage].some(function (store) {
       var stored = store.getItem(CREDENTIALS);
       if (!stored) return false;
@@ -111,7 +111,7 @@
         }
         return null;
       },
-      settle: function (api, key, store) {
+      settle: function (api, key) {
         sent.forEach(function (s) { if (s) s.controller.abort(); });
         sent = [];
         if (!noting) return;
@@ -134,8 +134,13 @@
         }).map(function (n) { return [n[0], n[1]]; });
         sessionStorage.removeItem(RECORD);
         localStorage.removeItem(RECORD);
-        if (stores[store] && route !== null && requests.length) {
-          stores[store].setItem(RECORD, JSON.stringify({ route: route, base: api, key: key, requests: requests }));
+        // Beside the credentials (the app keeps them in one store), unless a copy kept on this
+        // device answers the first view by itself.
+        var beside = [sessionStorage, localStorage].filter(function (store) {
+          return store.getItem(CREDENTIALS);
+        })[0];
+        if (beside && localStorage.getItem(KEEP) !== 'on' && route !== null && requests.length) {
+          beside.setItem(RECORD, JSON.stringify({ route: route, base: api, key: key, requests: requests }));
         }
       },
       restart: function () { noting = true; noted = []; route = null; }

@@ -25,7 +25,7 @@ use web_sys::AbortSignal;
 use crate::browser::{remove, Store};
 
 /// What `boot.js` gives the app: `take(method, url, key, signal)` notes a request and gives the
-/// answer's promise when it sent the same (once); `settle(key, store)` ends the noting at the
+/// answer's promise when it sent the same (once); `settle(base, key)` ends the noting at the
 /// first answer; `restart()` notes afresh.
 const EARLY: &str = "__auditEarly";
 
@@ -53,19 +53,12 @@ pub fn take(method: &str, url: &str, key: &str, signal: &AbortSignal) -> Option<
 }
 
 /// An answer accepted the signed-in `key` at the API `base`. The first one keeps the requests
-/// noted for it in `store` (none: a kept copy answers the first view, and an earlier record is
-/// removed), with `base`: the next load sends them only when the app's base is the same then.
-/// It also aborts what `boot.js` sent that the app did not take. Later ones change nothing.
-pub fn settle(base: &str, key: &str, store: Option<Store>) {
-    let store = match store {
-        Some(Store::Local) => "local",
-        Some(Store::Session) => "session",
-        None => "",
-    };
-    call(
-        "settle",
-        &Array::of3(&base.into(), &key.into(), &store.into()),
-    );
+/// noted for it beside the credentials (unless a copy is kept on this device: it answers the
+/// first view, and an earlier record is removed), with `base`: the next load sends them only
+/// when the app's base is the same then. It also aborts what `boot.js` sent that the app did
+/// not take. Later ones change nothing.
+pub fn settle(base: &str, key: &str) {
+    call("settle", &Array::of2(&base.into(), &key.into()));
 }
 
 /// A new sign-in: its first view's requests are noted afresh.
@@ -97,7 +90,5 @@ mod tests {
                 "boot.js gives {name}"
             );
         }
-        // The names settle is given for the stores.
-        assert!(boot.contains("session: sessionStorage, local: localStorage"));
     }
 }

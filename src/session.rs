@@ -307,16 +307,7 @@ impl Session {
             .filter(|c| c.base == base && &c.credentials == credentials)
         {
             self.archive.told(&client, accepted.archive);
-            // Kept beside the credentials, unless a copy kept on this device answers the
-            // first view by itself.
-            let keep = (!self.copy.keep.get_untracked()).then(|| {
-                if load(Store::Local, CREDENTIALS_KEY).is_some() {
-                    Store::Local
-                } else {
-                    Store::Session
-                }
-            });
-            crate::early::settle(base, &credentials.key, keep);
+            crate::early::settle(base, &credentials.key);
         }
     }
 

@@ -89,14 +89,7 @@ async fn main() {
         json!({ "cacheDisabled": false }),
     )
     .await;
-    js(
-        &c,
-        &format!(
-            "sessionStorage.setItem('{}', JSON.stringify({{key: 'demo', secret: 'demo'}}))",
-            storage::CREDENTIALS
-        ),
-    )
-    .await;
+    store_demo_credentials(&c).await;
     c.goto(&stack.app_url).await.expect("navigate");
     first_rows(&c).await;
     let (mut early, mut late) = (Vec::new(), Vec::new());

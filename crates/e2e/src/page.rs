@@ -268,6 +268,19 @@ pub async fn instrument(c: &Client, app_url: &str) {
     .await;
 }
 
+/// Keeps the demo account's credentials in this tab, as a sign-in does: the next load opens
+/// signed in, without the sign-in screen.
+pub async fn store_demo_credentials(c: &Client) {
+    js(
+        c,
+        &format!(
+            "sessionStorage.setItem('{}', JSON.stringify({{key: 'demo', secret: 'demo'}}))",
+            storage::CREDENTIALS
+        ),
+    )
+    .await;
+}
+
 /// Signs in with "Try the demo" from the sign-in screen (one click) and waits for the table.
 pub async fn sign_in_demo(c: &Client) {
     click(c, testid::TRY_DEMO).await;

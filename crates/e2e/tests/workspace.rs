@@ -92,14 +92,7 @@ async fn the_security_overview_in_a_new_tab_reads_what_it_shows_first() {
     let proxy = stack.proxy_url.clone();
     with_browser(move |c| async move {
         instrument(&c, &app).await;
-        js(
-            &c,
-            &format!(
-                "sessionStorage.setItem('{}', JSON.stringify({{key: 'demo', secret: 'demo'}}))",
-                storage::CREDENTIALS
-            ),
-        )
-        .await;
+        store_demo_credentials(&c).await;
         c.goto(&format!("{app}/security")).await.expect("open");
         // Each section is painted when what it needs is in: the key and secret changes (one
         // page) while the logins (many pages) are still being read, which each section says.
