@@ -62,19 +62,35 @@ fn free_port() -> Result<u16, String> {
         .map_err(|e| format!("no free port: {e}"))
 }
 
+/// A new, empty folder of its own in the temporary folder. Created exclusively: two clusters
+/// started in the same instant by one process (tests run in parallel) once got the same name
+/// from the process id and the time, and the second's `initdb` found the first's files.
+fn fresh_folder() -> Result<std::path::PathBuf, String> {
+    let stamp = format!(
+        "audit-archive-pg-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    for n in 0..1000 {
+        let base = std::env::temp_dir().join(format!("{stamp}-{n}"));
+        match std::fs::create_dir(&base) {
+            Ok(()) => return Ok(base),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("{}: {e}", base.display())),
+        }
+    }
+    Err(format!("no free folder named {stamp}-N"))
+}
+
 impl Cluster {
     /// Creates and starts a cluster (about 2 s).
     pub fn start() -> Result<Self, String> {
         let bin = bin_dir()?;
-        let base = std::env::temp_dir().join(format!(
-            "audit-archive-pg-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
+        let base = fresh_folder()?;
         let dir = base.join("pg");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let as_postgres = is_root();
         if as_postgres {
             for (path, mode) in [(&base, "755"), (&dir, "700")] {
@@ -209,6 +225,25 @@ impl Drop for Cluster {
         );
         if let Some(base) = self.dir.parent() {
             let _ = std::fs::remove_dir_all(base);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_asked_for_at_once_from_many_threads_are_all_different() {
+        let folders: Vec<_> = (0..8)
+            .map(|_| std::thread::spawn(fresh_folder))
+            .map(|t| t.join().expect("thread").expect("a folder"))
+            .collect();
+        let distinct: std::collections::HashSet<_> = folders.iter().collect();
+        assert_eq!(distinct.len(), folders.len(), "{folders:?}");
+        for f in &folders {
+            assert!(f.is_dir());
+            std::fs::remove_dir(f).expect("empty, and ours");
         }
     }
 }
