@@ -148,6 +148,19 @@ verdict "API requests, kept copy revisit" "${ws_kept_requests}" "1" "$(le "$ws_k
 
 steal_since
 
+printf '\n== 2c. local views: 200,000 events held in the tab, each question timed to its rows painted\n'
+lv=$(cargo run --quiet --release -p e2e --example local_views -- 200000 5)
+echo "$lv"
+lv_p95=$(echo "$lv" | grep -F "all shapes:" | sed -E 's/.*rows painted p50 [0-9.]+ ms, p95 ([0-9.]+) ms.*/\1/')
+lv_first=$(echo "$lv" | grep -F "first search text" | sed -E 's/.*rows painted ([0-9.]+) ms.*/\1/')
+lv_kb=$(echo "$lv" | grep -F "wasm memory" | sed -E 's/.*\(([0-9.]+) kB an event\).*/\1/')
+lv_searched=$(echo "$lv" | grep -F "wasm memory" | sed -E 's/.*, ([0-9.]+) MB after a search.*/\1/')
+lv_searched_kb=$(awk -v m="$lv_searched" 'BEGIN { printf "%.2f", m * 1000 / 200000 }')
+verdict "local views p95, 200,000 events" "${lv_p95} ms (first search ${lv_first} ms)" "≤ 50 ms" "$(le "$lv_p95" 50)"
+verdict "tab memory an event, 200,000" "${lv_kb} kB (${lv_searched_kb} kB searched)" "≤ 1 kB" "$(le "$lv_searched_kb" 1)"
+
+steal_since
+
 printf "\n== 3. page switch: response → rows on screen painted, all 100 rows in the DOM\n"
 switch=$(cargo run --quiet --release -p e2e --example page_switch -- 60)
 echo "$switch"
