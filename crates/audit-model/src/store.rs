@@ -30,18 +30,74 @@ pub struct EventStore {
     by_id: Vec<u32>,
 }
 
-/// Lower-cased keys and scalar values of every event, one after another (event `i` is
-/// `text[ends[i-1]..ends[i]]`): the search filter scans this once with SIMD.
+/// The search text of the held events, each distinct piece of it kept once. An event's text is
+/// three pieces: its own lines (id and time), the lines other events repeat (type, who, from
+/// where), and its context's, which events of a held copy share ([`crate::shared`]). A needle
+/// without a line break can only match inside one line, so it is looked for in the distinct
+/// pieces once, and an event matches when one of its pieces does.
 #[derive(Debug, Default, Clone)]
 struct TextIndex {
+    /// The distinct pieces, one after another, each ending in `\0` (no needle holds one).
     text: Vec<u8>,
+    /// Where each piece ends in `text`.
     ends: Vec<usize>,
+    /// Each event's pieces, [`PARTS`] an event (an event without a context has the empty one).
+    pieces: Vec<u32>,
+    /// The shared pieces, by their text (the map type of `by_type`: no more code in the wasm).
+    shared: HashMap<String, Vec<u32>>,
 }
 
+/// Pieces of an event's text: own, shared, context.
+const PARTS: usize = 3;
+
 impl TextIndex {
-    fn push(&mut self, ev: &AuditEvent) {
-        self.text.extend_from_slice(haystack(ev).as_bytes());
+    fn piece(&self, p: u32) -> &[u8] {
+        let p = p as usize;
+        let start = if p == 0 { 0 } else { self.ends[p - 1] };
+        &self.text[start..self.ends[p]]
+    }
+
+    fn add_piece(&mut self, text: &str) -> u32 {
+        self.text.extend_from_slice(text.as_bytes());
+        self.text.push(0);
         self.ends.push(self.text.len());
+        (self.ends.len() - 1) as u32
+    }
+
+    /// The piece holding `text`, added if no event has it yet.
+    fn shared_piece(&mut self, text: String) -> u32 {
+        if let Some(p) = self.shared.get(&text) {
+            return p[0];
+        }
+        let p = self.add_piece(&text);
+        self.shared.insert(text, vec![p]);
+        p
+    }
+
+    fn push(&mut self, ev: &AuditEvent) {
+        let [own, shared, context] = text_parts(ev);
+        let own = self.add_piece(&own);
+        let shared = self.shared_piece(shared);
+        let context = self.shared_piece(context);
+        self.pieces.extend_from_slice(&[own, shared, context]);
+    }
+
+    /// Event `i`'s pieces.
+    fn pieces_of(&self, i: usize) -> impl Iterator<Item = u32> + '_ {
+        self.pieces[i * PARTS..(i + 1) * PARTS].iter().copied()
+    }
+
+    /// Which pieces hold what `finder` looks for, one scan of the distinct text.
+    fn matching_pieces(&self, finder: &memmem::Finder) -> Vec<bool> {
+        let mut hit = vec![false; self.ends.len()];
+        let mut from = 0;
+        while let Some(offset) = finder.find(&self.text[from..]) {
+            // The piece holding this byte; then continue after its end.
+            let p = self.ends.partition_point(|&end| end <= from + offset);
+            hit[p] = true;
+            from = self.ends[p];
+        }
+        hit
     }
 }
 
@@ -77,25 +133,40 @@ fn collect_text(v: &Value, out: &mut String) {
 }
 
 /// What `search_text` is matched against: the event's keys and scalar values, one per line,
-/// lower-cased (the API matches without regard to case). The archive stores it beside each event.
+/// lower-cased (the API matches without regard to case), its links left out (the archive
+/// stores events without them). The archive stores it beside each event; the held copy's
+/// index keeps the same lines in pieces ([`TextIndex`]).
 pub fn search_text(ev: &AuditEvent) -> String {
-    let mut text = String::new();
-    if let Ok(v) = serde_json::to_value(ev) {
-        collect_text(&v, &mut text);
+    text_parts(ev).concat()
+}
+
+/// An event's [`search_text`] in its three parts, lower-cased: its own lines (id, time), the
+/// lines of the fields other events repeat, and its context's.
+fn text_parts(ev: &AuditEvent) -> [String; PARTS] {
+    let mut parts = [String::new(), String::new(), String::new()];
+    let bare = AuditEvent {
+        context: None,
+        links: None,
+        ..ev.clone()
+    };
+    if let Ok(Value::Object(map)) = serde_json::to_value(&bare) {
+        for (k, v) in &map {
+            let out = &mut parts[usize::from(!matches!(k.as_str(), "id" | "created_at"))];
+            out.push_str(k);
+            out.push('\n');
+            collect_text(v, out);
+        }
     }
-    text.to_lowercase()
+    if let Some(ctx) = ev.context.as_deref() {
+        parts[2].push_str("context\n");
+        collect_text(ctx, &mut parts[2]);
+    }
+    parts.map(|p| p.to_lowercase())
 }
 
 /// What a `search_text` parameter looks for in [`search_text`]: unescaped and lower-cased.
 pub fn search_needle(search_text: &str) -> String {
     unescape_search_text(search_text).to_lowercase()
-}
-
-fn haystack(ev: &AuditEvent) -> String {
-    // A separator no needle contains keeps a match from spanning two events.
-    let mut lower = search_text(ev);
-    lower.push('\0');
-    lower
 }
 
 impl EventStore {
@@ -300,13 +371,26 @@ impl EventStore {
 
         if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
             let needle = search_needle(text);
-            if candidates.len() * 8 < self.len() {
-                // Few candidates: look inside each one's text only.
-                let finder = memmem::Finder::new(needle.as_bytes());
-                candidates.retain(|&p| finder.find(self.event_text(p as usize)).is_some());
+            let finder = memmem::Finder::new(needle.as_bytes());
+            if needle.bytes().any(|b| b == b'\n' || b == 0) {
+                // A line break may join lines of two pieces (and a NUL two pieces in the
+                // index): each candidate's whole text.
+                candidates.retain(|&p| {
+                    let text = search_text(&self.events[p as usize]);
+                    finder.find(text.as_bytes()).is_some()
+                });
+            } else if candidates.len() * 8 < self.len() {
+                // Few candidates (a day of the timeline, one type): their own pieces only.
+                let index = self.text_index();
+                candidates.retain(|&p| {
+                    index
+                        .pieces_of(p as usize)
+                        .any(|i| finder.find(index.piece(i)).is_some())
+                });
             } else {
-                let hits = self.search(&needle);
-                candidates.retain(|p| hits.binary_search(p).is_ok());
+                let index = self.text_index();
+                let hit = index.matching_pieces(&finder);
+                candidates.retain(|&p| index.pieces_of(p as usize).any(|i| hit[i as usize]));
             }
         }
 
@@ -333,31 +417,6 @@ impl EventStore {
             self.events.iter().for_each(|e| index.push(e));
             index
         })
-    }
-
-    fn event_text(&self, i: usize) -> &[u8] {
-        let index = self.text_index();
-        let start = if i == 0 { 0 } else { index.ends[i - 1] };
-        &index.text[start..index.ends[i]]
-    }
-
-    /// Positions (ascending) of the events whose text contains `needle` (already lower-cased).
-    fn search(&self, needle: &str) -> Vec<u32> {
-        let mut hits = Vec::new();
-        if needle.contains('\0') {
-            return hits;
-        }
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let index = self.text_index();
-        let mut from = 0;
-        while let Some(offset) = finder.find(&index.text[from..]) {
-            let at = from + offset;
-            // The event holding this byte; then continue after its end.
-            let event = index.ends.partition_point(|&end| end <= at);
-            hits.push(event as u32);
-            from = index.ends[event];
-        }
-        hits
     }
 
     /// Runs a query and shapes the answer as the API's HAL page, with links under `base_url`
@@ -673,6 +732,111 @@ mod tests {
         assert_eq!(
             s.query(&q("search_text=w3%0Acontext")).expect("ok").total,
             0
+        );
+    }
+
+    #[test]
+    fn search_in_shared_pieces_agrees_with_each_events_whole_text() {
+        let base = crate::time::parse_api_timestamp("2024-05-01T00:00:00").expect("t");
+        let shared = std::sync::Arc::new(serde_json::json!({"agent": "Firefox", "n": 1}));
+        let mut events: Vec<AuditEvent> = (0..300)
+            .map(|i| {
+                let mut e = ev(
+                    i,
+                    &format_api(base + i as i64 * 60_000),
+                    if i % 3 == 0 {
+                        "USER_LOGIN"
+                    } else {
+                        "APP_CREATE"
+                    },
+                    serde_json::json!({"word": format!("W{}", i % 11)}),
+                );
+                e.user_email = Some(format!("user{}@Example.com", i % 4));
+                if i % 5 == 0 {
+                    e.context = Some(shared.clone());
+                }
+                if i % 7 == 0 {
+                    e.context = None;
+                }
+                e.links = Some(EventLinks {
+                    self_: Some(Link {
+                        href: format!("http://proxy.example/beta/audit/events/{}", e.id),
+                    }),
+                });
+                e
+            })
+            .collect();
+        events[17]
+            .extra
+            .insert("odd".into(), serde_json::json!("Ünïcode ΣΑΣ"));
+        let s = EventStore::new(events.clone());
+        let needles = [
+            "w3",
+            "firefox",
+            "user2@",
+            "example.com",
+            "user_login",
+            "context",
+            "id\n0000",
+            "created_at",
+            "2024-05-01t00:05",
+            "ünïcode",
+            "σας",
+            "w1\ncontext",
+            "agent\nfirefox",
+            "email\nuser1",
+            "proxy.example",
+            "beta/audit",
+            "nothing-at-all",
+        ];
+        for needle in needles {
+            let lower = needle.replace("\\n", "\n");
+            let expected = events
+                .iter()
+                .filter(|e| search_text(e).contains(&lower))
+                .count();
+            let qs = format!(
+                "search_text={}",
+                lower
+                    .replace('\n', "%0A")
+                    .replace('@', "%40")
+                    .replace(' ', "+")
+            );
+            // Both strategies: every event a candidate, and a few (one type).
+            assert_eq!(s.query(&q(&qs)).expect("ok").total, expected, "{needle}");
+            let few = events
+                .iter()
+                .filter(|e| e.event_type == "USER_LOGIN" && search_text(e).contains(&lower))
+                .count();
+            let typed = format!("{qs}&event_type=USER_LOGIN");
+            assert_eq!(
+                s.query(&q(&typed)).expect("ok").total,
+                few,
+                "{needle}, one type"
+            );
+        }
+        // Links are where an answer came from, not what happened: never matched.
+        assert_eq!(
+            s.query(&q("search_text=proxy.example")).expect("ok").total,
+            0
+        );
+        assert!(search_text(&events[5]).contains("firefox"));
+        assert_eq!(s.query(&q("search_text=firefox")).expect("ok").total, 51); // i % 5 == 0, not i % 7 == 0
+    }
+
+    #[test]
+    fn events_added_after_the_index_is_built_are_found() {
+        let mut s = sample();
+        let before = s.query(&q("search_text=app+4")).expect("ok").total;
+        s.push(ev(
+            99,
+            "2024-06-01T00:00:00",
+            "APP_CREATE",
+            serde_json::json!({"name": "App 4x"}),
+        ));
+        assert_eq!(
+            s.query(&q("search_text=app+4")).expect("ok").total,
+            before + 1
         );
     }
 
