@@ -432,7 +432,11 @@ impl Client {
                     body: ApiErrorBody::from_response(status, text.as_bytes()),
                 });
             }
-            if let Some(OnAccepted(accepted)) = &self.on_accepted {
+            // A 204 without an archive's mark may be the proxy's own "not an archive", which
+            // asked no one: it says nothing of the credentials.
+            if let (Some(OnAccepted(accepted)), true) =
+                (&self.on_accepted, status != 204 || archive)
+            {
                 accepted(Accepted { archive });
             }
             if status == 204 || text.trim().is_empty() {
@@ -481,7 +485,8 @@ impl Client {
     }
 
     /// `GET /beta/audit/archive`: what an archive says it holds and answers; `None` when the
-    /// server says there is no such thing (404: the API itself, or a proxy in front of it).
+    /// server says there is no such thing (no content: audit-proxy in front of the API or the
+    /// demo; a 404: the API itself, or another proxy in front of it).
     pub async fn archive_about(
         &self,
         signal: Option<&AbortSignal>,
@@ -494,9 +499,9 @@ impl Client {
             )
             .await
         {
-            Ok(about) => Ok(Some(about.unwrap_or_default())),
+            // No content (audit-proxy's answer in front of the API) or a 404: the plain API.
             Err(ApiError::Http { status: 404, .. }) => Ok(None),
-            Err(e) => Err(e),
+            told => told,
         }
     }
 

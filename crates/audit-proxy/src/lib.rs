@@ -127,6 +127,13 @@ async fn respond(
         }
         _ => String::new(),
     };
+    if matches!(call, Call::ArchiveAbout) && !to_archive {
+        // "Not an archive", said without asking anyone (Vonage's API has no such path, the
+        // demo is the API): no content, where a 404 would be an error in every browser
+        // console. It says nothing of the credentials, and the app does not take it as
+        // their acceptance.
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     match backend {
         Backend::Relay(upstream) => {
             let headers = relay::forwarded(req.headers());

@@ -460,3 +460,40 @@ async fn concurrency_cap_answers_503() {
     assert_eq!(resp.headers()["retry-after"], "1");
     let _ = slow.await;
 }
+
+#[tokio::test]
+async fn the_plain_apis_archive_question_gets_no_content_and_asks_no_one() {
+    use http_body_util::BodyExt;
+    // In front of Vonage's own API and with --demo, "not an archive" is said by the proxy
+    // itself, as a 204: a 404 would be an error in every browser console at every load. No
+    // connection is made (nothing listens for api.nexmo.com here).
+    for (name, r) in [
+        ("vonage", relay_router("https://api.nexmo.com", &[])),
+        ("demo", demo_router(&[])),
+    ] {
+        let req = get("/beta/audit/archive").body(Body::empty()).expect("req");
+        let resp = send(&r, req).await;
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT, "{name}");
+        assert_eq!(
+            resp.headers()["access-control-allow-origin"],
+            ORIGIN,
+            "{name}"
+        );
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        assert!(body.is_empty(), "{name}: {body:?}");
+    }
+    // The archive's other calls are still not there.
+    let vonage = relay_router("https://api.nexmo.com", &[]);
+    let req = get("/beta/audit/archive/alerts?size=5")
+        .body(Body::empty())
+        .expect("req");
+    assert_eq!(send(&vonage, req).await.status(), StatusCode::NOT_FOUND);
+    // In front of any other upstream (it may be an archive), the question is relayed.
+    let up = FakeUpstream::start().await;
+    let r = relay_router(&up.url(), &[]);
+    let req = get("/beta/audit/archive").body(Body::empty()).expect("req");
+    send(&r, req).await;
+    let seen = up.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path_and_query, "/beta/audit/archive");
+}

@@ -30,6 +30,12 @@ async fn demo_sign_in_is_kept_for_the_tab_and_sign_out_forgets_it() {
         click(&c, testid::TRY_DEMO).await;
         wait_rows(&c).await;
         assert_eq!(find(&c, testid::ACCOUNT).await.text().await.expect("text"), "Account demo");
+        // No request of the first view failed (each would be an error in the console): the
+        // question whether the server is an archive gets "no content" from the demo.
+        wait_idle(&c).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let failed = js(&c, "return performance.getEntriesByType('resource').filter(r => r.responseStatus >= 400).map(r => r.name + ' ' + r.responseStatus)").await;
+        assert_eq!(failed, serde_json::json!([]), "failed requests");
         let stored = js(&c, "return [sessionStorage.getItem('audit-viewer.credentials'), localStorage.getItem('audit-viewer.credentials')]").await;
         assert!(stored[0].as_str().is_some_and(|s| s.contains("demo")), "kept in sessionStorage: {stored}");
         assert!(stored[1].is_null(), "not in localStorage unless asked");
