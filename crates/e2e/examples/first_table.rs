@@ -16,11 +16,8 @@ async fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100);
     let stack = Stack::start(StackOptions::default()).await;
-    let browser = Browser::start().await;
+    let browser = bench_browser(&stack).await;
     let c = browser.client.clone();
-    instrument(&c, &stack.app_url).await;
-    c.goto(&stack.app_url).await.expect("open the app");
-    sign_in_demo(&c).await;
     open_view(&c, &stack.app_url, "/").await;
     let url = format!("{}/?size={size}", stack.app_url);
     let mut times = Vec::new();

@@ -130,11 +130,8 @@ async fn main() {
         ..Default::default()
     })
     .await;
-    let browser = Browser::start().await;
+    let browser = bench_browser(&stack).await;
     let c = browser.client.clone();
-    instrument(&c, &stack.app_url).await;
-    c.goto(&stack.app_url).await.expect("open the app");
-    sign_in_demo(&c).await;
     c.goto(&format!("{}/", stack.app_url)).await.expect("open");
     let ready = mark(&c, "audit:local-ready", 300).await;
     println!("{events} events: navigation → local copy complete {ready:.0} ms");

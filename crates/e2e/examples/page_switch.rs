@@ -22,11 +22,8 @@ async fn main() {
         ..Default::default()
     })
     .await;
-    let browser = Browser::start().await;
+    let browser = bench_browser(&stack).await;
     let c = browser.client.clone();
-    instrument(&c, &stack.app_url).await;
-    c.goto(&stack.app_url).await.expect("open the app");
-    sign_in_demo(&c).await;
     open_view(&c, &stack.app_url, "/?size=100").await;
     let count = "return performance.getEntriesByName('audit:page-switch').length";
     for _ in 0..pages {

@@ -138,11 +138,8 @@ async fn main() {
         &latency.to_string(),
     ]))
     .await;
-    let browser = Browser::start().await;
+    let browser = bench_browser(&stack).await;
     let c = browser.client.clone();
-    instrument(&c, &stack.app_url).await;
-    c.goto(&stack.app_url).await.expect("open the app");
-    sign_in_demo(&c).await;
     open_view(&c, &stack.app_url, "/").await;
     let (mut first, mut drawn, mut timeline, mut ready, mut requests, mut security) = (
         Vec::new(),
@@ -235,11 +232,8 @@ async fn main() {
         "50000",
     ]))
     .await;
-    let browser = Browser::start().await;
+    let browser = bench_browser(&stack).await;
     let c = browser.client.clone();
-    instrument(&c, &stack.app_url).await;
-    c.goto(&stack.app_url).await.expect("open the app");
-    sign_in_demo(&c).await;
     open_view(&c, &stack.app_url, "/").await;
     cold_summary(
         "50000 events: ",
@@ -252,11 +246,8 @@ async fn main() {
     for events in [5_000u64, 50_000] {
         let stack =
             Stack::start(StackOptions::proxy(&["--demo-events", &events.to_string()])).await;
-        let browser = Browser::start().await;
+        let browser = bench_browser(&stack).await;
         let c = browser.client.clone();
-        instrument(&c, &stack.app_url).await;
-        c.goto(&stack.app_url).await.expect("open the app");
-        sign_in_demo(&c).await;
         open_view(&c, &stack.app_url, "/").await;
         let mut fill = Vec::new();
         let mut mem = (0.0, 0.0);

@@ -268,6 +268,17 @@ pub async fn instrument(c: &Client, app_url: &str) {
     .await;
 }
 
+/// A browser for a benchmark: the app's marks switched on ([`instrument`]) and signed in to
+/// the demo with "Try the demo".
+pub async fn bench_browser(stack: &crate::Stack) -> crate::Browser {
+    let browser = crate::Browser::start().await;
+    let c = &browser.client;
+    instrument(c, &stack.app_url).await;
+    c.goto(&stack.app_url).await.expect("open the app");
+    sign_in_demo(c).await;
+    browser
+}
+
 /// Keeps the demo account's credentials in this tab, as a sign-in does: the next load opens
 /// signed in, without the sign-in screen.
 pub async fn store_demo_credentials(c: &Client) {
