@@ -58,11 +58,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let started = Instant::now();
     let mut text = String::new();
+    let hex = |key: &[u8]| {
+        let digits: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        format!("\\x{digits}")
+    };
     for l in &listed {
         let ms = l.created_ms.to_string();
         let pos = l.pos.to_string();
         let body = serde_json::to_string(&l.event)?;
-        let hay = audit_model::store::search_text(&l.event);
+        // The event's search text as the archive keeps it: its own lines and its pieces' keys
+        // (the pieces themselves are the archive's own work below).
+        let mut pieces = audit_archive::search::Pieces::default();
+        pieces.push(&l.event);
+        let (shared, context) = (hex(&pieces.shared[0]), hex(&pieces.context[0]));
         let cells = [
             Some(l.event.id.as_str()),
             Some(ms.as_str()),
@@ -70,7 +78,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             Some(l.event.event_type.as_str()),
             l.event.event_type_description.as_deref(),
             Some(body.as_str()),
-            Some(hay.as_str()),
+            Some(pieces.own[0].as_str()),
+            Some(shared.as_str()),
+            Some(context.as_str()),
         ];
         for (i, c) in cells.into_iter().enumerate() {
             if i > 0 {
@@ -82,8 +92,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let sink = client
         .copy_in(
-            "COPY events_copy (id, created_ms, pos, event_type, type_description, body, haystack) \
-             FROM STDIN",
+            "COPY events_copy (id, created_ms, pos, event_type, type_description, body, own_text, \
+                               shared_key, context_key) FROM STDIN",
         )
         .await?;
     futures_util::pin_mut!(sink);

@@ -3,6 +3,7 @@
 //!
 //! - [`db`]: the connection pool and the schema's migrations;
 //! - [`store`]: the events table — idempotent writes with what is held, and the API's answers;
+//! - [`search`]: the API's `search_text`, over each event's text kept in shared pieces;
 //! - [`collect`]: the backfill and the polls that read the Audit API into the store;
 //! - [`serve`]: the API's three calls answered from the store, behind the shared edge;
 //! - [`export`]: `audit-archive export`, the events as OCSF, ECS or the API's JSON lines;
@@ -17,6 +18,7 @@ pub mod deliver;
 pub mod export;
 pub mod qualifiers;
 pub mod rules;
+pub mod search;
 pub mod serve;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -10,6 +10,11 @@
 use audit_model::filter::{normal, Clause, Field, Filter, Wanted};
 use tokio_postgres::types::ToSql;
 
+/// PostgreSQL text holds no NUL; a value carrying one is kept with it removed.
+pub fn pg_text(s: &str) -> String {
+    s.replace('\0', "")
+}
+
 /// A parameter of a query being built.
 pub type Param = Box<dyn ToSql + Sync + Send>;
 

@@ -1,12 +1,13 @@
 //! The archive's events in PostgreSQL: idempotent writes with what is held, and answers to the
 //! API's three calls, ordered and paged exactly as the API orders and pages them.
 
-use audit_model::store::{build_page, search_needle, search_text};
+use audit_model::store::build_page;
 use audit_model::{AuditEvent, EventQuery, EventType, EventsPage, QueryError};
 use deadpool_postgres::Pool;
 
 use crate::db::DbError;
-use crate::qualifiers::Conditions;
+use crate::qualifiers::{pg_text, Conditions};
+use crate::search::{like_escaped, Pieces, TextMatch};
 
 /// What of the upstream account is held: every event with `from < created_ms <= to` (or, once
 /// the backfill is done, every event up to `to`). Written with the events that change it.
@@ -147,6 +148,9 @@ pub struct Archive {
     /// From how many matching events on a qualifier of one field is counted from the facet
     /// counts ([`FEW`]).
     few: i64,
+    /// Up to how many pieces holding a search text are named by their keys
+    /// ([`TextMatch::Pieces`], [`FEW_PIECES`]).
+    few_pieces: i64,
 }
 
 /// What an [`Archive`] tells the other tasks of its process.
@@ -158,23 +162,6 @@ struct Wrote {
     hits: tokio::sync::Notify,
 }
 
-/// `text` matched literally by LIKE: its wildcards (`%`, `_`) and the escape (`\`) escaped.
-fn like_escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// PostgreSQL text holds no NUL; a value carrying one is kept with it removed.
-fn pg_text(s: &str) -> String {
-    s.replace('\0', "")
-}
-
 impl Archive {
     /// The archive over a pool whose schema is migrated.
     pub fn new(pool: Pool) -> Self {
@@ -182,7 +169,15 @@ impl Archive {
             pool,
             wrote: std::sync::Arc::default(),
             few: FEW,
+            few_pieces: FEW_PIECES,
         }
+    }
+
+    /// The same, naming the pieces that hold a search text by their keys up to `few` of them
+    /// (tests give 0 and a large number, so that both ways answer the same queries).
+    pub fn matching_pieces_up_to(mut self, few: i64) -> Self {
+        self.few_pieces = few;
+        self
     }
 
     /// The same, counting an `ip:` or `country:` query's total from the facet counts from
@@ -227,7 +222,7 @@ impl Archive {
             let mut types = Vec::with_capacity(events.len());
             let mut descriptions = Vec::with_capacity(events.len());
             let mut bodies = Vec::with_capacity(events.len());
-            let mut texts = Vec::with_capacity(events.len());
+            let mut pieces = Pieces::default();
             let mut q = Qualified::with_capacity(events.len());
             let mut pairs = FacetPairs::default();
             for l in events {
@@ -239,21 +234,24 @@ impl Archive {
                 types.push(pg_text(&l.event.event_type));
                 descriptions.push(l.event.event_type_description.as_deref().map(pg_text));
                 bodies.push(serde_json::to_string(&l.event).unwrap_or_default());
-                texts.push(pg_text(&search_text(&l.event)));
+                pieces.push(&l.event);
             }
+            pieces.write(&*tx).await?;
             // Each event's pairs are its slice of one flat array ($15), as long as $16 says.
             tx.execute(
-                "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, haystack, \
+                "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, own_text, \
+                                     shared_key, context_key, \
                                      q_user, q_user_id, q_country, q_source, q_source_description, \
                                      q_ip, q_addr, facet_pairs) \
-                 SELECT id, ms, pos, ty, descr, body, hay, u, uid, c, src, sd, ip, addr, \
+                 SELECT id, ms, pos, ty, descr, body, own, sk, ck, u, uid, c, src, sd, ip, addr, \
                         ($15::text[])[start + 1 : start + k] \
                  FROM (SELECT *, (sum(k) OVER (ORDER BY o) - k)::int4 AS start \
                        FROM unnest($1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
-                                   $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], \
+                                   $6::text[], $7::text[], $17::bytea[], $18::bytea[], $8::text[], \
+                                   $9::text[], $10::text[], \
                                    $11::text[], $12::text[], $13::text[], $14::inet[], $16::int4[]) \
-                            WITH ORDINALITY AS t(id, ms, pos, ty, descr, body, hay, u, uid, c, src, \
-                                                 sd, ip, addr, k, o)) AS rows \
+                            WITH ORDINALITY AS t(id, ms, pos, ty, descr, body, own, sk, ck, u, uid, c, \
+                                                 src, sd, ip, addr, k, o)) AS rows \
                  ORDER BY o \
                  ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos \
                  WHERE events.pos <> EXCLUDED.pos AND events.created_ms = EXCLUDED.created_ms",
@@ -264,7 +262,7 @@ impl Archive {
                     &types,
                     &descriptions,
                     &bodies,
-                    &texts,
+                    &pieces.own,
                     &q.user,
                     &q.user_id,
                     &q.country,
@@ -274,6 +272,8 @@ impl Archive {
                     &q.addr,
                     &pairs.flat,
                     &pairs.lengths,
+                    &pieces.shared,
+                    &pieces.context,
                 ],
             )
             .await?;
@@ -359,7 +359,7 @@ impl Archive {
     /// The events are matched by their facet values ([`audit_model::facets::pairs`]: the user,
     /// `context.<key>`), which the tab's definitions of "the same user" and of the resource's
     /// qualifier agree with; an index finds the candidates first (the user's folded email, or
-    /// the value in the search text).
+    /// the value in the search text's pieces).
     ///
     /// [`HISTORY_SHOWN`]: audit_model::related::HISTORY_SHOWN
     pub async fn related(
@@ -407,7 +407,10 @@ impl Archive {
             let pair = pg_text(&format!("user\u{1f}{user}"));
             let (narrow, key) = match e.user_email.as_deref().filter(|m| !m.is_empty()) {
                 Some(mail) => ("q_user = $4", pg_text(&mail.to_ascii_lowercase())),
-                None => ("haystack LIKE $4", in_text("user_id", &user)),
+                None => (
+                    "shared_key IN (SELECT key FROM search_shared WHERE text LIKE $4)",
+                    in_text("user_id", &user),
+                ),
             };
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
                 [&at, &pos, &id, &key, &pair];
@@ -431,7 +434,8 @@ impl Archive {
         if let Some((key, value)) = audit_model::related::resource(&e) {
             let pair = pg_text(&format!("context.{key}\u{1f}{value}"));
             let narrow = in_text(key, &value);
-            let all = matching("haystack LIKE $4");
+            let all =
+                matching("context_key IN (SELECT key FROM search_contexts WHERE text LIKE $4)");
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
                 [&at, &pos, &id, &narrow, &pair];
             // The window of HISTORY_SHOWN around the event's place, as the tab cuts it (its
@@ -821,9 +825,20 @@ impl Archive {
     }
 
     /// The rows matching `q` (dates, types, search text and qualifiers): the `FROM` and the
-    /// `WHERE` with their parameters; `None` when nothing can match.
-    fn matching(q: &EventQuery) -> Result<Option<(&'static str, Conditions)>, ReadError> {
+    /// `WHERE` with their parameters; `None` when nothing can match. Search text asks which of
+    /// the pieces hold it first ([`TextMatch::find`]).
+    async fn matching(&self, q: &EventQuery) -> Result<Option<(String, Conditions)>, ReadError> {
         let range = q.validate()?;
+        let text = match q.search_text.as_deref().filter(|s| !s.is_empty()) {
+            Some(text) => {
+                let client = self.pool.get().await.map_err(DbError::from)?;
+                match TextMatch::find(&**client, text, self.few_pieces).await? {
+                    Some(m) => Some(m),
+                    None => return Ok(None),
+                }
+            }
+            None => None,
+        };
         let mut sql = Conditions::default();
         if let Some(from) = range.from {
             let p = sql.param(Box::new(from));
@@ -837,20 +852,12 @@ impl Archive {
             let p = sql.param(Box::new(q.event_types.clone()));
             sql.and(format!("event_type = ANY({p})"));
         }
-        if let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) {
-            let needle = search_needle(text);
-            if needle.contains('\0') {
-                // No event's text holds a NUL (the API's demo matches nothing either).
-                return Ok(None);
-            }
-            // A substring, as LIKE writes it (its own wildcards escaped), which the trigram index
-            // answers.
-            let pattern = format!("%{}%", like_escaped(&needle));
-            let p = sql.param(Box::new(pattern));
-            sql.and(format!("haystack LIKE {p}"));
-        }
+        let events = match &text {
+            Some(m) => m.narrow(&mut sql),
+            None => "events".to_string(),
+        };
         let filter = qualifiers_of(q);
-        let mut from = "events";
+        let mut from = events.clone();
         if let Some(filter) = &filter {
             sql.qualifiers(filter, "d.doc");
             // Only a context path reads the event's JSON; the other qualifiers read columns.
@@ -859,7 +866,8 @@ impl Archive {
                 .iter()
                 .any(|c| matches!(c.field, audit_model::filter::Field::Context(_)))
             {
-                from = "events CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d";
+                from =
+                    format!("{events} CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d");
             }
         }
         Ok(Some((from, sql)))
@@ -955,7 +963,7 @@ impl Archive {
         // at either end, or the matching events.
         let (sql, read) = match slotted {
             Some(s) => (s.sql, Read::Slots(s.whole, s.ends)),
-            None => match Self::matching(q)? {
+            None => match self.matching(q).await? {
                 Some((from, sql)) => {
                     let where_sql = sql.where_sql();
                     (sql, Read::Events(from, where_sql))
@@ -1104,7 +1112,7 @@ impl Archive {
         let mut client = self.pool.get().await.map_err(DbError::from)?;
         let unpaired: bool = client.query_one(UNPAIRED, &[]).await?.get(0);
         if unpaired {
-            if let Some((from, sql)) = Self::matching(q)? {
+            if let Some((from, sql)) = self.matching(q).await? {
                 let rows = client
                     .query_raw(
                         &format!("SELECT body FROM {from} {}", sql.where_sql()),
@@ -1121,7 +1129,7 @@ impl Archive {
             let tx = snapshot(&mut client).await?;
             Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, None).await?;
             tx.commit().await?;
-        } else if let Some((from, sql)) = Self::matching(q)? {
+        } else if let Some((from, sql)) = self.matching(q).await? {
             count_pairs(
                 &mut tally,
                 client
@@ -1402,7 +1410,7 @@ impl Archive {
     /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
     /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
     pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
-        let Some((from, sql)) = Self::matching(q)? else {
+        let Some((from, sql)) = self.matching(q).await? else {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
         // Read once: the total and a deep page's start both use it.
@@ -1410,7 +1418,7 @@ impl Archive {
         // A qualifier few events match is counted from its index at once; one many match, from
         // the facet counts.
         let counted = match Valued::of(q) {
-            Some(v) => match self.up_to(self.few, from, &sql).await? {
+            Some(v) => match self.up_to(self.few, &from, &sql).await? {
                 n if n < self.few => Some(n),
                 _ => self.valued_total(&v).await?,
             },
@@ -1418,7 +1426,7 @@ impl Archive {
         };
         let total = match counted {
             Some(n) => n,
-            None => self.total(slotted.as_ref(), from, &sql).await?,
+            None => self.total(slotted.as_ref(), &from, &sql).await?,
         };
         let size = i64::from(q.size);
         let mut skip = i64::from(q.page - 1) * i64::from(q.size);
@@ -1473,6 +1481,10 @@ const UNPAIRED: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS
 /// index finds them at once); from it on, from the facet counts. When most events match, the
 /// count is a scan that stops there: up to 5,000 took 44 ms at 100,000 events.
 const FEW: i64 = 1_000;
+
+/// Up to this many pieces holding a search text, the events are found by the pieces' keys
+/// ([`TextMatch::Pieces`]); past it, by looking up each candidate's pieces.
+const FEW_PIECES: i64 = 2_000;
 
 /// The slots of migration 6's `event_counts`: a quarter of an hour, in milliseconds.
 const SLOT_MS: i64 = 900_000;
@@ -1613,7 +1625,7 @@ impl Valued {
 /// end (theirs), or the matching events (`FROM`, `WHERE`).
 enum Read {
     Slots(String, String),
-    Events(&'static str, String),
+    Events(String, String),
 }
 
 /// Rows of (field, value, events) counted into `tally`.
@@ -1648,13 +1660,4 @@ fn hit_of(r: &tokio_postgres::Row) -> crate::watch::Hit {
 
 fn parse_body(body: &str) -> AuditEvent {
     serde_json::from_str(body).unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_matches_wildcards_literally() {
-        assert_eq!(super::like_escaped(r"50%_a\b"), r"50\%\_a\\b");
-        assert_eq!(super::like_escaped("plain"), "plain");
-    }
 }

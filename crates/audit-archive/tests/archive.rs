@@ -98,6 +98,7 @@ async fn the_archive_answers_every_query_as_the_api_does() {
     // The app's qualifiers (`where=`), answered in SQL as the tab answers them.
     qualifiers_match_the_tabs_answers(&cluster).await;
     slot_counts_answer_as_the_events_do(&cluster).await;
+    search_text_answers_as_the_tab_does(&cluster).await;
     let total = |v: &Value| v["page"]["totalElements"].as_u64().expect("total");
     let list_where = |w: &str| {
         reqwest::Url::parse_with_params(
@@ -872,6 +873,221 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
                 .expect("refill");
         }
         compare_qualifiers(&db, &filters, &events, pass).await;
+    }
+}
+
+/// The API's search text over the archive's pieces (migrations 10 and 11) gives exactly what
+/// the tab's own search gives, for events held from before the pieces (split by the migration)
+/// and events written after, whether the pieces holding the needle are named by their keys or
+/// each candidate's pieces are looked up, and for needles that run from one piece into the
+/// next: the total, the first page, and the timeline's counts.
+async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
+    use audit_model::testing::event;
+    use serde_json::json;
+    let url = cluster.database("search").expect("database");
+    let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    audit_archive::db::migrate_to(&pool, 9)
+        .await
+        .expect("migrate to 9");
+    let mut events = messy_events();
+    let users = [
+        "carol.security@example.com",
+        "Dave@Example.com",
+        "ÉLODIE@x.example",
+    ];
+    let contexts = [
+        json!({"appId": "app-one", "note": "50%_off \\ sale"}),
+        json!({"appId": "app-two", "label": "Ünïcode Straße"}),
+        json!({"appId": "app-one", "note": "50%_off \\ sale"}),
+        json!({"key": {"api_key": "abcd1234"}, "invited_by": "carol.security@example.com"}),
+    ];
+    for i in 0..40usize {
+        let mut e = event(format!("bbbbbbbb-0000-4000-8000-{i:012}"))
+            .at_ms(1_767_100_000_000 + i as i64 * 3_600_000)
+            .of_type(["USER_LOGIN", "API_KEY_CREATE", "APP_UPDATE"][i % 3])
+            .user(users[i % users.len()])
+            .ip(["203.0.113.5", "2001:db8::7"][i % 2])
+            .country("US");
+        if i % 5 != 4 {
+            e = e.context(contexts[i % contexts.len()].clone());
+        }
+        events.push(e.build());
+    }
+    // The first half held as version 9 wrote it (the whole text beside each event), and one
+    // event whose JSON does not read.
+    let (old, new) = events.split_at(events.len() / 2);
+    let client = pool.get().await.expect("connection");
+    let insert = "INSERT INTO events (id, created_ms, pos, event_type, type_description, body, \
+                  haystack) VALUES ($1, $2, 0, $3, NULL, $4, $5)";
+    for e in old {
+        let ms = audit_model::time::parse_api_timestamp(&e.created_at).expect("time");
+        let body = serde_json::to_string(e).expect("json");
+        let hay = audit_model::store::search_text(e);
+        client
+            .execute(insert, &[&e.id, &ms, &e.event_type, &body, &hay])
+            .await
+            .expect("version 9's row");
+    }
+    client
+        .execute(
+            insert,
+            &[
+                &"unreadable",
+                &1_700_000_000_000i64,
+                &"USER_LOGIN",
+                &"{not json",
+                &"only-in-its-stored-text\n",
+            ],
+        )
+        .await
+        .expect("an unreadable row");
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let keyed = audit_archive::store::Archive::new(pool.clone());
+    let listed: Vec<_> = new
+        .iter()
+        .cloned()
+        .map(|e| audit_archive::store::Listed::new(e, 0))
+        .collect();
+    keyed.write(&listed, None).await.expect("write");
+    let text_query = |text: &str| audit_model::EventQuery {
+        search_text: Some(text.to_string()),
+        size: 100,
+        ..Default::default()
+    };
+    let found = keyed
+        .page(&text_query("only-in-its-stored"), "http://archive.test")
+        .await
+        .expect("page");
+    assert_eq!(
+        found.info().total_elements,
+        1,
+        "the unreadable row is found"
+    );
+    client
+        .execute("DELETE FROM events WHERE id = 'unreadable'", &[])
+        .await
+        .expect("delete");
+
+    let store = audit_model::store::EventStore::new(events.clone());
+    // Needles inside a line: a user's address in many events, a shared context, keys, a time,
+    // an id, wildcards and a backslash, Unicode in other case, one character, nothing held.
+    let [own, shared, context] = audit_model::store::text_parts(&events[5]);
+    let across = |a: &str, b: &str| {
+        let tail: String = a
+            .chars()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        format!("{tail}{}", b.chars().take(8).collect::<String>())
+    };
+    let mut needles = vec![
+        "carol.security".to_string(),
+        "CAROL.SECURITY@example.com".to_string(),
+        "app-one".to_string(),
+        "api_key".to_string(),
+        "created_at".to_string(),
+        "2026-01".to_string(),
+        events[20].id[..13].to_string(),
+        "50%_off".to_string(),
+        "50_off".to_string(),
+        "ünïcode straße".to_string(),
+        "e".to_string(),
+        "us".to_string(),
+        "two words".to_string(),
+        "nothing-holds-this".to_string(),
+        // Across lines of one piece, and from one piece into the next.
+        "note\ntwo words".to_string(),
+        across(&own, &shared),
+        across(&shared, &context),
+    ];
+    needles.push(format!("{}\n", &events[5].id));
+    let every_way = [
+        ("their keys", keyed.clone()),
+        (
+            "each candidate's pieces",
+            audit_archive::store::Archive::new(pool.clone()).matching_pieces_up_to(0),
+        ),
+    ];
+    let (first, last) = (
+        1_767_000_000_000i64 - 3_600_000,
+        1_767_100_000_000 + 41 * 3_600_000,
+    );
+    let mut some = 0;
+    for needle in &needles {
+        for (way, db) in &every_way {
+            for q in [
+                text_query(needle),
+                audit_model::EventQuery {
+                    event_types: vec!["USER_LOGIN".into(), "APP_CREATE".into()],
+                    date_from: Some(audit_model::time::format_api(1_767_050_000_000)),
+                    ..text_query(needle)
+                },
+            ] {
+                let want = store.query(&q).expect("tab");
+                let page = db.page(&q, "http://archive.test").await.expect("page");
+                let ctx = format!("{needle:?} by {way}, {q:?}");
+                assert_eq!(page.info().total_elements as usize, want.total, "{ctx}");
+                let got: Vec<String> = page
+                    .embedded
+                    .map(|e| e.events)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| e.id)
+                    .collect();
+                let want_ids: Vec<&str> = want.events.iter().map(|e| e.id.as_str()).collect();
+                assert_eq!(got, want_ids, "{ctx}");
+                some += usize::from(want.total > 0 && want.total < events.len());
+
+                let cut = audit_model::archive::Cut {
+                    width_ms: 86_400_000,
+                    offset_minutes: 60,
+                };
+                let ranged = audit_model::EventQuery {
+                    date_from: Some(audit_model::time::format_api(first)),
+                    date_to: Some(audit_model::time::format_api(last)),
+                    ..q.clone()
+                };
+                let times = store
+                    .matching(&ranged)
+                    .expect("tab")
+                    .iter()
+                    .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("t"))
+                    .collect::<Vec<_>>();
+                assert_eq!(
+                    archive_counts(db, &ranged, &cut).await,
+                    bucketed(times, &cut),
+                    "counts of {ctx}"
+                );
+            }
+        }
+    }
+    assert!(
+        some * 2 > needles.len() * 2 * 2,
+        "most needles find some events and not all ({some})"
+    );
+    // Each distinct piece is kept once (the unreadable row's empty pieces among them).
+    for (table, part) in [("search_shared", 1), ("search_contexts", 2)] {
+        let mut held: Vec<String> = client
+            .query(&format!("SELECT text FROM {table}"), &[])
+            .await
+            .expect("pieces")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        held.sort();
+        let mut want: Vec<String> = events
+            .iter()
+            .map(|e| audit_model::store::text_parts(e)[part].clone())
+            .chain([String::new()])
+            .collect();
+        want.sort();
+        want.dedup();
+        assert_eq!(held, want, "{table}");
+        // Fewer pieces than events: they are shared.
+        assert!(want.len() < events.len(), "{} in {table}", want.len());
     }
 }
 

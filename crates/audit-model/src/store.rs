@@ -48,7 +48,7 @@ struct TextIndex {
 }
 
 /// Pieces of an event's text: own, shared, context.
-const PARTS: usize = 3;
+pub const PARTS: usize = 3;
 
 impl TextIndex {
     fn piece(&self, p: u32) -> &[u8] {
@@ -141,8 +141,9 @@ pub fn search_text(ev: &AuditEvent) -> String {
 }
 
 /// An event's [`search_text`] in its three parts, lower-cased: its own lines (id, time), the
-/// lines of the fields other events repeat, and its context's.
-fn text_parts(ev: &AuditEvent) -> [String; PARTS] {
+/// lines of the fields other events repeat, and its context's (empty without one). Each part
+/// is whole lines, so a needle without a line break matches the text only inside one part.
+pub fn text_parts(ev: &AuditEvent) -> [String; PARTS] {
     let mut parts = [String::new(), String::new(), String::new()];
     let bare = AuditEvent {
         context: None,
