@@ -1239,17 +1239,35 @@ impl Archive {
                 count_pairs(tally, tx.query(&sql, &refs).await?);
             }
             if pass == 0 {
+                // The stale days' events are read day by day (a lateral join: never the whole
+                // range's events joined to the days, a plan PostgreSQL may choose when it
+                // believes the empty table of stale days holds a row).
+                let mut refs = hours.sql.params();
+                refs.push(&stale);
+                let stale_days = if stale.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "UNION ALL \
+                         SELECT e.facet_pairs FROM unnest(${}::int8[]) AS d(slot) \
+                         CROSS JOIN LATERAL (SELECT facet_pairs FROM events \
+                           WHERE created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
+                             AND {}) AS e",
+                        refs.len(),
+                        hours.within
+                    )
+                };
+                if stale.is_empty() {
+                    refs.pop();
+                }
                 let sql = format!(
                     "SELECT {SPLIT}, count(*) FROM ( \
                        SELECT facet_pairs FROM events WHERE {} \
-                       UNION ALL \
-                       SELECT facet_pairs FROM facet_days_stale AS d \
-                       JOIN events ON created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
-                       WHERE {} \
+                       {stale_days} \
                      ) AS e, unnest(e.facet_pairs) AS p(pair) GROUP BY 1, 2",
-                    hours.ends, hours.within
+                    hours.ends
                 );
-                count_pairs(tally, tx.query(&sql, &hours.sql.params()).await?);
+                count_pairs(tally, tx.query(&sql, &refs).await?);
             }
         }
         Ok(())
