@@ -59,12 +59,17 @@ impl Pieces {
         self.context.push(context);
     }
 
-    /// Writes the pieces not held yet (before the events naming them, in the same transaction).
-    pub async fn write(&self, db: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
-        for (table, distinct) in [
+    /// The distinct pieces, each with the table it belongs in.
+    pub fn distinct(&self) -> [(&'static str, &BTreeMap<Vec<u8>, String>); 2] {
+        [
             ("search_shared", &self.distinct_shared),
             ("search_contexts", &self.distinct_contexts),
-        ] {
+        ]
+    }
+
+    /// Writes the pieces not held yet (before the events naming them, in the same transaction).
+    pub async fn write(&self, db: &impl GenericClient) -> Result<(), tokio_postgres::Error> {
+        for (table, distinct) in self.distinct() {
             let (keys, texts): (Vec<&Vec<u8>>, Vec<&String>) = distinct.iter().unzip();
             db.execute(
                 &format!(
