@@ -16,8 +16,8 @@ use serde_json::json;
 use sha2::Sha256;
 
 use crate::db::DbError;
+use crate::hit::Hit;
 use crate::store::Archive;
-use crate::watch::Hit;
 
 /// The shape of a delivery's body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -16,6 +16,7 @@ pub mod config;
 pub mod db;
 pub mod deliver;
 pub mod export;
+pub mod hit;
 pub mod qualifiers;
 pub mod rules;
 pub mod search;

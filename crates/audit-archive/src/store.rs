@@ -614,11 +614,11 @@ impl Archive {
     /// stored is not stored again) and where it stopped. Returns the hits that were new.
     pub async fn save_watch(
         &self,
-        hits: &[crate::watch::Hit],
+        hits: &[crate::hit::Hit],
         seq: i64,
         rules: &str,
         windows: &str,
-    ) -> Result<Vec<crate::watch::Hit>, DbError> {
+    ) -> Result<Vec<crate::hit::Hit>, DbError> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let mut new = Vec::new();
@@ -648,7 +648,7 @@ impl Archive {
 
     /// Up to `limit` hits to deliver now (not delivered, not dead, their wait over), oldest
     /// found first, each with its failed tries so far.
-    pub async fn due_hits(&self, limit: i64) -> Result<Vec<(crate::watch::Hit, u32)>, DbError> {
+    pub async fn due_hits(&self, limit: i64) -> Result<Vec<(crate::hit::Hit, u32)>, DbError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -699,7 +699,7 @@ impl Archive {
 
     /// The hits whose last event is at or after `since_ms`, oldest first (none when the
     /// database predates the watch).
-    pub async fn hits_since(&self, since_ms: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
+    pub async fn hits_since(&self, since_ms: i64) -> Result<Vec<crate::hit::Hit>, DbError> {
         let client = self.pool.get().await?;
         let exists: bool = client
             .query_one("SELECT to_regclass('hits') IS NOT NULL", &[])
@@ -719,7 +719,7 @@ impl Archive {
     }
 
     /// The hits stored, newest first.
-    pub async fn hits(&self, limit: i64) -> Result<Vec<crate::watch::Hit>, DbError> {
+    pub async fn hits(&self, limit: i64) -> Result<Vec<crate::hit::Hit>, DbError> {
         let client = self.pool.get().await?;
         let rows = client
             .query(
@@ -1666,8 +1666,8 @@ fn qualifiers_of(q: &EventQuery) -> Option<audit_model::filter::Filter> {
 /// An event as stored; a body that no longer parses shows as an empty event rather than failing
 /// the whole page.
 /// A hit from a row whose first five columns are rule_id, title, level, event_ids, at_ms.
-fn hit_of(r: &tokio_postgres::Row) -> crate::watch::Hit {
-    crate::watch::Hit {
+fn hit_of(r: &tokio_postgres::Row) -> crate::hit::Hit {
+    crate::hit::Hit {
         rule: r.get(0),
         title: r.get(1),
         level: r.get(2),

@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use audit_model::time::Timestamp;
 use audit_model::AuditEvent;
+
+use crate::hit::Hit;
 use rsigma_eval::{
     CorrelationAction, CorrelationConfig, CorrelationEngine, CorrelationEventMode, JsonEvent,
     ResultBody, TimestampFallback,
@@ -423,30 +425,6 @@ impl RuleSet {
     /// The rule with this id.
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
-    }
-}
-
-/// A rule's hit: the rule, and the events that made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
-    /// The rule's id.
-    pub rule: String,
-    /// The rule's title.
-    pub title: String,
-    /// The rule's level.
-    pub level: String,
-    /// The ids of the events behind it, oldest first (the last one made it).
-    pub events: Vec<String>,
-    /// When the last of them happened.
-    pub at: Timestamp,
-}
-
-impl Hit {
-    /// What makes a hit itself, for storing it once: the rule and the events behind it.
-    pub fn key(&self) -> String {
-        let first = self.events.first().map_or("", String::as_str);
-        let last = self.events.last().map_or("", String::as_str);
-        format!("{}|{first}|{last}|{}", self.rule, self.events.len())
     }
 }
 

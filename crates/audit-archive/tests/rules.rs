@@ -4,9 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use audit_archive::hit::Hit;
 use audit_archive::store::{Held, Listed};
 use audit_archive::testing::Cluster;
-use audit_archive::watch::{Hit, RuleError, RuleSet, Watch, Watcher};
+use audit_archive::watch::{RuleError, RuleSet, Watch, Watcher};
 use audit_model::AuditEvent;
 use serde_json::Value;
 
