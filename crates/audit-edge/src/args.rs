@@ -166,12 +166,6 @@ impl EdgeArgs {
     pub fn send_timeout(&self) -> Duration {
         Duration::from_secs(self.send_timeout_secs.max(1))
     }
-
-    /// Whether a peer is one of the trusted reverse proxies.
-    pub fn is_trusted(&self, ip: std::net::IpAddr) -> bool {
-        let ip = crate::client::canonical(ip);
-        self.trusted_proxies.iter().any(|net| net.contains(&ip))
-    }
 }
 
 /// The edge's flags as a command line with only them would give (tests of the edge's parts).

@@ -48,6 +48,12 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Whether a peer is one of the trusted reverse proxies (`--trusted-proxy`).
+pub fn is_trusted(args: &EdgeArgs, ip: IpAddr) -> bool {
+    let ip = canonical(ip);
+    args.trusted_proxies.iter().any(|net| net.contains(&ip))
+}
+
 /// The key limits count by ([`ClientInfo::key`]).
 pub fn key(ip: IpAddr) -> IpAddr {
     match canonical(ip) {
@@ -72,7 +78,7 @@ pub fn resolve(peer: IpAddr, tls: bool, headers: &HeaderMap, args: &EdgeArgs) ->
         ip: peer,
         scheme: if tls { "https" } else { "http" },
     };
-    if args.trusted_proxies.is_empty() || !args.is_trusted(peer) {
+    if args.trusted_proxies.is_empty() || !is_trusted(args, peer) {
         return direct;
     }
     let mut ip = peer;
@@ -86,7 +92,7 @@ pub fn resolve(peer: IpAddr, tls: bool, headers: &HeaderMap, args: &EdgeArgs) ->
         match parse_hop(hop) {
             Some(addr) => {
                 ip = addr;
-                if !args.is_trusted(addr) {
+                if !is_trusted(args, addr) {
                     break;
                 }
             }

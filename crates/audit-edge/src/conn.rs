@@ -96,7 +96,7 @@ pub async fn serve(
             }
         };
         let ip = client::canonical(peer.ip());
-        let counted = !args.is_trusted(ip);
+        let counted = !client::is_trusted(args, ip);
         match shared.conns.admit(client::key(ip), counted) {
             Ok(guard) => {
                 tokio::spawn(connection(stream, peer, shared.clone(), guard));
