@@ -857,7 +857,7 @@ impl Archive {
             None => "events".to_string(),
         };
         let filter = qualifiers_of(q);
-        let mut from = events.clone();
+        let mut from = events;
         if let Some(filter) = &filter {
             sql.qualifiers(filter, "d.doc");
             // Only a context path reads the event's JSON; the other qualifiers read columns.
@@ -866,8 +866,7 @@ impl Archive {
                 .iter()
                 .any(|c| matches!(c.field, audit_model::filter::Field::Context(_)))
             {
-                from =
-                    format!("{events} CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d");
+                from.push_str(" CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d");
             }
         }
         Ok(Some((from, sql)))
@@ -1243,11 +1242,10 @@ impl Archive {
                 // range's events joined to the days, a plan PostgreSQL may choose when it
                 // believes the empty table of stale days holds a row).
                 let mut refs = hours.sql.params();
-                refs.push(&stale);
-                let stale_days = if stale.is_empty() {
-                    String::new()
-                } else {
-                    format!(
+                let mut stale_days = String::new();
+                if !stale.is_empty() {
+                    refs.push(&stale);
+                    stale_days = format!(
                         "UNION ALL \
                          SELECT e.facet_pairs FROM unnest(${}::int8[]) AS d(slot) \
                          CROSS JOIN LATERAL (SELECT facet_pairs FROM events \
@@ -1255,10 +1253,7 @@ impl Archive {
                              AND {}) AS e",
                         refs.len(),
                         hours.within
-                    )
-                };
-                if stale.is_empty() {
-                    refs.pop();
+                    );
                 }
                 let sql = format!(
                     "SELECT {SPLIT}, count(*) FROM ( \

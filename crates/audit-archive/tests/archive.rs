@@ -1030,13 +1030,7 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
                 let page = db.page(&q, "http://archive.test").await.expect("page");
                 let ctx = format!("{needle:?} by {way}, {q:?}");
                 assert_eq!(page.info().total_elements as usize, want.total, "{ctx}");
-                let got: Vec<String> = page
-                    .embedded
-                    .map(|e| e.events)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|e| e.id)
-                    .collect();
+                let got = ids_of(page);
                 let want_ids: Vec<&str> = want.events.iter().map(|e| e.id.as_str()).collect();
                 assert_eq!(got, want_ids, "{ctx}");
                 some += usize::from(want.total > 0 && want.total < events.len());
@@ -1259,16 +1253,7 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
                             size,
                             ..q.clone()
                         };
-                        let got: Vec<String> = db
-                            .page(&q, "http://archive.test")
-                            .await
-                            .expect("page")
-                            .embedded
-                            .map(|e| e.events)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|e| e.id)
-                            .collect();
+                        let got = ids_of(db.page(&q, "http://archive.test").await.expect("page"));
                         let want: Vec<&str> = listed
                             .iter()
                             .skip((page - 1) as usize * size as usize)
@@ -1533,6 +1518,16 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     check("after the pairs are filled in").await;
 }
 
+/// The ids of a page's events, in its order.
+fn ids_of(page: audit_model::EventsPage) -> Vec<String> {
+    page.embedded
+        .map(|e| e.events)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.id)
+        .collect()
+}
+
 /// Events at `times` counted per bucket of `cut`, as the tab counts them.
 fn bucketed(
     times: impl IntoIterator<Item = i64>,
@@ -1587,14 +1582,7 @@ async fn compare_qualifiers(
             want.len(),
             "where={f}, columns {pass}"
         );
-        let got: Vec<String> = page
-            .embedded
-            .map(|e| e.events)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        assert_eq!(got, want, "where={f}, columns {pass}");
+        assert_eq!(ids_of(page), want, "where={f}, columns {pass}");
 
         // The facets and the timeline's counts over the same events are the tab's.
         let matching: Vec<&audit_model::AuditEvent> =
