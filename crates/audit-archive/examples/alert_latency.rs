@@ -73,7 +73,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     // The archive, as `audit-archive --poll-secs POLL --rules rules --alert-webhook URL` runs.
-    let pool = audit_archive::db::pool(&cluster.url(), 4)?;
+    let pool = audit_archive::db::pool(&cluster.url(), 4, None)?;
     audit_archive::db::migrate(&pool).await?;
     let archive = Archive::new(pool);
     let rules = RuleSet::load(std::path::Path::new(concat!(

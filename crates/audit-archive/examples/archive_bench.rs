@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(100_000);
     let cluster = Cluster::start()?;
-    let pool = audit_archive::db::pool(&cluster.url(), 4)?;
+    let pool = audit_archive::db::pool(&cluster.url(), 4, None)?;
     audit_archive::db::migrate(&pool).await?;
     let now = audit_model::time::parse_api_timestamp("2026-01-01T12:00:00")?;
     let mut events = audit_proxy::demo::generate(audit_proxy::demo::DemoSpec {

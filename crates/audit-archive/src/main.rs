@@ -47,7 +47,11 @@ async fn run() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let pool = match db::pool(&config.database_url, config.max_db_connections) {
+    let pool = match db::pool(
+        &config.database_url,
+        config.max_db_connections,
+        Some(config.request_timeout()),
+    ) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
@@ -175,7 +179,7 @@ async fn run() -> ExitCode {
 
 /// `audit-archive export`: the events to stdout; what went wrong to stderr.
 async fn export(args: ExportArgs) -> ExitCode {
-    let pool = match db::pool(&args.database_url, 2) {
+    let pool = match db::pool(&args.database_url, 2, None) {
         Ok(p) => p,
         Err(e) => return export_failed(e),
     };
@@ -260,7 +264,7 @@ async fn rules(args: RulesArgs) -> ExitCode {
         Some(Ok(t)) => t,
         Some(Err(e)) => return failed(e.to_string()),
     };
-    let pool = match db::pool(&args.database_url, 2) {
+    let pool = match db::pool(&args.database_url, 2, None) {
         Ok(p) => p,
         Err(e) => return failed(e.to_string()),
     };

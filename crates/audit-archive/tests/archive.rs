@@ -600,11 +600,39 @@ async fn killed_at_random_moments_it_ends_with_exactly_the_upstreams_events() {
 async fn with_its_database_gone_it_says_so_and_recovers() {
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
     let demo = DemoUpstream::start(&["--demo-events", "300"]).await;
-    let mut archive = Running::start(&cluster.url(), &demo.url, &["--poll-secs", "1"]);
+    let mut archive = Running::start(
+        &cluster.url(),
+        &demo.url,
+        &["--poll-secs", "1", "--request-timeout-secs", "2"],
+    );
     archive.ready().await;
     let db = common::archive(&cluster.url());
     until_held(&db, 300, Duration::from_secs(30)).await;
     let list = format!("{}/beta/audit/events?size=5", archive.url);
+
+    // A question past the deadline is answered 504, and PostgreSQL stops working on it too:
+    // here it waits for a lock another session holds until the end of this part.
+    let mut locker = db.pool().get().await.expect("connection");
+    let lock = locker.transaction().await.expect("transaction");
+    lock.batch_execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let (status, body) = get(&list, Some(("demo", "demo"))).await;
+    assert_eq!(status, 504, "{body}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let waiting: i64 = lock
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() \
+             AND wait_event_type = 'Lock' \
+             AND query_start < clock_timestamp() - interval '3 seconds'",
+            &[],
+        )
+        .await
+        .expect("activity")
+        .get(0);
+    assert_eq!(waiting, 0, "statements still waiting past the deadline");
+    lock.rollback().await.expect("unlock");
+    drop(locker);
 
     cluster.crash().expect("crash");
     let (status, body) = get(&list, Some(("demo", "demo"))).await;
@@ -776,7 +804,7 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
     let url = cluster.database("qualifiers").expect("database");
     // Every query planned in parallel where PostgreSQL may, as it plans them over a large
     // table: a function that cannot run in a parallel worker fails here, not in production.
-    let admin = audit_archive::db::pool(&cluster.url(), 1).expect("pool");
+    let admin = audit_archive::db::pool(&cluster.url(), 1, None).expect("pool");
     admin
         .get()
         .await
@@ -789,7 +817,7 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
         )
         .await
         .expect("parallel plans");
-    let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    let pool = audit_archive::db::pool(&url, 2, None).expect("pool");
     // The archive's sessions run without JIT compilation, unless the URL's options say so.
     let jit = |pool: deadpool_postgres::Pool| async move {
         let row = pool
@@ -802,8 +830,34 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
         row.get::<_, String>(0)
     };
     assert_eq!(jit(pool.clone()).await, "off");
-    let given = audit_archive::db::pool(&format!("{url}?options=-c%20jit%3Don"), 1).expect("pool");
+    let given =
+        audit_archive::db::pool(&format!("{url}?options=-c%20jit%3Don"), 1, None).expect("pool");
     assert_eq!(jit(given).await, "on");
+    // A server's sessions end statements at its deadline, but not the migrations, which may
+    // take minutes: this one waits a second for another archive's migration lock.
+    let bounded = audit_archive::db::pool(&url, 1, Some(Duration::from_millis(300))).expect("pool");
+    let other = pool.get().await.expect("connection");
+    other
+        .execute("SELECT pg_advisory_lock(7215)", &[])
+        .await
+        .expect("lock");
+    let waited = tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        audit_archive::db::migrate(&bounded)
+            .await
+            .map(|()| started.elapsed())
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    other
+        .execute("SELECT pg_advisory_unlock(7215)", &[])
+        .await
+        .expect("unlock");
+    drop(other);
+    let waited = waited
+        .await
+        .expect("task")
+        .expect("migrate past the statement timeout");
+    assert!(waited >= Duration::from_millis(900), "{waited:?}");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let events = messy_events();
@@ -885,7 +939,7 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
     use audit_model::testing::event;
     use serde_json::json;
     let url = cluster.database("search").expect("database");
-    let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    let pool = audit_archive::db::pool(&url, 2, None).expect("pool");
     audit_archive::db::migrate_to(&pool, 9)
         .await
         .expect("migrate to 9");
@@ -1095,7 +1149,7 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     use audit_model::time::format_api;
     const SLOT: i64 = 900_000;
     let url = cluster.database("slots").expect("database");
-    let pool = audit_archive::db::pool(&url, 2).expect("pool");
+    let pool = audit_archive::db::pool(&url, 2, None).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     // Every ip: and country: total from the facet counts, as only a broad one is at scale.
     let db = audit_archive::store::Archive::new(pool).counting_from(0);
@@ -1351,8 +1405,8 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     // Events of one user about one resource in one millisecond: ordered as the list orders them
     // (the API's order within the millisecond, then the id).
     let ties = audit_archive::store::Archive::new({
-        let pool =
-            audit_archive::db::pool(&cluster.database("ties").expect("database"), 2).expect("pool");
+        let pool = audit_archive::db::pool(&cluster.database("ties").expect("database"), 2, None)
+            .expect("pool");
         audit_archive::db::migrate(&pool).await.expect("migrate");
         pool
     });

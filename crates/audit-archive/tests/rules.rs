@@ -288,7 +288,7 @@ fn held(to: &str, done: bool) -> Option<Held> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watch_alerts_once_on_what_is_new_and_carries_its_windows_across_a_restart() {
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
-    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    let pool = audit_archive::db::pool(&cluster.url(), 4, None).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let rules = || RuleSet::load(&shipped()).expect("rules");
@@ -581,7 +581,7 @@ fn webhook(url: &str, tries: u32) -> audit_archive::deliver::Webhook {
 async fn alerts_are_signed_retried_with_one_key_and_given_up_after_the_last_try() {
     use audit_archive::deliver::{sign, Deliverer};
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
-    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    let pool = audit_archive::db::pool(&cluster.url(), 4, None).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let hit = |rule: &str, n: usize| Hit {
@@ -698,7 +698,7 @@ fn a_slack_body_says_the_rule_and_its_events_in_one_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_seen_rules_remember_what_the_archive_held_before_the_watch_started() {
     let cluster = Cluster::start().expect("throwaway PostgreSQL");
-    let pool = audit_archive::db::pool(&cluster.url(), 4).expect("pool");
+    let pool = audit_archive::db::pool(&cluster.url(), 4, None).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let login = |n: usize, at: &str, country: &str| {

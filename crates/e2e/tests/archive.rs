@@ -28,7 +28,7 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
         "--rate-per-client",
         "0",
     ]);
-    let pool = audit_archive::db::pool(database_url, 8).expect("pool");
+    let pool = audit_archive::db::pool(database_url, 8, None).expect("pool");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let store = Archive::new(pool);
     let from = Upstream::new(upstream, "demo".into(), "demo".into()).expect("client");

@@ -139,7 +139,7 @@ impl Drop for Running {
 
 /// The archive's database, read as the tests check it.
 pub fn archive(database_url: &str) -> Archive {
-    Archive::new(audit_archive::db::pool(database_url, 2).expect("pool"))
+    Archive::new(audit_archive::db::pool(database_url, 2, None).expect("pool"))
 }
 
 /// One page of the list, asked again when the answer is cut (the tests' upstream cuts some).
