@@ -55,6 +55,15 @@ pub enum DbError {
     Build(#[from] deadpool_postgres::BuildError),
 }
 
+impl DbError {
+    /// Whether PostgreSQL ended the statement at the session's `statement_timeout` (the
+    /// server's request deadline, [`pool`]).
+    pub fn timed_out(&self) -> bool {
+        matches!(self, DbError::Postgres(e)
+            if e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED))
+    }
+}
+
 /// What PostgreSQL said of a failed statement (the driver's own text is only "db error"), or
 /// the driver's error.
 fn said(e: &tokio_postgres::Error) -> String {

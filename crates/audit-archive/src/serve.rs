@@ -50,6 +50,11 @@ pub enum ServeError {
     /// The database did not answer.
     #[error("the archive's database is not answering; try again in a moment")]
     Unavailable,
+    /// The question ran past the request deadline (PostgreSQL ended it, or the edge did).
+    #[error(
+        "the question took longer than the archive's deadline; narrow its dates or search text"
+    )]
+    TooSlow,
 }
 
 impl ServeError {
@@ -61,6 +66,7 @@ impl ServeError {
             ServeError::BadQuery(_) => StatusCode::BAD_REQUEST,
             ServeError::Limited(_) => StatusCode::TOO_MANY_REQUESTS,
             ServeError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ServeError::TooSlow => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 }
@@ -69,6 +75,7 @@ impl From<ReadError> for ServeError {
     fn from(e: ReadError) -> Self {
         match e {
             ReadError::Query(q) => ServeError::BadQuery(q),
+            ReadError::Db(db) if db.timed_out() => ServeError::TooSlow,
             ReadError::Db(db) => {
                 tracing::warn!("database: {db}");
                 ServeError::Unavailable
