@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "search pieces indexed",
         include_str!("../migrations/0011_search_pieces_indexed.sql"),
     ),
+    (
+        12,
+        "search counts",
+        include_str!("../migrations/0012_search_counts.sql"),
+    ),
 ];
 
 /// Why the database cannot be used.

@@ -136,6 +136,19 @@ pub async fn fill(db: &impl GenericClient, batch: i64) -> Result<u64, tokio_post
     }
 }
 
+/// What the events holding a search text are read for: the shape of SQL each is quickest in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadFor {
+    /// All of them, in any order (a count, a timeline, facets).
+    Counting,
+    /// The newest first, a page at a time (the list).
+    Listing,
+    /// Only those that no shared piece holding the needle holds, the others being counted
+    /// apart from their pieces' counts ([`TextMatch::shared_keys`]); all of them where there
+    /// are no such pieces.
+    Unshared,
+}
+
 /// How the events holding a `search_text` are found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextMatch {
@@ -197,10 +210,50 @@ impl TextMatch {
         }))
     }
 
+    /// The keys of the shared pieces holding the needle, when they are few enough to have
+    /// been listed ([`TextMatch::Pieces`]) and there is at least one.
+    pub fn shared_keys(&self) -> Option<&Vec<Vec<u8>>> {
+        match self {
+            TextMatch::Pieces { shared, .. } if !shared.is_empty() => Some(shared),
+            _ => None,
+        }
+    }
+
     /// The events table narrowed to the matching events: the `FROM` item (named `events`),
     /// with what it needs added to `sql` (its parameters, and its conditions).
-    pub fn narrow(&self, sql: &mut Conditions) -> String {
+    pub fn narrow(&self, sql: &mut Conditions, read: ReadFor) -> String {
         match self {
+            TextMatch::Pieces {
+                pattern,
+                shared,
+                contexts,
+            } if read == ReadFor::Listing => {
+                // One condition: PostgreSQL may then read the newest events first and stop at
+                // the page's end (a fifth of a million events match: 40 ms instead of 360 to
+                // sort every match), or a few matches by their indexes and sort those.
+                let p = sql.param(Box::new(pattern.clone()));
+                let s = sql.param(Box::new(shared.clone()));
+                let c = sql.param(Box::new(contexts.clone()));
+                sql.and(format!(
+                    "(events.shared_key = ANY({s}) OR events.context_key = ANY({c}) \
+                      OR events.own_text LIKE {p})"
+                ));
+                "events".to_string()
+            }
+            TextMatch::Pieces {
+                pattern,
+                shared,
+                contexts,
+            } if read == ReadFor::Unshared => {
+                let p = sql.param(Box::new(pattern.clone()));
+                let s = sql.param(Box::new(shared.clone()));
+                let c = sql.param(Box::new(contexts.clone()));
+                sql.and(format!(
+                    "events.shared_key <> ALL({s}) \
+                     AND (events.context_key = ANY({c}) OR events.own_text LIKE {p})"
+                ));
+                "events".to_string()
+            }
             TextMatch::Pieces {
                 pattern,
                 shared,

@@ -7,7 +7,7 @@ use deadpool_postgres::Pool;
 
 use crate::db::DbError;
 use crate::qualifiers::{pg_text, Conditions};
-use crate::search::{like_escaped, Pieces, TextMatch};
+use crate::search::{like_escaped, Pieces, ReadFor, TextMatch};
 
 /// What of the upstream account is held: every event with `from < created_ms <= to` (or, once
 /// the backfill is done, every event up to `to`). Written with the events that change it.
@@ -824,21 +824,34 @@ impl Archive {
         Ok(list)
     }
 
-    /// The rows matching `q` (dates, types, search text and qualifiers): the `FROM` and the
-    /// `WHERE` with their parameters; `None` when nothing can match. Search text asks which of
-    /// the pieces hold it first ([`TextMatch::find`]).
+    /// The rows matching `q` (dates, types, search text and qualifiers), to be counted: the
+    /// `FROM` and the `WHERE` with their parameters; `None` when nothing can match.
     async fn matching(&self, q: &EventQuery) -> Result<Option<(String, Conditions)>, ReadError> {
-        let range = q.validate()?;
-        let text = match q.search_text.as_deref().filter(|s| !s.is_empty()) {
-            Some(text) => {
-                let client = self.pool.get().await.map_err(DbError::from)?;
-                match TextMatch::find(&**client, text, self.few_pieces).await? {
-                    Some(m) => Some(m),
-                    None => return Ok(None),
-                }
-            }
-            None => None,
+        match self.text_match(q).await? {
+            Some(text) => Self::narrowed(q, text.as_ref(), ReadFor::Counting).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// How `q`'s search text is found: which of the pieces hold it is asked first
+    /// ([`TextMatch::find`]). `Some(None)` without a search text, `None` when nothing can match.
+    async fn text_match(&self, q: &EventQuery) -> Result<Option<Option<TextMatch>>, ReadError> {
+        let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) else {
+            return Ok(Some(None));
         };
+        let client = self.pool.get().await.map_err(DbError::from)?;
+        Ok(TextMatch::find(&**client, text, self.few_pieces)
+            .await?
+            .map(Some))
+    }
+
+    /// The rows matching `q`, its search text found by `text`, in the shape `read` is served best by.
+    fn narrowed(
+        q: &EventQuery,
+        text: Option<&TextMatch>,
+        read: ReadFor,
+    ) -> Result<(String, Conditions), ReadError> {
+        let range = q.validate()?;
         let mut sql = Conditions::default();
         if let Some(from) = range.from {
             let p = sql.param(Box::new(from));
@@ -852,8 +865,8 @@ impl Archive {
             let p = sql.param(Box::new(q.event_types.clone()));
             sql.and(format!("event_type = ANY({p})"));
         }
-        let events = match &text {
-            Some(m) => m.narrow(&mut sql),
+        let events = match text {
+            Some(m) => m.narrow(&mut sql, read),
             None => "events".to_string(),
         };
         let filter = qualifiers_of(q);
@@ -869,7 +882,7 @@ impl Archive {
                 from.push_str(" CROSS JOIN LATERAL (SELECT events.body::jsonb AS doc) AS d");
             }
         }
-        Ok(Some((from, sql)))
+        Ok((from, sql))
     }
 
     /// A query of dates and types alone (the API's `event_type`, `type:` qualifiers), as
@@ -1096,6 +1109,100 @@ impl Archive {
         Ok(Some(matching))
     }
 
+    /// The total of a query of dates, types and a search text that shared pieces hold
+    /// ([`TextMatch::shared_keys`]): the events holding those pieces from their per-day and
+    /// per-hour counts (migration 12), split as the facets' are ([`Archive::count_facets`]),
+    /// and the other matching events (by their context or their own lines) from the events;
+    /// in one snapshot. `None` when the counts cannot answer: a qualifier besides `type:`, or a
+    /// range holding no whole hour (its events are counted as quickly).
+    async fn pieces_total(
+        &self,
+        q: &EventQuery,
+        text: &TextMatch,
+    ) -> Result<Option<i64>, ReadError> {
+        let Some(shared) = text.shared_keys() else {
+            return Ok(None);
+        };
+        let mut base = q.clone();
+        base.search_text = None;
+        let Some(hours) = Self::slotted(&base, HOUR_MS)? else {
+            return Ok(None);
+        };
+        let days = Self::slotted(&base, DAY_MS)?;
+        let (rest_from, rest) = Self::narrowed(q, Some(text), ReadFor::Unshared)?;
+        let mut client = self.pool.get().await.map_err(DbError::from)?;
+        let tx = snapshot(&mut client).await?;
+        let stale = stale_days(&tx).await?;
+        let mut total = 0i64;
+        if let Some(d) = &days {
+            let mut refs = d.sql.params();
+            refs.push(shared);
+            refs.push(&stale);
+            let n = refs.len();
+            let sql = format!(
+                "SELECT coalesce(sum(n), 0)::int8 FROM search_counts \
+                 WHERE shared_key = ANY(${}) AND {} AND {} AND slot <> ALL(${n}::int8[])",
+                n - 1,
+                d.whole,
+                d.typed()
+            );
+            total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
+        }
+        for (lo, hi) in hours
+            .around(days.as_ref())
+            .iter()
+            .filter(|(lo, hi)| lo < hi)
+        {
+            let mut refs = hours.sql.params();
+            refs.push(shared);
+            refs.push(lo);
+            refs.push(hi);
+            refs.push(&stale);
+            let n = refs.len();
+            let sql = format!(
+                "SELECT coalesce(sum(n), 0)::int8 FROM search_counts_hourly \
+                 WHERE shared_key = ANY(${}) AND slot >= ${} AND slot < ${} AND {} AND {} \
+                   AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[])",
+                n - 3,
+                n - 2,
+                n - 1,
+                hours.whole,
+                hours.typed(),
+            );
+            total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
+        }
+        // The parts of an hour at either end, and the stale days' whole hours (day by day, as
+        // the facets read them), from the events.
+        let mut refs = hours.sql.params();
+        refs.push(shared);
+        let s = refs.len();
+        let mut stale_part = String::new();
+        if !stale.is_empty() {
+            refs.push(&stale);
+            stale_part = format!(
+                "UNION ALL \
+                 SELECT 1 FROM unnest(${}::int8[]) AS d(slot) \
+                 CROSS JOIN LATERAL (SELECT 1 FROM events \
+                   WHERE shared_key = ANY(${s}) \
+                     AND created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
+                     AND {}) AS e",
+                refs.len(),
+                hours.within
+            );
+        }
+        let sql = format!(
+            "SELECT count(*) FROM ( \
+               SELECT 1 FROM events WHERE shared_key = ANY(${s}) AND {} \
+               {stale_part}) AS m",
+            hours.ends
+        );
+        total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
+        let sql = format!("SELECT count(*) FROM {rest_from} {}", rest.where_sql());
+        total += tx.query_one(&sql, &rest.params()).await?.get::<_, i64>(0);
+        tx.commit().await?;
+        Ok(Some(total))
+    }
+
     /// The facets of the events matching `q`, each with its `top` most common values, counted
     /// by the same code as the tab's ([`audit_model::facets::Tally`]): from the events' facet
     /// pairs, and for a query of dates and types from the per-day counts of its whole days
@@ -1164,18 +1271,8 @@ impl Archive {
         tally: &mut audit_model::facets::Tally,
         only: Option<&str>,
     ) -> Result<(), ReadError> {
-        // The whole hours before the whole days and after them (all of them without days).
-        let hour_ranges = match days {
-            Some(d) => [(hours.first, d.first), (d.end, hours.end)],
-            None => [(hours.first, hours.end), (0, 0)],
-        };
-        // The days counted before their events last changed, read from the events instead.
-        let stale: Vec<i64> = tx
-            .query("SELECT slot FROM facet_days_stale", &[])
-            .await?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let hour_ranges = hours.around(days);
+        let stale = stale_days(tx).await?;
         let fields: Vec<String> = match only {
             Some(field) => vec![field.to_string()],
             None => audit_model::facets::counted_first()
@@ -1423,9 +1520,10 @@ impl Archive {
     /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
     /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
     pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
-        let Some((from, sql)) = self.matching(q).await? else {
+        let Some(text) = self.text_match(q).await? else {
             return Ok(build_page(q, 0, Vec::new(), base));
         };
+        let (from, sql) = Self::narrowed(q, text.as_ref(), ReadFor::Counting)?;
         // Read once: the total and a deep page's start both use it.
         let slotted = Self::slotted(q, SLOT_MS)?;
         // A qualifier few events match is counted from its index at once; one many match, from
@@ -1437,15 +1535,20 @@ impl Archive {
             },
             None => None,
         };
+        let counted = match (counted, &text) {
+            (None, Some(m)) => self.pieces_total(q, m).await?,
+            (counted, _) => counted,
+        };
         let total = match counted {
             Some(n) => n,
             None => self.total(slotted.as_ref(), &from, &sql).await?,
         };
         let size = i64::from(q.size);
         let mut skip = i64::from(q.page - 1) * i64::from(q.size);
+        // The page's rows are read newest first, where an index in that order can serve.
+        let (from, mut sql) = Self::narrowed(q, text.as_ref(), ReadFor::Listing)?;
         // Past the first page, the counts say which slot the page starts in: the rows newer
         // than that slot are not read at all.
-        let mut sql = sql;
         if skip > 0 {
             let seek = match &slotted {
                 Some(s) => self.seek(s, skip).await?,
@@ -1530,6 +1633,15 @@ struct Slotted {
 }
 
 impl Slotted {
+    /// The whole hours (`self`) before the whole days and after them: all of them without
+    /// days. An empty range is `(0, 0)`.
+    fn around(&self, days: Option<&Slotted>) -> [(i64, i64); 2] {
+        match days {
+            Some(d) => [(self.first, d.first), (d.end, self.end)],
+            None => [(self.first, self.end), (0, 0)],
+        }
+    }
+
     /// A condition always true that names the range's start and end, for a statement reading
     /// neither (PostgreSQL needs to know every parameter's type).
     fn typed(&self) -> String {
@@ -1545,6 +1657,17 @@ impl Slotted {
             self.whole, self.ends
         )
     }
+}
+
+/// The days counted (migration 7's and 12's per-day and per-hour counts) before their events
+/// last changed: read from the events instead, until they are counted again.
+async fn stale_days(tx: &deadpool_postgres::Transaction<'_>) -> Result<Vec<i64>, ReadError> {
+    Ok(tx
+        .query("SELECT slot FROM facet_days_stale", &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
 }
 
 /// A read-only snapshot: every statement in it sees the same rows (a count from the counts and

@@ -997,6 +997,26 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
         .expect("an unreadable row");
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let keyed = audit_archive::store::Archive::new(pool.clone());
+    // Migration 12 counted the shared pieces of the events held, as counting each day does.
+    let piece_counts = || async {
+        client
+            .query(
+                "SELECT 'day', slot, shared_key, event_type, n FROM search_counts \
+                 UNION ALL \
+                 SELECT 'hour', slot, shared_key, event_type, n FROM search_counts_hourly \
+                 ORDER BY 1, 2, 3, 4",
+                &[],
+            )
+            .await
+            .expect("piece counts")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect::<Vec<(String, i64, Vec<u8>, String, i64)>>()
+    };
+    let migrated = piece_counts().await;
+    assert!(migrated.len() > 2, "{migrated:?}");
+    assert!(keyed.count_facet_days().await.expect("count days") > 0);
+    assert_eq!(piece_counts().await, migrated);
     let listed: Vec<_> = new
         .iter()
         .cloned()
@@ -1070,50 +1090,71 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
         1_767_100_000_000 + 41 * 3_600_000,
     );
     let mut some = 0;
-    for needle in &needles {
-        for (way, db) in &every_way {
-            for q in [
-                text_query(needle),
-                audit_model::EventQuery {
-                    event_types: vec!["USER_LOGIN".into(), "APP_CREATE".into()],
-                    date_from: Some(audit_model::time::format_api(1_767_050_000_000)),
-                    ..text_query(needle)
-                },
-            ] {
-                let want = store.query(&q).expect("tab");
-                let page = db.page(&q, "http://archive.test").await.expect("page");
-                let ctx = format!("{needle:?} by {way}, {q:?}");
-                assert_eq!(page.info().total_elements as usize, want.total, "{ctx}");
-                let got = ids_of(page);
-                let want_ids: Vec<&str> = want.events.iter().map(|e| e.id.as_str()).collect();
-                assert_eq!(got, want_ids, "{ctx}");
-                some += usize::from(want.total > 0 && want.total < events.len());
+    // With every day's counts stale (new events written since), then with every day counted
+    // but two, whose counts are to be passed over: one whole in the third query's range, one
+    // holding its last whole hours.
+    for stale in ["every day", "two days"] {
+        if stale == "two days" {
+            keyed.count_facet_days().await.expect("count days");
+            client
+                .execute(
+                    "INSERT INTO facet_days_stale (slot) VALUES ($1), ($2)",
+                    &[&1_767_139_200_000i64, &1_767_225_600_000i64],
+                )
+                .await
+                .expect("stale days");
+        }
+        for needle in &needles {
+            for (way, db) in &every_way {
+                for q in [
+                    text_query(needle),
+                    audit_model::EventQuery {
+                        event_types: vec!["USER_LOGIN".into(), "APP_CREATE".into()],
+                        date_from: Some(audit_model::time::format_api(1_767_050_000_000)),
+                        ..text_query(needle)
+                    },
+                    // Parts of an hour at either end, whole hours, and a whole day between.
+                    audit_model::EventQuery {
+                        date_from: Some(audit_model::time::format_api(1_767_120_001_000)),
+                        date_to: Some(audit_model::time::format_api(1_767_235_999_000)),
+                        ..text_query(needle)
+                    },
+                ] {
+                    let want = store.query(&q).expect("tab");
+                    let page = db.page(&q, "http://archive.test").await.expect("page");
+                    let ctx = format!("{needle:?} by {way}, {q:?}");
+                    assert_eq!(page.info().total_elements as usize, want.total, "{ctx}");
+                    let got = ids_of(page);
+                    let want_ids: Vec<&str> = want.events.iter().map(|e| e.id.as_str()).collect();
+                    assert_eq!(got, want_ids, "{ctx}");
+                    some += usize::from(want.total > 0 && want.total < events.len());
 
-                let cut = audit_model::archive::Cut {
-                    width_ms: 86_400_000,
-                    offset_minutes: 60,
-                };
-                let ranged = audit_model::EventQuery {
-                    date_from: Some(audit_model::time::format_api(first)),
-                    date_to: Some(audit_model::time::format_api(last)),
-                    ..q.clone()
-                };
-                let times = store
-                    .matching(&ranged)
-                    .expect("tab")
-                    .iter()
-                    .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("t"))
-                    .collect::<Vec<_>>();
-                assert_eq!(
-                    archive_counts(db, &ranged, &cut).await,
-                    bucketed(times, &cut),
-                    "counts of {ctx}"
-                );
+                    let cut = audit_model::archive::Cut {
+                        width_ms: 86_400_000,
+                        offset_minutes: 60,
+                    };
+                    let ranged = audit_model::EventQuery {
+                        date_from: Some(audit_model::time::format_api(first)),
+                        date_to: Some(audit_model::time::format_api(last)),
+                        ..q.clone()
+                    };
+                    let times = store
+                        .matching(&ranged)
+                        .expect("tab")
+                        .iter()
+                        .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("t"))
+                        .collect::<Vec<_>>();
+                    assert_eq!(
+                        archive_counts(db, &ranged, &cut).await,
+                        bucketed(times, &cut),
+                        "counts of {ctx}"
+                    );
+                }
             }
         }
     }
     assert!(
-        some * 2 > needles.len() * 2 * 2,
+        some > needles.len() * 2 * 3,
         "most needles find some events and not all ({some})"
     );
     // Each distinct piece is kept once (the unreadable row's empty pieces among them).
