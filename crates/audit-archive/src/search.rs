@@ -166,6 +166,9 @@ pub enum TextMatch {
     /// The needle holds a line break, so it may run from one piece into the next: each
     /// candidate's whole text is put together and compared.
     Whole { pattern: String },
+    /// Every shared piece held holds the needle (a field's name such as `source`, or part of
+    /// one, as `us`, or the account's id), so every event does: it narrows nothing.
+    Everything,
 }
 
 impl TextMatch {
@@ -198,6 +201,19 @@ impl TextMatch {
                 .collect();
             if found.len() as i64 > few {
                 return Ok(Some(TextMatch::Many { pattern }));
+            }
+            if table == "search_shared" && !found.is_empty() {
+                // Each event names one shared piece: when they all hold it, every event does.
+                let held: i64 = db
+                    .query_one(
+                        "SELECT count(*) FROM (SELECT 1 FROM search_shared LIMIT $1) AS s",
+                        &[&(few + 1)],
+                    )
+                    .await?
+                    .get(0);
+                if held == found.len() as i64 {
+                    return Ok(Some(TextMatch::Everything));
+                }
             }
             keys.push(found);
         }
@@ -285,6 +301,7 @@ impl TextMatch {
                 ));
                 "events".to_string()
             }
+            TextMatch::Everything => "events".to_string(),
             TextMatch::Whole { pattern } => {
                 let p = sql.param(Box::new(pattern.clone()));
                 sql.and(format!(

@@ -1,6 +1,8 @@
 //! The archive's events in PostgreSQL: idempotent writes with what is held, and answers to the
 //! API's three calls, ordered and paged exactly as the API orders and pages them.
 
+use std::borrow::Cow;
+
 use audit_model::store::build_page;
 use audit_model::{AuditEvent, EventQuery, EventType, EventsPage, QueryError};
 use deadpool_postgres::Pool;
@@ -824,25 +826,31 @@ impl Archive {
         Ok(list)
     }
 
-    /// The rows matching `q` (dates, types, search text and qualifiers), to be counted: the
-    /// `FROM` and the `WHERE` with their parameters; `None` when nothing can match.
-    async fn matching(&self, q: &EventQuery) -> Result<Option<(String, Conditions)>, ReadError> {
-        match self.text_match(q).await? {
-            Some(text) => Self::narrowed(q, text.as_ref(), ReadFor::Counting).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// How `q`'s search text is found: which of the pieces hold it is asked first
-    /// ([`TextMatch::find`]). `Some(None)` without a search text, `None` when nothing can match.
-    async fn text_match(&self, q: &EventQuery) -> Result<Option<Option<TextMatch>>, ReadError> {
+    /// `q` as the archive answers it, with how its search text is found
+    /// ([`TextMatch::find`]); `None` when nothing can match. A search text every event holds
+    /// is dropped, so that the query is answered as one of its other parts (by the counts, for
+    /// one of dates and types).
+    async fn resolve<'q>(
+        &self,
+        q: &'q EventQuery,
+    ) -> Result<Option<(Cow<'q, EventQuery>, Option<TextMatch>)>, ReadError> {
         let Some(text) = q.search_text.as_deref().filter(|s| !s.is_empty()) else {
-            return Ok(Some(None));
+            return Ok(Some((Cow::Borrowed(q), None)));
         };
         let client = self.pool.get().await.map_err(DbError::from)?;
-        Ok(TextMatch::find(&**client, text, self.few_pieces)
-            .await?
-            .map(Some))
+        Ok(
+            match TextMatch::find(&**client, text, self.few_pieces).await? {
+                None => None,
+                Some(TextMatch::Everything) => Some((
+                    Cow::Owned(EventQuery {
+                        search_text: None,
+                        ..q.clone()
+                    }),
+                    None,
+                )),
+                Some(m) => Some((Cow::Borrowed(q), Some(m))),
+            },
+        )
     }
 
     /// The rows matching `q`, its search text found by `text`, in the shape `read` is served best by.
@@ -964,10 +972,13 @@ impl Archive {
         q: &EventQuery,
         cut: &audit_model::archive::Cut,
     ) -> Result<Vec<audit_model::archive::BucketCount>, ReadError> {
+        let Some((q, text)) = self.resolve(q).await? else {
+            return Ok(Vec::new());
+        };
         let offset_ms = i64::from(cut.offset_minutes) * 60_000;
         let whole_slots = cut.width_ms % SLOT_MS == 0 && offset_ms % SLOT_MS == 0;
         let slotted = if whole_slots {
-            Self::slotted(q, SLOT_MS)?
+            Self::slotted(&q, SLOT_MS)?
         } else {
             None
         };
@@ -975,13 +986,11 @@ impl Archive {
         // at either end, or the matching events.
         let (sql, read) = match slotted {
             Some(s) => (s.sql, Read::Slots(s.whole, s.ends)),
-            None => match self.matching(q).await? {
-                Some((from, sql)) => {
-                    let where_sql = sql.where_sql();
-                    (sql, Read::Events(from, where_sql))
-                }
-                None => return Ok(Vec::new()),
-            },
+            None => {
+                let (from, sql) = Self::narrowed(&q, text.as_ref(), ReadFor::Counting)?;
+                let where_sql = sql.where_sql();
+                (sql, Read::Events(from, where_sql))
+            }
         };
         let mut refs = sql.params();
         let n = refs.len();
@@ -1215,27 +1224,34 @@ impl Archive {
     ) -> Result<audit_model::archive::Facets, ReadError> {
         use futures_util::TryStreamExt;
         let mut tally = audit_model::facets::Tally::default();
+        let Some((q, text)) = self.resolve(q).await? else {
+            return Ok(audit_model::archive::Facets {
+                events: 0,
+                facets: tally.facets(top),
+            });
+        };
+        let matching = || Self::narrowed(&q, text.as_ref(), ReadFor::Counting);
         let mut client = self.pool.get().await.map_err(DbError::from)?;
         let unpaired: bool = client.query_one(UNPAIRED, &[]).await?.get(0);
         if unpaired {
-            if let Some((from, sql)) = self.matching(q).await? {
-                let rows = client
-                    .query_raw(
-                        &format!("SELECT body FROM {from} {}", sql.where_sql()),
-                        sql.params(),
-                    )
-                    .await?;
-                let mut rows = std::pin::pin!(rows);
-                while let Some(row) = rows.try_next().await? {
-                    tally.add(&parse_body(row.get(0)));
-                }
+            let (from, sql) = matching()?;
+            let rows = client
+                .query_raw(
+                    &format!("SELECT body FROM {from} {}", sql.where_sql()),
+                    sql.params(),
+                )
+                .await?;
+            let mut rows = std::pin::pin!(rows);
+            while let Some(row) = rows.try_next().await? {
+                tally.add(&parse_body(row.get(0)));
             }
-        } else if let Some(hours) = Self::slotted(q, HOUR_MS)? {
-            let days = Self::slotted(q, DAY_MS)?;
+        } else if let Some(hours) = Self::slotted(&q, HOUR_MS)? {
+            let days = Self::slotted(&q, DAY_MS)?;
             let tx = snapshot(&mut client).await?;
             Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, None).await?;
             tx.commit().await?;
-        } else if let Some((from, sql)) = self.matching(q).await? {
+        } else {
+            let (from, sql) = matching()?;
             count_pairs(
                 &mut tally,
                 client
@@ -1519,10 +1535,11 @@ impl Archive {
 
     /// One page of the list, as the API answers `GET /beta/audit/events`, and the app's exact
     /// qualifiers (`where=`) answered in SQL ([`crate::qualifiers`]).
-    pub async fn page(&self, q: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
-        let Some(text) = self.text_match(q).await? else {
-            return Ok(build_page(q, 0, Vec::new(), base));
+    pub async fn page(&self, asked: &EventQuery, base: &str) -> Result<EventsPage, ReadError> {
+        let Some((q, text)) = self.resolve(asked).await? else {
+            return Ok(build_page(asked, 0, Vec::new(), base));
         };
+        let q = &*q;
         let (from, sql) = Self::narrowed(q, text.as_ref(), ReadFor::Counting)?;
         // Read once: the total and a deep page's start both use it.
         let slotted = Self::slotted(q, SLOT_MS)?;
@@ -1579,7 +1596,7 @@ impl Archive {
             .await?;
         let events = rows.iter().map(|r| parse_body(r.get(0))).collect();
         Ok(build_page(
-            q,
+            asked,
             usize::try_from(total).unwrap_or(0),
             events,
             base,

@@ -1178,6 +1178,55 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
         // Fewer pieces than events: they are shared.
         assert!(want.len() < events.len(), "{} in {table}", want.len());
     }
+
+    // A needle every shared piece holds (a field's name, part of one) is held by every event,
+    // and is answered as the query without it; while a piece no event names (the unreadable
+    // row's) does not hold it, it is searched for.
+    use audit_archive::search::TextMatch;
+    let everything = |needle: &'static str| {
+        let client = &client;
+        async move {
+            TextMatch::find(&***client, needle, 2_000)
+                .await
+                .expect("find")
+                == Some(TextMatch::Everything)
+        }
+    };
+    assert!(!everything("event_type").await);
+    client
+        .execute(
+            "DELETE FROM search_shared AS s \
+             WHERE NOT EXISTS (SELECT 1 FROM events WHERE shared_key = s.key)",
+            &[],
+        )
+        .await
+        .expect("pieces no event names");
+    for needle in ["event_type", "e", "t"] {
+        assert!(everything(needle).await, "{needle}");
+        for q in [
+            text_query(needle),
+            audit_model::EventQuery {
+                event_types: vec!["USER_LOGIN".into()],
+                date_from: Some(audit_model::time::format_api(1_767_120_001_000)),
+                ..text_query(needle)
+            },
+        ] {
+            let want = store.query(&q).expect("tab");
+            let page = keyed.page(&q, "http://archive.test").await.expect("page");
+            assert_eq!(page.info().total_elements as usize, want.total, "{q:?}");
+            assert!(
+                page.links
+                    .self_
+                    .as_ref()
+                    .is_some_and(|l| l.href.contains("search_text")),
+                "the links keep the search text: {:?}",
+                page.links
+            );
+            let want_ids: Vec<&str> = want.events.iter().map(|e| e.id.as_str()).collect();
+            assert_eq!(ids_of(page), want_ids, "{q:?}");
+        }
+    }
+    assert!(!everything("carol").await);
 }
 
 /// Totals and timelines of dates and types, answered from migration 6's per-slot counts with the
