@@ -975,6 +975,17 @@ impl Archive {
         let Some((q, text)) = self.resolve(q).await? else {
             return Ok(Vec::new());
         };
+        if let Some(m) = &text {
+            if let Some(buckets) = self.pieces_counts(&q, m, Some(cut)).await? {
+                return Ok(buckets
+                    .into_iter()
+                    .map(|(start_ms, n)| audit_model::archive::BucketCount {
+                        start_ms,
+                        count: u64::try_from(n).unwrap_or(0),
+                    })
+                    .collect());
+            }
+        }
         let offset_ms = i64::from(cut.offset_minutes) * 60_000;
         let whole_slots = cut.width_ms % SLOT_MS == 0 && offset_ms % SLOT_MS == 0;
         let slotted = if whole_slots {
@@ -1118,44 +1129,83 @@ impl Archive {
         Ok(Some(matching))
     }
 
-    /// The total of a query of dates, types and a search text that shared pieces hold
-    /// ([`TextMatch::shared_keys`]): the events holding those pieces from their per-day and
-    /// per-hour counts (migration 12), split as the facets' are ([`Archive::count_facets`]),
-    /// and the other matching events (by their context or their own lines) from the events;
-    /// in one snapshot. `None` when the counts cannot answer: a qualifier besides `type:`, or a
-    /// range holding no whole hour (its events are counted as quickly).
-    async fn pieces_total(
+    /// The events of a query of dates, types and a search text that shared pieces hold
+    /// ([`TextMatch::shared_keys`]), counted per bucket of `cut` (only buckets holding events,
+    /// oldest first), or in all without one (a bucket starting at 0): the events holding those
+    /// pieces from their per-day and per-hour counts (migration 12), split as the facets' are
+    /// ([`Archive::count_facets`]), and the other matching events (by their context or their
+    /// own lines) from the events; in one snapshot. `None` when the counts cannot answer: a
+    /// qualifier besides `type:`, a range holding no whole hour (its events are counted as
+    /// quickly), or a cut that splits an hour.
+    async fn pieces_counts(
         &self,
         q: &EventQuery,
         text: &TextMatch,
-    ) -> Result<Option<i64>, ReadError> {
+        cut: Option<&audit_model::archive::Cut>,
+    ) -> Result<Option<Vec<(i64, i64)>>, ReadError> {
         let Some(shared) = text.shared_keys() else {
             return Ok(None);
         };
-        let mut base = q.clone();
-        base.search_text = None;
+        // The bucket of each slot or event: a whole hour (or day) lies in one.
+        let (offset_ms, width_ms) = match cut {
+            Some(c) => (i64::from(c.offset_minutes) * 60_000, c.width_ms),
+            None => (0, i64::MAX),
+        };
+        let aligned = |unit: i64| offset_ms % unit == 0 && (cut.is_none() || width_ms % unit == 0);
+        if !aligned(HOUR_MS) {
+            return Ok(None);
+        }
+        let base = EventQuery {
+            search_text: None,
+            ..q.clone()
+        };
         let Some(hours) = Self::slotted(&base, HOUR_MS)? else {
             return Ok(None);
         };
-        let days = Self::slotted(&base, DAY_MS)?;
+        let days = match aligned(DAY_MS) {
+            true => Self::slotted(&base, DAY_MS)?,
+            false => None,
+        };
         let (rest_from, rest) = Self::narrowed(q, Some(text), ReadFor::Unshared)?;
+        // Each statement's rows are (bucket, count); `t` is the column of times, `n` its
+        // parameters so far (the offset and the width follow them).
+        let bucket = |t: &str, n: usize| match cut {
+            Some(_) => format!(
+                "{t} - (({t} + ${a}) % ${b} + ${b}) % ${b}",
+                a = n + 1,
+                b = n + 2
+            ),
+            None => "0::int8".to_string(),
+        };
+        let cut_refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = match cut {
+            Some(_) => vec![&offset_ms, &width_ms],
+            None => Vec::new(),
+        };
+        let mut buckets: std::collections::BTreeMap<i64, i64> = Default::default();
         let mut client = self.pool.get().await.map_err(DbError::from)?;
         let tx = snapshot(&mut client).await?;
         let stale = stale_days(&tx).await?;
-        let mut total = 0i64;
+        let mut add = |rows: Vec<tokio_postgres::Row>| {
+            for r in rows {
+                *buckets.entry(r.get(0)).or_default() += r.get::<_, i64>(1);
+            }
+        };
         if let Some(d) = &days {
             let mut refs = d.sql.params();
             refs.push(shared);
             refs.push(&stale);
             let n = refs.len();
             let sql = format!(
-                "SELECT coalesce(sum(n), 0)::int8 FROM search_counts \
-                 WHERE shared_key = ANY(${}) AND {} AND {} AND slot <> ALL(${n}::int8[])",
+                "SELECT {}, sum(n)::int8 FROM search_counts \
+                 WHERE shared_key = ANY(${}) AND {} AND {} AND slot <> ALL(${n}::int8[]) \
+                 GROUP BY 1",
+                bucket("slot", n),
                 n - 1,
                 d.whole,
                 d.typed()
             );
-            total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
+            refs.extend(cut_refs.iter().copied());
+            add(tx.query(&sql, &refs).await?);
         }
         for (lo, hi) in hours
             .around(days.as_ref())
@@ -1169,16 +1219,19 @@ impl Archive {
             refs.push(&stale);
             let n = refs.len();
             let sql = format!(
-                "SELECT coalesce(sum(n), 0)::int8 FROM search_counts_hourly \
+                "SELECT {}, sum(n)::int8 FROM search_counts_hourly \
                  WHERE shared_key = ANY(${}) AND slot >= ${} AND slot < ${} AND {} AND {} \
-                   AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[])",
+                   AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[]) \
+                 GROUP BY 1",
+                bucket("slot", n),
                 n - 3,
                 n - 2,
                 n - 1,
                 hours.whole,
                 hours.typed(),
             );
-            total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
+            refs.extend(cut_refs.iter().copied());
+            add(tx.query(&sql, &refs).await?);
         }
         // The parts of an hour at either end, and the stale days' whole hours (day by day, as
         // the facets read them), from the events.
@@ -1190,8 +1243,8 @@ impl Archive {
             refs.push(&stale);
             stale_part = format!(
                 "UNION ALL \
-                 SELECT 1 FROM unnest(${}::int8[]) AS d(slot) \
-                 CROSS JOIN LATERAL (SELECT 1 FROM events \
+                 SELECT e.created_ms FROM unnest(${}::int8[]) AS d(slot) \
+                 CROSS JOIN LATERAL (SELECT created_ms FROM events \
                    WHERE shared_key = ANY(${s}) \
                      AND created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
                      AND {}) AS e",
@@ -1200,16 +1253,24 @@ impl Archive {
             );
         }
         let sql = format!(
-            "SELECT count(*) FROM ( \
-               SELECT 1 FROM events WHERE shared_key = ANY(${s}) AND {} \
-               {stale_part}) AS m",
+            "SELECT {}, count(*) FROM ( \
+               SELECT created_ms FROM events WHERE shared_key = ANY(${s}) AND {} \
+               {stale_part}) AS m GROUP BY 1",
+            bucket("created_ms", refs.len()),
             hours.ends
         );
-        total += tx.query_one(&sql, &refs).await?.get::<_, i64>(0);
-        let sql = format!("SELECT count(*) FROM {rest_from} {}", rest.where_sql());
-        total += tx.query_one(&sql, &rest.params()).await?.get::<_, i64>(0);
+        refs.extend(cut_refs.iter().copied());
+        add(tx.query(&sql, &refs).await?);
+        let mut refs = rest.params();
+        let sql = format!(
+            "SELECT {}, count(*) FROM {rest_from} {} GROUP BY 1",
+            bucket("events.created_ms", refs.len()),
+            rest.where_sql()
+        );
+        refs.extend(cut_refs.iter().copied());
+        add(tx.query(&sql, &refs).await?);
         tx.commit().await?;
-        Ok(Some(total))
+        Ok(Some(buckets.into_iter().filter(|(_, n)| *n > 0).collect()))
     }
 
     /// The facets of the events matching `q`, each with its `top` most common values, counted
@@ -1553,7 +1614,10 @@ impl Archive {
             None => None,
         };
         let counted = match (counted, &text) {
-            (None, Some(m)) => self.pieces_total(q, m).await?,
+            (None, Some(m)) => self
+                .pieces_counts(q, m, None)
+                .await?
+                .map(|b| b.iter().map(|(_, n)| n).sum()),
             (counted, _) => counted,
         };
         let total = match counted {

@@ -1129,26 +1129,32 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
                     assert_eq!(got, want_ids, "{ctx}");
                     some += usize::from(want.total > 0 && want.total < events.len());
 
-                    let cut = audit_model::archive::Cut {
-                        width_ms: 86_400_000,
-                        offset_minutes: 60,
-                    };
+                    // Days an hour off UTC (the pieces' hourly counts), UTC days (their daily
+                    // counts), and a zone half an hour off (read from the events).
                     let ranged = audit_model::EventQuery {
                         date_from: Some(audit_model::time::format_api(first)),
                         date_to: Some(audit_model::time::format_api(last)),
                         ..q.clone()
                     };
-                    let times = store
-                        .matching(&ranged)
-                        .expect("tab")
-                        .iter()
-                        .map(|e| audit_model::time::parse_api_timestamp(&e.created_at).expect("t"))
-                        .collect::<Vec<_>>();
-                    assert_eq!(
-                        archive_counts(db, &ranged, &cut).await,
-                        bucketed(times, &cut),
-                        "counts of {ctx}"
-                    );
+                    for (offset_minutes, q) in [(60, &ranged), (0, &ranged), (0, &q), (330, &q)] {
+                        let cut = audit_model::archive::Cut {
+                            width_ms: 86_400_000,
+                            offset_minutes,
+                        };
+                        let times = store
+                            .matching(q)
+                            .expect("tab")
+                            .iter()
+                            .map(|e| {
+                                audit_model::time::parse_api_timestamp(&e.created_at).expect("t")
+                            })
+                            .collect::<Vec<_>>();
+                        assert_eq!(
+                            archive_counts(db, q, &cut).await,
+                            bucketed(times, &cut),
+                            "counts of {ctx} by {offset_minutes} minutes"
+                        );
+                    }
                 }
             }
         }
