@@ -169,6 +169,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "search_text=carol.security&size=100",
         ),
         (
+            "search text, many contexts match",
+            "search_text=msisdn&size=100",
+        ),
+        (
             "type + week + text",
             "event_type=USER_LOGIN&date_from=2025-12-01&date_to=2025-12-07&search_text=US&size=100",
         ),
@@ -230,6 +234,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "date_from=2025-12-31T12:00:00&date_to=2026-01-01T12:00:00",
             900_000,
         ),
+        (
+            "timeline, search text a fifth match by day",
+            "search_text=carol.security",
+            86_400_000,
+        ),
     ] {
         let (q, _) = audit_model::EventQuery::parse_app(qs)?;
         let cut = audit_model::archive::Cut {
@@ -252,6 +261,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "facets, logins over 90 days",
             "date_from=2025-10-03T12:00:00&event_type=USER_LOGIN",
+        ),
+        (
+            "facets, search text a fifth match",
+            "search_text=carol.security",
         ),
     ] {
         let (q, _) = audit_model::EventQuery::parse_app(qs)?;
