@@ -1007,15 +1007,8 @@ impl Archive {
         let n = refs.len();
         refs.push(&offset_ms);
         refs.push(&cut.width_ms);
-        // The bucket's start as Cut::start_of computes it (a remainder never negative, as
-        // rem_euclid's; SQL's % takes the dividend's sign). A slot lies in one bucket.
-        let bucket = |t: &str| {
-            format!(
-                "{t} - (({t} + ${a}) % ${b} + ${b}) % ${b}",
-                a = n + 1,
-                b = n + 2
-            )
-        };
+        // A slot lies in one bucket.
+        let bucket = |t: &str| bucket_start(t, n + 1, n + 2);
         let select = match read {
             Read::Slots(whole, ends) => format!(
                 "SELECT start, sum(n)::int8 FROM ( \
@@ -1170,11 +1163,7 @@ impl Archive {
         // Each statement's rows are (bucket, count); `t` is the column of times, `n` its
         // parameters so far (the offset and the width follow them).
         let bucket = |t: &str, n: usize| match cut {
-            Some(_) => format!(
-                "{t} - (({t} + ${a}) % ${b} + ${b}) % ${b}",
-                a = n + 1,
-                b = n + 2
-            ),
+            Some(_) => bucket_start(t, n + 1, n + 2),
             None => "0::int8".to_string(),
         };
         let cut_refs: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = match cut {
@@ -1221,7 +1210,7 @@ impl Archive {
             let sql = format!(
                 "SELECT {}, sum(n)::int8 FROM search_counts_hourly \
                  WHERE shared_key = ANY(${}) AND slot >= ${} AND slot < ${} AND {} AND {} \
-                   AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[]) \
+                   AND {SLOT_DAY} <> ALL(${n}::int8[]) \
                  GROUP BY 1",
                 bucket("slot", n),
                 n - 3,
@@ -1401,7 +1390,7 @@ impl Archive {
                     "SELECT field, value, sum(n)::int8 FROM facet_counts_hourly \
                      WHERE field = ANY(${}::text[]) AND slot >= ${} AND slot < ${} \
                        AND {} AND {} \
-                       AND slot - ((slot % {DAY_MS}) + {DAY_MS}) % {DAY_MS} <> ALL(${n}::int8[]) \
+                       AND {SLOT_DAY} <> ALL(${n}::int8[]) \
                      GROUP BY 1, 2",
                     n - 3,
                     n - 2,
@@ -1739,6 +1728,16 @@ impl Slotted {
         )
     }
 }
+
+/// The start of the bucket holding time `t` (SQL), as `Cut::start_of` computes it, for the cut
+/// whose offset and width are parameters `$offset` and `$width` (a remainder never negative,
+/// as rem_euclid's; SQL's % takes the dividend's sign).
+fn bucket_start(t: &str, offset: usize, width: usize) -> String {
+    format!("{t} - (({t} + ${offset}) % ${width} + ${width}) % ${width}")
+}
+
+/// The start of the UTC day holding the hour `slot` starts (SQL).
+const SLOT_DAY: &str = "slot - ((slot % 86400000) + 86400000) % 86400000";
 
 /// The days counted (migration 7's and 12's per-day and per-hour counts) before their events
 /// last changed: read from the events instead, until they are counted again.

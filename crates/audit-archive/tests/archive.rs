@@ -861,12 +861,7 @@ async fn qualifiers_match_the_tabs_answers(cluster: &Cluster) {
     audit_archive::db::migrate(&pool).await.expect("migrate");
     let db = audit_archive::store::Archive::new(pool);
     let events = messy_events();
-    let listed: Vec<_> = events
-        .iter()
-        .cloned()
-        .map(|e| audit_archive::store::Listed::new(e, 0))
-        .collect();
-    db.write(&listed, None).await.expect("write");
+    write_all(&db, &events).await;
     let filters = [
         "type:app_create",
         "type:APP_CREATE,UNLISTED_THING",
@@ -1017,12 +1012,7 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
     assert!(migrated.len() > 2, "{migrated:?}");
     assert!(keyed.count_facet_days().await.expect("count days") > 0);
     assert_eq!(piece_counts().await, migrated);
-    let listed: Vec<_> = new
-        .iter()
-        .cloned()
-        .map(|e| audit_archive::store::Listed::new(e, 0))
-        .collect();
-    keyed.write(&listed, None).await.expect("write");
+    write_all(&keyed, new).await;
     let text_query = |text: &str| audit_model::EventQuery {
         search_text: Some(text.to_string()),
         size: 100,
@@ -1669,6 +1659,16 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
 }
 
 /// The ids of a page's events, in its order.
+/// Writes `events` in one write, as a page of the API at its first place.
+async fn write_all(db: &audit_archive::store::Archive, events: &[audit_model::AuditEvent]) {
+    let listed: Vec<_> = events
+        .iter()
+        .cloned()
+        .map(|e| audit_archive::store::Listed::new(e, 0))
+        .collect();
+    db.write(&listed, None).await.expect("write");
+}
+
 fn ids_of(page: audit_model::EventsPage) -> Vec<String> {
     page.embedded
         .map(|e| e.events)
