@@ -41,6 +41,11 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "search counts",
         include_str!("../migrations/0012_search_counts.sql"),
     ),
+    (
+        13,
+        "search facets",
+        include_str!("../migrations/0013_search_facets.sql"),
+    ),
 ];
 
 /// Why the database cannot be used.

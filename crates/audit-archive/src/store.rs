@@ -1096,7 +1096,7 @@ impl Archive {
             return Ok(None);
         }
         let mut tally = audit_model::facets::Tally::default();
-        Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, Some(v.field)).await?;
+        Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, Some(v.field), None).await?;
         // The range's events in all, only when those without a value match (a negated
         // qualifier): summing its quarter hours is most of the work over a long range.
         let missing_match = v.matches(None);
@@ -1262,11 +1262,29 @@ impl Archive {
         Ok(Some(buckets.into_iter().filter(|(_, n)| *n > 0).collect()))
     }
 
+    /// A query of dates, types and a search text that shared pieces hold
+    /// ([`TextMatch::shared_keys`]) split into whole UTC days, with those pieces; `None` for
+    /// any other query, or a range holding no whole day.
+    fn pieces_days<'t>(
+        q: &EventQuery,
+        text: Option<&'t TextMatch>,
+    ) -> Result<Option<PiecesDays<'t>>, ReadError> {
+        let Some((text, shared)) = text.and_then(|t| Some((t, t.shared_keys()?))) else {
+            return Ok(None);
+        };
+        let base = EventQuery {
+            search_text: None,
+            ..q.clone()
+        };
+        Ok(Self::slotted(&base, DAY_MS)?.map(|days| (days, shared, text)))
+    }
+
     /// The facets of the events matching `q`, each with its `top` most common values, counted
     /// by the same code as the tab's ([`audit_model::facets::Tally`]): from the events' facet
     /// pairs, and for a query of dates and types from the per-day counts of its whole days
-    /// (migration 7). While rows written before that migration wait for their pairs
-    /// ([`Archive::fill_facet_pairs`]), from the events' JSON.
+    /// (migration 7), with a search text that shared pieces hold from those pieces' (13). While
+    /// rows written before migration 7 wait for their pairs ([`Archive::fill_facet_pairs`]),
+    /// from the events' JSON.
     pub async fn facets(
         &self,
         q: &EventQuery,
@@ -1298,7 +1316,28 @@ impl Archive {
         } else if let Some(hours) = Self::slotted(&q, HOUR_MS)? {
             let days = Self::slotted(&q, DAY_MS)?;
             let tx = snapshot(&mut client).await?;
-            Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, None).await?;
+            Self::count_facets(&tx, &hours, days.as_ref(), &mut tally, None, None).await?;
+            tx.commit().await?;
+        } else if let Some((days, shared, text)) = Self::pieces_days(&q, text.as_ref())? {
+            // The events holding the pieces from their per-day counts, the other matching
+            // events (by their context or own lines) from the events.
+            // The others first: the context keys shown are those of every matching event.
+            let (rest_from, rest) = Self::narrowed(&q, Some(text), ReadFor::Unshared)?;
+            let tx = snapshot(&mut client).await?;
+            count_pairs(
+                &mut tally,
+                tx.query(
+                    &format!(
+                        "SELECT {SPLIT}, count(*) \
+                         FROM {rest_from}, unnest(events.facet_pairs) AS p(pair) {} \
+                         GROUP BY 1, 2",
+                        rest.where_sql()
+                    ),
+                    &rest.params(),
+                )
+                .await?,
+            );
+            Self::count_facets(&tx, &days, None, &mut tally, None, Some(shared)).await?;
             tx.commit().await?;
         } else {
             let (from, sql) = matching()?;
@@ -1329,15 +1368,27 @@ impl Archive {
     /// day whose events changed since it was counted from its events; in one snapshot.
     ///
     /// With `only`, the values of that one field alone (no context keys' values after them).
-    /// `tx` is the caller's snapshot ([`snapshot`]).
+    /// With `holding`, only the events holding one of those shared pieces of search text, from
+    /// their per-day counts (migration 13): `hours` is then split into whole days, and `days`
+    /// is `None`. `tx` is the caller's snapshot ([`snapshot`]).
     async fn count_facets(
         tx: &deadpool_postgres::Transaction<'_>,
         hours: &Slotted,
         days: Option<&Slotted>,
         tally: &mut audit_model::facets::Tally,
         only: Option<&str>,
+        holding: Option<&Vec<Vec<u8>>>,
     ) -> Result<(), ReadError> {
         let hour_ranges = hours.around(days);
+        let fine = match holding {
+            Some(_) => "search_facet_counts",
+            None => "facet_counts_hourly",
+        };
+        // The condition naming the pieces, when it is the parameter after `n` others.
+        let held = |n: usize| match holding {
+            Some(_) => format!(" AND shared_key = ANY(${})", n + 1),
+            None => String::new(),
+        };
         let stale = stale_days(tx).await?;
         let fields: Vec<String> = match only {
             Some(field) => vec![field.to_string()],
@@ -1386,11 +1437,13 @@ impl Archive {
                 refs.push(hi);
                 refs.push(&stale);
                 let n = refs.len();
+                let held = held(n);
+                refs.extend(holding.map(|k| k as &(dyn tokio_postgres::types::ToSql + Sync)));
                 let sql = format!(
-                    "SELECT field, value, sum(n)::int8 FROM facet_counts_hourly \
+                    "SELECT field, value, sum(n)::int8 FROM {fine} \
                      WHERE field = ANY(${}::text[]) AND slot >= ${} AND slot < ${} \
                        AND {} AND {} \
-                       AND {SLOT_DAY} <> ALL(${n}::int8[]) \
+                       AND {SLOT_DAY} <> ALL(${n}::int8[]){held} \
                      GROUP BY 1, 2",
                     n - 3,
                     n - 2,
@@ -1405,6 +1458,8 @@ impl Archive {
                 // range's events joined to the days, a plan PostgreSQL may choose when it
                 // believes the empty table of stale days holds a row).
                 let mut refs = hours.sql.params();
+                let held = held(refs.len());
+                refs.extend(holding.map(|k| k as &(dyn tokio_postgres::types::ToSql + Sync)));
                 let mut stale_days = String::new();
                 if !stale.is_empty() {
                     refs.push(&stale);
@@ -1413,14 +1468,14 @@ impl Archive {
                          SELECT e.facet_pairs FROM unnest(${}::int8[]) AS d(slot) \
                          CROSS JOIN LATERAL (SELECT facet_pairs FROM events \
                            WHERE created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
-                             AND {}) AS e",
+                             AND {}{held}) AS e",
                         refs.len(),
                         hours.within
                     );
                 }
                 let sql = format!(
                     "SELECT {SPLIT}, count(*) FROM ( \
-                       SELECT facet_pairs FROM events WHERE {} \
+                       SELECT facet_pairs FROM events WHERE {}{held} \
                        {stale_days} \
                      ) AS e, unnest(e.facet_pairs) AS p(pair) GROUP BY 1, 2",
                     hours.ends
@@ -1496,7 +1551,10 @@ impl Archive {
     async fn analyze_counts(&self) -> Result<(), DbError> {
         let client = self.pool.get().await?;
         client
-            .batch_execute("ANALYZE facet_counts, facet_counts_hourly, facet_counts_all")
+            .batch_execute(
+                "ANALYZE facet_counts, facet_counts_hourly, facet_counts_all, search_counts, \
+                 search_counts_hourly, search_facet_counts",
+            )
             .await?;
         Ok(())
     }
@@ -1659,6 +1717,10 @@ impl Archive {
 
 /// A facet pair's field and value (`pair`, migration 7), split at its first unit separator.
 const SPLIT: &str = "split_part(pair, chr(31), 1), substr(pair, strpos(pair, chr(31)) + 1)";
+
+/// A query's whole UTC days ([`Archive::pieces_days`]), the shared pieces holding its search
+/// text, and how that text is found.
+type PiecesDays<'t> = (Slotted, &'t Vec<Vec<u8>>, &'t TextMatch);
 
 /// Whether any event held still waits for its facet pairs (migration 7's background fill).
 const UNPAIRED: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)";

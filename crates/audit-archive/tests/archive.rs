@@ -990,7 +990,9 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
         )
         .await
         .expect("an unreadable row");
-    audit_archive::db::migrate(&pool).await.expect("migrate");
+    audit_archive::db::migrate_to(&pool, 12)
+        .await
+        .expect("migrate to 12");
     let keyed = audit_archive::store::Archive::new(pool.clone());
     // Migration 12 counted the shared pieces of the events held, as counting each day does.
     let piece_counts = || async {
@@ -1012,6 +1014,27 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
     assert!(migrated.len() > 2, "{migrated:?}");
     assert!(keyed.count_facet_days().await.expect("count days") > 0);
     assert_eq!(piece_counts().await, migrated);
+    // Migration 13 counted the shared pieces' facets of the events held (their pairs written
+    // first), as counting each day does.
+    assert!(keyed.fill_facet_pairs().await.expect("pairs") > 0);
+    audit_archive::db::migrate(&pool).await.expect("migrate");
+    let piece_facets = || async {
+        client
+            .query(
+                "SELECT shared_key, slot, event_type, field, value, n FROM search_facet_counts \
+                 ORDER BY 1, 2, 3, 4, 5",
+                &[],
+            )
+            .await
+            .expect("piece facets")
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5)))
+            .collect::<Vec<(Vec<u8>, i64, String, String, String, i64)>>()
+    };
+    let migrated = piece_facets().await;
+    assert!(migrated.len() > 20, "{migrated:?}");
+    assert!(keyed.count_facet_days().await.expect("count days") > 0);
+    assert_eq!(piece_facets().await, migrated);
     write_all(&keyed, new).await;
     let text_query = |text: &str| audit_model::EventQuery {
         search_text: Some(text.to_string()),
@@ -1144,6 +1167,17 @@ async fn search_text_answers_as_the_tab_does(cluster: &Cluster) {
                             bucketed(times, &cut),
                             "counts of {ctx} by {offset_minutes} minutes"
                         );
+                    }
+                    // The facets: the pieces' per-day counts for the whole days.
+                    for q in [&q, &ranged] {
+                        let matching = store.matching(q).expect("tab");
+                        let got = db.facets(q, 5).await.expect("facets");
+                        assert_eq!(
+                            got.facets,
+                            audit_model::facets::facets(matching.iter().copied(), 5),
+                            "facets of {ctx}"
+                        );
+                        assert_eq!(got.events as usize, matching.len(), "facets of {ctx}");
                     }
                 }
             }
