@@ -195,6 +195,26 @@ pub fn after_next_paint(at_frame: impl FnOnce() + 'static, painted: impl FnOnce(
     });
 }
 
+/// Returns once the next frame is painted, after the tasks queued for that moment
+/// ([`after_next_paint`]'s, such as the list's mark that its rows are on screen). What counts
+/// over every held event (the facets, the timeline) waits for it, so that a question's rows are
+/// painted first.
+pub async fn painted() {
+    let (done, wait) = futures_channel::oneshot::channel();
+    after_next_paint(
+        || {},
+        move || {
+            leptos::prelude::set_timeout(
+                move || {
+                    let _ = done.send(());
+                },
+                std::time::Duration::ZERO,
+            )
+        },
+    );
+    let _ = wait.await;
+}
+
 /// Focuses an element by id, if present.
 pub fn focus(id: &str) {
     if let Some(el) = web_sys::window()

@@ -81,6 +81,13 @@ pub async fn count_many(
     for q in queries {
         source.settled(q).await;
     }
+    // Counted from the held events: after the rows are painted.
+    if queries.first().is_some_and(|q| source.answers_locally(q)) {
+        crate::browser::painted().await;
+        if signal.aborted() {
+            return Err(ApiError::Aborted);
+        }
+    }
     let asks = queries.iter().map(|q| EventQuery {
         page: 1,
         size: 1,
@@ -310,11 +317,14 @@ impl Source {
         {
             return Some(c.archive_facets(q, top, signal).await);
         }
+        // Counted over every held event: after the rows are painted.
+        self.settled(q).await;
+        crate::browser::painted().await;
+        if signal.is_some_and(AbortSignal::aborted) {
+            return Some(Err(ApiError::Aborted));
+        }
         match self {
-            Source::Api(c, copy, _) => {
-                copy.settled(c, q).await;
-                copy.facets(c, q, top)
-            }
+            Source::Api(c, copy, _) => copy.facets(c, q, top),
             Source::File(f) => Some(
                 f.store
                     .matching(q)

@@ -11,6 +11,7 @@
 //! [`Filter::parse`] reads the box; [`Filter::matches`] decides one event exactly;
 //! [`Filter`]'s `Display` writes the canonical form, which parses back to the same filter.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -86,11 +87,13 @@ pub enum Wanted {
 }
 
 impl Wanted {
-    fn text(&self) -> String {
+    /// As written (an address or range in its canonical form): borrowed for text, which is
+    /// compared with every event.
+    fn text(&self) -> Cow<'_, str> {
         match self {
-            Wanted::Text(t) => t.clone(),
-            Wanted::Addr(a) => a.to_string(),
-            Wanted::Range(r) => r.to_string(),
+            Wanted::Text(t) => Cow::Borrowed(t),
+            Wanted::Addr(a) => Cow::Owned(a.to_string()),
+            Wanted::Range(r) => Cow::Owned(r.to_string()),
         }
     }
 }
@@ -274,10 +277,16 @@ impl Filter {
 
     /// Whether `e` passes every qualifier (bare text is the API's to apply).
     pub fn matches(&self, e: &AuditEvent) -> bool {
-        self.clauses.iter().all(|c| {
-            let hit = c.any_of.iter().any(|w| field_matches(&c.field, w, e));
-            hit != c.negated
-        })
+        // The cheap comparisons first: an address is parsed, or a context walked, only for the
+        // events they leave.
+        let costly = |c: &&Clause| matches!(c.field, Field::Ip | Field::Context(_));
+        let cheap_first = self.clauses.iter().filter(|c| !costly(c));
+        cheap_first
+            .chain(self.clauses.iter().filter(costly))
+            .all(|c| {
+                let hit = c.any_of.iter().any(|w| field_matches(&c.field, w, e));
+                hit != c.negated
+            })
     }
 }
 
@@ -333,7 +342,7 @@ pub fn normal(addr: IpAddr) -> IpAddr {
 
 /// The scalar at `path` inside the context, as text (strings as they are, numbers and booleans
 /// as JSON writes them); objects, arrays and null have none.
-fn context_text(context: Option<&Value>, path: &[String]) -> Option<String> {
+fn context_text<'v>(context: Option<&'v Value>, path: &[String]) -> Option<Cow<'v, str>> {
     let mut at = context?;
     for key in path {
         at = match at {
@@ -343,15 +352,19 @@ fn context_text(context: Option<&Value>, path: &[String]) -> Option<String> {
         };
     }
     match at {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
 
 fn field_matches(field: &Field, wanted: &Wanted, e: &AuditEvent) -> bool {
-    let text = wanted.text();
+    // Only `ip:` wants an address or range, and it compares those as such.
+    let text = match (field, wanted) {
+        (Field::Ip, _) => Cow::Borrowed(""),
+        _ => wanted.text(),
+    };
     match field {
         Field::Type => same_text(&e.event_type, &text),
         Field::User => {
@@ -369,7 +382,9 @@ fn field_matches(field: &Field, wanted: &Wanted, e: &AuditEvent) -> bool {
                     .is_some_and(|s| same_text(s, &text))
         }
         Field::Id => same_text(&e.id, &text),
-        Field::Context(path) => context_text(e.context.as_deref(), path).is_some_and(|v| v == text),
+        Field::Context(path) => {
+            context_text(e.context.as_deref(), path).is_some_and(|v| *v == *text)
+        }
         Field::Ip => {
             let Some(raw) = e.source_ip.as_deref() else {
                 return false;
@@ -380,7 +395,7 @@ fn field_matches(field: &Field, wanted: &Wanted, e: &AuditEvent) -> bool {
                     net.contains(&have)
                         || matches!(have, IpAddr::V4(v4) if net.contains(&IpAddr::V6(v4.to_ipv6_mapped())))
                 }
-                _ => same_text(raw.trim(), &text),
+                _ => same_text(raw.trim(), &wanted.text()),
             }
         }
     }
