@@ -229,6 +229,38 @@ impl Drop for Cluster {
     }
 }
 
+/// Serves `archive` on a free loopback port until the process ends, as `audit-archive --listen`
+/// does with `config` (its edge: limits, timeouts, CORS; no TLS): Basic auth with the account
+/// key `key` and secret `secret`, `rules` announced. Returns its URL, which its links name.
+pub async fn serve_on_loopback(
+    config: crate::config::Config,
+    archive: crate::store::Archive,
+    (key, secret): (&str, &str),
+    rules: Vec<audit_model::archive::RuleInfo>,
+) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    let account = crate::config::AccountCredentials {
+        key: key.into(),
+        secret: secret.into(),
+    };
+    let app = crate::serve::app(&config, archive, &account, None, rules, url.clone());
+    tokio::spawn(async move {
+        audit_edge::serve(
+            listener,
+            app,
+            &config.edge,
+            None,
+            std::future::pending(),
+            config.request_timeout(),
+        )
+        .await;
+    });
+    url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -480,34 +480,7 @@ async fn serve_with_rules(db: &audit_archive::store::Archive, rules: &RuleSet) -
         "--database-url",
         "postgres://unused",
     ]);
-    let account = audit_archive::config::AccountCredentials {
-        key: "k".into(),
-        secret: "s".into(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = audit_archive::serve::app(
-        &config,
-        db.clone(),
-        &account,
-        None,
-        rules.summary(),
-        url.clone(),
-    );
-    tokio::spawn(async move {
-        audit_edge::serve(
-            listener,
-            app,
-            &config.edge,
-            None,
-            std::future::pending(),
-            config.request_timeout(),
-        )
-        .await;
-    });
-    url
+    audit_archive::testing::serve_on_loopback(config, db.clone(), ("k", "s"), rules.summary()).await
 }
 
 /// Whether a receiver written in Python, following docs/archive.md (HMAC-SHA256 under the

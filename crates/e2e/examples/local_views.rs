@@ -59,30 +59,12 @@ async fn mark(c: &Client, name: &str, secs: u64) -> f64 {
 /// Asks `query` through the app's router and returns (click → rows painted, click → the last
 /// long task's end), in ms.
 async fn ask(c: &Client, query: &str) -> (f64, f64) {
-    js(
-        c,
-        &format!(
-            "const a = document.createElement('a'); a.href = '/?{query}'; document.body.append(a); \
-             window.__lv_t0 = performance.now(); a.click(); a.remove();"
-        ),
-    )
-    .await;
-    let painted = wait_until(c, "the rows painted", || async {
-        js(
-            c,
-            "const t0 = window.__lv_t0; \
-             const m = performance.getEntriesByName('audit:list-rendered').find(e => e.startTime > t0); \
-             return m ? m.startTime - t0 : null",
-        )
-        .await
-        .as_f64()
-    })
-    .await;
+    let painted = ask_list(c, query).await;
     // What follows the rows (timeline, facets) has run once the page has been idle a while.
     tokio::time::sleep(Duration::from_millis(400)).await;
     let busy = js(
         c,
-        "const t0 = window.__lv_t0; \
+        "const t0 = window.__e2e_t0; \
          return Math.max(0, ...window.__lv_long.filter(([s]) => s >= t0 - 1).map(([s, e]) => e - t0))",
     )
     .await
@@ -100,12 +82,6 @@ async fn wasm_memory(c: &Client) -> f64 {
     .await
     .as_f64()
     .unwrap_or(0.0)
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
-    v[i]
 }
 
 fn line(name: &str, painted: &mut [f64], busy: &mut [f64]) {

@@ -398,3 +398,39 @@ pub async fn wait_idle(c: &Client) {
     })
     .await;
 }
+
+/// The `p` quantile (0.5 the median) of `v`, sorted in place; 0 for none: the benchmarks'
+/// p50 and p95.
+pub fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() as f64 * p).ceil() as usize).clamp(1, v.len()) - 1;
+    v[i]
+}
+
+/// Asks `query` of the events list through the app's router, as a link's click does, and
+/// returns click → the list's rows painted (`audit:list-rendered`, src/instrument.rs) in ms.
+/// The click's moment stays in `window.__e2e_t0` (`performance.now()`) for what is read after.
+pub async fn ask_list(c: &Client, query: &str) -> f64 {
+    js(
+        c,
+        &format!(
+            "const a = document.createElement('a'); a.href = '/?{query}'; document.body.append(a); \
+             window.__e2e_t0 = performance.now(); a.click(); a.remove();"
+        ),
+    )
+    .await;
+    wait_until(c, "the rows painted", || async {
+        js(
+            c,
+            "const t0 = window.__e2e_t0; \
+             const m = performance.getEntriesByName('audit:list-rendered').find(e => e.startTime > t0); \
+             return m ? m.startTime - t0 : null",
+        )
+        .await
+        .as_f64()
+    })
+    .await
+}

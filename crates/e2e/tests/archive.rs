@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use audit_archive::collect::{Collector, Upstream};
-use audit_archive::config::AccountCredentials;
 use audit_archive::store::Archive;
 use audit_archive::testing::Cluster;
 use clap::Parser;
@@ -33,33 +32,13 @@ async fn archive(database_url: &str, upstream: &str) -> (String, Archive) {
     let store = Archive::new(pool);
     let from = Upstream::new(upstream, "demo".into(), "demo".into()).expect("client");
     tokio::spawn(Collector::new(store.clone(), from).run(Duration::from_secs(1)));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let account = AccountCredentials {
-        key: "demo".into(),
-        secret: "demo".into(),
-    };
-    let app = audit_archive::serve::app(
-        &config,
+    let url = audit_archive::testing::serve_on_loopback(
+        config,
         store.clone(),
-        &account,
-        None,
+        ("demo", "demo"),
         shipped_rules().summary(),
-        url.clone(),
-    );
-    tokio::spawn(async move {
-        audit_edge::serve(
-            listener,
-            app,
-            &config.edge,
-            None,
-            std::future::pending(),
-            config.request_timeout(),
-        )
-        .await;
-    });
+    )
+    .await;
     (url, store)
 }
 
