@@ -986,6 +986,23 @@ impl Archive {
                     .collect());
             }
         }
+        // A qualifier many events match, from the facet counts (few: from its index at once).
+        if let Some(v) = Valued::of(&q) {
+            let (from, sql) = Self::narrowed(&q, None, ReadFor::Counting)?;
+            let many = self.up_to(self.few, &from, &sql).await? >= self.few;
+            if let Some(buckets) = match many {
+                true => self.valued_counts(&v, cut).await?,
+                false => None,
+            } {
+                return Ok(buckets
+                    .into_iter()
+                    .map(|(start_ms, n)| audit_model::archive::BucketCount {
+                        start_ms,
+                        count: u64::try_from(n).unwrap_or(0),
+                    })
+                    .collect());
+            }
+        }
         let offset_ms = i64::from(cut.offset_minutes) * 60_000;
         let whole_slots = cut.width_ms % SLOT_MS == 0 && offset_ms % SLOT_MS == 0;
         let slotted = if whole_slots {
@@ -1120,6 +1137,141 @@ impl Archive {
             matching += all - valued;
         }
         Ok(Some(matching))
+    }
+
+    /// A [`Valued`] query's events counted per bucket of `cut` (only buckets holding events,
+    /// oldest first), as its total is ([`Archive::valued_total`]): each value's events per day
+    /// and per hour from the facet counts, those whose value matches added up, and the part of
+    /// an hour at either end and the stale days from the events' values; in one snapshot.
+    /// `None` when the counts cannot answer: events without a value match (a negated
+    /// qualifier), events wait for their facet pairs, a range holding no whole hour, or a cut
+    /// that splits an hour.
+    async fn valued_counts(
+        &self,
+        v: &Valued,
+        cut: &audit_model::archive::Cut,
+    ) -> Result<Option<Vec<(i64, i64)>>, ReadError> {
+        let (offset_ms, width_ms) = (i64::from(cut.offset_minutes) * 60_000, cut.width_ms);
+        let aligned = |unit: i64| offset_ms % unit == 0 && width_ms % unit == 0;
+        if v.matches(None) || !aligned(HOUR_MS) {
+            return Ok(None);
+        }
+        let Some(hours) = Self::slotted(&v.base, HOUR_MS)? else {
+            return Ok(None);
+        };
+        let days = match aligned(DAY_MS) {
+            true => Self::slotted(&v.base, DAY_MS)?,
+            false => None,
+        };
+        let mut client = self.pool.get().await.map_err(DbError::from)?;
+        let tx = snapshot(&mut client).await?;
+        let unpaired: bool = tx.query_one(UNPAIRED, &[]).await?.get(0);
+        if unpaired {
+            return Ok(None);
+        }
+        let stale = stale_days(&tx).await?;
+        let field = v.field.to_string();
+        let cut_refs: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&offset_ms, &width_ms];
+        // Each statement's rows are (bucket, value, count); `n` parameters come before the cut's.
+        let mut statements: Vec<(String, Vec<&(dyn tokio_postgres::types::ToSql + Sync)>)> =
+            Vec::new();
+        if let Some(d) = &days {
+            let mut refs = d.sql.params();
+            refs.push(&field);
+            refs.push(&stale);
+            let n = refs.len();
+            let table = if d.by_type {
+                "facet_counts"
+            } else {
+                "facet_counts_all"
+            };
+            statements.push((
+                format!(
+                    "SELECT {}, value, sum(n)::int8 FROM {table} \
+                     WHERE field = ${} AND {} AND {} AND slot <> ALL(${n}::int8[]) \
+                     GROUP BY 1, 2",
+                    bucket_start("slot", n + 1, n + 2),
+                    n - 1,
+                    d.whole,
+                    d.typed()
+                ),
+                refs,
+            ));
+        }
+        let ranges = hours.around(days.as_ref());
+        for (lo, hi) in ranges.iter().filter(|(lo, hi)| lo < hi) {
+            let mut refs = hours.sql.params();
+            refs.push(&field);
+            refs.push(lo);
+            refs.push(hi);
+            refs.push(&stale);
+            let n = refs.len();
+            statements.push((
+                format!(
+                    "SELECT {}, value, sum(n)::int8 FROM facet_counts_hourly \
+                     WHERE field = ${} AND slot >= ${} AND slot < ${} AND {} AND {} \
+                       AND {SLOT_DAY} <> ALL(${n}::int8[]) \
+                     GROUP BY 1, 2",
+                    bucket_start("slot", n + 1, n + 2),
+                    n - 3,
+                    n - 2,
+                    n - 1,
+                    hours.whole,
+                    hours.typed(),
+                ),
+                refs,
+            ));
+        }
+        // The parts of an hour at either end, and the stale days (day by day), from the
+        // events' values.
+        let mut refs = hours.sql.params();
+        refs.push(&field);
+        let f = refs.len();
+        let mut stale_part = String::new();
+        if !stale.is_empty() {
+            refs.push(&stale);
+            stale_part = format!(
+                "UNION ALL \
+                 SELECT e.created_ms, e.facet_pairs FROM unnest(${}::int8[]) AS d(slot) \
+                 CROSS JOIN LATERAL (SELECT created_ms, facet_pairs FROM events \
+                   WHERE created_ms >= d.slot AND created_ms < d.slot + {DAY_MS} \
+                     AND {}) AS e",
+                refs.len(),
+                hours.within
+            );
+        }
+        let n = refs.len();
+        statements.push((
+            format!(
+                "SELECT {}, substr(pair, strpos(pair, chr(31)) + 1), count(*) FROM ( \
+                   SELECT created_ms, facet_pairs FROM events WHERE {} {stale_part}) AS e, \
+                   unnest(e.facet_pairs) AS p(pair) \
+                 WHERE split_part(pair, chr(31), 1) = ${f} \
+                 GROUP BY 1, 2",
+                bucket_start("e.created_ms", n + 1, n + 2),
+                hours.ends
+            ),
+            refs,
+        ));
+        let mut buckets: std::collections::BTreeMap<i64, i64> = Default::default();
+        let mut matched: std::collections::HashMap<String, bool> = Default::default();
+        for (sql, mut refs) in statements {
+            refs.extend(cut_refs);
+            for r in tx.query(&sql, &refs).await? {
+                let value: String = r.get(1);
+                let hit = match matched.get(&value) {
+                    Some(hit) => *hit,
+                    None => *matched
+                        .entry(value)
+                        .or_insert_with_key(|value| v.matches(Some(value))),
+                };
+                if hit {
+                    *buckets.entry(r.get(0)).or_default() += r.get::<_, i64>(2);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Some(buckets.into_iter().filter(|(_, n)| *n > 0).collect()))
     }
 
     /// The events of a query of dates, types and a search text that shared pieces hold

@@ -1362,6 +1362,7 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
         (SLOT, 0),
         (3_600_000, 345),
         (86_400_000, -300),
+        (86_400_000, 0),
         (3 * SLOT, 330),
         (60_000, 0),
     ];
@@ -1462,6 +1463,16 @@ async fn slot_counts_answer_as_the_events_do(cluster: &Cluster) {
     assert!(days >= 3, "{days} days counted");
     check("with the days counted").await;
     let client = db.pool().get().await.expect("connection");
+    // Two days changed since they were counted: their counts are passed over, their events read.
+    client
+        .execute(
+            "INSERT INTO facet_days_stale (slot) VALUES ($1), ($2)",
+            &[&1_767_225_600_000i64, &1_767_312_000_000i64],
+        )
+        .await
+        .expect("stale days");
+    check("with two days stale").await;
+    assert_eq!(db.count_facet_days().await.expect("count days"), 2);
     // What the counts hold in all, and how many slots do not start on a quarter hour.
     async fn slots(client: &deadpool_postgres::Object) -> (i64, i64) {
         let row = client
