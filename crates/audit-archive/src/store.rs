@@ -1478,16 +1478,8 @@ impl Archive {
             let tx = snapshot(&mut client).await?;
             count_pairs(
                 &mut tally,
-                tx.query(
-                    &format!(
-                        "SELECT {SPLIT}, count(*) \
-                         FROM {rest_from}, unnest(events.facet_pairs) AS p(pair) {} \
-                         GROUP BY 1, 2",
-                        rest.where_sql()
-                    ),
-                    &rest.params(),
-                )
-                .await?,
+                tx.query(&pairs_of(&rest_from, &rest), &rest.params())
+                    .await?,
             );
             Self::count_facets(&tx, &days, None, &mut tally, None, Some(shared)).await?;
             tx.commit().await?;
@@ -1495,17 +1487,7 @@ impl Archive {
             let (from, sql) = matching()?;
             count_pairs(
                 &mut tally,
-                client
-                    .query(
-                        &format!(
-                            "SELECT {SPLIT}, count(*) \
-                             FROM {from}, unnest(events.facet_pairs) AS p(pair) {} \
-                             GROUP BY 1, 2",
-                            sql.where_sql()
-                        ),
-                        &sql.params(),
-                    )
-                    .await?,
+                client.query(&pairs_of(&from, &sql), &sql.params()).await?,
             );
         }
         Ok(audit_model::archive::Facets {
@@ -1873,6 +1855,15 @@ const SPLIT: &str = "split_part(pair, chr(31), 1), substr(pair, strpos(pair, chr
 /// A query's whole UTC days ([`Archive::pieces_days`]), the shared pieces holding its search
 /// text, and how that text is found.
 type PiecesDays<'t> = (Slotted, &'t Vec<Vec<u8>>, &'t TextMatch);
+
+/// The facet pairs of the rows `from` narrowed by `sql`, counted: (field, value, events).
+fn pairs_of(from: &str, sql: &Conditions) -> String {
+    format!(
+        "SELECT {SPLIT}, count(*) FROM {from}, unnest(events.facet_pairs) AS p(pair) {} \
+         GROUP BY 1, 2",
+        sql.where_sql()
+    )
+}
 
 /// Whether any event held still waits for its facet pairs (migration 7's background fill).
 const UNPAIRED: &str = "SELECT EXISTS (SELECT 1 FROM events WHERE facet_pairs IS NULL)";
